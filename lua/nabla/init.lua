@@ -1,0 +1,73 @@
+-- nabla's Lua library. The C engine (tensors, ops, autograd) is the table passed in; this
+-- file adds what is better written in Lua, and loads the larger parts (nn, optim, data,
+-- plot, lessons...) only when first used, so that the shell starts in a few milliseconds.
+local nabla = ...
+
+-- Submodules, loaded on first use: nabla.nn, nabla.optim, ...
+local modules = {
+  nn = "nabla.nn", optim = "nabla.optim", data = "nabla.data", aug = "nabla.aug",
+  plot = "nabla.plot", lessons_lib = "nabla.lesson", inspect_lib = "nabla.inspect",
+  train = "nabla.train", help_lib = "nabla.help", checkpoint = "nabla.checkpoint",
+}
+-- Functions that live in a submodule: name = { module, field }.
+local functions = {
+  help = { "nabla.help", "help" },
+  lessons = { "nabla.lesson", "lessons" }, lesson = { "nabla.lesson", "lesson" },
+  next = { "nabla.lesson", "next" }, back = { "nabla.lesson", "back" },
+  hint = { "nabla.lesson", "hint" }, check = { "nabla.lesson", "check" },
+  quiz = { "nabla.lesson", "quiz" },
+  inspect = { "nabla.inspect", "inspect" }, graph = { "nabla.inspect", "graph" },
+  watch = { "nabla.inspect", "watch" },
+  fit = { "nabla.train", "fit" }, evaluate = { "nabla.train", "evaluate" },
+  save = { "nabla.checkpoint", "save" }, load = { "nabla.checkpoint", "load" },
+}
+
+setmetatable(nabla, {
+  __index = function(t, k)
+    local m = modules[k]
+    if m then
+      local v = require(m)
+      rawset(t, k, v)
+      return v
+    end
+    local f = functions[k]
+    if f then
+      local ok, mod = pcall(require, f[1])
+      if not ok then error(("nabla.%s: module %s failed to load: %s"):format(k, f[1], mod), 2) end
+      local v = mod[f[2]]
+      rawset(t, k, v)
+      return v
+    end
+  end,
+})
+
+-- Names a learner may type at the prompt without the `nabla.` prefix (the shell puts them
+-- in _G); everything in the table, plus the lazy ones above.
+function nabla.globals(G)
+  G = G or _G
+  for k, v in pairs(nabla) do
+    if G[k] == nil and k ~= "globals" then G[k] = v end
+  end
+  local mt = getmetatable(G) or {}
+  local old = mt.__index
+  mt.__index = function(t, k)
+    if modules[k] or functions[k] then return nabla[k] end
+    if type(old) == "function" then return old(t, k) end
+    if type(old) == "table" then return old[k] end
+  end
+  setmetatable(G, mt)
+  return G
+end
+
+-- Names resolvable lazily, for completion and help().
+function nabla.lazy_names()
+  local names = {}
+  for k in pairs(modules) do names[#names + 1] = k end
+  for k in pairs(functions) do names[#names + 1] = k end
+  table.sort(names)
+  return names
+end
+
+nabla.lang = nabla.lang or ((os.getenv("LC_ALL") or os.getenv("LANG") or ""):match("^ko") and "ko" or "en")
+
+return nabla

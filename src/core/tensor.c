@@ -1,0 +1,287 @@
+/* Tensors: a header (shape, strides, offset) over refcounted storage, so views are free. */
+#include "tensor.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../autograd/autograd.h"
+#include "iter.h"
+
+int64_t nb_bytes_alive = 0;
+int64_t nb_bytes_since_gc = 0;
+
+/* ---- storage ------------------------------------------------------------------------ */
+
+/* One allocation: a 64-byte header slot, then the floats (64-byte aligned for AVX-512). */
+static nb_storage *storage_new(int64_t numel) {
+    if (numel < 0 || (uint64_t)numel > ((uint64_t)1 << 40))
+        return nb_error("tensor: cannot allocate %lld elements", (long long)numel);
+    size_t bytes = 64 + ((size_t)numel * sizeof(float) + 63) / 64 * 64;
+    void *block = NULL;
+    if (posix_memalign(&block, 64, bytes) != 0 || !block)
+        return nb_error("tensor: out of memory allocating %.1f MiB",
+                        (double)numel * 4.0 / (1024.0 * 1024.0));
+    nb_storage *s = block;
+    s->refcount = 1;
+    s->numel = numel;
+    s->data = (float *)((char *)block + 64);
+    nb_bytes_alive += (int64_t)bytes;
+    nb_bytes_since_gc += (int64_t)bytes;
+    return s;
+}
+
+static void storage_decref(nb_storage *s) {
+    if (s && --s->refcount == 0) {
+        nb_bytes_alive -= 64 + ((int64_t)s->numel * 4 + 63) / 64 * 64;
+        free(s);
+    }
+}
+
+/* ---- headers ------------------------------------------------------------------------ */
+
+int64_t nb_numel(const nb_tensor *t) {
+    int64_t n = 1;
+    for (int i = 0; i < t->ndim; i++) n *= t->shape[i];
+    return n;
+}
+
+bool nb_is_contiguous(const nb_tensor *t) {
+    int64_t expect = 1;
+    for (int i = t->ndim - 1; i >= 0; i--) {
+        if (t->shape[i] != 1 && t->stride[i] != expect) return false;
+        expect *= t->shape[i];
+    }
+    return true;
+}
+
+bool nb_same_shape(const nb_tensor *a, const nb_tensor *b) {
+    if (a->ndim != b->ndim) return false;
+    for (int i = 0; i < a->ndim; i++)
+        if (a->shape[i] != b->shape[i]) return false;
+    return true;
+}
+
+int nb_dim(const char *op, int d, int ndim, bool allow_end) {
+    int n = ndim + (allow_end ? 1 : 0);
+    int r = d < 0 ? d + n : d;
+    if (r < 0 || r >= n || (n == 0)) {
+        nb_error("%s: dimension %d out of range for a %d-d tensor", op, d, ndim);
+        return -1;
+    }
+    return r;
+}
+
+static nb_tensor *header_new(void) {
+    nb_tensor *t = calloc(1, sizeof(nb_tensor));
+    if (!t) return nb_error("tensor: out of memory");
+    t->refcount = 1;
+    return t;
+}
+
+void nb_incref(nb_tensor *t) {
+    if (t) t->refcount++;
+}
+
+void nb_decref(nb_tensor *t) {
+    if (!t || --t->refcount > 0) return;
+    if (t->grad_fn) {
+        if (t->grad_fn->out == t) t->grad_fn->out = NULL;
+        nb_node_decref(t->grad_fn);
+    }
+    nb_free_hooks(t);
+    nb_decref(t->grad);
+    nb_decref(t->gtmp);
+    storage_decref(t->storage);
+    free(t);
+}
+
+static void set_contiguous_strides(nb_tensor *t) {
+    int64_t s = 1;
+    for (int i = t->ndim - 1; i >= 0; i--) {
+        t->stride[i] = s;
+        s *= t->shape[i];
+    }
+}
+
+nb_tensor *nb_empty(int ndim, const int64_t *shape) {
+    if (ndim < 0 || ndim > NB_MAXDIM)
+        return nb_error("tensor: %d dimensions (at most %d)", ndim, NB_MAXDIM);
+    int64_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0) {
+            char b[128];
+            return nb_error("tensor: negative size in shape %s",
+                            nb_shape_str(b, sizeof b, ndim, shape));
+        }
+        if (shape[i] && n > ((int64_t)1 << 40) / shape[i]) {
+            char b[128];
+            return nb_error("tensor: shape %s is too large",
+                            nb_shape_str(b, sizeof b, ndim, shape));
+        }
+        n *= shape[i];
+    }
+    nb_tensor *t = header_new();
+    if (!t) return NULL;
+    t->storage = storage_new(n);
+    if (!t->storage) {
+        free(t);
+        return NULL;
+    }
+    t->ndim = ndim;
+    memcpy(t->shape, shape, sizeof(int64_t) * ndim);
+    set_contiguous_strides(t);
+    return t;
+}
+
+nb_tensor *nb_zeros(int ndim, const int64_t *shape) {
+    nb_tensor *t = nb_empty(ndim, shape);
+    if (t) memset(t->storage->data, 0, sizeof(float) * t->storage->numel);
+    return t;
+}
+
+nb_tensor *nb_full(int ndim, const int64_t *shape, float v) {
+    nb_tensor *t = nb_empty(ndim, shape);
+    if (t) nb_fill_(t, v);
+    return t;
+}
+
+nb_tensor *nb_scalar(float v) {
+    nb_tensor *t = nb_empty(0, NULL);
+    if (t) t->storage->data[0] = v;
+    return t;
+}
+
+nb_tensor *nb_from_data(int ndim, const int64_t *shape, const float *data) {
+    nb_tensor *t = nb_empty(ndim, shape);
+    if (t) memcpy(t->storage->data, data, sizeof(float) * t->storage->numel);
+    return t;
+}
+
+nb_tensor *nb_empty_like(const nb_tensor *t) { return nb_empty(t->ndim, t->shape); }
+nb_tensor *nb_zeros_like(const nb_tensor *t) { return nb_zeros(t->ndim, t->shape); }
+
+nb_tensor *nb_eye(int64_t n, int64_t m) {
+    int64_t shape[2] = {n, m};
+    nb_tensor *t = nb_zeros(2, shape);
+    if (!t) return NULL;
+    for (int64_t i = 0; i < n && i < m; i++) t->storage->data[i * m + i] = 1.0f;
+    return t;
+}
+
+nb_tensor *nb_arange(double start, double end, double step) {
+    if (step == 0 || !isfinite(start) || !isfinite(end) || !isfinite(step))
+        return nb_error("arange: bad range (%g, %g, step %g)", start, end, step);
+    double nd = ceil((end - start) / step);
+    if (nd < 0) nd = 0;
+    if (nd > 1e10) return nb_error("arange: %g elements is too many", nd);
+    int64_t n = (int64_t)nd;
+    nb_tensor *t = nb_empty(1, &n);
+    if (!t) return NULL;
+    for (int64_t i = 0; i < n; i++) t->storage->data[i] = (float)(start + i * step);
+    return t;
+}
+
+nb_tensor *nb_linspace(double start, double end, int64_t steps) {
+    if (steps < 0) return nb_error("linspace: steps must be >= 0, got %lld", (long long)steps);
+    nb_tensor *t = nb_empty(1, &steps);
+    if (!t) return NULL;
+    for (int64_t i = 0; i < steps; i++)
+        t->storage->data[i] =
+            steps == 1 ? (float)start : (float)(start + (end - start) * i / (steps - 1));
+    return t;
+}
+
+/* ---- copies -------------------------------------------------------------------------- */
+
+static void k_copy(int64_t n, float *o, int64_t so, const float *a, int64_t sa,
+                   const float *b, int64_t sb, const void *ctx) {
+    if (so == 1 && sa == 1) memcpy(o, a, sizeof(float) * n);
+    else if (sa == 0) {
+        float v = a[0];
+        for (int64_t i = 0; i < n; i++) o[i * so] = v;
+    } else
+        for (int64_t i = 0; i < n; i++) o[i * so] = a[i * sa];
+}
+
+int nb_copy_(nb_tensor *dst, const nb_tensor *src) {
+    int64_t shape[NB_MAXDIM];
+    int nd = nb_broadcast_shape("copy", dst->ndim, dst->shape, src->ndim, src->shape, shape);
+    if (nd < 0) return -1;
+    if (nd != dst->ndim || memcmp(shape, dst->shape, sizeof(int64_t) * nd) != 0) {
+        char b1[128], b2[128];
+        nb_error("copy: cannot broadcast %s into %s",
+                 nb_shape_str(b1, sizeof b1, src->ndim, src->shape),
+                 nb_shape_str(b2, sizeof b2, dst->ndim, dst->shape));
+        return -1;
+    }
+    int64_t ss[NB_MAXDIM];
+    nb_broadcast_strides(src, dst->ndim, dst->shape, ss);
+    nb_run3(dst->ndim, dst->shape, nb_data(dst), dst->stride, nb_data(src), ss, NULL, NULL,
+            k_copy, NULL);
+    return 0;
+}
+
+nb_tensor *nb_contiguous_copy(const nb_tensor *t) {
+    nb_tensor *c = nb_empty(t->ndim, t->shape);
+    if (!c) return NULL;
+    nb_run3(t->ndim, t->shape, nb_data(c), c->stride, nb_data(t), t->stride, NULL, NULL, k_copy,
+            NULL);
+    return c;
+}
+
+static void k_fill(int64_t n, float *o, int64_t so, const float *a, int64_t sa,
+                   const float *b, int64_t sb, const void *ctx) {
+    float v = *(const float *)ctx;
+    if (so == 1)
+        for (int64_t i = 0; i < n; i++) o[i] = v;
+    else
+        for (int64_t i = 0; i < n; i++) o[i * so] = v;
+}
+
+void nb_fill_(nb_tensor *t, float v) {
+    nb_run3(t->ndim, t->shape, nb_data(t), t->stride, NULL, NULL, NULL, NULL, k_fill, &v);
+}
+
+float nb_get(const nb_tensor *t, const int64_t *idx) {
+    int64_t off = t->offset;
+    for (int i = 0; i < t->ndim; i++) off += idx[i] * t->stride[i];
+    return t->storage->data[off];
+}
+
+float nb_item(const nb_tensor *t) { return t->storage->data[t->offset]; }
+
+nb_tensor *nb_alias(const nb_tensor *t) {
+    return nb_view_raw(t, t->ndim, t->shape, t->stride, t->offset);
+}
+
+nb_tensor *nb_view_raw(const nb_tensor *t, int ndim, const int64_t *shape,
+                       const int64_t *stride, int64_t offset) {
+    nb_tensor *v = header_new();
+    if (!v) return NULL;
+    v->ndim = ndim;
+    memcpy(v->shape, shape, sizeof(int64_t) * ndim);
+    memcpy(v->stride, stride, sizeof(int64_t) * ndim);
+    v->offset = offset;
+    v->storage = t->storage;
+    t->storage->refcount++;
+    return v;
+}
+
+int nb_broadcast_shape(const char *op, int na, const int64_t *sa, int nb, const int64_t *sb,
+                       int64_t *out) {
+    int n = na > nb ? na : nb;
+    for (int i = 0; i < n; i++) {
+        int ia = i - (n - na), ib = i - (n - nb);
+        int64_t da = ia >= 0 ? sa[ia] : 1, db = ib >= 0 ? sb[ib] : 1;
+        if (da != db && da != 1 && db != 1) {
+            char b1[128], b2[128];
+            nb_error("%s: shapes %s and %s cannot be broadcast (dimension %d: %lld ≠ %lld)", op,
+                     nb_shape_str(b1, sizeof b1, na, sa), nb_shape_str(b2, sizeof b2, nb, sb),
+                     i + 1, (long long)da, (long long)db);
+            return -1;
+        }
+        out[i] = da == 1 ? db : da;
+    }
+    return n;
+}

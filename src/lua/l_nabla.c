@@ -1,0 +1,68 @@
+/* luaopen_nabla: the engine as a Lua module. Used by the nabla shell and by
+ * `require "nabla"` from a stock lua5.4 (with nabla.so on package.cpath). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nabla_config.h"
+#include "nbl.h"
+
+void nbl_open_tensor_mt(lua_State *L);
+
+static bool file_exists(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (f) fclose(f);
+    return f != NULL;
+}
+
+/* Where the Lua library (lua/nabla) lives: $NABLA_PATH, else the source tree it was built from, else
+ * the installed copy. */
+static const char *lua_dir(void) {
+    static char buf[4096];
+    const char *env = getenv("NABLA_PATH");
+    const char *cands[] = {env, NABLA_LUA_DIR, NABLA_INSTALL_LUA_DIR};
+    for (int i = 0; i < 3; i++) {
+        if (!cands[i] || !*cands[i]) continue;
+        snprintf(buf, sizeof buf, "%s/nabla/init.lua", cands[i]);
+        if (file_exists(buf)) return cands[i];
+    }
+    return NULL;
+}
+
+int luaopen_nabla(lua_State *L) {
+    nbl_open_tensor_mt(L);
+    lua_newtable(L);
+    int nabla = lua_gettop(L);
+    for (nbl_module *m = nbl_modules; m; m = m->next)
+        if (m->functions) luaL_setfuncs(L, m->functions, 0);
+    lua_pushliteral(L, NABLA_VERSION);
+    lua_setfield(L, nabla, "version");
+    luaL_getmetatable(L, NBL_TENSOR_MT);
+    lua_setfield(L, nabla, "Tensor");
+
+    /* make `require "nabla"` inside the Lua library return this table */
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_pushvalue(L, nabla);
+    lua_setfield(L, -2, "nabla");
+    lua_pop(L, 1);
+
+    const char *dir = lua_dir();
+    if (!dir)
+        return luaL_error(L, "nabla: cannot find its Lua library (lua/nabla/init.lua); set "
+                             "NABLA_PATH to the 'lua' directory of the nabla sources");
+    lua_pushstring(L, dir);
+    lua_setfield(L, nabla, "lua_dir");
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "path");
+    lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", dir, dir, lua_tostring(L, -1));
+    lua_setfield(L, -3, "path");
+    lua_pop(L, 2);
+
+    char path[4200];
+    snprintf(path, sizeof path, "%s/nabla/init.lua", dir);
+    if (luaL_loadfile(L, path) != LUA_OK) return lua_error(L);
+    lua_pushvalue(L, nabla);
+    lua_call(L, 1, 0);
+    lua_settop(L, nabla);
+    return 1;
+}
