@@ -192,11 +192,11 @@ static int minmax_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
         nb_decref(ga);
         return -1;
     }
-    nb_tensor *gx = is_max ? ga : gb, *gy = is_max ? gb : ga;
-    if (n->needs[0]) gin[0] = gx;
-    else nb_decref(gx);
-    if (n->needs[1]) gin[1] = gy;
-    else nb_decref(gy);
+    /* wa is the weight of in[0] in both cases (for min the operands were swapped) */
+    if (n->needs[0]) gin[0] = ga;
+    else nb_decref(ga);
+    if (n->needs[1]) gin[1] = gb;
+    else nb_decref(gb);
     return 0;
 }
 nb_tensor *nb_maximum(nb_tensor *a, nb_tensor *b) {
