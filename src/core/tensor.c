@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../autograd/autograd.h"
 #include "iter.h"
@@ -14,9 +15,23 @@ int64_t nb_bytes_since_gc = 0;
 /* ---- storage ------------------------------------------------------------------------ */
 
 /* One allocation: a 64-byte header slot, then the floats (64-byte aligned for AVX-512). */
+/* A tensor larger than the machine's memory is refused up front: with overcommit, malloc
+ * would succeed and the first write would bring the kernel's OOM killer instead of an
+ * error the learner can read. */
+static int64_t max_bytes(void) {
+    static int64_t cached = 0;
+    if (!cached) {
+        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+        cached = (pages > 0 && size > 0) ? (int64_t)pages * size : ((int64_t)1 << 40);
+    }
+    return cached;
+}
+
 static nb_storage *storage_new(int64_t numel) {
-    if (numel < 0 || (uint64_t)numel > ((uint64_t)1 << 40))
-        return nb_error("tensor: cannot allocate %lld elements", (long long)numel);
+    if (numel < 0 || numel > max_bytes() / (int64_t)sizeof(float))
+        return nb_error("tensor: out of memory: %lld elements (%.1f GiB) is more than this "
+                        "machine's %.1f GiB of memory", (long long)numel,
+                        (double)numel * 4.0 / (1 << 30), (double)max_bytes() / (1 << 30));
     size_t bytes = 64 + ((size_t)numel * sizeof(float) + 63) / 64 * 64;
     void *block = NULL;
     if (posix_memalign(&block, 64, bytes) != 0 || !block)

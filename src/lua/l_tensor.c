@@ -13,6 +13,7 @@ nbl_module *nbl_modules = NULL;
 
 nb_tensor *nbl_test(lua_State *L, int i) {
     nb_tensor **p = luaL_testudata(L, i, NBL_TENSOR_MT);
+    if (p && !*p) luaL_error(L, "this tensor was closed (<close>) and cannot be used");
     return p ? *p : NULL;
 }
 
@@ -199,13 +200,12 @@ static int l_randn_like(lua_State *L) { return like(L, nb_randn); }
 static int l_full(lua_State *L) {
     int64_t shape[NB_MAXDIM];
     int top = lua_gettop(L), nd;
+    double v = luaL_checknumber(L, top);
     if (lua_istable(L, 1)) nd = nbl_shape(L, 1, shape, "full", false);
     else {
         lua_settop(L, top - 1);
         nd = nbl_shape(L, 1, shape, "full", false);
-        lua_settop(L, top);
     }
-    double v = luaL_checknumber(L, top);
     return nbl_push(L, nb_full(nd, shape, (float)v));
 }
 
@@ -636,16 +636,18 @@ static nb_tensor **tensor_list(lua_State *L, int i, int *n, const char *op) {
 }
 static int l_cat(lua_State *L) {
     int n;
+    bool has_dim = !lua_isnoneornil(L, 2);
     nb_tensor **ts = tensor_list(L, 1, &n, "cat");
     if (n == 0) return luaL_error(L, "cat: expected a non-empty list of tensors");
-    int d = lua_isnoneornil(L, 2) ? 0 : nbl_dim(L, 2, ts[0]->ndim, "cat", false);
+    int d = has_dim ? nbl_dim(L, 2, ts[0]->ndim, "cat", false) : 0;
     return nbl_push(L, nb_cat(n, ts, d));
 }
 static int l_stack(lua_State *L) {
     int n;
+    bool has_dim = !lua_isnoneornil(L, 2);
     nb_tensor **ts = tensor_list(L, 1, &n, "stack");
     if (n == 0) return luaL_error(L, "stack: expected a non-empty list of tensors");
-    int d = lua_isnoneornil(L, 2) ? 0 : nbl_dim(L, 2, ts[0]->ndim, "stack", true);
+    int d = has_dim ? nbl_dim(L, 2, ts[0]->ndim, "stack", true) : 0;
     return nbl_push(L, nb_stack(n, ts, d));
 }
 
