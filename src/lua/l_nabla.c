@@ -30,6 +30,11 @@ static const char *lua_dir(void) {
 }
 
 int luaopen_nabla(lua_State *L) {
+    /* Tensor buffers are reported to the collector as debt (nbl_gc_account). Lua 5.4's
+     * generational mode (lua5.4's default) lets a tensor that survived two minor
+     * collections wait for a major one no matter how much debt is added, so memory would
+     * grow; the incremental mode pays debt with full cycles, so RSS stays flat. */
+    lua_gc(L, LUA_GCINC, 0, 0, 0);
     nbl_open_tensor_mt(L);
     lua_newtable(L);
     int nabla = lua_gettop(L);
