@@ -1,0 +1,63 @@
+#!/bin/sh
+# nabla's set-up, for a fresh Debian 12 machine (as root, or with sudo):
+#   ./setup.sh run [args]   install what is missing, build, start the nabla shell
+#   ./setup.sh test         install what is missing, build, run the whole test suite
+#   ./setup.sh build        install what is missing and build
+# The test run ends with one line "N passed, N failed" and exits non-zero on any failure.
+set -eu
+cd "$(dirname "$0")"
+
+PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3"
+
+install_missing() {
+    missing=""
+    for p in $PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    echo "nabla: installing Debian packages:$missing" >&2
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+build() {
+    install_missing
+    if [ -f build/build.ninja ]; then
+        meson setup --reconfigure build >/dev/null
+    else
+        meson setup build >/dev/null
+    fi
+    ninja -C build >/dev/null
+}
+
+cmd="${1:-run}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+run)
+    build
+    exec ./build/nabla "$@"
+    ;;
+build)
+    build
+    ;;
+test)
+    build
+    status=0
+    meson test -C build --print-errorlogs --num-processes 2 "$@" || status=$?
+    log=build/meson-logs/testlog.json
+    passed=$(grep -c '"result": "OK"' "$log" || true)
+    failed=$(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log" || true)
+    skipped=$(grep -c '"result": "SKIP"' "$log" || true)
+    [ "$passed" -gt 0 ] || status=1
+    echo "$passed passed, $failed failed, $skipped skipped"
+    exit $status
+    ;;
+*)
+    echo "usage: ./setup.sh run [args] | test | build" >&2
+    exit 2
+    ;;
+esac
