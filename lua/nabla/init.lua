@@ -41,6 +41,18 @@ setmetatable(nabla, {
   end,
 })
 
+-- loss:backward{ step = true } walks backprop node by node (lua/nabla/inspect.lua).
+do
+  local methods = getmetatable(nabla.zeros(1)).__methods
+  local raw_backward = methods.backward
+  methods.backward = function(self, opts)
+    if type(opts) == "table" and opts.step then
+      return require("nabla.inspect").step_backward(self, opts, raw_backward)
+    end
+    return raw_backward(self, opts)
+  end
+end
+
 -- Names a learner may type at the prompt without the `nabla.` prefix (the shell puts them
 -- in _G); everything in the table, plus the lazy ones above.
 function nabla.globals(G)

@@ -212,6 +212,7 @@ static int node_index(lua_State *L) {
     nb_node *n = *(nb_node **)luaL_checkudata(L, 1, NBL_NODE_MT);
     const char *k = luaL_checkstring(L, 2);
     if (!strcmp(k, "name")) return lua_pushstring(L, n->op), 1;
+    if (!strcmp(k, "id")) return lua_pushinteger(L, (lua_Integer)(intptr_t)n), 1;
     if (!strcmp(k, "released")) return lua_pushboolean(L, n->released), 1;
     if (!strcmp(k, "inputs")) { /* the input tensors (false where released) */
         lua_createtable(L, n->nin, 0);

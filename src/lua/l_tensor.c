@@ -743,6 +743,8 @@ static int l_index(lua_State *L) {
         if (!strcmp(k, "is_leaf")) return lua_pushboolean(L, t->grad_fn == NULL), 1;
         if (!strcmp(k, "T")) return nbl_push(L, t->ndim == 2 ? nb_transpose(t, 0, 1) : nb_alias(t));
         if (!strcmp(k, "grad_fn")) return nbl_push_node(L, t->grad_fn);
+        /* identity of the tensor (two Lua values can wrap the same tensor) */
+        if (!strcmp(k, "_id")) return lua_pushinteger(L, (lua_Integer)(intptr_t)t), 1;
         return luaL_error(L, "tensor has no method or field '%s'", k);
     }
     nb_tensor *t = nbl_check(L, 1);
