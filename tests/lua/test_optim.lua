@@ -135,6 +135,35 @@ T.test("param_groups are readable and writable (lr changes take effect)", functi
   T.ok(tostring(opt):find("Parameter Group 2", 1, true), "tostring lists groups")
 end)
 
+T.test("every optimizer descends a quadratic through backward()", function()
+  local target = nabla.tensor { { 1, -2, 3 }, { 0.5, 0, -1 } }
+  local function dist(w)
+    local s = 0
+    for _, v in ipairs(T.flat(nabla.no_grad(function() return w - target end))) do s = s + v * v end
+    return math.sqrt(s)
+  end
+  local cases = {
+    { "SGD", { lr = 0.1 } }, { "SGD", { lr = 0.05, momentum = 0.9, nesterov = true } },
+    { "Adagrad", { lr = 0.5 } }, { "Adadelta", { lr = 1.0 } }, { "RMSprop", { lr = 0.05 } },
+    { "Adam", { lr = 0.1 } }, { "AdamW", { lr = 0.1, weight_decay = 0 } },
+  }
+  for _, c in ipairs(cases) do
+    local w = nabla.zeros(2, 3):requires_grad()
+    local opt = optim[c[1]]({ w }, c[2])
+    local d0 = dist(w)
+    for _ = 1, 150 do
+      opt:zero_grad()
+      local loss = (w - target) ^ 2 -- elementwise; d/dw = 2 (w - target)
+      loss:backward(nabla.ones(2, 3))
+      opt:step()
+    end
+    local d = dist(w)
+    -- Adadelta starts with tiny steps (√ε / √v): it only has to make progress
+    local want = c[1] == "Adadelta" and 0.99 * d0 or 0.1 * d0
+    T.ok(d < want, ("%s: distance to the minimum %.4g -> %.4g"):format(c[1], d0, d))
+  end
+end)
+
 -- ---- state_dict -----------------------------------------------------------------------
 for _, name in ipairs { "sgd_nesterov", "sgd_groups", "adagrad_all", "adadelta_all",
                         "rmsprop_centered_momentum", "adam_amsgrad_all", "adamw_amsgrad",
