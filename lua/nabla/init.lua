@@ -15,7 +15,7 @@ local functions = {
   lessons = { "nabla.lesson", "lessons" }, lesson = { "nabla.lesson", "lesson" },
   next = { "nabla.lesson", "next" }, back = { "nabla.lesson", "back" },
   hint = { "nabla.lesson", "hint" }, check = { "nabla.lesson", "check" },
-  quiz = { "nabla.lesson", "quiz" },
+  quiz = { "nabla.lesson", "quiz" }, answer = { "nabla.lesson", "answer" },
   inspect = { "nabla.inspect", "inspect" }, graph = { "nabla.inspect", "graph" },
   watch = { "nabla.inspect", "watch" },
   fit = { "nabla.train", "fit" }, evaluate = { "nabla.train", "evaluate" },
@@ -59,6 +59,12 @@ function nabla.globals(G)
   G = G or _G
   for k, v in pairs(nabla) do
     if G[k] == nil and k ~= "globals" then G[k] = v end
+  end
+  -- next() steps a lesson; next(t, k) is still Lua's own table iterator
+  local lua_next = next
+  G.next = function(...)
+    if select("#", ...) > 0 then return lua_next(...) end
+    return nabla.next()
   end
   local mt = getmetatable(G) or {}
   local old = mt.__index

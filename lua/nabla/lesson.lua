@@ -1,0 +1,307 @@
+-- The lesson runner: lessons(), lesson "id", next(), back(), hint(), check(), answer(k).
+--
+-- A lesson is a Lua file in lessons/ returning a table:
+--   { id = "gradient-descent", order = 1, title = { en = ..., ko = ... }, steps = {
+--       { text = { en = ..., ko = ... },      -- what the learner reads
+--         code = [[...]],                      -- optional starter code, shown
+--         check = function(env) ... end,       -- optional: returns true, or false and what is
+--                                              -- still wrong ({en=..., ko=...} or a string)
+--         hints = { { en = ..., ko = ... } },  -- optional
+--         quiz = { question = {...}, choices = { {...}, ... }, answer = 2, explain = {...} },
+--         solution = [[...]],                  -- the reference answer, replayed by the tests
+--         wrong = [[...]],                     -- a typical wrong answer the check must catch
+--       }, ... } }
+-- The runner shows one step at a time; the learner's variables stay (they live in the
+-- session's globals, which checks read as `env`). Progress is saved under
+-- $XDG_STATE_HOME/nabla/progress.lua.
+local nabla = require "nabla"
+local M = {}
+
+local function lang() return nabla.lang == "ko" and "ko" or "en" end
+local function tr(v)
+  if type(v) == "table" then return v[lang()] or v.en or "" end
+  return v and tostring(v) or ""
+end
+M.tr = tr
+
+local color = function(code, s)
+  if nabla.color then return "\27[" .. code .. "m" .. s .. "\27[0m" end
+  return s
+end
+
+-- ---- where lessons and progress live ----------------------------------------------------
+
+function M.lessons_dir()
+  local env = os.getenv("NABLA_LESSONS")
+  if env and env ~= "" then return env end
+  local dir = nabla.lua_dir or "lua"
+  for _, cand in ipairs({ dir .. "/../lessons", dir .. "/../../lessons" }) do
+    local f = io.open(cand .. "/gradient-descent.lua")
+    if f then f:close(); return cand end
+  end
+  return dir .. "/../lessons"
+end
+
+local function state_dir()
+  local base = os.getenv("XDG_STATE_HOME")
+  if not base or base == "" then base = (os.getenv("HOME") or ".") .. "/.local/state" end
+  return base .. "/nabla"
+end
+
+local function serialize(v, indent)
+  indent = indent or ""
+  if type(v) == "table" then
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+    local parts = {}
+    for _, k in ipairs(keys) do
+      local key = type(k) == "string" and ("[%q]"):format(k) or ("[%s]"):format(k)
+      parts[#parts + 1] = indent .. "  " .. key .. " = " .. serialize(v[k], indent .. "  ")
+    end
+    return "{\n" .. table.concat(parts, ",\n") .. "\n" .. indent .. "}"
+  elseif type(v) == "string" then return ("%q"):format(v)
+  else return tostring(v) end
+end
+
+function M.load_progress()
+  local f = io.open(state_dir() .. "/progress.lua")
+  if not f then return {} end
+  local src = f:read("a")
+  f:close()
+  local chunk = load(src, "progress", "t", {})
+  local ok, t = pcall(chunk or function() end)
+  return (ok and type(t) == "table") and t or {}
+end
+
+function M.save_progress(p)
+  local dir = state_dir()
+  os.execute(("mkdir -p '%s' 2>/dev/null"):format(dir:gsub("'", "'\\''")))
+  local tmp = dir .. "/progress.lua.tmp"
+  local f = io.open(tmp, "w")
+  if not f then return false end
+  f:write("return ", serialize(p), "\n")
+  f:close()
+  return os.rename(tmp, dir .. "/progress.lua")
+end
+
+-- ---- loading lessons ---------------------------------------------------------------------
+
+local cache = {}
+
+function M.load(id)
+  if cache[id] then return cache[id] end
+  local path = M.lessons_dir() .. "/" .. id .. ".lua"
+  local chunk, err = loadfile(path)
+  if not chunk then
+    error((lang() == "ko" and "lesson: '%s' 레슨을 찾을 수 없습니다 (lessons()로 목록을 보세요)"
+      or "lesson: no lesson '%s' (lessons() lists them)"):format(id) .. "\n" .. tostring(err), 0)
+  end
+  local l = chunk()
+  assert(type(l) == "table" and l.id and l.steps, "lesson: " .. path .. " does not return a lesson table")
+  cache[id] = l
+  return l
+end
+
+function M.all()
+  local list = {}
+  local p = io.popen(('ls -1 "%s" 2>/dev/null'):format(M.lessons_dir()))
+  if p then
+    for name in p:lines() do
+      local id = name:match("^(.-)%.lua$")
+      if id then
+        local ok, l = pcall(M.load, id)
+        if ok then list[#list + 1] = l end
+      end
+    end
+    p:close()
+  end
+  table.sort(list, function(a, b) return (a.order or 99) < (b.order or 99) end)
+  return list
+end
+
+-- ---- the runner ----------------------------------------------------------------------------
+
+local current = nil -- { lesson = l, step = k, hint = h, skip_armed = bool }
+
+local function progress_of(id)
+  local p = M.load_progress()
+  p[id] = p[id] or { step = 1, done = {} }
+  return p, p[id]
+end
+
+local function show_step()
+  local l, k = current.lesson, current.step
+  local s = l.steps[k]
+  print(color("1", ("%s — %s %d/%d"):format(tr(l.title), lang() == "ko" and "단계" or "step", k, #l.steps)))
+  print(tr(s.text))
+  if s.code then
+    print(color("2", lang() == "ko" and "-- 입력해 보세요:" or "-- try:"))
+    print(s.code)
+  end
+  if s.quiz then
+    print(color("1", tr(s.quiz.question)))
+    for i, c in ipairs(s.quiz.choices) do print(("  %d) %s"):format(i, tr(c))) end
+    print(lang() == "ko" and "answer(번호)로 답하세요." or "Answer with answer(n).")
+  end
+  local cmds = {}
+  if s.check or s.quiz then cmds[#cmds + 1] = "check()" end
+  if s.hints and #s.hints > 0 then cmds[#cmds + 1] = "hint()" end
+  cmds[#cmds + 1] = "next()"
+  if k > 1 then cmds[#cmds + 1] = "back()" end
+  print(color("2", table.concat(cmds, "  ")))
+end
+
+local function save_position()
+  local p, e = progress_of(current.lesson.id)
+  e.step = current.step
+  M.save_progress(p)
+end
+
+local function mark_done(k)
+  local p, e = progress_of(current.lesson.id)
+  e.done[k] = true
+  e.step = current.step
+  M.save_progress(p)
+end
+
+local function need_lesson()
+  if not current then
+    error(lang() == "ko" and "진행 중인 레슨이 없습니다: lessons()로 목록을 보고 lesson \"id\"로 시작하세요"
+      or "no lesson in progress: lessons() lists them, lesson \"id\" starts one", 0)
+  end
+end
+
+-- Runs a step's check against the learner's session; returns ok, message.
+function M.run_check(step, env)
+  if step.quiz and not step.check then
+    return step.quiz_ok == true, { en = "answer the quiz with answer(n)", ko = "answer(번호)로 퀴즈에 답하세요" }
+  end
+  if not step.check then return true end
+  local ok, res, msg = pcall(step.check, env or _G)
+  if not ok then
+    return false, { en = "the check could not run: " .. tostring(res),
+                    ko = "검사를 실행할 수 없습니다: " .. tostring(res) }
+  end
+  return res == true, msg
+end
+
+function M.lessons()
+  local p = M.load_progress()
+  local list = M.all()
+  print(lang() == "ko" and "레슨:" or "Lessons:")
+  for i, l in ipairs(list) do
+    local e = p[l.id]
+    local done = 0
+    if e and e.done then for _ in pairs(e.done) do done = done + 1 end end
+    local mark = done >= #l.steps and " ✓" or ""
+    print(("  %d. %-22s %s  [%d/%d]%s"):format(i, l.id, tr(l.title), done, #l.steps, mark))
+  end
+  print(lang() == "ko" and 'lesson "id"로 시작하거나 이어서 하세요.' or 'Start or resume one with lesson "id".')
+  return #list
+end
+
+function M.lesson(id)
+  if type(id) == "number" then
+    local l = M.all()[id]
+    if not l then error("lesson: no lesson number " .. id, 0) end
+    id = l.id
+  end
+  local l = M.load(id)
+  local _, e = progress_of(l.id)
+  local done = 0
+  for _ in pairs(e.done or {}) do done = done + 1 end
+  local step = math.min(math.max(1, e.step or 1), #l.steps)
+  if done >= #l.steps then step = 1 end -- a finished lesson starts over
+  current = { lesson = l, step = step, hint = 0 }
+  show_step()
+end
+
+function M.check()
+  need_lesson()
+  local s = current.lesson.steps[current.step]
+  local ok, msg = M.run_check(s, _G)
+  if ok then
+    print(color("32", "✓ " .. (lang() == "ko" and "좋아요! next()로 넘어가세요." or "Well done! next() goes on.")))
+    mark_done(current.step)
+  else
+    print(color("31", "✗ " .. tr(msg or { en = "not yet", ko = "아직 아닙니다" })))
+  end
+  return ok
+end
+
+function M.next()
+  need_lesson()
+  local s = current.lesson.steps[current.step]
+  if s.check or s.quiz then
+    local ok, msg = M.run_check(s, _G)
+    if ok then mark_done(current.step)
+    elseif not current.skip_armed then
+      print(color("31", "✗ " .. tr(msg or { en = "not yet", ko = "아직 아닙니다" })))
+      print(lang() == "ko" and "(그래도 넘어가려면 next()를 한 번 더 부르세요)" or "(call next() again to skip anyway)")
+      current.skip_armed = true
+      return false
+    end
+  else
+    mark_done(current.step)
+  end
+  current.skip_armed = false
+  if current.step >= #current.lesson.steps then
+    print(color("32", lang() == "ko" and ("🎉 '%s' 레슨을 마쳤습니다! lessons()로 다음 레슨을 고르세요."):format(tr(current.lesson.title))
+      or ("🎉 You finished '%s'! lessons() shows what comes next."):format(tr(current.lesson.title))))
+    save_position()
+    return true
+  end
+  current.step = current.step + 1
+  current.hint = 0
+  save_position()
+  show_step()
+  return true
+end
+
+function M.back()
+  need_lesson()
+  if current.step > 1 then current.step = current.step - 1 end
+  current.hint, current.skip_armed = 0, false
+  save_position()
+  show_step()
+end
+
+function M.hint()
+  need_lesson()
+  local hints = current.lesson.steps[current.step].hints or {}
+  if #hints == 0 then
+    print(lang() == "ko" and "이 단계에는 힌트가 없습니다." or "No hints for this step.")
+    return
+  end
+  current.hint = current.hint % #hints + 1
+  print(color("33", ("💡 (%d/%d) %s"):format(current.hint, #hints, tr(hints[current.hint]))))
+end
+
+function M.answer(k)
+  need_lesson()
+  local s = current.lesson.steps[current.step]
+  if not s.quiz then
+    print(lang() == "ko" and "이 단계에는 퀴즈가 없습니다." or "This step has no quiz.")
+    return false
+  end
+  local ok = k == s.quiz.answer
+  s.quiz_ok = ok
+  if ok then
+    print(color("32", "✓ " .. tr(s.quiz.explain or { en = "Right.", ko = "맞습니다." })))
+    mark_done(current.step)
+  else
+    local why = s.quiz.wrong and s.quiz.wrong[k]
+    print(color("31", "✗ " .. (why and tr(why) or (lang() == "ko" and "다시 생각해 보세요." or "Not quite; think again."))))
+  end
+  return ok
+end
+
+function M.quiz()
+  need_lesson()
+  show_step()
+end
+
+function M.current() return current end
+
+return M

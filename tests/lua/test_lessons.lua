@@ -1,0 +1,75 @@
+-- Every lesson is replayed through the real runner: for each step, a typical wrong answer
+-- (the step's `wrong` code) must be caught by its check, then the reference solution must
+-- pass it, and next() must move on. Progress goes to a temporary XDG_STATE_HOME.
+local T = dofile((os.getenv("NABLA_TESTS") or "tests") .. "/lua/harness.lua")
+local nabla = require "nabla"
+nabla.globals(_G)
+local runner = require "nabla.lesson"
+
+local state = os.tmpname()
+os.remove(state)
+os.execute("mkdir -p " .. state)
+-- the runner reads XDG_STATE_HOME through os.getenv: point it at a temp dir
+local real_getenv = os.getenv
+os.getenv = function(k)
+  if k == "XDG_STATE_HOME" then return state end
+  return real_getenv(k)
+end
+
+-- plots and lesson text are printed by the runner; keep the test log short
+local quiet_print = print
+local function silently(fn, ...)
+  local saved = _G.print
+  _G.print = function() end
+  local r = table.pack(pcall(fn, ...))
+  _G.print = saved
+  if not r[1] then error(r[2], 2) end
+  return table.unpack(r, 2, r.n)
+end
+
+local function run_code(code, name)
+  local chunk, err = load(code, "=" .. name, "t", _G)
+  if not chunk then error(name .. ": " .. err) end
+  return pcall(silently, chunk)
+end
+
+for _, lang in ipairs({ "en", "ko" }) do
+  for _, l in ipairs(runner.all()) do
+    T.test(("lesson %s (%s): %d steps, every check passes, wrong answers caught"):format(l.id, lang, #l.steps), function()
+      nabla.lang = lang
+      T.ok(#l.steps >= 6 and #l.steps <= 12, l.id .. " has 6-12 steps")
+      T.ok(l.title.en and l.title.ko, "title in both languages")
+      silently(runner.lesson, l.id)
+      for k, step in ipairs(l.steps) do
+        T.ok(step.text and step.text.en and step.text.ko, ("%s step %d: text in en and ko"):format(l.id, k))
+        T.ok(step.solution, ("%s step %d has a reference solution"):format(l.id, k))
+        if step.check or step.quiz then
+          T.ok(step.wrong, ("%s step %d: a wrong answer to test the check with"):format(l.id, k))
+          run_code(step.wrong, l.id .. " step " .. k .. " wrong")
+          local ok, msg = runner.run_check(step, _G)
+          T.ok(not ok, ("%s step %d: the wrong answer passed the check"):format(l.id, k))
+          T.ok(msg == nil or runner.tr(msg) ~= "", "a failing check says what is wrong")
+        end
+        local ok, err = run_code(step.solution, l.id .. " step " .. k .. " solution")
+        T.ok(ok, ("%s step %d: solution failed: %s"):format(l.id, k, tostring(err)))
+        local passed, msg = runner.run_check(step, _G)
+        T.ok(passed, ("%s step %d: check failed on the solution: %s"):format(l.id, k, runner.tr(msg)))
+        T.ok(silently(runner.next), ("%s step %d: next() refused"):format(l.id, k))
+      end
+      local progress = runner.load_progress()[l.id]
+      T.ok(progress and progress.done, "progress saved")
+      local done = 0
+      for _ in pairs(progress.done) do done = done + 1 end
+      T.eq(done, #l.steps, "every step marked done")
+    end)
+  end
+end
+
+T.test("runner commands without a lesson say what to do", function()
+  T.ok(#runner.all() >= 1, "lessons found in " .. runner.lessons_dir())
+  T.raises(function() runner.load("no-such-lesson") end, "no-such-lesson")
+end)
+
+os.execute("rm -rf " .. state)
+_G.print = quiet_print
+T.done()
