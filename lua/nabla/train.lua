@@ -1,0 +1,224 @@
+-- The training loop: fit(model, loader, opts) and evaluate(model, data, opts).
+-- One epoch = for each batch: forward, loss, zero_grad, backward, (clip), step.
+local nabla = require "nabla"
+local M = {}
+
+local function L(en, ko) return nabla.lang == "ko" and ko or en end
+
+-- ---- batches -----------------------------------------------------------------------------
+
+-- An iterator of (x, y) batches from a loader, a dataset, or a table {x, y} of tensors.
+local function batches(data, batch)
+  if type(data) == "table" and type(data.iter) == "function" then return data:iter() end
+  if type(data) == "function" then return data end
+  local data_mod = nabla.data
+  if type(data) == "table" and (data.images or data.get or getmetatable(data) and getmetatable(data).__len) and data_mod and data_mod.loader then
+    return data_mod.loader(data, { batch = batch or 256, shuffle = false }):iter()
+  end
+  if type(data) == "table" and nabla.is_tensor(data[1]) then
+    local x, y = data[1], data[2]
+    local n, b, i = #x, batch or 256, 0
+    return function()
+      if i >= n then return nil end
+      local len = math.min(b, n - i)
+      local xb, yb = x:narrow(1, i + 1, len), y:narrow(1, i + 1, len)
+      i = i + len
+      return xb, yb
+    end
+  end
+  error(L("fit: expected a data.loader, a dataset or {x, y} tensors", "fit: data.loader, 데이터셋, 또는 {x, y} 텐서가 필요합니다"), 3)
+end
+M.batches = batches
+
+local function loader_length(data)
+  if type(data) == "table" and type(data.num_batches) == "function" then return data:num_batches() end
+  if type(data) == "table" and type(data.num_batches) == "number" then return data.num_batches end
+  return nil
+end
+
+-- ---- metrics -------------------------------------------------------------------------------
+
+-- number of rows of logits whose argmax equals the 1-based class in y
+local function correct(logits, y)
+  if logits:dim() ~= 2 or y:dim() ~= 1 then return nil end
+  return logits:argmax(2):eq(y):sum():item()
+end
+
+-- Loss, accuracy and the confusion matrix (rows: true class, columns: predicted) of model
+-- on data, with gradients off and the model in eval mode (restored afterwards).
+function M.evaluate(model, data, opts)
+  opts = opts or {}
+  local loss_fn = opts.loss or nabla.nn.CrossEntropyLoss()
+  local was_training = model.training
+  if model.eval then model:eval() end
+  local total, n, hits, conf = 0, 0, 0, nil
+  local classes = opts.classes
+  nabla.no_grad(function()
+    for x, y in batches(data, opts.batch or 500) do
+      local out = model(x)
+      local b = x.shape[1]
+      total = total + loss_fn(out, y):item() * b
+      n = n + b
+      local c = correct(out, y)
+      if c then
+        hits = hits + c
+        local k = classes or out.shape[2]
+        conf = conf or {}
+        local pred, truth = out:argmax(2):tolist(), y:tolist()
+        for i = 1, #truth do
+          local t, p = math.floor(truth[i]), math.floor(pred[i])
+          conf[t] = conf[t] or {}
+          for j = 1, k do conf[t][j] = conf[t][j] or 0 end
+          conf[t][p] = conf[t][p] + 1
+        end
+      end
+    end
+  end)
+  if was_training and model.train then model:train() end
+  if n == 0 then error(L("evaluate: no data", "evaluate: 데이터가 없습니다"), 2) end
+  return { loss = total / n, accuracy = conf and hits / n or nil, confusion = conf, n = n }
+end
+
+-- ---- progress --------------------------------------------------------------------------------
+
+local function fmt_time(s)
+  if s >= 3600 then return ("%dh%02dm"):format(s // 3600, (s % 3600) // 60) end
+  if s >= 60 then return ("%dm%02ds"):format(s // 60, math.floor(s % 60)) end
+  return ("%.1fs"):format(s)
+end
+
+local function progress_bar(epoch, epochs, i, n, loss, rate, eta)
+  local width = 24
+  local filled = n and math.floor(width * i / n) or 0
+  local bar = n and (string.rep("█", filled) .. string.rep("░", width - filled)) or ""
+  io.write(("\r%s %d/%d %s %s/%s loss %.4f  %.0f img/s  ETA %s   "):format(
+    L("epoch", "에폭"), epoch, epochs, bar, i, n or "?", loss, rate, eta and fmt_time(eta) or "?"))
+  io.flush()
+end
+
+local function now() return nabla.clock and nabla.clock() or os.clock() end
+
+-- ---- the CSV log -------------------------------------------------------------------------------
+
+local function open_log(path, columns)
+  if not path then return nil end
+  os.execute(("mkdir -p '%s'"):format((path:match("^(.*)/") or "."):gsub("'", "'\\''")))
+  local exists = io.open(path, "r")
+  if exists then exists:close() end
+  local f = assert(io.open(path, "a"))
+  if not exists then f:write(table.concat(columns, ","), "\n") end
+  return f
+end
+
+-- ---- fit -------------------------------------------------------------------------------------------
+
+-- fit(model, loader, opts) trains and returns the history table {epoch, loss, accuracy,
+-- val_loss, val_accuracy, lr, time}. opts: epochs, optimizer, loss, scheduler
+-- (stepped each epoch; opts.scheduler_per_batch to step per batch; ReduceLROnPlateau gets
+-- the validation loss), val (a dataset or loader), clip_grad (max norm), early_stop =
+-- { patience, min_delta, monitor = "val_loss" }, checkpoint = directory (best and last
+-- saved as safetensors), resume = checkpoint file, log = csv path, quiet, progress.
+function M.fit(model, loader, opts)
+  opts = opts or {}
+  local epochs = opts.epochs or 1
+  local opt = opts.optimizer or nabla.optim.Adam(model:parameters(), { lr = opts.lr or 1e-3 })
+  local loss_fn = opts.loss or nabla.nn.CrossEntropyLoss()
+  local sched = opts.scheduler
+  local history = opts.history or { epoch = {}, loss = {}, accuracy = {}, val_loss = {}, val_accuracy = {}, lr = {}, time = {} }
+  local start_epoch = 1
+  if opts.resume then
+    local ck = require("nabla.checkpoint")
+    local state = ck.load_training(opts.resume, model, opt)
+    start_epoch = (state.epoch or 0) + 1
+    if state.history then history = state.history end
+    if not opts.quiet then print(L("resumed from ", "이어서 학습: ") .. opts.resume .. (" (epoch %d)"):format(state.epoch or 0)) end
+  end
+  local log = open_log(opts.log, { "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds" })
+  local tty = opts.progress
+  if tty == nil then tty = nabla.isatty and nabla.isatty() or false end
+  local best, bad_epochs = math.huge, 0
+  local monitor = opts.early_stop and (opts.early_stop.monitor or (opts.val and "val_loss" or "loss"))
+  local nb = loader_length(loader)
+
+  for epoch = start_epoch, epochs do
+    if model.train then model:train() end
+    local t0 = now()
+    local sum_loss, seen, hits, i = 0, 0, 0, 0
+    for x, y in batches(loader) do
+      i = i + 1
+      local out = model(x)
+      local loss = loss_fn(out, y)
+      opt:zero_grad()
+      loss:backward()
+      if opts.clip_grad then nabla.nn.utils.clip_grad_norm_(model:parameters(), opts.clip_grad) end
+      opt:step()
+      if sched and opts.scheduler_per_batch then sched:step() end
+      local b = x.shape[1]
+      local lv = loss:item()
+      if lv ~= lv then
+        error(L(("fit: the loss became NaN at epoch %d, batch %d — try a smaller learning rate"):format(epoch, i),
+                ("fit: %d 에폭 %d 번째 배치에서 손실이 NaN이 되었습니다 — 학습률을 줄여 보세요"):format(epoch, i)), 2)
+      end
+      sum_loss, seen = sum_loss + lv * b, seen + b
+      if y:dim() == 1 then
+        local c = nabla.no_grad(function() return correct(out, y) end)
+        if c then hits = hits + c end
+      end
+      if tty and (i % 10 == 0) then
+        local el = now() - t0
+        progress_bar(epoch, epochs, i, nb, sum_loss / seen, seen / math.max(el, 1e-9), nb and el / i * (nb - i))
+      end
+    end
+    if seen == 0 then error(L("fit: the loader gave no batches", "fit: 로더가 배치를 하나도 주지 않았습니다"), 2) end
+    local elapsed = now() - t0
+    local row = { epoch = epoch, loss = sum_loss / seen, accuracy = hits > 0 and hits / seen or nil, time = elapsed,
+                  lr = opt.param_groups and opt.param_groups[1].lr or nil }
+    if opts.val then
+      local ev = M.evaluate(model, opts.val, { loss = loss_fn })
+      row.val_loss, row.val_accuracy = ev.loss, ev.accuracy
+    end
+    for k, v in pairs(row) do
+      history[k] = history[k] or {}
+      history[k][#history.epoch + 1] = v
+    end
+    if sched and not opts.scheduler_per_batch then
+      if sched.is_plateau or (getmetatable(sched) and sched.mode and sched.patience) then sched:step(row.val_loss or row.loss)
+      else sched:step() end
+    end
+    if tty then io.write("\r" .. string.rep(" ", 100) .. "\r") end
+    if not opts.quiet then
+      local parts = { ("%s %d/%d"):format(L("epoch", "에폭"), epoch, epochs), ("loss %.4f"):format(row.loss) }
+      if row.accuracy then parts[#parts + 1] = ("acc %.2f%%"):format(100 * row.accuracy) end
+      if row.val_loss then parts[#parts + 1] = ("val_loss %.4f"):format(row.val_loss) end
+      if row.val_accuracy then parts[#parts + 1] = ("val_acc %.2f%%"):format(100 * row.val_accuracy) end
+      parts[#parts + 1] = fmt_time(elapsed)
+      print(table.concat(parts, "  "))
+    end
+    if log then
+      log:write(("%d,%.6f,%s,%s,%s,%s,%.3f\n"):format(epoch, row.loss, row.accuracy or "", row.val_loss or "",
+        row.val_accuracy or "", row.lr or "", elapsed))
+      log:flush()
+    end
+    local value = monitor and row[monitor] or row.val_loss or row.loss
+    local improved = value < best - ((opts.early_stop and opts.early_stop.min_delta) or 0)
+    if improved then best, bad_epochs = value, 0 else bad_epochs = bad_epochs + 1 end
+    if opts.checkpoint then
+      local ck = require("nabla.checkpoint")
+      ck.save_training(opts.checkpoint .. "/last.safetensors", model, opt, { epoch = epoch, history = history })
+      if improved then
+        ck.save_training(opts.checkpoint .. "/best.safetensors", model, opt, { epoch = epoch, history = history })
+      end
+    end
+    if opts.early_stop and bad_epochs >= (opts.early_stop.patience or 3) then
+      if not opts.quiet then
+        print(L(("early stop: %s did not improve for %d epochs"):format(monitor, bad_epochs),
+                ("조기 종료: %s가 %d 에폭 동안 나아지지 않았습니다"):format(monitor, bad_epochs)))
+      end
+      break
+    end
+  end
+  if log then log:close() end
+  return history
+end
+
+return M
