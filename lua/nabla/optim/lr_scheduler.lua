@@ -312,6 +312,7 @@ end
 -- (mode "min", threshold_mode "rel"), or best − threshold ("abs"); mirrored for "max".
 local ReduceLROnPlateau = scheduler_class("ReduceLROnPlateau")
 M.ReduceLROnPlateau = ReduceLROnPlateau
+ReduceLROnPlateau.is_plateau = true -- step(metric), not step(): what fit() looks for
 getmetatable(ReduceLROnPlateau).__call = function(_, opt, opts)
   local who = "ReduceLROnPlateau"
   check_optimizer(opt, who)
