@@ -19,9 +19,10 @@ void nb_adadelta_step(float *param, const float *grad, float *square_avg, float 
                       int64_t n, const nb_adadelta_opts *o) {
     const float lr = (float)o->lr, rho = (float)o->rho, eps = (float)o->eps;
     const float wd = (float)o->weight_decay, one_m_rho = (float)(1.0 - o->rho);
+    const float sign = o->maximize ? -1.0f : 1.0f; /* maximize: ascend, with -grad */
 #pragma omp parallel for schedule(static) if (n > NB_OPTIM_PAR_N)
     for (int64_t i = 0; i < n; i++) {
-        float g = o->maximize ? -grad[i] : grad[i];
+        float g = sign * grad[i];
         if (wd != 0) g = g + wd * param[i];
         float v = square_avg[i] * rho + one_m_rho * (g * g);
         square_avg[i] = v;

@@ -18,9 +18,10 @@ void nb_adagrad_step(float *param, const float *grad, float *sum, int64_t n, int
                      const nb_adagrad_opts *o) {
     const float clr = (float)(o->lr / (1.0 + (double)(step - 1) * o->lr_decay));
     const float wd = (float)o->weight_decay, eps = (float)o->eps;
+    const float sign = o->maximize ? -1.0f : 1.0f; /* maximize: ascend, with -grad */
 #pragma omp parallel for schedule(static) if (n > NB_OPTIM_PAR_N)
     for (int64_t i = 0; i < n; i++) {
-        float g = o->maximize ? -grad[i] : grad[i];
+        float g = sign * grad[i];
         if (wd != 0) g = g + wd * param[i];
         float s = sum[i] + g * g;
         sum[i] = s;

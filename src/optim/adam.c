@@ -37,9 +37,10 @@ void nb_adam_step(float *param, const float *grad, float *exp_avg, float *exp_av
     const float one_m_beta1 = (float)(1.0 - o->beta1), one_m_beta2 = (float)(1.0 - o->beta2);
     const float wd = (float)o->weight_decay;
     const bool amsgrad = o->amsgrad && max_exp_avg_sq;
+    const float sign = o->maximize ? -1.0f : 1.0f; /* maximize: ascend, with -grad */
 #pragma omp parallel for schedule(static) if (n > NB_OPTIM_PAR_N)
     for (int64_t i = 0; i < n; i++) {
-        float g = o->maximize ? -grad[i] : grad[i];
+        float g = sign * grad[i];
         if (wd != 0) g = g + wd * param[i];
         float m = exp_avg[i] * beta1 + one_m_beta1 * g;
         float v = exp_avg_sq[i] * beta2 + one_m_beta2 * (g * g);
@@ -65,9 +66,10 @@ void nb_adamw_step(float *param, const float *grad, float *exp_avg, float *exp_a
     const float one_m_beta1 = (float)(1.0 - o->beta1), one_m_beta2 = (float)(1.0 - o->beta2);
     const float decay = (float)(1.0 - o->lr * o->weight_decay);
     const bool amsgrad = o->amsgrad && max_exp_avg_sq;
+    const float sign = o->maximize ? -1.0f : 1.0f; /* maximize: ascend, with -grad */
 #pragma omp parallel for schedule(static) if (n > NB_OPTIM_PAR_N)
     for (int64_t i = 0; i < n; i++) {
-        float g = o->maximize ? -grad[i] : grad[i];
+        float g = sign * grad[i];
         float p = param[i] * decay;
         float m = exp_avg[i] * beta1 + one_m_beta1 * g;
         float v = exp_avg_sq[i] * beta2 + one_m_beta2 * (g * g);

@@ -28,9 +28,10 @@ void nb_rmsprop_step(float *param, const float *grad, float *square_avg, float *
     const float one_m_alpha = (float)(1.0 - o->alpha);
     const bool centered = o->centered && grad_avg;
     const bool use_momentum = o->momentum > 0 && momentum_buffer;
+    const float sign = o->maximize ? -1.0f : 1.0f; /* maximize: ascend, with -grad */
 #pragma omp parallel for schedule(static) if (n > NB_OPTIM_PAR_N)
     for (int64_t i = 0; i < n; i++) {
-        float g = o->maximize ? -grad[i] : grad[i];
+        float g = sign * grad[i];
         if (wd != 0) g = g + wd * param[i];
         float v = square_avg[i] * alpha + one_m_alpha * (g * g);
         square_avg[i] = v;
@@ -43,12 +44,11 @@ void nb_rmsprop_step(float *param, const float *grad, float *square_avg, float *
             avg = sqrtf(v);
         }
         avg = avg + eps;
+        float update = g / avg;
         if (use_momentum) {
-            float b = momentum_buffer[i] * mu + g / avg;
-            momentum_buffer[i] = b;
-            param[i] = param[i] - lr * b;
-        } else {
-            param[i] = param[i] - lr * (g / avg);
+            update = momentum_buffer[i] * mu + update;
+            momentum_buffer[i] = update;
         }
+        param[i] = param[i] - lr * update;
     }
 }

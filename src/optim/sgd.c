@@ -17,15 +17,16 @@ void nb_sgd_step(float *param, const float *grad, float *momentum_buffer, bool f
                  const nb_sgd_opts *o) {
     const float lr = (float)o->lr, mu = (float)o->momentum, wd = (float)o->weight_decay;
     const float keep = (float)(1.0 - o->dampening);
-    const bool use_momentum = o->momentum != 0 && momentum_buffer;
+    const bool use_momentum = o->momentum != 0 && momentum_buffer, nesterov = o->nesterov;
+    const float sign = o->maximize ? -1.0f : 1.0f; /* maximize: ascend, with -grad */
 #pragma omp parallel for schedule(static) if (n > NB_OPTIM_PAR_N)
     for (int64_t i = 0; i < n; i++) {
-        float g = o->maximize ? -grad[i] : grad[i];
+        float g = sign * grad[i];
         if (wd != 0) g = g + wd * param[i];
         if (use_momentum) {
             float b = first ? g : mu * momentum_buffer[i] + keep * g;
             momentum_buffer[i] = b;
-            g = o->nesterov ? g + mu * b : b;
+            g = nesterov ? g + mu * b : b;
         }
         param[i] = param[i] - lr * g;
     }
