@@ -14,5 +14,17 @@
 #if __has_include("matmul.h")
 #include "matmul.h"
 #endif
+#if __has_include("conv.h")
+#include "conv.h"
+#endif
+#if __has_include("pool.h")
+#include "pool.h"
+#endif
+#if __has_include("norm.h")
+#include "norm.h"
+#endif
+#if __has_include("loss.h")
+#include "loss.h"
+#endif
 
 #endif

@@ -1,0 +1,18 @@
+/* 2-D convolution (src/ops/conv.c): im2col + sgemm, forward and backward side by side. */
+#ifndef NABLA_CONV_H
+#define NABLA_CONV_H
+#include "../core/tensor.h"
+
+/* Geometry of a 2-D window op: {height, width} pairs. */
+typedef struct nb_conv2d_opts {
+    int64_t stride[2];    /* >= 1 */
+    int64_t padding[2];   /* >= 0, zeros on every side */
+    int64_t dilation[2];  /* >= 1 */
+    int64_t groups;       /* >= 1, divides C and O */
+} nb_conv2d_opts;
+
+/* conv2d: x (N, C, H, W) or unbatched (C, H, W), w (O, C/groups, kh, kw), b (O) or NULL.
+ * Out (N, O, H', W') with H' = (H + 2·ph − dh·(kh − 1) − 1) / sh + 1 (same for W).
+ * Differentiable in x, w and b. opts NULL means stride 1, no padding, dilation 1, groups 1. */
+nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_opts *opts);
+#endif
