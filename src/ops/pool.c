@@ -101,12 +101,61 @@ static nb_pool2d_opts opts_from_node(const nb_node *n) {
 
 /* ==== max_pool2d ======================================================================== */
 
+static inline int32_t float_bits(float f) {
+    int32_t i;
+    memcpy(&i, &f, 4);
+    return i;
+}
+static inline float bits_float(int32_t i) {
+    float f;
+    memcpy(&f, &i, 4);
+    return f;
+}
+
+/* The window rows (or columns) of output i along one axis that fall inside the input:
+ * positions i·s − p + a·d for a in [*lo, *hi). */
+static inline void window_taps(int64_t i, int64_t k, int64_t s, int64_t p, int64_t d,
+                               int64_t in, int64_t *lo, int64_t *hi) {
+    int64_t start = i * s - p;
+    int64_t a = start < 0 ? (-start + d - 1) / d : 0;
+    int64_t b = in - start > 0 ? (in - start + d - 1) / d : 0;
+    *lo = a;
+    *hi = b < k ? b : k;
+}
+
 /* y[p, i, j] = max over the window of x[p], keeping where the max was (NaN wins, as in
- * PyTorch); a window with no element inside the input (ceil_mode) gives −inf, index −1. */
+ * PyTorch); a window with no element inside the input (ceil_mode) gives −inf, index −1.
+ * The comparison is branch-free: on real data the max is unpredictable. */
 static void max_pool_forward(float *y, int32_t *idx, const float *x, int64_t P, int64_t H,
                              int64_t W, int64_t OH, int64_t OW, const nb_pool2d_opts *o) {
     const int64_t kh = o->kernel[0], kw = o->kernel[1], sh = o->stride[0], sw = o->stride[1];
     const int64_t ph = o->padding[0], pw = o->padding[1], dh = o->dilation[0], dw = o->dilation[1];
+    if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 &&
+        2 * OH <= H && 2 * OW <= W) {
+        /* the common 2×2 window, stride 2: every window inside the plane, unrolled */
+#pragma omp parallel for schedule(static) if (P * OH * OW * 4 >= NB_PAR_MIN)
+        for (int64_t p = 0; p < P; p++)
+            for (int64_t i = 0; i < OH; i++) {
+                const float *r0 = x + (p * H + 2 * i) * W, *r1 = r0 + W;
+                float *yr = y + (p * OH + i) * OW;
+                int32_t *ir = idx + (p * OH + i) * OW, base = (int32_t)(2 * i * W);
+                const int32_t W32 = (int32_t)W;
+                for (int64_t j = 0; j < OW; j++) {
+                    float m = r0[2 * j];
+                    int32_t mi = base + (int32_t)(2 * j);
+                    const float v[3] = {r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]};
+                    const int32_t k[3] = {mi + 1, mi + W32, mi + W32 + 1};
+                    for (int t = 0; t < 3; t++) { /* as below: branch-free */
+                        int32_t take = -((int32_t)(v[t] > m) | (int32_t)(v[t] != v[t]));
+                        mi = (k[t] & take) | (mi & ~take);
+                        m = bits_float((float_bits(v[t]) & take) | (float_bits(m) & ~take));
+                    }
+                    yr[j] = m;
+                    ir[j] = mi;
+                }
+            }
+        return;
+    }
     /* x is (P, H, W), y and idx are (P, OH, OW); idx holds positions in the H·W plane */
 #pragma omp parallel for schedule(static) if (P * OH * OW * kh * kw >= NB_PAR_MIN)
     for (int64_t p = 0; p < P; p++) {
@@ -114,24 +163,26 @@ static void max_pool_forward(float *y, int32_t *idx, const float *x, int64_t P, 
         float *yp = y + p * OH * OW;
         int32_t *ip = idx + p * OH * OW;
         for (int64_t i = 0; i < OH; i++) {
-            int64_t h0 = i * sh - ph;
+            int64_t a0, a1, h0 = i * sh - ph;
+            window_taps(i, kh, sh, ph, dh, H, &a0, &a1);
             for (int64_t j = 0; j < OW; j++) {
-                int64_t w0 = j * sw - pw;
+                int64_t b0, b1, w0 = j * sw - pw;
+                window_taps(j, kw, sw, pw, dw, W, &b0, &b1);
                 float m = -INFINITY;
                 int32_t mi = -1;
-                for (int64_t a = 0; a < kh; a++) {
-                    int64_t h = h0 + a * dh;
-                    if (h < 0 || h >= H) continue;
-                    for (int64_t b = 0; b < kw; b++) {
-                        int64_t w = w0 + b * dw;
-                        if (w < 0 || w >= W) continue;
-                        float v = xp[h * W + w];
-                        if (v > m || isnan(v) || mi < 0) {
-                            m = v;
-                            mi = (int32_t)(h * W + w);
-                        }
-                    }
+                if (a0 < a1 && b0 < b1) {
+                    mi = (int32_t)((h0 + a0 * dh) * W + w0 + b0 * dw);
+                    m = xp[mi];
                 }
+                for (int64_t a = a0; a < a1; a++)
+                    for (int64_t b = b0; b < b1; b++) {
+                        int32_t k = (int32_t)((h0 + a * dh) * W + w0 + b * dw);
+                        float v = xp[k];
+                        /* take = v > m or v is NaN, as an all-ones mask: no branch */
+                        int32_t take = -((int32_t)(v > m) | (int32_t)(v != v));
+                        mi = (k & take) | (mi & ~take);
+                        m = bits_float((float_bits(v) & take) | (float_bits(m) & ~take));
+                    }
                 yp[i * OW + j] = m;
                 ip[i * OW + j] = mi;
             }
@@ -229,6 +280,24 @@ static inline int64_t avg_window(int64_t i, int64_t k, int64_t s, int64_t p, int
  * dL/dx[p, h, w] = Σ over the windows (i, j) holding (h, w) of dL/dy[p, i, j] / |window| */
 static void avg_pool(float *y, float *x, int64_t P, int64_t H, int64_t W, int64_t OH,
                      int64_t OW, const nb_pool2d_opts *o, bool backward) {
+    if (o->kernel[0] == 2 && o->kernel[1] == 2 && o->stride[0] == 2 && o->stride[1] == 2 &&
+        o->padding[0] == 0 && o->padding[1] == 0 && 2 * OH <= H && 2 * OW <= W) {
+        /* the common 2×2 window, stride 2, unrolled: x (P, H, W), y (P, OH, OW) */
+#pragma omp parallel for schedule(static) if (P * OH * OW * 4 >= NB_PAR_MIN)
+        for (int64_t p = 0; p < P; p++)
+            for (int64_t i = 0; i < OH; i++) {
+                float *r0 = x + (p * H + 2 * i) * W, *r1 = r0 + W, *yr = y + (p * OH + i) * OW;
+                if (backward)
+                    for (int64_t j = 0; j < OW; j++) {
+                        float g = 0.25f * yr[j];
+                        r0[2 * j] = r0[2 * j + 1] = r1[2 * j] = r1[2 * j + 1] = g;
+                    }
+                else
+                    for (int64_t j = 0; j < OW; j++)
+                        yr[j] = 0.25f * (r0[2 * j] + r0[2 * j + 1] + r1[2 * j] + r1[2 * j + 1]);
+            }
+        return;
+    }
     /* forward: x (P, H, W) is read, y (P, OH, OW) written; backward: y holds dL/dy and x
      * (zeroed) receives dL/dx */
 #pragma omp parallel for schedule(static) if (P * OH * OW * o->kernel[0] * o->kernel[1] >= NB_PAR_MIN)

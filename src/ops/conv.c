@@ -1,0 +1,382 @@
+/* 2-D convolution as matrix products (im2col + sgemm), forward and backward side by side.
+ *
+ * For one image, im2col lays out every receptive field as a column:
+ *   cols[(c·kh + i)·kw + j, oh·W' + ow] = x[c, oh·sh − ph + i·dh, ow·sw − pw + j·dw]  (0 outside)
+ * so that, per group g (of Og = O/groups output and Cg = C/groups input channels,
+ * Kg = Cg·kh·kw rows of cols):
+ *   forward    y[g] (Og, P)   = W[g] (Og, Kg) · cols[g] (Kg, P)  + b      (P = H'·W')
+ *   backward   dW[g] (Og, Kg) += dy[g] (Og, P) · cols[g]ᵀ (P, Kg)   summed over images
+ *              dcols[g] (Kg, P) = W[g]ᵀ (Kg, Og) · dy[g] (Og, P)    then col2im: dx
+ *              db = Σ over images and positions of dy
+ * Images are independent, so the loops run in parallel over the batch: each thread takes
+ * whole images, with its own cols buffer (small enough to stay in its core's cache between
+ * the im2col and the product) and its own dW/db partial sums, added in a fixed order at the
+ * end (same result on every run). The products are single-threaded sgemm calls (src/ops/blas.h);
+ * the parallelism is ours. A 1×1 convolution with stride 1 and no padding needs no im2col:
+ * x[n] (C, H·W) already is cols. */
+#include "conv.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../autograd/autograd.h"
+#include "../core/iter.h"
+#include "blas.h"
+#include "shape.h"
+
+static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
+
+/* t itself (new reference) if contiguous, else a contiguous copy: what the kernels read */
+static nb_tensor *contig(nb_tensor *t) {
+    if (!t) return NULL;
+    if (nb_is_contiguous(t)) {
+        nb_incref(t);
+        return t;
+    }
+    return nb_contiguous_copy(t);
+}
+
+/* The geometry of one convolution, shared by forward and backward. */
+typedef struct {
+    int64_t N, C, H, W;      /* input */
+    int64_t O, kh, kw;       /* weight (O, C/groups, kh, kw) */
+    int64_t OH, OW, P;       /* output plane, P = OH·OW */
+    int64_t sh, sw, ph, pw, dh, dw, G;
+    int64_t Cg, Og, Kg, K;   /* per group: channels in and out, rows of cols; K = C·kh·kw */
+    bool direct;             /* 1×1, stride 1, no padding: cols is x[n] itself */
+} geom;
+
+static geom make_geom(const nb_tensor *x, const nb_tensor *w, const nb_conv2d_opts *o) {
+    geom g;
+    g.N = x->shape[0], g.C = x->shape[1], g.H = x->shape[2], g.W = x->shape[3];
+    g.O = w->shape[0], g.kh = w->shape[2], g.kw = w->shape[3];
+    g.sh = o->stride[0], g.sw = o->stride[1], g.ph = o->padding[0], g.pw = o->padding[1];
+    g.dh = o->dilation[0], g.dw = o->dilation[1], g.G = o->groups;
+    int64_t eh = g.dh * (g.kh - 1) + 1, ew = g.dw * (g.kw - 1) + 1; /* dilated kernel */
+    g.OH = g.H + 2 * g.ph >= eh ? (g.H + 2 * g.ph - eh) / g.sh + 1 : 0;
+    g.OW = g.W + 2 * g.pw >= ew ? (g.W + 2 * g.pw - ew) / g.sw + 1 : 0;
+    g.P = g.OH * g.OW;
+    g.Cg = g.C / g.G, g.Og = g.O / g.G;
+    g.Kg = g.Cg * g.kh * g.kw, g.K = g.C * g.kh * g.kw;
+    g.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
+    return g;
+}
+
+/* The valid output columns [*lo, *hi) of kernel column j along a row: those ow with
+ * 0 ≤ ow·s − p + j·d < W. */
+static inline void valid_range(int64_t j, int64_t s, int64_t p, int64_t d, int64_t W,
+                               int64_t OW, int64_t *lo, int64_t *hi) {
+    int64_t off = j * d - p; /* w = ow·s + off */
+    int64_t a = off < 0 ? (-off + s - 1) / s : 0;
+    int64_t b = W - off > 0 ? (W - off + s - 1) / s : 0;
+    *lo = a < OW ? a : OW;
+    *hi = b < OW ? b : OW;
+    if (*hi < *lo) *hi = *lo;
+}
+
+/* im2col for one image: x (C, H, W) -> cols (K, P), every element written (zeros where the
+ * receptive field hangs over the padding). */
+static void im2col(const geom *g, const float *restrict x, float *restrict cols) {
+    const int64_t OW = g->OW, sw = g->sw;
+    if (g->sh == 1 && sw == 1 && g->ph == 0 && g->pw == 0 && g->dh == 1 && g->dw == 1) {
+        /* no padding, stride 1 (most convolutions): row (c, i, j) holds the OH×OW block of
+         * plane c at offset (i, j) */
+        const int64_t H = g->H, W = g->W, OH = g->OH;
+        for (int64_t c = 0; c < g->C; c++)
+            for (int64_t i = 0; i < g->kh; i++)
+                for (int64_t j = 0; j < g->kw; j++) {
+                    const float *src = x + (c * H + i) * W + j;
+                    for (int64_t oh = 0; oh < OH; oh++, src += W, cols += OW)
+                        for (int64_t ow = 0; ow < OW; ow++) cols[ow] = src[ow];
+                }
+        return;
+    }
+    for (int64_t c = 0; c < g->C; c++)
+        for (int64_t i = 0; i < g->kh; i++)
+            for (int64_t j = 0; j < g->kw; j++) {
+                float *row = cols + ((c * g->kh + i) * g->kw + j) * g->P;
+                int64_t lo, hi, off = j * g->dw - g->pw;
+                valid_range(j, sw, g->pw, g->dw, g->W, OW, &lo, &hi);
+                for (int64_t oh = 0; oh < g->OH; oh++) {
+                    float *r = row + oh * OW;
+                    int64_t h = oh * g->sh - g->ph + i * g->dh;
+                    if (h < 0 || h >= g->H) {
+                        for (int64_t ow = 0; ow < OW; ow++) r[ow] = 0.0f;
+                        continue;
+                    }
+                    const float *xr = x + (c * g->H + h) * g->W + off;
+                    for (int64_t ow = 0; ow < lo; ow++) r[ow] = 0.0f;
+                    if (sw == 1)
+                        for (int64_t ow = lo; ow < hi; ow++) r[ow] = xr[ow];
+                    else
+                        for (int64_t ow = lo; ow < hi; ow++) r[ow] = xr[ow * sw];
+                    for (int64_t ow = hi; ow < OW; ow++) r[ow] = 0.0f;
+                }
+            }
+}
+
+/* col2im for one image, the adjoint of im2col: dx (C, H, W) += dcols (K, P) scattered back
+ * to where each element was gathered from (dx must be zeroed first) */
+static void col2im(const geom *g, const float *restrict cols, float *restrict dx) {
+    const int64_t OW = g->OW, sw = g->sw;
+    for (int64_t c = 0; c < g->C; c++)
+        for (int64_t i = 0; i < g->kh; i++)
+            for (int64_t j = 0; j < g->kw; j++) {
+                const float *row = cols + ((c * g->kh + i) * g->kw + j) * g->P;
+                int64_t lo, hi, off = j * g->dw - g->pw;
+                valid_range(j, sw, g->pw, g->dw, g->W, OW, &lo, &hi);
+                for (int64_t oh = 0; oh < g->OH; oh++) {
+                    int64_t h = oh * g->sh - g->ph + i * g->dh;
+                    if (h < 0 || h >= g->H) continue;
+                    const float *r = row + oh * OW;
+                    float *dr = dx + (c * g->H + h) * g->W + off;
+                    if (sw == 1)
+                        for (int64_t ow = lo; ow < hi; ow++) dr[ow] += r[ow];
+                    else
+                        for (int64_t ow = lo; ow < hi; ow++) dr[ow * sw] += r[ow];
+                }
+            }
+}
+
+/* A thread's scratch buffer of n floats (64-byte aligned, for the GEMM kernels). */
+static float *scratch(int64_t n) {
+    size_t bytes = ((size_t)(n > 0 ? n : 1) * sizeof(float) + 63) & ~(size_t)63;
+    return aligned_alloc(64, bytes);
+}
+
+/* The products inside our loop over images must each run on one thread: with the BLAS
+ * threads running too, two thread pools would share the same cores (measured on 2 cores:
+ * per-image products 1.8× slower, and a serial loop of threaded products 2.4× slower).
+ * BLAS's thread count is global, so it is set to 1 for the loop and restored after.
+ * Returns the number of threads the loop may use (1: no loop-level parallelism, e.g. for
+ * a single image, whose products then use the BLAS threads). */
+static int loop_threads_begin(int64_t N, int64_t work) {
+    int nt = nb_num_threads();
+    if (nt < 2 || N < 2 || work < NB_PAR_MIN) return 1;
+    nb_blas_loaded(); /* load the library now, not in a worker thread */
+    nb_set_num_threads(1);
+    return nt;
+}
+static void loop_threads_end(int nt) {
+    if (nt > 1) nb_set_num_threads(nt);
+}
+
+static int conv2d_backward(nb_node *n, nb_tensor *g, nb_tensor **gin);
+
+nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_opts *opts) {
+    char b1[128], b2[128];
+    nb_conv2d_opts o = {{1, 1}, {0, 0}, {1, 1}, 1};
+    if (opts) o = *opts;
+    if (x->ndim == 3) { /* unbatched (C, H, W): a batch of one */
+        nb_tensor *xb = nb_unsqueeze(x, 0);
+        nb_tensor *y = xb ? nb_conv2d(xb, w, b, &o) : NULL;
+        nb_decref(xb);
+        nb_tensor *out = y ? nb_squeeze(y, 0) : NULL;
+        nb_decref(y);
+        return out;
+    }
+    if (x->ndim != 4)
+        return nb_error("conv2d: expected an input of shape (N, C, H, W) or (C, H, W), got %s",
+                        shp(b1, x));
+    if (w->ndim != 4)
+        return nb_error("conv2d: weight must have shape (out_channels, in_channels/groups, kh, "
+                        "kw), got %s", shp(b1, w));
+    for (int k = 0; k < 2; k++)
+        if (o.stride[k] < 1 || o.dilation[k] < 1 || o.padding[k] < 0)
+            return nb_error("conv2d: stride %lldx%lld and dilation %lldx%lld must be positive, "
+                            "padding %lldx%lld not negative", (long long)o.stride[0],
+                            (long long)o.stride[1], (long long)o.dilation[0],
+                            (long long)o.dilation[1], (long long)o.padding[0],
+                            (long long)o.padding[1]);
+    const int64_t C = x->shape[1], O = w->shape[0], G = o.groups;
+    if (G < 1) return nb_error("conv2d: groups must be at least 1, got %lld", (long long)G);
+    if (C % G || O % G)
+        return nb_error("conv2d: groups=%lld must divide both the %lld input channels of %s "
+                        "and the %lld output channels of the weight %s", (long long)G,
+                        (long long)C, shp(b1, x), (long long)O, shp(b2, w));
+    if (w->shape[1] * G != C) {
+        if (G == 1)
+            return nb_error("conv2d: input %s has %lld channels, weight %s expects %lld",
+                            shp(b1, x), (long long)C, shp(b2, w), (long long)w->shape[1]);
+        return nb_error("conv2d: input %s has %lld channels, weight %s expects %lld (%lld per "
+                        "group × %lld groups)", shp(b1, x), (long long)C, shp(b2, w),
+                        (long long)(w->shape[1] * G), (long long)w->shape[1], (long long)G);
+    }
+    if (b && (b->ndim != 1 || b->shape[0] != O))
+        return nb_error("conv2d: bias has shape %s, expected [%lld] (one per output channel of "
+                        "the weight %s)", shp(b1, b), (long long)O, shp(b2, w));
+    geom gm = make_geom(x, w, &o);
+    if (gm.OH < 1 || gm.OW < 1)
+        return nb_error("conv2d: the %lldx%lld kernel (dilation %lldx%lld) is larger than the "
+                        "input %s padded by %lldx%lld", (long long)gm.kh, (long long)gm.kw,
+                        (long long)gm.dh, (long long)gm.dw, shp(b1, x), (long long)gm.ph,
+                        (long long)gm.pw);
+    const geom *g = &gm;
+    int64_t os[4] = {g->N, O, g->OH, g->OW};
+    nb_tensor *xc = contig(x), *wc = contig(w), *bc = contig(b);
+    nb_tensor *y = xc && wc && (!b || bc) ? nb_empty(4, os) : NULL;
+    if (!y) {
+        nb_decref(xc), nb_decref(wc), nb_decref(bc);
+        return NULL;
+    }
+    const float *xp = nb_data(xc), *wp = nb_data(wc), *bp = bc ? nb_data(bc) : NULL;
+    float *yp = nb_data(y);
+    int failed = 0;
+    const int nt = loop_threads_begin(g->N, g->N * g->O * g->P * g->Kg);
+    /* per image n: x[n] (C, H, W), cols (K, P), y[n] (O, P); W (O, Kg); b (O) */
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        float *cols = g->direct ? NULL : scratch(g->K * g->P);
+        if (!g->direct && !cols) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp barrier /* every thread sees whether all buffers were allocated */
+#pragma omp for schedule(static)
+        for (int64_t n = 0; n < g->N; n++) {
+            if (failed) continue;
+            const float *xn = xp + n * g->C * g->H * g->W;
+            float *yn = yp + n * O * g->P;
+            const float *cn = xn;
+            if (!g->direct) {
+                im2col(g, xn, cols);
+                cn = cols;
+            }
+            if (bp) /* y starts as the bias, and the product is added to it */
+                for (int64_t oc = 0; oc < O; oc++)
+                    for (int64_t q = 0; q < g->P; q++) yn[oc * g->P + q] = bp[oc];
+            for (int64_t gi = 0; gi < G; gi++)
+                nb_sgemm(false, false, g->Og, g->P, g->Kg, 1.0f, wp + gi * g->Og * g->Kg, g->Kg,
+                         cn + gi * g->Kg * g->P, g->P, bp ? 1.0f : 0.0f,
+                         yn + gi * g->Og * g->P, g->P);
+        }
+        free(cols);
+    }
+    loop_threads_end(nt);
+    nb_decref(xc), nb_decref(wc), nb_decref(bc);
+    if (failed) {
+        nb_decref(y);
+        return nb_error("conv2d: out of memory for the im2col buffer (%lld floats)",
+                        (long long)(g->K * g->P));
+    }
+    nb_tensor *ins[3] = {x, w, b};
+    if (!nb_wants_grad(3, ins)) return y;
+    nb_node *n = nb_record(y, "conv2d", conv2d_backward, 3, ins);
+    if (!n) {
+        nb_decref(y);
+        return NULL;
+    }
+    n->iarg[0] = o.stride[0], n->iarg[1] = o.stride[1];
+    n->iarg[2] = o.padding[0], n->iarg[3] = o.padding[1];
+    n->iarg[4] = o.dilation[0], n->iarg[5] = o.dilation[1];
+    n->iarg[6] = o.groups;
+    return y;
+}
+
+/* conv2d backward (the formulas are at the top of this file):
+ *   dW[g] = Σ_n dy[n, g] · cols[n, g]ᵀ,  db = Σ_n Σ_p dy[n, :, p],
+ *   dx[n] = col2im(W[g]ᵀ · dy[n, g])
+ * cols is recomputed from x rather than kept from the forward: it is as cheap as reading
+ * it back, and a batch's cols can be tens of megabytes per layer. */
+static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
+    nb_tensor *x = n->in[0], *w = n->in[1];
+    nb_conv2d_opts o = {{n->iarg[0], n->iarg[1]}, {n->iarg[2], n->iarg[3]},
+                        {n->iarg[4], n->iarg[5]}, n->iarg[6]};
+    const geom gm = make_geom(x, w, &o), *g = &gm;
+    const int64_t O = g->O, G = g->G;
+    const bool need_dx = n->needs[0], need_dw = n->needs[1], need_db = n->needs[2];
+    nb_tensor *xc = need_dw ? contig(x) : NULL, *wc = need_dx ? contig(w) : NULL;
+    nb_tensor *gc = contig(gy);
+    nb_tensor *dx = need_dx ? nb_empty(4, x->shape) : NULL;
+    nb_tensor *dw = need_dw ? nb_empty(4, w->shape) : NULL;
+    nb_tensor *db = need_db ? nb_empty(1, &g->O) : NULL;
+    const int nt = loop_threads_begin(g->N, g->N * g->O * g->P * g->Kg);
+    const int64_t wsize = O * g->Kg; /* elements of W */
+    /* per-thread partial sums of dW and db */
+    float *part = need_dw || need_db ? calloc((size_t)nt * (wsize + O), sizeof(float)) : NULL;
+    if (!gc || (need_dw && !xc) || (need_dx && !wc) || (need_dx && !dx) || (need_dw && !dw) ||
+        (need_db && !db) || ((need_dw || need_db) && !part)) {
+        nb_decref(xc), nb_decref(wc), nb_decref(gc), nb_decref(dx), nb_decref(dw), nb_decref(db);
+        free(part);
+        loop_threads_end(nt);
+        nb_error("conv2d backward: out of memory");
+        return -1;
+    }
+    const float *xp = xc ? nb_data(xc) : NULL, *wp = wc ? nb_data(wc) : NULL, *gp = nb_data(gc);
+    float *dxp = dx ? nb_data(dx) : NULL;
+    int failed = 0;
+    /* per image n: x[n], dx[n] (C, H, W); dy[n] (O, P); cols, dcols (K, P);
+     * W, dW (O, Kg); part: per thread (O·Kg + O) */
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        const int t = omp_get_thread_num();
+        float *pdw = part ? part + (size_t)t * (wsize + O) : NULL, *pdb = pdw ? pdw + wsize : NULL;
+        bool need_cols = !g->direct && (need_dw || need_dx);
+        float *cols = need_cols ? scratch(g->K * g->P) : NULL;
+        if (need_cols && !cols) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp barrier /* every thread sees whether all buffers were allocated */
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < g->N; i++) {
+            if (failed) continue;
+            const float *dyn = gp + i * O * g->P;
+            if (need_db)
+                for (int64_t oc = 0; oc < O; oc++) {
+                    float s = 0.0f;
+                    for (int64_t q = 0; q < g->P; q++) s += dyn[oc * g->P + q];
+                    pdb[oc] += s;
+                }
+            if (need_dw) {
+                const float *xn = xp + i * g->C * g->H * g->W, *cn = xn;
+                if (!g->direct) {
+                    im2col(g, xn, cols);
+                    cn = cols;
+                }
+                for (int64_t gi = 0; gi < G; gi++)
+                    nb_sgemm(false, true, g->Og, g->Kg, g->P, 1.0f, dyn + gi * g->Og * g->P,
+                             g->P, cn + gi * g->Kg * g->P, g->P, 1.0f,
+                             pdw + gi * g->Og * g->Kg, g->Kg);
+            }
+            if (need_dx) {
+                float *dxn = dxp + i * g->C * g->H * g->W;
+                float *dc = g->direct ? dxn : cols; /* 1×1: dcols is dx[n] itself */
+                for (int64_t gi = 0; gi < G; gi++)
+                    nb_sgemm(true, false, g->Kg, g->P, g->Og, 1.0f, wp + gi * g->Og * g->Kg,
+                             g->Kg, dyn + gi * g->Og * g->P, g->P, 0.0f, dc + gi * g->Kg * g->P,
+                             g->P);
+                if (!g->direct) {
+                    memset(dxn, 0, sizeof(float) * g->C * g->H * g->W);
+                    col2im(g, cols, dxn);
+                }
+            }
+        }
+        free(cols);
+    }
+    loop_threads_end(nt);
+    nb_decref(xc), nb_decref(wc), nb_decref(gc);
+    if (failed) {
+        nb_decref(dx), nb_decref(dw), nb_decref(db);
+        free(part);
+        nb_error("conv2d backward: out of memory for the im2col buffer");
+        return -1;
+    }
+    /* the threads' partial sums, added in thread order */
+    if (dw) {
+        float *d = nb_data(dw);
+        memcpy(d, part, sizeof(float) * wsize);
+        for (int t = 1; t < nt; t++)
+            for (int64_t k = 0; k < wsize; k++) d[k] += part[(size_t)t * (wsize + O) + k];
+    }
+    if (db) {
+        float *d = nb_data(db);
+        memcpy(d, part + wsize, sizeof(float) * O);
+        for (int t = 1; t < nt; t++)
+            for (int64_t k = 0; k < O; k++) d[k] += part[(size_t)t * (wsize + O) + wsize + k];
+    }
+    free(part);
+    gin[0] = dx, gin[1] = dw, gin[2] = db;
+    return 0;
+}
