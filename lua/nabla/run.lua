@@ -1,0 +1,103 @@
+-- `nabla run experiments/mnist-cnn.lua --lr 0.01 --epochs 5 --resume runs/...`:
+-- an experiment is a Lua file returning { name, config = {defaults}, run = function(cfg) }.
+-- Any config key can be overridden from the command line (its type is the default's).
+local nabla = require "nabla"
+local M = {}
+
+local function coerce(key, value, default)
+  local t = type(default)
+  if t == "number" then
+    local v = tonumber(value)
+    if not v then error(("run: --%s expects a number, got '%s'"):format(key, value), 0) end
+    return v
+  elseif t == "boolean" then
+    if value == "true" or value == "1" or value == "yes" then return true end
+    if value == "false" or value == "0" or value == "no" then return false end
+    error(("run: --%s expects true or false, got '%s'"):format(key, value), 0)
+  end
+  return value
+end
+
+-- Parses {"--lr", "0.01", "--epochs=5", "--flag"} against the defaults.
+function M.parse(args, defaults)
+  local cfg = {}
+  for k, v in pairs(defaults) do cfg[k] = v end
+  local i = 1
+  while i <= #args do
+    local a = args[i]
+    local key, value = a:match("^%-%-([%w_%-]+)=(.*)$")
+    if not key then
+      key = a:match("^%-%-([%w_%-]+)$")
+      if not key then error(("run: unexpected argument '%s' (options are --key value)"):format(a), 0) end
+      local nxt = args[i + 1]
+      if type(defaults[key:gsub("-", "_")]) == "boolean" and (nxt == nil or nxt:match("^%-%-")) then
+        value = "true"
+      else
+        value = nxt
+        i = i + 1
+      end
+    end
+    key = key:gsub("-", "_")
+    if value == nil then error(("run: --%s needs a value"):format(key), 0) end
+    if defaults[key] == nil and key ~= "resume" and key ~= "run_dir" then
+      local keys = {}
+      for k in pairs(defaults) do keys[#keys + 1] = k end
+      table.sort(keys)
+      error(("run: unknown option --%s; this experiment's options are: %s, resume"):format(key, table.concat(keys, ", ")), 0)
+    end
+    cfg[key] = coerce(key, value, defaults[key])
+    i = i + 1
+  end
+  return cfg
+end
+
+function M.main(args)
+  local path = args[1]
+  if not path or path == "--help" then
+    print("usage: nabla run experiments/NAME.lua [--key value ...] [--resume runs/.../last.safetensors]")
+    return 0
+  end
+  local chunk, err = loadfile(path)
+  if not chunk then error("run: " .. err, 0) end
+  local exp = chunk()
+  assert(type(exp) == "table" and type(exp.run) == "function",
+    "run: " .. path .. " must return { name = ..., config = {...}, run = function(cfg) ... end }")
+  local rest = {}
+  for i = 2, #args do rest[#rest + 1] = args[i] end
+  if rest[1] == "--help" then
+    print((exp.name or path) .. " — options (defaults):")
+    local keys = {}
+    for k in pairs(exp.config or {}) do keys[#keys + 1] = k end
+    table.sort(keys)
+    for _, k in ipairs(keys) do print(("  --%-16s %s"):format(k, tostring(exp.config[k]))) end
+    return 0
+  end
+  local cfg = M.parse(rest, exp.config or {})
+  local name = exp.name or path:match("([^/]+)%.lua$") or "run"
+  cfg.run_dir = cfg.run_dir or ("runs/%s-%s"):format(name, os.date("%Y%m%d-%H%M%S"))
+  os.execute(("mkdir -p '%s'"):format(cfg.run_dir:gsub("'", "'\\''")))
+  if cfg.seed then nabla.manual_seed(math.floor(cfg.seed)) end
+  if cfg.threads then nabla.set_num_threads(math.floor(cfg.threads)) end
+  print(("%s  (%s)  run dir %s"):format(name, nabla.blas_info and nabla.blas_info() or "", cfg.run_dir))
+  local t0 = nabla.clock()
+  local result = exp.run(cfg) or {}
+  local elapsed = nabla.clock() - t0
+  local lines = { ("experiment: %s"):format(name) }
+  local keys = {}
+  for k in pairs(result) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    local v = result[k]
+    if type(v) == "number" and k:match("accuracy") then v = ("%.2f%%"):format(100 * v) end
+    if type(v) ~= "table" then lines[#lines + 1] = ("%s: %s"):format(k, tostring(v)) end
+  end
+  lines[#lines + 1] = ("time: %.1f s"):format(elapsed)
+  lines[#lines + 1] = ("peak memory: %.0f MiB"):format(nabla.peak_rss())
+  local text = table.concat(lines, "\n")
+  print(text)
+  local f = io.open(cfg.run_dir .. "/result.txt", "w")
+  if f then f:write(text, "\n"); f:close() end
+  return 0, result
+end
+
+return M
