@@ -8,6 +8,7 @@
 #include "../core/tensor.h"
 #include "elementwise.h"
 #include "shape.h"
+#include "index.h"
 #if __has_include("reduce.h")
 #include "reduce.h"
 #endif
