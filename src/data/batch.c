@@ -25,7 +25,7 @@ nb_tensor *nb_gather_u8(const uint8_t *data, int64_t n_rows, int row_ndim,
     if (!t) return NULL;
     float *out = nb_data(t);
     /* data is (n_rows, row), out is (count, row) */
-    #pragma omp parallel for if (count * row > 100000)
+    #pragma omp parallel for if (count * row > (1 << 20))   /* a copy: threads pay only for big batches */
     for (int64_t i = 0; i < count; i++) {
         const uint8_t *src = data + idx[i] * row;
         float *dst = out + i * row;
