@@ -7,8 +7,10 @@
  * VL) nabla asks for the SkylakeX ones, unless the user has set OPENBLAS_CORETYPE.
  * If no BLAS library can be loaded, a blocked C sgemm (OpenMP) does the work.
  *
- * Threads: NABLA_NUM_THREADS, else OMP_NUM_THREADS, else every core; the same count for
- * OpenMP kernels and for OpenBLAS.
+ * Threads: NABLA_NUM_THREADS, else OMP_NUM_THREADS, else every core. They are OpenMP's:
+ * OpenBLAS runs single-threaded, and nb_sgemm splits a large product over the OpenMP
+ * threads (inside a parallel region it runs on the calling thread), so that one pool of
+ * threads serves every kernel.
  */
 #ifndef NABLA_BLAS_H
 #define NABLA_BLAS_H
@@ -36,10 +38,8 @@ void nb_set_num_threads(int n);
 /* true once a BLAS library is loaded (false before the first sgemm, or on fallback). */
 bool nb_blas_loaded(void);
 
-/* For benchmarks: the loaded library's own cblas_sgemm (NULL if none), so that a bench can
- * compare nabla against a direct call through the very same kernels. Loads if needed. */
-typedef void (*nb_cblas_sgemm_fn)(int order, int transA, int transB, int M, int N, int K,
-                                  float alpha, const float *A, int lda, const float *B,
-                                  int ldb, float beta, float *C, int ldc);
-nb_cblas_sgemm_fn nb_blas_cblas_sgemm(void);
+/* A symbol of the loaded library (NULL if none or missing), for benchmarks that compare
+ * nabla against direct calls through the very same kernels ("cblas_sgemm",
+ * "openblas_set_num_threads"). Loads the library if needed. */
+void *nb_blas_symbol(const char *name);
 #endif

@@ -76,6 +76,22 @@ static bool fold_rows(const nb_tensor *t, int nbd, const int64_t *bshape, int64_
     return true;
 }
 
+/* batch entry e of gemm_nd: out[e] (M, N) = a[e] (M, K) · b[e] (K, N), entries found
+ * through the batch strides sa, sb over the broadcast batch shape */
+static void gemm_entry(int64_t e, int nbd, const int64_t *bshape, gemm_layout la,
+                       gemm_layout lb, int64_t M, int64_t N, int64_t K, const float *pa,
+                       const int64_t *sa, const float *pb, const int64_t *sb, float *out) {
+    int64_t oa = 0, ob = 0, r = e;
+    for (int d = nbd - 1; d >= 0; d--) { /* entry e as a batch multi-index */
+        int64_t i = r % bshape[d];
+        r /= bshape[d];
+        oa += i * sa[d];
+        ob += i * sb[d];
+    }
+    nb_sgemm(la.trans, lb.trans, M, N, K, 1.0f, pa + oa, la.ld, pb + ob, lb.ld, 0.0f,
+             out + e * M * N, N);
+}
+
 /* out (bshape..., M, N), contiguous, = a (..., M, K) · b (..., K, N), one product per entry
  * of the broadcast batch shape bshape (nbd dims). a and b are at least 2-D. */
 static int gemm_nd(const nb_tensor *a, const nb_tensor *b, int nbd, const int64_t *bshape,
@@ -118,19 +134,16 @@ static int gemm_nd(const nb_tensor *a, const nb_tensor *b, int nbd, const int64_
     batch_strides(b, nbd, bshape, sb);
     const float *pa = nb_data(a), *pb = nb_data(b);
     /* many small products: spread the batch over the threads (the built-in small kernel
-     * is reentrant; large products are parallel inside the BLAS instead) */
-#pragma omp parallel for schedule(static) if (M * N * K <= NB_SGEMM_SMALL && batch * M * N * K >= (1 << 16))
-    for (int64_t e = 0; e < batch; e++) {
-        int64_t oa = 0, ob = 0, r = e;
-        for (int d = nbd - 1; d >= 0; d--) { /* entry e as a batch multi-index */
-            int64_t i = r % bshape[d];
-            r /= bshape[d];
-            oa += i * sa[d];
-            ob += i * sb[d];
-        }
-        nb_sgemm(la.trans, lb.trans, M, N, K, 1.0f, pa + oa, la.ld, pb + ob, lb.ld, 0.0f,
-                 out + e * M * N, N);
-    }
+     * is reentrant; large products are parallel inside the BLAS instead). The test is
+     * outside the pragma: even a parallel region with a false `if` costs a microsecond. */
+    const bool par = M * N * K <= NB_SGEMM_SMALL && batch * M * N * K >= (1 << 16);
+    if (par) {
+#pragma omp parallel for schedule(static)
+        for (int64_t e = 0; e < batch; e++)
+            gemm_entry(e, nbd, bshape, la, lb, M, N, K, pa, sa, pb, sb, out);
+    } else
+        for (int64_t e = 0; e < batch; e++)
+            gemm_entry(e, nbd, bshape, la, lb, M, N, K, pa, sa, pb, sb, out);
     nb_decref(ac);
     nb_decref(bc);
     return 0;
