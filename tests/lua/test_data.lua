@@ -37,6 +37,41 @@ T.test("committed subset: SHA-256 of every file matches datasets/SHA256SUMS", fu
   print(("  %d files of datasets/mnist-small checked"):format(n))
 end)
 
+T.test("datasets/fetch: quiet when the files are good, exit 1 with a message otherwise", function()
+  -- a scratch copy of the script over the subset's files posing as mnist/ (no network:
+  -- a fake npm that fails stands in for the real one)
+  local d = tmpdir .. "/fetchtest"
+  local function sh(cmd)
+    local p = io.popen("(" .. cmd .. ") 2>&1; echo \"exit=$?\"")
+    local out = p:read("*a")
+    p:close()
+    return out:match("^(.-)exit=(%d+)%s*$")
+  end
+  sh(("mkdir -p '%s/mnist' '%s/bin' && cp '%s/fetch' '%s/' && cp '%s'/* '%s/mnist/'"):format(d, d, root, d, small, d))
+  local sums = io.open(d .. "/SHA256SUMS", "w")
+  for line in io.lines(root .. "/SHA256SUMS") do
+    local sum, name = line:match("^(%x+)%s+mnist%-small/(%S+)$")
+    if sum then sums:write(sum, "  mnist/", name, "\n") end
+  end
+  sums:close()
+  local f = io.open(d .. "/bin/npm", "w")
+  f:write("#!/bin/sh\necho 'npm ERR! network unreachable' >&2\nexit 1\n")
+  f:close()
+  local env = ("PATH='%s/bin':\"$PATH\" sh '%s/fetch'"):format(d, d)
+  local out, code = sh(env .. " mnist")
+  T.eq(code, "0", "good files: exit 0")
+  T.eq(out, "", "good files: silent")
+  local g = io.open(d .. "/mnist/t10k-labels-idx1-ubyte", "ab")
+  g:write("x")
+  g:close()
+  out, code = sh("chmod +x '" .. d .. "/bin/npm' && " .. env .. " mnist")
+  T.eq(code, "1", "a bad file that cannot be fetched again: exit 1")
+  T.ok(out:find("checksum mismatch", 1, true) and out:find("npm pack", 1, true), "says why: " .. out)
+  print("  " .. out:gsub("\n$", ""):gsub("\n", "\n  "))
+  local _, ucode = sh(env .. " nonsense")
+  T.eq(ucode, "2", "usage error")
+end)
+
 T.test("mnist subset: shapes, 1-based labels, 200 of each class, ds[i]", function()
   local train = data.mnist{ split = "train", path = small }
   local test = data.mnist{ split = "test", path = small }
