@@ -127,7 +127,7 @@ function M.fit(model, loader, opts)
   local history = opts.history or { epoch = {}, loss = {}, accuracy = {}, val_loss = {}, val_accuracy = {}, lr = {}, time = {} }
   local start_epoch = 1
   if opts.resume then
-    local ck = require("nabla.checkpoint")
+    local ck = require("nabla.trainstate")
     local state = ck.load_training(opts.resume, model, opt)
     start_epoch = (state.epoch or 0) + 1
     if state.history then history = state.history end
@@ -203,7 +203,7 @@ function M.fit(model, loader, opts)
     local improved = value < best - ((opts.early_stop and opts.early_stop.min_delta) or 0)
     if improved then best, bad_epochs = value, 0 else bad_epochs = bad_epochs + 1 end
     if opts.checkpoint then
-      local ck = require("nabla.checkpoint")
+      local ck = require("nabla.trainstate")
       ck.save_training(opts.checkpoint .. "/last.safetensors", model, opt, { epoch = epoch, history = history })
       if improved then
         ck.save_training(opts.checkpoint .. "/best.safetensors", model, opt, { epoch = epoch, history = history })
