@@ -78,6 +78,8 @@ local function numbers(x, fname, what)
   local out = {}
   for i = 1, #l do
     local v = l[i]
+    -- a list of one-value tensors (losses[i] = loss, without :item()) reads as numbers
+    if type(v) == "userdata" then v = tonum(v) or v end
     if type(v) ~= "number" then
       local hint = type(v) == "table" and " (a 2-D tensor? plot.lines, plot.image or plot.scatter(points) may be what you want)" or ""
       fail(fname, ("%s[%d] is a %s, expected a number%s"):format(what, i, type(v), hint))
@@ -219,6 +221,13 @@ local function new_figure(kind, fname, opts)
   }, opts
 end
 
+-- Without colour, series cannot be told apart by Braille dots: several series, or paths
+-- drawn over contour lines, are drawn with a glyph each (*, +, o, ...) instead.
+local function needs_glyphs(fig, color)
+  if color or fig.kind ~= "xy" then return false end
+  return #fig.legend > 1 or (fig.layers[1] ~= nil and fig.layers[1].type == "field")
+end
+
 -- Render, print, remember, return.
 local function finish(fig, opts)
   local s = text.render(fig)
@@ -330,8 +339,7 @@ local function xy_plot(fname, series, opts, fig, kind)
   layout(fig, opts, bounds, { lim = lx, log = fig.logx, tight = kind == "line" }, { lim = ly, log = fig.logy })
   note_skipped(fig, count, "points")
   if not bounds then fig.empty = "no data" end
-  -- without colour, several series are told apart by glyph
-  fig.glyphs = not fig.color and #fig.legend > 1
+  fig.glyphs = needs_glyphs(fig, fig.color)
   return finish(fig, opts)
 end
 
@@ -648,7 +656,7 @@ function plot.contour(f, opts)
   })
   note_skipped(fig, count, "path points")
   if #vals == 0 then fig.notes[#fig.notes + 1] = "the surface has no finite values" end
-  fig.glyphs = not fig.color
+  fig.glyphs = needs_glyphs(fig, fig.color)
   return finish(fig, opts)
 end
 
@@ -732,7 +740,7 @@ function plot.boundary(predict, points, labels, opts)
     fig.legend[#fig.legend + 1] = { name = names[k], k = k, type = "points", marker = true }
   end
   note_skipped(fig, count, "points")
-  fig.glyphs = not fig.color
+  fig.glyphs = needs_glyphs(fig, fig.color)
   return finish(fig, opts)
 end
 
@@ -904,7 +912,7 @@ function plot.save(path, fig)
   if path:lower():match("%.svg$") then
     content = svg.render(fig)
   elseif path:lower():match("%.txt$") then
-    local plain = setmetatable({ color = false, glyphs = fig.glyphs or (fig.kind == "xy" and #fig.legend > 1) }, { __index = fig })
+    local plain = setmetatable({ color = false, glyphs = needs_glyphs(fig, false) }, { __index = fig })
     content = text.render(plain) .. "\n"
   else
     fail(fname, ("%s: the file name should end in .svg (or .txt)"):format(path))

@@ -651,6 +651,14 @@ test("SVG: text is escaped, legends and ticks are there, .txt saves the plain te
   ok(not t:find(ESC, 1, true), ".txt has no colour escapes")
   ok(t:find("a<b", 1, true), ".txt has the legend")
   os.remove(path)
+  -- a colour contour saved as text: its path is drawn in glyphs, apart from the contour lines
+  plot.contour(bowl, o{ xlim = { -2, 2 }, ylim = { -1, 1 }, width = 50, height = 10, color = true, paths = { sgd = descend(0.09, 0, 30) } })
+  local colour_fig = plot.last
+  plot.save(tmp .. ".txt")
+  eq(read(tmp .. ".txt"), plot.contour(bowl, o{ xlim = { -2, 2 }, ylim = { -1, 1 }, width = 50, height = 10, color = false,
+    paths = { sgd = descend(0.09, 0, 30) } }) .. "\n", ".txt of a colour figure is the figure drawn without colour")
+  ok(plot.svg(colour_fig):find("<polyline", 1, true), "plot.svg(fig) of an earlier figure")
+  os.remove(tmp .. ".txt")
   raises(function() plot.save(tmp .. ".png") end, "should end in .svg")
   raises(function() plot.save(42) end, "expects a file name")
 end)
@@ -700,6 +708,12 @@ if has_nabla then
     ok(plot.hist(w, o{ width = 50, height = 6, color = false }):find("n = 128", 1, true), "a 2-D weight tensor")
     local f = function(x, y) return nabla.tensor({ x * x + y * y }):sum() end
     ok(plot.contour(f, o{ width = 30, height = 5, color = false }):find("contour", 1, true), "f returning a one-value tensor")
+    local ls = {}
+    for i = 1, 5 do ls[i] = nabla.tensor({ 1 / i }):sum() end
+    local vals = {}
+    for i = 1, 5 do vals[i] = ls[i]:item() end
+    eq(plot.line(ls, o{ width = 30, height = 5, color = false }), plot.line(vals, o{ width = 30, height = 5, color = false }),
+       "a list of one-value tensors (losses without :item())")
     eq(nabla.plot, plot, "nabla.plot is this module")
   end)
 end

@@ -147,7 +147,14 @@ local function render_xy(fig)
                 cur = { { a, b } }
                 polys[#polys + 1] = cur
               end
-              cur[#cur + 1] = { c, d }
+              -- a point less than half a pixel from the last one kept adds nothing
+              -- (100,000 steps of a loss curve would make a megabyte of SVG): the last
+              -- point stays tentative until one lands half a pixel from the last kept one
+              local kept = cur[cur.kept or 1]
+              local far = math.abs(c - kept[1]) >= 0.5 or math.abs(d - kept[2]) >= 0.5
+              if cur.tentative then cur[#cur] = { c, d } else cur[#cur + 1] = { c, d } end
+              cur.tentative = not far
+              if far then cur.kept = #cur end
               if c ~= p[1] or d ~= p[2] then cur = nil end
             end
           elseif p[1] >= x0b and p[1] <= x1b and p[2] >= y0b and p[2] <= y1b then
