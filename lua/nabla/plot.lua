@@ -819,6 +819,10 @@ local function value_range(list_of_rows, opts)
     end
   end
   if lo > hi then lo, hi = 0, 1 end
+  if opts.symmetric then -- a weight map: 0 is mid-grey, -m black, +m white
+    local m = math.max(math.abs(lo), math.abs(hi))
+    lo, hi = -m, m
+  end
   if opts.vmin then lo = opts.vmin end
   if opts.vmax then hi = opts.vmax end
   return lo, hi
@@ -853,7 +857,8 @@ local function image_scale(w, cols, width, opts)
 end
 
 -- plot.image(img [, opts]): an image or weight map, white = high. opts.vmin / vmax fix the
--- grey range (default: the image's min and max), opts.scale repeats pixels.
+-- grey range (default: the image's min and max), opts.symmetric = true centres it on 0
+-- (for weights: 0 is mid-grey), opts.scale repeats pixels.
 function plot.image(img, opts)
   local fname = "plot.image"
   local rows = image_rows(img, fname, "the image")
@@ -870,7 +875,7 @@ end
 -- plot.images(list [, opts]): a grid of images (a list, or a 3-D tensor N x H x W, or an
 -- N x 784 one). opts.cols (default: as many as fit), opts.labels (one caption per image),
 -- opts.each = true scales each image's greys on its own (default: one range for all, so
--- that weight maps compare).
+-- that weight maps compare); vmin, vmax, symmetric as for plot.image.
 function plot.images(list, opts)
   local fname = "plot.images"
   local l = aslist(list)
@@ -942,7 +947,7 @@ local help_strings = {
     "산점도를 그립니다; labels를 주면 클래스마다 색이 다릅니다" },
   { "hist", "plot.hist(values, { bins = 20, range = {lo, hi} })", "a histogram of values (weights, gradients, activations)",
     "값(가중치, 경사, 활성값)의 히스토그램을 그립니다" },
-  { "image", "plot.image(img, { vmin, vmax, scale })", "an image or a weight map in greys (a 28x28 digit, or a flat 784 vector)",
+  { "image", "plot.image(img, { vmin, vmax, symmetric, scale })", "an image or a weight map in greys (a 28x28 digit, or a flat 784 vector)",
     "이미지나 가중치 맵을 회색조로 그립니다 (28x28 숫자, 또는 길이 784 벡터)" },
   { "images", "plot.images(list, { cols, labels, each })", "a grid of images with captions",
     "이미지 여러 장을 격자로, 설명과 함께 그립니다" },
