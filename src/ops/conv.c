@@ -10,10 +10,11 @@
  *              db = Σ over images and positions of dy
  * Images are independent, so the loops run in parallel over the batch: each thread takes
  * whole images, with its own cols buffer (small enough to stay in its core's cache between
- * the im2col and the product) and its own dW/db partial sums, added in a fixed order at the
- * end (same result on every run). The products are single-threaded sgemm calls (src/ops/blas.h);
- * the parallelism is ours. A 1×1 convolution with stride 1 and no padding needs no im2col:
- * x[n] (C, H·W) already is cols. */
+ * the im2col and the products) and its own dW/db partial sums, added in a fixed order at
+ * the end (the same result on every run). The products are single-threaded sgemm calls
+ * (src/ops/blas.h): the parallelism is ours. (Putting several small images side by side in
+ * one product was measured: no faster, for LeNet's 8×8 planes included.) A 1×1 convolution
+ * with stride 1 and no padding needs no im2col: x[n] (C, H·W) already is cols. */
 #include "conv.h"
 
 #include <omp.h>
@@ -63,8 +64,8 @@ static geom make_geom(const nb_tensor *x, const nb_tensor *w, const nb_conv2d_op
     return g;
 }
 
-/* The valid output columns [*lo, *hi) of kernel column j along a row: those ow with
- * 0 ≤ ow·s − p + j·d < W. */
+/* The valid outputs [*lo, *hi) of kernel tap j along one axis: those o with
+ * 0 ≤ o·s − p + j·d < W. */
 static inline void valid_range(int64_t j, int64_t s, int64_t p, int64_t d, int64_t W,
                                int64_t OW, int64_t *lo, int64_t *hi) {
     int64_t off = j * d - p; /* w = ow·s + off */
@@ -76,67 +77,61 @@ static inline void valid_range(int64_t j, int64_t s, int64_t p, int64_t d, int64
 }
 
 /* im2col for one image: x (C, H, W) -> cols (K, P), every element written (zeros where the
- * receptive field hangs over the padding). */
+ * receptive field hangs over the padding). The valid ranges of each kernel tap are found
+ * once, outside the loop over channels. */
 static void im2col(const geom *g, const float *restrict x, float *restrict cols) {
-    const int64_t OW = g->OW, sw = g->sw;
-    if (g->sh == 1 && sw == 1 && g->ph == 0 && g->pw == 0 && g->dh == 1 && g->dw == 1) {
-        /* no padding, stride 1 (most convolutions): row (c, i, j) holds the OH×OW block of
-         * plane c at offset (i, j) */
-        const int64_t H = g->H, W = g->W, OH = g->OH;
-        for (int64_t c = 0; c < g->C; c++)
-            for (int64_t i = 0; i < g->kh; i++)
-                for (int64_t j = 0; j < g->kw; j++) {
-                    const float *src = x + (c * H + i) * W + j;
-                    for (int64_t oh = 0; oh < OH; oh++, src += W, cols += OW)
-                        for (int64_t ow = 0; ow < OW; ow++) cols[ow] = src[ow];
-                }
-        return;
-    }
-    for (int64_t c = 0; c < g->C; c++)
-        for (int64_t i = 0; i < g->kh; i++)
-            for (int64_t j = 0; j < g->kw; j++) {
+    const int64_t H = g->H, W = g->W, OH = g->OH, OW = g->OW, sw = g->sw;
+    for (int64_t i = 0; i < g->kh; i++) {
+        int64_t oh0, oh1; /* output rows whose tap i is inside the input */
+        valid_range(i, g->sh, g->ph, g->dh, H, OH, &oh0, &oh1);
+        for (int64_t j = 0; j < g->kw; j++) {
+            int64_t lo, hi, off = j * g->dw - g->pw;
+            valid_range(j, sw, g->pw, g->dw, W, OW, &lo, &hi);
+            for (int64_t c = 0; c < g->C; c++) {
                 float *row = cols + ((c * g->kh + i) * g->kw + j) * g->P;
-                int64_t lo, hi, off = j * g->dw - g->pw;
-                valid_range(j, sw, g->pw, g->dw, g->W, OW, &lo, &hi);
-                for (int64_t oh = 0; oh < g->OH; oh++) {
+                for (int64_t oh = 0; oh < OH; oh++) {
                     float *r = row + oh * OW;
-                    int64_t h = oh * g->sh - g->ph + i * g->dh;
-                    if (h < 0 || h >= g->H) {
+                    if (oh < oh0 || oh >= oh1) {
                         for (int64_t ow = 0; ow < OW; ow++) r[ow] = 0.0f;
                         continue;
                     }
-                    const float *xr = x + (c * g->H + h) * g->W + off;
+                    const float *xr = x + (c * H + oh * g->sh - g->ph + i * g->dh) * W + off;
                     for (int64_t ow = 0; ow < lo; ow++) r[ow] = 0.0f;
-                    if (sw == 1)
-                        for (int64_t ow = lo; ow < hi; ow++) r[ow] = xr[ow];
+                    if (sw == 1) /* "+ 0" keeps gcc from making this a memcpy call, slow for
+                                    rows as short as LeNet's 8 (and −0 becomes +0: harmless) */
+                        for (int64_t ow = lo; ow < hi; ow++) r[ow] = xr[ow] + 0.0f;
                     else
                         for (int64_t ow = lo; ow < hi; ow++) r[ow] = xr[ow * sw];
                     for (int64_t ow = hi; ow < OW; ow++) r[ow] = 0.0f;
                 }
             }
+        }
+    }
 }
 
 /* col2im for one image, the adjoint of im2col: dx (C, H, W) += dcols (K, P) scattered back
  * to where each element was gathered from (dx must be zeroed first) */
 static void col2im(const geom *g, const float *restrict cols, float *restrict dx) {
-    const int64_t OW = g->OW, sw = g->sw;
-    for (int64_t c = 0; c < g->C; c++)
-        for (int64_t i = 0; i < g->kh; i++)
-            for (int64_t j = 0; j < g->kw; j++) {
+    const int64_t H = g->H, W = g->W, OH = g->OH, OW = g->OW, sw = g->sw;
+    for (int64_t i = 0; i < g->kh; i++) {
+        int64_t oh0, oh1;
+        valid_range(i, g->sh, g->ph, g->dh, H, OH, &oh0, &oh1);
+        for (int64_t j = 0; j < g->kw; j++) {
+            int64_t lo, hi, off = j * g->dw - g->pw;
+            valid_range(j, sw, g->pw, g->dw, W, OW, &lo, &hi);
+            for (int64_t c = 0; c < g->C; c++) {
                 const float *row = cols + ((c * g->kh + i) * g->kw + j) * g->P;
-                int64_t lo, hi, off = j * g->dw - g->pw;
-                valid_range(j, sw, g->pw, g->dw, g->W, OW, &lo, &hi);
-                for (int64_t oh = 0; oh < g->OH; oh++) {
-                    int64_t h = oh * g->sh - g->ph + i * g->dh;
-                    if (h < 0 || h >= g->H) continue;
+                for (int64_t oh = oh0; oh < oh1; oh++) {
                     const float *r = row + oh * OW;
-                    float *dr = dx + (c * g->H + h) * g->W + off;
+                    float *dr = dx + (c * H + oh * g->sh - g->ph + i * g->dh) * W + off;
                     if (sw == 1)
                         for (int64_t ow = lo; ow < hi; ow++) dr[ow] += r[ow];
                     else
                         for (int64_t ow = lo; ow < hi; ow++) dr[ow * sw] += r[ow];
                 }
             }
+        }
+    }
 }
 
 /* A thread's scratch buffer of n floats (64-byte aligned, for the GEMM kernels). */
@@ -224,10 +219,11 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
     float *yp = nb_data(y);
     int failed = 0;
     const int nt = loop_threads_begin(g->N, g->N * g->O * g->P * g->Kg);
+    const int64_t P = g->P, image = g->C * g->H * g->W;
     /* per image n: x[n] (C, H, W), cols (K, P), y[n] (O, P); W (O, Kg); b (O) */
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        float *cols = g->direct ? NULL : scratch(g->K * g->P);
+        float *cols = g->direct ? NULL : scratch(g->K * P);
         if (!g->direct && !cols) {
 #pragma omp atomic write
             failed = 1;
@@ -236,20 +232,18 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
 #pragma omp for schedule(static)
         for (int64_t n = 0; n < g->N; n++) {
             if (failed) continue;
-            const float *xn = xp + n * g->C * g->H * g->W;
-            float *yn = yp + n * O * g->P;
-            const float *cn = xn;
+            const float *cn = xp + n * image; /* 1×1: x[n] is cols */
+            float *yn = yp + n * O * P;
             if (!g->direct) {
-                im2col(g, xn, cols);
+                im2col(g, xp + n * image, cols);
                 cn = cols;
             }
             if (bp) /* y starts as the bias, and the product is added to it */
                 for (int64_t oc = 0; oc < O; oc++)
-                    for (int64_t q = 0; q < g->P; q++) yn[oc * g->P + q] = bp[oc];
+                    for (int64_t q = 0; q < P; q++) yn[oc * P + q] = bp[oc];
             for (int64_t gi = 0; gi < G; gi++)
-                nb_sgemm(false, false, g->Og, g->P, g->Kg, 1.0f, wp + gi * g->Og * g->Kg, g->Kg,
-                         cn + gi * g->Kg * g->P, g->P, bp ? 1.0f : 0.0f,
-                         yn + gi * g->Og * g->P, g->P);
+                nb_sgemm(false, false, g->Og, P, g->Kg, 1.0f, wp + gi * g->Og * g->Kg, g->Kg,
+                         cn + gi * g->Kg * P, P, bp ? 1.0f : 0.0f, yn + gi * g->Og * P, P);
         }
         free(cols);
     }
@@ -306,6 +300,7 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
     const float *xp = xc ? nb_data(xc) : NULL, *wp = wc ? nb_data(wc) : NULL, *gp = nb_data(gc);
     float *dxp = dx ? nb_data(dx) : NULL;
     int failed = 0;
+    const int64_t P = g->P, image = g->C * g->H * g->W;
     /* per image n: x[n], dx[n] (C, H, W); dy[n] (O, P); cols, dcols (K, P);
      * W, dW (O, Kg); part: per thread (O·Kg + O) */
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -313,7 +308,7 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
         const int t = omp_get_thread_num();
         float *pdw = part ? part + (size_t)t * (wsize + O) : NULL, *pdb = pdw ? pdw + wsize : NULL;
         bool need_cols = !g->direct && (need_dw || need_dx);
-        float *cols = need_cols ? scratch(g->K * g->P) : NULL;
+        float *cols = need_cols ? scratch(g->K * P) : NULL;
         if (need_cols && !cols) {
 #pragma omp atomic write
             failed = 1;
@@ -322,33 +317,31 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
 #pragma omp for schedule(static)
         for (int64_t i = 0; i < g->N; i++) {
             if (failed) continue;
-            const float *dyn = gp + i * O * g->P;
+            const float *dyn = gp + i * O * P;
             if (need_db)
                 for (int64_t oc = 0; oc < O; oc++) {
                     float s = 0.0f;
-                    for (int64_t q = 0; q < g->P; q++) s += dyn[oc * g->P + q];
+                    for (int64_t q = 0; q < P; q++) s += dyn[oc * P + q];
                     pdb[oc] += s;
                 }
             if (need_dw) {
-                const float *xn = xp + i * g->C * g->H * g->W, *cn = xn;
+                const float *cn = xp + i * image; /* 1×1: x[n] is cols */
                 if (!g->direct) {
-                    im2col(g, xn, cols);
+                    im2col(g, xp + i * image, cols);
                     cn = cols;
                 }
                 for (int64_t gi = 0; gi < G; gi++)
-                    nb_sgemm(false, true, g->Og, g->Kg, g->P, 1.0f, dyn + gi * g->Og * g->P,
-                             g->P, cn + gi * g->Kg * g->P, g->P, 1.0f,
-                             pdw + gi * g->Og * g->Kg, g->Kg);
+                    nb_sgemm(false, true, g->Og, g->Kg, P, 1.0f, dyn + gi * g->Og * P, P,
+                             cn + gi * g->Kg * P, P, 1.0f, pdw + gi * g->Og * g->Kg, g->Kg);
             }
             if (need_dx) {
-                float *dxn = dxp + i * g->C * g->H * g->W;
+                float *dxn = dxp + i * image;
                 float *dc = g->direct ? dxn : cols; /* 1×1: dcols is dx[n] itself */
                 for (int64_t gi = 0; gi < G; gi++)
-                    nb_sgemm(true, false, g->Kg, g->P, g->Og, 1.0f, wp + gi * g->Og * g->Kg,
-                             g->Kg, dyn + gi * g->Og * g->P, g->P, 0.0f, dc + gi * g->Kg * g->P,
-                             g->P);
+                    nb_sgemm(true, false, g->Kg, P, g->Og, 1.0f, wp + gi * g->Og * g->Kg, g->Kg,
+                             dyn + gi * g->Og * P, P, 0.0f, dc + gi * g->Kg * P, P);
                 if (!g->direct) {
-                    memset(dxn, 0, sizeof(float) * g->C * g->H * g->W);
+                    memset(dxn, 0, sizeof(float) * image);
                     col2im(g, cols, dxn);
                 }
             }
