@@ -631,7 +631,7 @@ function plot.contour(f, opts)
       type = "line", name = p.name, k = k, ends = true,
       xs = transform(p.xs, false, count), ys = transform(p.ys, false, count),
     }
-    fig.legend[#fig.legend + 1] = { name = tostring(p.name), k = k, type = "line" }
+    fig.legend[#fig.legend + 1] = { name = tostring(p.name), k = k, type = "line", ends = true }
   end
   if not xlim or not ylim then
     local b = data_bounds(fig.layers)

@@ -234,11 +234,13 @@ local function legend_items(fig)
       key = S.glyph(e.k)
     elseif e.type == "points" then
       key = "⣿"
+    elseif e.ends then
+      key = "─" .. S.glyph(e.k) -- a path, and the glyph that marks where it ended
     else
       key = "──"
     end
     local out = key
-    if fig.color then out = sgr(S.xterm(S.color(e.k)), nil, true) .. key .. RESET end
+    if fig.color then out = sgr(series_fg(fig, e.k), nil, true) .. key .. RESET end
     items[#items + 1] = { text = key .. " " .. e.name, out = out .. " " .. e.name }
   end
   return items
