@@ -28,6 +28,9 @@
 
 static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
 
+/* strides, paddings and dilations beyond this are refused (their products would overflow) */
+#define NB_GEOM_MAX ((int64_t)1 << 30)
+
 /* t itself (new reference) if contiguous, else a contiguous copy: what the kernels read */
 static nb_tensor *contig(nb_tensor *t) {
     if (!t) return NULL;
@@ -177,10 +180,13 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
     if (w->ndim != 4)
         return nb_error("conv2d: weight must have shape (out_channels, in_channels/groups, kh, "
                         "kw), got %s", shp(b1, w));
+    if (w->shape[2] < 1 || w->shape[3] < 1)
+        return nb_error("conv2d: weight %s has an empty kernel", shp(b1, w));
     for (int k = 0; k < 2; k++)
-        if (o.stride[k] < 1 || o.dilation[k] < 1 || o.padding[k] < 0)
+        if (o.stride[k] < 1 || o.dilation[k] < 1 || o.padding[k] < 0 || o.stride[k] > NB_GEOM_MAX ||
+            o.dilation[k] > NB_GEOM_MAX || o.padding[k] > NB_GEOM_MAX)
             return nb_error("conv2d: stride %lldx%lld and dilation %lldx%lld must be positive, "
-                            "padding %lldx%lld not negative", (long long)o.stride[0],
+                            "padding %lldx%lld not negative (and all below 2^30)", (long long)o.stride[0],
                             (long long)o.stride[1], (long long)o.dilation[0],
                             (long long)o.dilation[1], (long long)o.padding[0],
                             (long long)o.padding[1]);

@@ -44,7 +44,10 @@ static int64_t pool_geometry(const char *op, const nb_tensor *x, const nb_pool2d
         return -1;
     }
     for (int i = 0; i < 2; i++) {
-        if (o->kernel[i] < 1) bad = "the kernel size must be positive";
+        if (o->kernel[i] > (1 << 30) || o->stride[i] > (1 << 30) || o->padding[i] > (1 << 30) ||
+            o->dilation[i] > (1 << 30))
+            bad = "sizes must be below 2^30";
+        else if (o->kernel[i] < 1) bad = "the kernel size must be positive";
         else if (o->stride[i] < 1) bad = "the stride must be positive";
         else if (o->dilation[i] < 1) bad = "the dilation must be positive";
         else if (o->padding[i] < 0) bad = "the padding must not be negative";
