@@ -8,7 +8,7 @@ local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
 local finite = S.finite
 
 local FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"'
-local CHAR = 7 -- about how wide a character of 12px text is, for layout
+local CHAR = 7.5 -- about how wide a character of 12px text is, for layout
 
 -- & < > " ' as entities, and no control characters (not allowed in XML 1.0)
 function M.escape(s)
@@ -34,7 +34,7 @@ local function class_fill(k) return S.mix(S.color(k), "#ffffff", 0.62) end
 local function legend_rows(items, width)
   local rows, cur, x = {}, {}, 0
   for _, it in ipairs(items) do
-    local w = 26 + text_width(it.label) + 18
+    local w = 26 + text_width(it.label) + 24
     if x > 0 and x + w > width then rows[#rows + 1] = cur; cur, x = {}, 0 end
     cur[#cur + 1] = { item = it, x = x }
     x = x + w
