@@ -36,9 +36,11 @@ static int check_dim(const char *op, const nb_tensor *a, int dim) {
 }
 
 /* The values of idx in row-major order as 0-based positions, each checked against
- * 1..size (what = "dimension 2 of size 5" or "10 classes" for the message). Returns a
- * malloc'd array (free() it), or NULL after an error. */
-static int64_t *read_index(const char *op, nb_tensor *idx, int64_t size, const char *what) {
+ * 1..size. For the message: noun is "index" or "class", what says what it indexes
+ * ("dimension 2 of shape [3,5]", "10 classes"). Returns a malloc'd array (free() it), or
+ * NULL after an error. */
+static int64_t *read_index(const char *op, nb_tensor *idx, int64_t size, const char *noun,
+                           const char *what) {
     int64_t n = nb_numel(idx);
     int64_t *out = malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
     if (!out) return nb_error("%s: out of memory", op);
@@ -50,14 +52,18 @@ static int64_t *read_index(const char *op, nb_tensor *idx, int64_t size, const c
     const float *v = nb_data(c);
     for (int64_t k = 0; k < n; k++) {
         float x = v[k];
+        if (x != x) x = NAN; /* print "nan", never "-nan" */
         if (!(x >= 1.0f && x <= (float)size)) {
-            if (size == 0) nb_error("%s: index %g is out of range for %s (it has no positions)", op, x, what);
-            else nb_error("%s: index %g is out of range for %s (valid indices are 1..%lld)", op, x,
-                          what, (long long)size);
+            if (size == 0)
+                nb_error("%s: %s %g is out of range for %s, which is empty", op, noun, x, what);
+            else
+                nb_error("%s: %s %g is out of range for %s (valid %s are 1..%lld%s)", op, noun, x,
+                         what, noun[0] == 'c' ? "classes" : "indices", (long long)size,
+                         x == 0.0f ? "; nabla counts from 1" : "");
             goto fail;
         }
         if (x != floorf(x)) {
-            nb_error("%s: index %g is not a whole number (indices are 1-based positions)", op, x);
+            nb_error("%s: %s %g is not a whole number", op, noun, x);
             goto fail;
         }
         out[k] = (int64_t)x - 1;
@@ -144,9 +150,8 @@ nb_tensor *nb_index_select(nb_tensor *a, int dim, nb_tensor *idx) {
     if (idx->ndim > 1)
         return nb_error("index_select: the index must be a 1-d tensor of positions, got shape %s",
                         shp(b1, idx));
-    snprintf(b2, sizeof b2, "dimension %d of size %lld (shape %s)", dim + 1,
-             (long long)a->shape[dim], shp(b1, a));
-    int64_t *k = read_index("index_select", idx, a->shape[dim], b2);
+    snprintf(b2, sizeof b2, "dimension %d of shape %s", dim + 1, shp(b1, a));
+    int64_t *k = read_index("index_select", idx, a->shape[dim], "index", b2);
     if (!k) return NULL;
     const int64_t m = nb_numel(idx), len = a->shape[dim];
     int64_t shape[NB_MAXDIM], outer = 1, inner = 1;
@@ -232,9 +237,8 @@ nb_tensor *nb_gather(nb_tensor *a, int dim, nb_tensor *idx) {
     char b1[128], b2[256];
     if ((dim = check_dim("gather", a, dim)) < 0) return NULL;
     if (check_like("gather", a, dim, idx, "the input")) return NULL;
-    snprintf(b2, sizeof b2, "dimension %d of size %lld (shape %s)", dim + 1,
-             (long long)a->shape[dim], shp(b1, a));
-    int64_t *k = read_index("gather", idx, a->shape[dim], b2);
+    snprintf(b2, sizeof b2, "dimension %d of shape %s", dim + 1, shp(b1, a));
+    int64_t *k = read_index("gather", idx, a->shape[dim], "index", b2);
     if (!k) return NULL;
     const int64_t m = nb_numel(idx);
     nb_tensor *o = nb_empty(idx->ndim, idx->shape);
@@ -306,9 +310,8 @@ nb_tensor *nb_scatter_add(nb_tensor *a, int dim, nb_tensor *idx, nb_tensor *src)
         if (idx->shape[d] > src->shape[d])
             return nb_error("scatter_add: index shape %s is larger than the source's shape %s "
                             "in dimension %d", shp(b1, idx), shp(b2, src), d + 1);
-    snprintf(b2, sizeof b2, "dimension %d of size %lld (shape %s)", dim + 1,
-             (long long)a->shape[dim], shp(b1, a));
-    int64_t *k = read_index("scatter_add", idx, a->shape[dim], b2);
+    snprintf(b2, sizeof b2, "dimension %d of shape %s", dim + 1, shp(b1, a));
+    int64_t *k = read_index("scatter_add", idx, a->shape[dim], "index", b2);
     if (!k) return NULL;
     const int64_t m = nb_numel(idx);
     nb_tensor *o = nb_contiguous_copy(a);
@@ -361,7 +364,7 @@ nb_tensor *nb_one_hot(nb_tensor *idx, int64_t n) {
         n = (int64_t)top;
     }
     snprintf(what, sizeof what, "%lld classes", (long long)n);
-    int64_t *k = read_index("one_hot", idx, n, what);
+    int64_t *k = read_index("one_hot", idx, n, "class", what);
     if (!k) return NULL;
     int64_t shape[NB_MAXDIM];
     memcpy(shape, idx->shape, sizeof(int64_t) * idx->ndim);

@@ -6,7 +6,9 @@
  * (a full reduction is outer = inner = 1, n = numel). Its result is contiguous
  * (outer, inner), which is the output's layout with or without keepdim. A strided input
  * (transposed, permuted, sliced) is first copied to contiguous: one pass, then the fast
- * loops. Two loop orders, so that memory is always read in order:
+ * loops; a transposed or permuted (but dense) input needs no copy: its dims are reordered
+ * by stride into a contiguous view and the same dim is reduced there (reduce_run). Two loop
+ * orders, so that memory is always read in order:
  *  - inner == 1 (the last dim, or all elements): each output is one contiguous row;
  *  - inner > 1: the rows x[o, r, :] are walked in order of r, accumulating a block of
  *    BLK inner positions at once (this loop vectorises).
@@ -23,11 +25,42 @@
 
 #define ALL (-100)  /* "dim" of a full reduction (never a valid dim, even negative) */
 #define BLK 256   /* inner positions handled at once by the inner > 1 loops */
-#define PAR_EXP (NB_PAR_MIN / 8)  /* threads pay off sooner when each element costs an exp */
+/* Elements above which a kernel runs on several threads. A sum costs well under a
+ * nanosecond per element, so a fork/join only pays on large inputs; an exp costs several. */
+#define PAR_SUM (1 << 17)
+#define PAR_EXP 4096
 
 typedef struct {
     int64_t outer, n, inner;
 } geom;
+
+/* exp(x) in a form the compiler vectorises (expf is one library call per element, which
+ * keeps softmax loops scalar): x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite split of ln2),
+ * exp(r) by Cephes' degree-6 polynomial, 2^k written into the exponent bits (k is read
+ * from the low bits of x·log2(e) + 1.5·2^23). Within 2 ulp of expf; exactly 0 below
+ * −87.33 (so exp(−∞) = 0: masked entries stay exactly 0), ∞ above 88 (our callers pass
+ * x ≤ 0), NaN stays NaN. */
+static inline float vexpf(float x) {
+    const float lo = -87.3365448f, hi = 88.0f, magic = 12582912.0f;
+    const float xc = x < lo ? lo : (x > hi ? hi : x);
+    const float t = xc * 1.44269504088896341f + magic;
+    const float k = t - magic;
+    float r = xc - k * 0.693359375f;
+    r = r + k * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    const float y = p * r * r + r + 1.0f;
+    int32_t bits;
+    memcpy(&bits, &t, sizeof bits);
+    const int32_t e = (bits - 0x4B400000 + 127) * (1 << 23); /* 2^k as float bits */
+    float scale;
+    memcpy(&scale, &e, sizeof scale);
+    return x < lo ? 0.0f : (x > hi ? INFINITY : y * scale);
+}
 
 static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
 
@@ -90,6 +123,93 @@ static int check_nonempty(const char *op, const nb_tensor *a, int dim, geom G) {
     return -1;
 }
 
+/* a's values as a contiguous block, without a copy when a is a permutation of a dense
+ * tensor (a transpose, a permute): its dims sorted by stride, largest first, then viewed.
+ * x's dim k is a's dim perm[k]. Returns a new reference. */
+static nb_tensor *dense_input(nb_tensor *a, int *perm) {
+    for (int k = 0; k < a->ndim; k++) perm[k] = k;
+    if (nb_is_contiguous(a)) {
+        nb_incref(a);
+        return a;
+    }
+    for (int k = 1; k < a->ndim; k++) /* stable insertion sort by stride, descending */
+        for (int j = k; j > 0 && a->stride[perm[j]] > a->stride[perm[j - 1]]; j--) {
+            int t = perm[j];
+            perm[j] = perm[j - 1], perm[j - 1] = t;
+        }
+    int64_t sh[NB_MAXDIM], st[NB_MAXDIM];
+    for (int k = 0; k < a->ndim; k++) sh[k] = a->shape[perm[k]], st[k] = a->stride[perm[k]];
+    nb_tensor *v = nb_view_raw(a, a->ndim, sh, st, a->offset);
+    if (!v || nb_is_contiguous(v)) return v;
+    nb_decref(v);
+    for (int k = 0; k < a->ndim; k++) perm[k] = k;
+    return nb_contiguous_copy(a);
+}
+
+/* A reduction kernel: x is (outer, n, inner) contiguous; each outs[i] is (outer, inner). */
+typedef void (*reduce_fn)(const float *x, geom G, float *const *outs, const void *arg);
+
+/* Runs k over a reduced along dim (ALL: everything), into nout new tensors of the result's
+ * shape (outs[i] receive new references). positional: the kernel returns positions, which
+ * for ALL must count in a's own row-major order (so a is not reordered then).
+ * Returns 0, or -1 after an error. */
+static int reduce_run(nb_tensor *a, int dim, bool keepdim, reduce_fn k, const void *arg,
+                      int nout, nb_tensor **outs, bool positional) {
+    int64_t shape[NB_MAXDIM];
+    int nd = out_shape(a, dim, keepdim, shape), perm[NB_MAXDIM];
+    for (int i = 0; i < nout; i++) outs[i] = NULL;
+    for (int j = 0; j < a->ndim; j++) perm[j] = j;
+    nb_tensor *x = dim == ALL && positional ? contig(a) : dense_input(a, perm);
+    if (!x) return -1;
+    int xdim = dim;
+    if (dim != ALL)
+        for (int j = 0; j < a->ndim; j++)
+            if (perm[j] == dim) xdim = j;
+    /* do the kept dims come out of x in a's order? (always, unless a was permuted) */
+    bool inorder = true;
+    for (int j = 0, last = -1; dim != ALL && j < a->ndim; j++)
+        if (j != xdim) {
+            if (perm[j] < last) inorder = false;
+            last = perm[j];
+        }
+    int64_t tshape[NB_MAXDIM], tst[NB_MAXDIM];
+    int tnd = inorder ? nd : out_shape(x, xdim, false, tshape);
+    float *data[4];
+    nb_tensor *tmp[4] = {0};
+    int rc = 0;
+    for (int i = 0; i < nout && !rc; i++) {
+        outs[i] = nb_empty(nd, shape);
+        if (!outs[i] || (!inorder && !(tmp[i] = nb_empty(tnd, tshape)))) rc = -1;
+        else data[i] = nb_data(inorder ? outs[i] : tmp[i]);
+    }
+    if (!rc) k(nb_data(x), geometry(x, xdim), data, arg);
+    if (!rc && !inorder) {
+        /* tmp holds the kept dims in x's order: view it in a's order, copy it out */
+        int64_t vst[NB_MAXDIM];
+        int64_t step = 1;
+        for (int j = tnd - 1; j >= 0; j--) tst[j] = step, step *= tshape[j];
+        for (int m = 0, o = 0; m < a->ndim; m++) {
+            if (m == dim) {
+                if (keepdim) vst[o++] = 0;
+                continue;
+            }
+            int j = 0;
+            while (perm[j] != m) j++;
+            vst[o++] = tst[j > xdim ? j - 1 : j];
+        }
+        for (int i = 0; i < nout && !rc; i++) {
+            nb_tensor *v = nb_view_raw(tmp[i], nd, shape, vst, 0);
+            rc = v ? nb_copy_(outs[i], v) : -1;
+            nb_decref(v);
+        }
+    }
+    for (int i = 0; i < nout; i++) nb_decref(tmp[i]);
+    nb_decref(x);
+    if (rc)
+        for (int i = 0; i < nout; i++) nb_decref(outs[i]), outs[i] = NULL;
+    return rc;
+}
+
 /* Attaches the node for out = op(a) (reducing over dim) when gradients are wanted.
  * Returns the node (to fill saved[]), or NULL when none was made; *out becomes NULL on
  * failure. */
@@ -125,9 +245,9 @@ static void sum_kernel(const float *x, float *out, geom G, double scale) {
     const int64_t outer = G.outer, n = G.n, inner = G.inner, total = outer * n * inner;
     const int nt = omp_get_max_threads();
     if (inner == 1) {
-        if (outer >= nt || total <= NB_PAR_MIN) {
+        if (outer >= nt || total <= PAR_SUM) {
             /* one contiguous row of n per output */
-#pragma omp parallel for schedule(static) if (total > NB_PAR_MIN)
+#pragma omp parallel for schedule(static) if (total > PAR_SUM)
             for (int64_t o = 0; o < outer; o++) {
                 const float *p = x + o * n;
                 double s = 0;
@@ -148,9 +268,9 @@ static void sum_kernel(const float *x, float *out, geom G, double scale) {
         return;
     }
     const int64_t nblk = (inner + BLK - 1) / BLK, tasks = outer * nblk;
-    if (tasks >= nt || total <= NB_PAR_MIN) {
+    if (tasks >= nt || total <= PAR_SUM) {
         /* each task: BLK inner positions of one outer index, summed down the n rows */
-#pragma omp parallel for schedule(static) if (total > NB_PAR_MIN)
+#pragma omp parallel for schedule(static) if (total > PAR_SUM)
         for (int64_t t = 0; t < tasks; t++) {
             const int64_t o = t / nblk, i0 = (t % nblk) * BLK;
             const int64_t len = inner - i0 < BLK ? inner - i0 : BLK;
@@ -200,7 +320,7 @@ static void sum_kernel(const float *x, float *out, geom G, double scale) {
 /* gin is (outer, n, inner), g is (outer, inner):  gin[o, r, i] = scale · g[o, i] */
 static void spread_kernel(const float *g, float *gin, geom G, float scale) {
     const int64_t outer = G.outer, n = G.n, inner = G.inner;
-#pragma omp parallel for collapse(2) schedule(static) if (outer * n * inner > NB_PAR_MIN)
+#pragma omp parallel for collapse(2) schedule(static) if (outer * n * inner > PAR_SUM)
     for (int64_t o = 0; o < outer; o++)
         for (int64_t r = 0; r < n; r++) {
             const float *s = g + o * inner;
@@ -225,20 +345,18 @@ static int sum_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return 0;
 }
 
+static void sum_run(const float *x, geom G, float *const *outs, const void *arg) {
+    if (G.n == 0) /* the sum of nothing is 0, its mean NaN (as in PyTorch) */
+        for (int64_t k = 0; k < G.outer * G.inner; k++) outs[0][k] = isinf(*(const double *)arg) ? NAN : 0.0f;
+    else sum_kernel(x, outs[0], G, *(const double *)arg);
+}
+
 static nb_tensor *sum_impl(const char *op, nb_tensor *a, int dim, bool keepdim, bool mean) {
     if (dim != ALL && (dim = norm_dim(op, a, dim)) == -2) return NULL;
     geom G = geometry(a, dim);
-    int64_t shape[NB_MAXDIM];
-    int nd = out_shape(a, dim, keepdim, shape);
-    double scale = mean ? 1.0 / (double)G.n : 1.0; /* mean of nothing is nan, as in PyTorch */
-    nb_tensor *x = contig(a), *o = x ? nb_empty(nd, shape) : NULL;
-    if (!o) {
-        nb_decref(x);
-        return NULL;
-    }
-    if (G.n == 0) nb_fill_(o, mean ? NAN : 0.0f);
-    else sum_kernel(nb_data(x), nb_data(o), G, scale);
-    nb_decref(x);
+    double scale = mean ? 1.0 / (double)G.n : 1.0;
+    nb_tensor *o;
+    if (reduce_run(a, dim, keepdim, sum_run, &scale, 1, &o, false)) return NULL;
     record(&o, op, sum_backward, a, dim, keepdim, scale);
     return o;
 }
@@ -274,7 +392,7 @@ static double line_mean(const float *p, int64_t n, int64_t s) {
 static void var_kernel(const float *x, float *var, geom G, int correction, bool sd) {
     const int64_t lines = G.outer * G.inner, n = G.n, s = G.inner;
     const double denom = (double)n - correction > 0 ? (double)n - correction : 0.0;
-    if (lines == 1 && n > NB_PAR_MIN) { /* one long line: both passes in parallel */
+    if (lines == 1 && n > PAR_SUM) { /* one long line: both passes in parallel */
         double m = 0, ss = 0;
 #pragma omp parallel for simd schedule(static) reduction(+ : m)
         for (int64_t r = 0; r < n; r++) m += x[r];
@@ -284,7 +402,7 @@ static void var_kernel(const float *x, float *var, geom G, int correction, bool 
         var[0] = (float)(sd ? sqrt(ss / denom) : ss / denom);
         return;
     }
-#pragma omp parallel for schedule(static) if (lines * n > NB_PAR_MIN)
+#pragma omp parallel for schedule(static) if (lines * n > PAR_SUM)
     for (int64_t l = 0; l < lines; l++) {
         const float *p = LINE(x, G, l);
         double m = line_mean(p, n, s), ss = 0;
@@ -310,7 +428,7 @@ static int var_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     float *ds = nb_data(d);
     const int64_t lines = G.outer * G.inner, N = G.n, s = G.inner;
     /* x, d are (outer, n, inner); g, σ are (outer, inner) */
-#pragma omp parallel for schedule(static) if (lines * N > NB_PAR_MIN)
+#pragma omp parallel for schedule(static) if (lines * N > PAR_SUM)
     for (int64_t l = 0; l < lines; l++) {
         const float *p = LINE(xs, G, l);
         float *q = LINE(ds, G, l);
@@ -323,21 +441,20 @@ static int var_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return 0;
 }
 
+static void var_run(const float *x, geom G, float *const *outs, const void *arg) {
+    const int *c = arg;
+    if (G.n == 0)
+        for (int64_t k = 0; k < G.outer * G.inner; k++) outs[0][k] = NAN;
+    else var_kernel(x, outs[0], G, c[0], c[1]);
+}
+
 static nb_tensor *var_impl(const char *op, nb_tensor *a, int dim, int correction, bool keepdim,
                            bool sd) {
     if (dim != ALL && (dim = norm_dim(op, a, dim)) == -2) return NULL;
     if (correction < 0) return nb_error("%s: correction must be 0 or more, got %d", op, correction);
-    geom G = geometry(a, dim);
-    int64_t shape[NB_MAXDIM];
-    int nd = out_shape(a, dim, keepdim, shape);
-    nb_tensor *x = contig(a), *o = x ? nb_empty(nd, shape) : NULL;
-    if (!o) {
-        nb_decref(x);
-        return NULL;
-    }
-    if (G.n == 0) nb_fill_(o, NAN);
-    else var_kernel(nb_data(x), nb_data(o), G, correction, sd);
-    nb_decref(x);
+    int arg[2] = {correction, sd};
+    nb_tensor *o;
+    if (reduce_run(a, dim, keepdim, var_run, arg, 1, &o, false)) return NULL;
     nb_node *n = record(&o, op, var_backward, a, dim, keepdim, correction);
     if (n) n->iarg[2] = sd;
     return sd ? save_out(o, n, 0) : o;
@@ -359,9 +476,10 @@ nb_tensor *nb_std_dim(nb_tensor *a, int dim, int correction, bool keepdim) {
 /* ==== prod ============================================================================= */
 
 /* x is (outer, n, inner), out is (outer, inner):  out = Π_r x[:, r, :] (in double) */
-static void prod_kernel(const float *x, float *out, geom G) {
+static void prod_kernel(const float *x, geom G, float *const *outs, const void *arg) {
+    float *out = outs[0];
     const int64_t lines = G.outer * G.inner, n = G.n, s = G.inner;
-#pragma omp parallel for schedule(static) if (lines * n > NB_PAR_MIN)
+#pragma omp parallel for schedule(static) if (lines * n > PAR_SUM)
     for (int64_t l = 0; l < lines; l++) {
         const float *p = LINE(x, G, l);
         double v = 1;
@@ -385,7 +503,7 @@ static int prod_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     float *ds = nb_data(d);
     const int64_t lines = G.outer * G.inner, N = G.n, s = G.inner;
     /* x, d are (outer, n, inner); g is (outer, inner) */
-#pragma omp parallel for schedule(static) if (lines * N > NB_PAR_MIN)
+#pragma omp parallel for schedule(static) if (lines * N > PAR_SUM)
     for (int64_t l = 0; l < lines; l++) {
         const float *p = LINE(xs, G, l);
         float *q = LINE(ds, G, l);
@@ -406,16 +524,8 @@ static int prod_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
 
 static nb_tensor *prod_impl(nb_tensor *a, int dim, bool keepdim) {
     if (dim != ALL && (dim = norm_dim("prod", a, dim)) == -2) return NULL;
-    geom G = geometry(a, dim);
-    int64_t shape[NB_MAXDIM];
-    int nd = out_shape(a, dim, keepdim, shape);
-    nb_tensor *x = contig(a), *o = x ? nb_empty(nd, shape) : NULL;
-    if (!o) {
-        nb_decref(x);
-        return NULL;
-    }
-    prod_kernel(nb_data(x), nb_data(o), G);
-    nb_decref(x);
+    nb_tensor *o;
+    if (reduce_run(a, dim, keepdim, prod_kernel, NULL, 1, &o, false)) return NULL;
     record(&o, "prod", prod_backward, a, dim, keepdim, 0);
     return o;
 }
@@ -429,56 +539,71 @@ nb_tensor *nb_prod_dim(nb_tensor *a, int dim, bool keepdim) { return prod_impl(a
  * max/min propagate NaN. Ties keep the first. */
 #define BEATS(is_max, v, b) (((is_max) ? (v) > (b) : (v) < (b)) || ((v) != (v) && (b) == (b)))
 
-/* x is (outer, n, inner), val and idx are (outer, inner) (either may be NULL):
+/* The first position of the max (min) of a contiguous run p[0..n): a vectorised pass for
+ * the value (and whether there is a NaN, which wins), then a scan for its first place. */
+static int64_t run_best(const float *p, int64_t n, bool is_max) {
+    float m = p[0];
+    int nan = 0;
+    if (is_max) {
+#pragma omp simd reduction(max : m) reduction(| : nan)
+        for (int64_t r = 0; r < n; r++) {
+            m = p[r] > m ? p[r] : m;
+            nan |= p[r] != p[r];
+        }
+    } else {
+#pragma omp simd reduction(min : m) reduction(| : nan)
+        for (int64_t r = 0; r < n; r++) {
+            m = p[r] < m ? p[r] : m;
+            nan |= p[r] != p[r];
+        }
+    }
+    int64_t k = 0;
+    if (nan) while (p[k] == p[k]) k++;
+    else while (p[k] != m) k++;
+    return k;
+}
+
+/* x is (outer, n, inner), val and idx are (outer, inner):
  * val = max_r x[:, r, :], idx = 1 + the first r where it is reached */
 static void extreme_kernel(const float *x, float *val, float *idx, geom G, bool is_max) {
     const int64_t outer = G.outer, n = G.n, inner = G.inner, total = outer * n * inner;
     const int nt = omp_get_max_threads();
-    if (inner == 1 && outer < nt && total > NB_PAR_MIN) {
-        /* few long rows: each thread scans a chunk; chunks are combined in order, so the
-         * first position still wins ties */
+    if (inner == 1 && outer < nt && total > PAR_SUM) {
+        /* few long rows: each thread finds the best of a chunk; chunks are combined in
+         * order, so the first position still wins ties */
         for (int64_t o = 0; o < outer; o++) {
             const float *p = x + o * n;
-            float bv[64];
-            int64_t bi[64];
+            int64_t best[64];
             int used = nt < 64 ? nt : 64;
 #pragma omp parallel num_threads(used)
             {
                 int t = omp_get_thread_num(), T = omp_get_num_threads();
                 int64_t lo = n * t / T, hi = n * (t + 1) / T;
-                float b = lo < hi ? p[lo] : 0.0f;
-                int64_t k = lo;
-                for (int64_t r = lo + 1; r < hi; r++)
-                    if (BEATS(is_max, p[r], b)) b = p[r], k = r;
-                bv[t] = b, bi[t] = lo < hi ? k : -1;
+                best[t] = lo < hi ? lo + run_best(p + lo, hi - lo, is_max) : -1;
                 if (t == 0) used = T;
             }
-            float b = p[0];
             int64_t k = 0;
             for (int t = 0; t < used; t++)
-                if (bi[t] >= 0 && BEATS(is_max, bv[t], b)) b = bv[t], k = bi[t];
-            if (val) val[o] = b;
-            if (idx) idx[o] = (float)(k + 1);
+                if (best[t] >= 0 && BEATS(is_max, p[best[t]], p[k])) k = best[t];
+            val[o] = p[k];
+            idx[o] = (float)(k + 1);
         }
         return;
     }
     if (inner == 1) {
         /* one contiguous row per output */
-#pragma omp parallel for schedule(static) if (total > NB_PAR_MIN)
+#pragma omp parallel for schedule(static) if (total > PAR_SUM)
         for (int64_t o = 0; o < outer; o++) {
             const float *p = x + o * n;
-            float b = p[0];
-            int64_t k = 0;
-            for (int64_t r = 1; r < n; r++)
-                if (BEATS(is_max, p[r], b)) b = p[r], k = r;
-            if (val) val[o] = b;
-            if (idx) idx[o] = (float)(k + 1);
+            int64_t k = run_best(p, n, is_max);
+            val[o] = p[k];
+            idx[o] = (float)(k + 1);
         }
         return;
     }
     /* blocks of BLK inner positions, rows walked in order */
     const int64_t nblk = (inner + BLK - 1) / BLK, tasks = outer * nblk;
-#pragma omp parallel for schedule(static) if (total > NB_PAR_MIN)
+#pragma omp parallel for schedule(static) if (total > PAR_SUM)
     for (int64_t t = 0; t < tasks; t++) {
         const int64_t o = t / nblk, i0 = (t % nblk) * BLK;
         const int64_t len = inner - i0 < BLK ? inner - i0 : BLK;
@@ -492,10 +617,14 @@ static void extreme_kernel(const float *x, float *val, float *idx, geom G, bool 
                 if (BEATS(is_max, p[i], b[i])) b[i] = p[i], k[i] = r;
         }
         for (int64_t i = 0; i < len; i++) {
-            if (val) val[o * inner + i0 + i] = b[i];
-            if (idx) idx[o * inner + i0 + i] = (float)(k[i] + 1);
+            val[o * inner + i0 + i] = b[i];
+            idx[o * inner + i0 + i] = (float)(k[i] + 1);
         }
     }
+}
+
+static void extreme_run(const float *x, geom G, float *const *outs, const void *arg) {
+    extreme_kernel(x, outs[0], outs[1], G, *(const bool *)arg);
 }
 
 /* max/min over a dim: v[o, i] = x[o, k[o, i], i];
@@ -542,10 +671,10 @@ static int extreme_all_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     const bool nan = m != m;
     int64_t ties = 0;
     /* x, d are (N) */
-#pragma omp parallel for simd schedule(static) reduction(+ : ties) if (N > NB_PAR_MIN)
+#pragma omp parallel for simd schedule(static) reduction(+ : ties) if (N > PAR_SUM)
     for (int64_t j = 0; j < N; j++) ties += xs[j] == m || (nan && xs[j] != xs[j]);
     const float share = gv / (float)ties;
-#pragma omp parallel for simd schedule(static) if (N > NB_PAR_MIN)
+#pragma omp parallel for simd schedule(static) if (N > PAR_SUM)
     for (int64_t j = 0; j < N; j++) ds[j] = (xs[j] == m || (nan && xs[j] != xs[j])) ? share : 0.0f;
     nb_decref(x);
     gin[0] = d;
@@ -560,19 +689,13 @@ static int extreme_impl(const char *op, nb_tensor *a, int dim, bool keepdim, boo
     if (dim != ALL && (dim = norm_dim(op, a, dim)) == -2) return -1;
     geom G = geometry(a, dim);
     if (check_nonempty(op, a, dim, G)) return -1;
-    int64_t shape[NB_MAXDIM];
-    int nd = out_shape(a, dim, keepdim, shape);
-    /* the indices are needed by the backward of the values over a dim */
-    bool want_idx = indices || (values && dim != ALL && nb_wants_grad(1, &a));
-    nb_tensor *x = contig(a);
-    nb_tensor *v = x && values ? nb_empty(nd, shape) : NULL;
-    nb_tensor *k = x && want_idx ? nb_empty(nd, shape) : NULL;
-    if (!x || (values && !v) || (want_idx && !k)) {
-        nb_decref(x), nb_decref(v), nb_decref(k);
-        return -1;
+    nb_tensor *vk[2];
+    if (reduce_run(a, dim, keepdim, extreme_run, &is_max, 2, vk, true)) return -1;
+    nb_tensor *v = vk[0], *k = vk[1];
+    if (!values) {
+        nb_decref(v);
+        v = NULL;
     }
-    extreme_kernel(nb_data(x), v ? nb_data(v) : NULL, k ? nb_data(k) : NULL, G, is_max);
-    nb_decref(x);
     if (v) {
         nb_node *n = record(&v, op, dim == ALL ? extreme_all_backward : extreme_dim_backward, a,
                             dim, keepdim, 0);
@@ -626,7 +749,8 @@ nb_tensor *nb_argmin_dim(nb_tensor *a, int dim, bool keepdim) {
 
 /* x is (outer, n, inner), out is (outer, inner):
  * out = m + log Σ_r exp(x_r − m), m = max_r x_r (so no exp overflows); all −∞ gives −∞ */
-static void logsumexp_kernel(const float *x, float *out, geom G) {
+static void logsumexp_kernel(const float *x, geom G, float *const *outs, const void *arg) {
+    float *out = outs[0];
     const int64_t lines = G.outer * G.inner, n = G.n, s = G.inner;
 #pragma omp parallel for schedule(static) if (lines * n > PAR_EXP)
     for (int64_t l = 0; l < lines; l++) {
@@ -637,9 +761,10 @@ static void logsumexp_kernel(const float *x, float *out, geom G) {
             out[l] = m;
             continue;
         }
-        double e = 0;
-        for (int64_t r = 0; r < n; r++) e += expf(p[r * s] - m);
-        out[l] = (float)(m + log(e));
+        float e = 0;
+#pragma omp simd reduction(+ : e)
+        for (int64_t r = 0; r < n; r++) e += vexpf(p[r * s] - m);
+        out[l] = m + logf(e);
     }
 }
 
@@ -661,7 +786,7 @@ static int logsumexp_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
         const float *p = LINE(xs, G, l);
         float *q = LINE(ds, G, l);
         const float y = ys[l], gl = gs[l];
-        for (int64_t r = 0; r < N; r++) q[r * s] = isinf(y) ? 0.0f : gl * expf(p[r * s] - y);
+        for (int64_t r = 0; r < N; r++) q[r * s] = isinf(y) ? 0.0f : gl * vexpf(p[r * s] - y);
     }
     nb_decref(x), nb_decref(gc);
     gin[0] = d;
@@ -670,16 +795,8 @@ static int logsumexp_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
 
 static nb_tensor *logsumexp_impl(nb_tensor *a, int dim, bool keepdim) {
     if (dim != ALL && (dim = norm_dim("logsumexp", a, dim)) == -2) return NULL;
-    geom G = geometry(a, dim);
-    int64_t shape[NB_MAXDIM];
-    int nd = out_shape(a, dim, keepdim, shape);
-    nb_tensor *x = contig(a), *o = x ? nb_empty(nd, shape) : NULL;
-    if (!o) {
-        nb_decref(x);
-        return NULL;
-    }
-    logsumexp_kernel(nb_data(x), nb_data(o), G);
-    nb_decref(x);
+    nb_tensor *o;
+    if (reduce_run(a, dim, keepdim, logsumexp_kernel, NULL, 1, &o, false)) return NULL;
     nb_node *n = record(&o, "logsumexp", logsumexp_backward, a, dim, keepdim, 0);
     return save_out(o, n, 0);
 }
@@ -693,9 +810,11 @@ nb_tensor *nb_logsumexp_dim(nb_tensor *a, int dim, bool keepdim) {
 
 /* x is (outer, n, inner), out is (outer, inner):  out = (Σ_r |x_r|^p)^(1/p);
  * p = ∞: max_r |x_r| */
-static void norm_kernel(const float *x, float *out, geom G, double p) {
+static void norm_kernel(const float *x, geom G, float *const *outs, const void *arg) {
+    float *out = outs[0];
+    const double p = *(const double *)arg;
     const int64_t lines = G.outer * G.inner, n = G.n, s = G.inner;
-#pragma omp parallel for schedule(static) if (lines * n > NB_PAR_MIN)
+#pragma omp parallel for schedule(static) if (lines * n > PAR_SUM)
     for (int64_t l = 0; l < lines; l++) {
         const float *q = LINE(x, G, l);
         double acc = 0;
@@ -735,7 +854,7 @@ static int norm_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     float *ds = nb_data(d);
     const int64_t lines = G.outer * G.inner, N = G.n, s = G.inner;
     /* x, d are (outer, n, inner); g, ‖x‖ are (outer, inner) */
-#pragma omp parallel for schedule(static) if (lines * N > NB_PAR_MIN)
+#pragma omp parallel for schedule(static) if (lines * N > PAR_SUM)
     for (int64_t l = 0; l < lines; l++) {
         const float *q = LINE(xs, G, l);
         float *e = LINE(ds, G, l);
@@ -770,16 +889,8 @@ static int norm_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
 static nb_tensor *norm_impl(nb_tensor *a, double p, int dim, bool keepdim) {
     if (!(p > 0)) return nb_error("norm: p must be positive (or inf), got %g", p);
     if (dim != ALL && (dim = norm_dim("norm", a, dim)) == -2) return NULL;
-    geom G = geometry(a, dim);
-    int64_t shape[NB_MAXDIM];
-    int nd = out_shape(a, dim, keepdim, shape);
-    nb_tensor *x = contig(a), *o = x ? nb_empty(nd, shape) : NULL;
-    if (!o) {
-        nb_decref(x);
-        return NULL;
-    }
-    norm_kernel(nb_data(x), nb_data(o), G, p);
-    nb_decref(x);
+    nb_tensor *o;
+    if (reduce_run(a, dim, keepdim, norm_kernel, &p, 1, &o, false)) return NULL;
     nb_node *n = record(&o, "norm", norm_backward, a, dim, keepdim, p);
     return save_out(o, n, 0);
 }
@@ -803,15 +914,23 @@ static void softmax_kernel(const float *x, float *y, geom G, bool log_) {
             const float *p = x + o * n;
             float *q = y + o * n;
             float m = -INFINITY;
+#pragma omp simd reduction(max : m)
             for (int64_t r = 0; r < n; r++) m = p[r] > m ? p[r] : m;
             if (m == -INFINITY) m = 0; /* a row of −∞: exp gives 0s, the result NaN, as PyTorch */
             float s = 0;
+            /* the simd reductions let the compiler use the vector expf of glibc's libmvec */
             if (log_) {
-                for (int64_t r = 0; r < n; r++) s += expf(p[r] - m);
+#pragma omp simd reduction(+ : s)
+                for (int64_t r = 0; r < n; r++) s += vexpf(p[r] - m);
                 const float ls = logf(s); /* (x − m) − log s: m + log s would round at m */
                 for (int64_t r = 0; r < n; r++) q[r] = (p[r] - m) - ls;
             } else {
-                for (int64_t r = 0; r < n; r++) s += (q[r] = expf(p[r] - m));
+#pragma omp simd reduction(+ : s)
+                for (int64_t r = 0; r < n; r++) {
+                    const float e = vexpf(p[r] - m);
+                    q[r] = e;
+                    s += e;
+                }
                 const float inv = 1.0f / s;
                 for (int64_t r = 0; r < n; r++) q[r] *= inv;
             }
@@ -831,12 +950,14 @@ static void softmax_kernel(const float *x, float *y, geom G, bool log_) {
         for (int64_t r = 0; r < n; r++)
             for (int64_t i = 0; i < len; i++) m[i] = p0[r * inner + i] > m[i] ? p0[r * inner + i] : m[i];
         for (int64_t i = 0; i < len; i++) m[i] = m[i] == -INFINITY ? 0 : m[i];
-        for (int64_t r = 0; r < n; r++)
-            for (int64_t i = 0; i < len; i++) {
-                float e = expf(p0[r * inner + i] - m[i]);
-                s[i] += e;
-                if (!log_) q0[r * inner + i] = e;
-            }
+        for (int64_t r = 0; r < n; r++) {
+            const float *p = p0 + r * inner;
+            float *q = q0 + r * inner;
+            if (log_)
+                for (int64_t i = 0; i < len; i++) s[i] += vexpf(p[i] - m[i]);
+            else
+                for (int64_t i = 0; i < len; i++) s[i] += (q[i] = vexpf(p[i] - m[i]));
+        }
         if (log_) {
             for (int64_t i = 0; i < len; i++) s[i] = logf(s[i]);
             for (int64_t r = 0; r < n; r++)
@@ -862,9 +983,11 @@ static void softmax_backward_kernel(const float *g, const float *y, float *dx, g
             float *d = dx + o * n;
             float s = 0;
             if (log_) {
+#pragma omp simd reduction(+ : s)
                 for (int64_t r = 0; r < n; r++) s += gp[r];
-                for (int64_t r = 0; r < n; r++) d[r] = gp[r] - expf(yp[r]) * s;
+                for (int64_t r = 0; r < n; r++) d[r] = gp[r] - vexpf(yp[r]) * s;
             } else {
+#pragma omp simd reduction(+ : s)
                 for (int64_t r = 0; r < n; r++) s += gp[r] * yp[r];
                 for (int64_t r = 0; r < n; r++) d[r] = yp[r] * (gp[r] - s);
             }
@@ -881,13 +1004,16 @@ static void softmax_backward_kernel(const float *g, const float *y, float *dx, g
         for (int64_t i = 0; i < len; i++) s[i] = 0;
         for (int64_t r = 0; r < n; r++) {
             const float *gp = g + base + r * inner, *yp = y + base + r * inner;
-            for (int64_t i = 0; i < len; i++) s[i] += log_ ? gp[i] : gp[i] * yp[i];
+            if (log_)
+                for (int64_t i = 0; i < len; i++) s[i] += gp[i];
+            else
+                for (int64_t i = 0; i < len; i++) s[i] += gp[i] * yp[i];
         }
         for (int64_t r = 0; r < n; r++) {
             const float *gp = g + base + r * inner, *yp = y + base + r * inner;
             float *d = dx + base + r * inner;
             if (log_)
-                for (int64_t i = 0; i < len; i++) d[i] = gp[i] - expf(yp[i]) * s[i];
+                for (int64_t i = 0; i < len; i++) d[i] = gp[i] - vexpf(yp[i]) * s[i];
             else
                 for (int64_t i = 0; i < len; i++) d[i] = yp[i] * (gp[i] - s[i]);
         }
