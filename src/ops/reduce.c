@@ -320,6 +320,15 @@ static void sum_kernel(const float *x, float *out, geom G, double scale) {
 /* gin is (outer, n, inner), g is (outer, inner):  gin[o, r, i] = scale · g[o, i] */
 static void spread_kernel(const float *g, float *gin, geom G, float scale) {
     const int64_t outer = G.outer, n = G.n, inner = G.inner;
+    if (inner == 1) { /* each output's gradient fills a contiguous row of n */
+#pragma omp parallel for schedule(static) if (outer * n > PAR_SUM && outer > 1)
+        for (int64_t o = 0; o < outer; o++) {
+            const float v = scale * g[o];
+            float *d = gin + o * n;
+            for (int64_t r = 0; r < n; r++) d[r] = v;
+        }
+        return;
+    }
 #pragma omp parallel for collapse(2) schedule(static) if (outer * n * inner > PAR_SUM)
     for (int64_t o = 0; o < outer; o++)
         for (int64_t r = 0; r < n; r++) {
@@ -345,19 +354,21 @@ static int sum_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return 0;
 }
 
+/* arg: {scale, is_mean} */
 static void sum_run(const float *x, geom G, float *const *outs, const void *arg) {
+    const double *sm = arg;
     if (G.n == 0) /* the sum of nothing is 0, its mean NaN (as in PyTorch) */
-        for (int64_t k = 0; k < G.outer * G.inner; k++) outs[0][k] = isinf(*(const double *)arg) ? NAN : 0.0f;
-    else sum_kernel(x, outs[0], G, *(const double *)arg);
+        for (int64_t k = 0; k < G.outer * G.inner; k++) outs[0][k] = sm[1] ? NAN : 0.0f;
+    else sum_kernel(x, outs[0], G, sm[0]);
 }
 
 static nb_tensor *sum_impl(const char *op, nb_tensor *a, int dim, bool keepdim, bool mean) {
     if (dim != ALL && (dim = norm_dim(op, a, dim)) == -2) return NULL;
     geom G = geometry(a, dim);
-    double scale = mean ? 1.0 / (double)G.n : 1.0;
+    double arg[2] = {mean ? 1.0 / (double)G.n : 1.0, mean};
     nb_tensor *o;
-    if (reduce_run(a, dim, keepdim, sum_run, &scale, 1, &o, false)) return NULL;
-    record(&o, op, sum_backward, a, dim, keepdim, scale);
+    if (reduce_run(a, dim, keepdim, sum_run, arg, 1, &o, false)) return NULL;
+    record(&o, op, sum_backward, a, dim, keepdim, arg[0]);
     return o;
 }
 

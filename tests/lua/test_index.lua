@@ -209,6 +209,21 @@ T.test("gradcheck: index_select, gather, scatter_add (both inputs), masked_fill;
   end
 end)
 
+T.test("log_softmax + gather is cross_entropy: values and gradients of a (64,10) batch", function()
+  local z = nb.randn(64, 10):requires_grad()
+  local labels = rand_index({ 64, 1 }, 10)
+  local nll = -z:log_softmax(2):gather(2, labels):mean()
+  nll:backward()
+  local g1 = z.grad:clone()
+  z.grad = nil
+  local ce = nb.cross_entropy(z, labels:view(64))
+  ce:backward()
+  T.near(nll, ce, 1e-5, 1e-6, "loss")
+  T.near(g1, z.grad, 1e-4, 1e-6, "gradient")
+  -- and the softmax - one_hot form of the same gradient
+  T.near(g1, (z:softmax(2) - nb.one_hot(labels:view(64), 10)) / 64, 1e-4, 1e-6, "softmax - one_hot")
+end)
+
 -- ---- errors ------------------------------------------------------------------------------------
 
 T.test("errors name the op, the bad value and the valid range", function()
