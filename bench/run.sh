@@ -16,7 +16,7 @@ fi
 export NABLA_PATH="$src/lua"
 
 for b in "$build"/bench/bench_*; do
-    [ -x "$b" ] || continue
+    [ -f "$b" ] && [ -x "$b" ] || continue
     name=$(basename "$b")
     echo "== $name"
     "$b" | tee "$out/$name.txt"
