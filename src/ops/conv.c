@@ -137,10 +137,30 @@ static void col2im(const geom *g, const float *restrict cols, float *restrict dx
     }
 }
 
-/* A thread's scratch buffer of n floats (64-byte aligned, for the GEMM kernels). */
+/* A thread's scratch buffer of n floats (64-byte aligned, for the GEMM kernels), kept from
+ * call to call: its contents never matter between calls, but fresh memory does cost (the
+ * allocator gives freed buffers back to the system, and first touching pages again costs
+ * more than the im2col that fills them). Each thread keeps the largest it has needed, up to
+ * SCRATCH_KEEP floats; a larger one is given back by scratch_done(). */
+#define SCRATCH_KEEP ((int64_t)4 << 20)
+static _Thread_local float *scratch_buf = NULL;
+static _Thread_local int64_t scratch_cap = 0;
+static void scratch_done(void) {
+    if (scratch_cap > SCRATCH_KEEP) {
+        free(scratch_buf);
+        scratch_buf = NULL;
+        scratch_cap = 0;
+    }
+}
 static float *scratch(int64_t n) {
+    if (n <= scratch_cap) return scratch_buf;
     size_t bytes = ((size_t)(n > 0 ? n : 1) * sizeof(float) + 63) & ~(size_t)63;
-    return aligned_alloc(64, bytes);
+    float *p = aligned_alloc(64, bytes);
+    if (!p) return NULL;
+    free(scratch_buf);
+    scratch_buf = p;
+    scratch_cap = n;
+    return p;
 }
 
 /* The products inside our loop over images must each run on one thread: with the BLAS
@@ -251,7 +271,7 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
                 nb_sgemm(false, false, g->Og, P, g->Kg, 1.0f, wp + gi * g->Og * g->Kg, g->Kg,
                          cn + gi * g->Kg * P, P, bp ? 1.0f : 0.0f, yn + gi * g->Og * P, P);
         }
-        free(cols);
+        scratch_done();
     }
     loop_threads_end(nt);
     nb_decref(xc), nb_decref(wc), nb_decref(bc);
@@ -352,7 +372,7 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
                 }
             }
         }
-        free(cols);
+        scratch_done();
     }
     loop_threads_end(nt);
     nb_decref(xc), nb_decref(wc), nb_decref(gc);
