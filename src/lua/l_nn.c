@@ -326,10 +326,15 @@ static nb_loss_opts loss_opts(lua_State *L, int i, const char *op, const char *c
 }
 
 typedef nb_tensor *(*loss2_fn)(nb_tensor *, nb_tensor *, const nb_loss_opts *);
+/* loss(input, target, opts): the target may also be a number or a table of numbers
+ * (cross_entropy(z, {3, 1, 2})) */
 static int loss2(lua_State *L, loss2_fn f, const char *op, const char *const *allowed) {
-    nb_tensor *a = nbl_check(L, 1), *b = nbl_check(L, 2);
-    nb_loss_opts o = loss_opts(L, 3, op, allowed);
-    return nbl_push(L, f(a, b, &o));
+    nb_tensor *a = nbl_check(L, 1);
+    nb_loss_opts o = loss_opts(L, 3, op, allowed); /* may raise: before any new reference */
+    nb_tensor *b = nbl_totensor(L, 2, op);
+    nb_tensor *l = f(a, b, &o);
+    nb_decref(b);
+    return nbl_push(L, l);
 }
 
 static const char *const o_ce[] = {"weight", "ignore_index", "reduction", "label_smoothing", NULL};

@@ -137,6 +137,12 @@ T.test("cross_entropy equals nll_loss of log-softmax and matches uniform logits"
   T.near(nb.cross_entropy(zz, nb.tensor { 1, 2, 3, 10 }), nb.tensor(math.log(10)), 1e-6, 0, "log C")
 end)
 
+T.test("targets may be given as a table", function()
+  local z = nb.randn(3, 4)
+  T.near(nb.cross_entropy(z, { 2, 4, 1 }), nb.cross_entropy(z, nb.tensor { 2, 4, 1 }), 0, 0, "class ids")
+  T.near(nb.mse_loss(nb.tensor { 1, 2 }, { 1, 4 }), nb.tensor(2), 0, 0, "values")
+end)
+
 T.test("ignore_index: every target ignored gives NaN (0/0), as PyTorch", function()
   local l = nb.cross_entropy(nb.randn(2, 3), nb.tensor { -100, -100 }):item()
   T.ok(l ~= l, "NaN")
