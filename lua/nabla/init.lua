@@ -58,7 +58,8 @@ end
 function nabla.globals(G)
   G = G or _G
   for k, v in pairs(nabla) do
-    if G[k] == nil and k ~= "globals" then G[k] = v end
+    -- names starting with _ are the engine's low-level helpers, not for learners
+    if G[k] == nil and k ~= "globals" and not k:match("^_") then G[k] = v end
   end
   -- next() steps a lesson; next(t, k) is still Lua's own table iterator
   local lua_next = next

@@ -285,6 +285,22 @@ M.formulas = {
   view = "a reshape: the gradient is reshaped back",
   reshape = "a reshape: the gradient is reshaped back",
   transpose = "a transpose: the gradient is transposed back",
+  permute = "a permutation of dims: the gradient is permuted back",
+  expand = "a broadcast: the gradient is summed over the copies",
+  softmax = "y = softmax(x):  dJ/dx = y ⊙ (dJ/dy − Σ dJ/dy ⊙ y)",
+  log_softmax = "y = log_softmax(x):  dJ/dx = dJ/dy − softmax(x) · Σ dJ/dy",
+  logsumexp = "∂ logΣeˣ/∂xᵢ = softmax(x)ᵢ",
+  max = "the gradient goes to the position of the maximum",
+  min = "the gradient goes to the position of the minimum",
+  var = "∂var/∂xᵢ = 2(xᵢ − mean)/(N − 1)",
+  std = "∂std/∂xᵢ = (xᵢ − mean)/((N − 1)·std)",
+  norm = "∂‖x‖/∂x = x/‖x‖",
+  gather = "the gradient is scattered back to the gathered positions",
+  index_select = "the gradient is added back to the selected rows",
+  cross_entropy = "dJ/dlogits = (softmax(logits) − onehot(target)) / N",
+  conv2d = "dJ/dW = dJ/dY ⋆ X,  dJ/dX = dJ/dY ⋆ W (a transposed convolution)",
+  max_pool2d = "the gradient goes to the maximum of each window",
+  batch_norm = "dx = γ·rstd/N·(N·dy − Σdy − x̂·Σ(dy·x̂))",
 }
 
 local function same_shape(a, b)
