@@ -41,6 +41,22 @@ static int coalesce(int ndim, int64_t *shape, int64_t st[3][NB_MAXDIM], int nops
     return k;
 }
 
+/* run r of the coalesced loop nest */
+static inline void run_row(int64_t r, int nd, const int64_t *shape, int64_t st[3][NB_MAXDIM],
+                           int64_t inner, float *o, const float *a, const float *b,
+                           nb_kernel3 k, const void *ctx) {
+    int64_t rem = r, oo = 0, oa = 0, ob = 0;
+    for (int d = nd - 2; d >= 0; d--) {
+        int64_t i = rem % shape[d];
+        rem /= shape[d];
+        oo += i * st[0][d];
+        oa += i * st[1][d];
+        ob += i * st[2][d];
+    }
+    k(inner, o + oo, st[0][nd - 1], a ? a + oa : NULL, st[1][nd - 1], b ? b + ob : NULL,
+      st[2][nd - 1], ctx);
+}
+
 static void run3(int ndim, const int64_t *shape_in, float *o, const int64_t *so,
                  const float *a, const int64_t *sa, const float *b, const int64_t *sb,
                  nb_kernel3 k, const void *ctx, bool par) {
@@ -78,18 +94,13 @@ static void run3(int ndim, const int64_t *shape_in, float *o, const int64_t *so,
         return;
     }
 
-    /* outer index r -> offsets of the first element of run r in each operand */
-#pragma omp parallel for schedule(static) if (par && n >= NB_PAR_MIN)
-    for (int64_t r = 0; r < outer; r++) {
-        int64_t rem = r, oo = 0, oa = 0, ob = 0;
-        for (int d = nd - 2; d >= 0; d--) {
-            int64_t i = rem % shape[d];
-            rem /= shape[d];
-            oo += i * st[0][d];
-            oa += i * st[1][d];
-            ob += i * st[2][d];
-        }
-        k(inner, o + oo, iso, a ? a + oa : NULL, isa, b ? b + ob : NULL, isb, ctx);
+    /* outer index r -> offsets of the first element of run r in each operand. Small
+     * tensors never enter a parallel region: even an if(false) one costs about 1 µs. */
+    if (par && n >= NB_PAR_MIN) {
+#pragma omp parallel for schedule(static)
+        for (int64_t r = 0; r < outer; r++) run_row(r, nd, shape, st, inner, o, a, b, k, ctx);
+    } else {
+        for (int64_t r = 0; r < outer; r++) run_row(r, nd, shape, st, inner, o, a, b, k, ctx);
     }
 }
 

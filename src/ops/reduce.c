@@ -245,9 +245,18 @@ static void sum_kernel(const float *x, float *out, geom G, double scale) {
     const int64_t outer = G.outer, n = G.n, inner = G.inner, total = outer * n * inner;
     const int nt = omp_get_max_threads();
     if (inner == 1) {
-        if (outer >= nt || total <= PAR_SUM) {
+        if (total <= PAR_SUM) {
+            /* small: no parallel region at all (even an if(false) one costs ~1 µs) */
+            for (int64_t o = 0; o < outer; o++) {
+                const float *p = x + o * n;
+                double s = 0;
+#pragma omp simd reduction(+ : s)
+                for (int64_t r = 0; r < n; r++) s += p[r];
+                out[o] = (float)(s * scale);
+            }
+        } else if (outer >= nt) {
             /* one contiguous row of n per output */
-#pragma omp parallel for schedule(static) if (total > PAR_SUM)
+#pragma omp parallel for schedule(static)
             for (int64_t o = 0; o < outer; o++) {
                 const float *p = x + o * n;
                 double s = 0;
@@ -321,7 +330,15 @@ static void sum_kernel(const float *x, float *out, geom G, double scale) {
 static void spread_kernel(const float *g, float *gin, geom G, float scale) {
     const int64_t outer = G.outer, n = G.n, inner = G.inner;
     if (inner == 1) { /* each output's gradient fills a contiguous row of n */
-#pragma omp parallel for schedule(static) if (outer * n > PAR_SUM && outer > 1)
+        if (outer * n <= PAR_SUM || outer == 1) { /* small: no parallel region */
+            for (int64_t o = 0; o < outer; o++) {
+                const float v = scale * g[o];
+                float *d = gin + o * n;
+                for (int64_t r = 0; r < n; r++) d[r] = v;
+            }
+            return;
+        }
+#pragma omp parallel for schedule(static)
         for (int64_t o = 0; o < outer; o++) {
             const float v = scale * g[o];
             float *d = gin + o * n;
