@@ -24,6 +24,7 @@
 #include "../autograd/autograd.h"
 #include "../core/iter.h"
 #include "blas.h"
+#include "nnops.h"
 #include "shape.h"
 
 static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
@@ -345,11 +346,7 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
             if (failed) continue;
             const float *dyn = gp + i * O * P;
             if (need_db)
-                for (int64_t oc = 0; oc < O; oc++) {
-                    float s = 0.0f;
-                    for (int64_t q = 0; q < P; q++) s += dyn[oc * P + q];
-                    pdb[oc] += s;
-                }
+                for (int64_t oc = 0; oc < O; oc++) pdb[oc] += nb_vsum(dyn + oc * P, P);
             if (need_dw) {
                 const float *cn = xp + i * image; /* 1×1: x[n] is cols */
                 if (!g->direct) {

@@ -11,6 +11,7 @@
 
 #include "../autograd/autograd.h"
 #include "../core/iter.h"
+#include "nnops.h"
 #include "shape.h"
 
 static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
@@ -53,9 +54,7 @@ static double det_sum(const float *a, int64_t n) {
 #pragma omp parallel for schedule(static) if (n >= NB_PAR_MIN)
     for (int64_t c = 0; c < nc; c++) {
         int64_t lo = c * SUM_CHUNK, hi = lo + SUM_CHUNK < n ? lo + SUM_CHUNK : n;
-        float s = 0.0f;
-        for (int64_t i = lo; i < hi; i++) s += a[i];
-        part[c] = s;
+        part[c] = nb_vsum(a + lo, hi - lo);
     }
     double s = 0.0;
     for (int64_t c = 0; c < nc; c++) s += part[c];

@@ -13,6 +13,7 @@
 #include "../autograd/autograd.h"
 #include "../core/iter.h"
 #include "elementwise.h"
+#include "nnops.h"
 
 static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
 
@@ -100,21 +101,11 @@ nb_tensor *nb_batch_norm(nb_tensor *x, nb_tensor *running_mean, nb_tensor *runni
         double m, v;
         if (batch_stats) {
             double s = 0.0;
-            for (int64_t i = 0; i < N; i++) {
-                const float *xr = xp + (i * C + c) * S;
-                float acc = 0.0f;
-                for (int64_t k = 0; k < S; k++) acc += xr[k];
-                s += acc;
-            }
+            for (int64_t i = 0; i < N; i++) s += nb_vsum(xp + (i * C + c) * S, S);
             m = s / (double)M;
-            float mf = (float)m;
+            const float mf = (float)m;
             double s2 = 0.0;
-            for (int64_t i = 0; i < N; i++) {
-                const float *xr = xp + (i * C + c) * S;
-                float acc = 0.0f;
-                for (int64_t k = 0; k < S; k++) acc += (xr[k] - mf) * (xr[k] - mf);
-                s2 += acc;
-            }
+            for (int64_t i = 0; i < N; i++) s2 += nb_vsumsq_dev(xp + (i * C + c) * S, S, mf);
             v = s2 / (double)M;
             if (training && running_mean) {
                 /* the running variance is the unbiased estimate, as PyTorch's */
@@ -181,12 +172,8 @@ static int batch_norm_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
         const float m = mean[c], r = rstd[c];
         double sdy = 0.0, sdyx = 0.0; /* Σ dy, Σ dy · x̂ */
         for (int64_t i = 0; i < N; i++) {
-            const float *xr = xp + (i * C + c) * S, *gr = gp + (i * C + c) * S;
-            float a = 0.0f, b = 0.0f;
-            for (int64_t k = 0; k < S; k++) {
-                a += gr[k];
-                b += gr[k] * (xr[k] - m);
-            }
+            float a, b;
+            nb_vsum_dot_dev(gp + (i * C + c) * S, xp + (i * C + c) * S, S, m, &a, &b);
             sdy += a;
             sdyx += b;
         }
@@ -253,12 +240,8 @@ nb_tensor *nb_layer_norm(nb_tensor *x, int nd, const int64_t *shape, nb_tensor *
     for (int64_t r = 0; r < R; r++) {
         const float *xr = xp + r * D;
         float *yr = yp + r * D;
-        double s = 0.0;
-        for (int64_t i = 0; i < D; i++) s += xr[i];
-        float m = (float)(s / (double)D);
-        double v = 0.0;
-        for (int64_t i = 0; i < D; i++) v += (double)(xr[i] - m) * (xr[i] - m);
-        float rs = (float)(1.0 / sqrt(v / (double)D + eps));
+        const float m = nb_vsum(xr, D) / (float)D;
+        const float rs = (float)(1.0 / sqrt(nb_vsumsq_dev(xr, D, m) / (double)D + eps));
         mean[r] = m;
         rstd[r] = rs;
         for (int64_t i = 0; i < D; i++) {
@@ -389,18 +372,10 @@ nb_tensor *nb_group_norm(nb_tensor *x, int64_t G, nb_tensor *weight, nb_tensor *
     for (int64_t q = 0; q < N * G; q++) {
         const float *xq = xp + q * Mg;
         float *yq = yp + q * Mg;
-        double s = 0.0, v = 0.0;
-        for (int64_t c = 0; c < Cg; c++) {
-            float acc = 0.0f;
-            for (int64_t k = 0; k < S; k++) acc += xq[c * S + k];
-            s += acc;
-        }
-        float m = (float)(s / (double)Mg);
-        for (int64_t c = 0; c < Cg; c++) {
-            float acc = 0.0f;
-            for (int64_t k = 0; k < S; k++) acc += (xq[c * S + k] - m) * (xq[c * S + k] - m);
-            v += acc;
-        }
+        double s = 0.0, v = 0.0; /* the block is contiguous: summed in rows of S */
+        for (int64_t c = 0; c < Cg; c++) s += nb_vsum(xq + c * S, S);
+        const float m = (float)(s / (double)Mg);
+        for (int64_t c = 0; c < Cg; c++) v += nb_vsumsq_dev(xq + c * S, S, m);
         float rs = (float)(1.0 / sqrt(v / (double)Mg + eps));
         mean[q] = m;
         rstd[q] = rs;
@@ -457,11 +432,8 @@ static int group_norm_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
             double a = 0.0, b = 0.0; /* Σ dx̂, Σ dx̂ · x̂ */
             for (int64_t c = 0; c < Cg; c++) {
                 float gam = weight ? P1(weight, (q % G) * Cg + c) : 1.0f;
-                float sa = 0.0f, sb = 0.0f;
-                for (int64_t k = 0; k < S; k++) {
-                    sa += gq[c * S + k];
-                    sb += gq[c * S + k] * (xq[c * S + k] - m);
-                }
+                float sa, sb;
+                nb_vsum_dot_dev(gq + c * S, xq + c * S, S, m, &sa, &sb);
                 a += gam * sa;
                 b += gam * sb * rs;
             }
@@ -483,11 +455,8 @@ static int group_norm_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
             for (int64_t i = 0; i < N; i++) {
                 const int64_t q = i * G + c / Cg;
                 const float *xr = xp + (i * C + c) * S, *gr = gp + (i * C + c) * S;
-                float a = 0.0f, b = 0.0f;
-                for (int64_t k = 0; k < S; k++) {
-                    a += gr[k] * (xr[k] - mean[q]);
-                    b += gr[k];
-                }
+                float a, b;
+                nb_vsum_dot_dev(gr, xr, S, mean[q], &b, &a);
                 sw += a * rstd[q];
                 sb += b;
             }
