@@ -50,6 +50,7 @@ typedef struct {
     int64_t sh, sw, ph, pw, dh, dw, G;
     int64_t Cg, Og, Kg, K;   /* per group: channels in and out, rows of cols; K = C·kh·kw */
     bool direct;             /* 1×1, stride 1, no padding: cols is x[n] itself */
+    bool plain;              /* stride 1, no padding, no dilation: rows of cols are blocks of x */
 } geom;
 
 static geom make_geom(const nb_tensor *x, const nb_tensor *w, const nb_conv2d_opts *o) {
@@ -64,7 +65,8 @@ static geom make_geom(const nb_tensor *x, const nb_tensor *w, const nb_conv2d_op
     g.P = g.OH * g.OW;
     g.Cg = g.C / g.G, g.Og = g.O / g.G;
     g.Kg = g.Cg * g.kh * g.kw, g.K = g.C * g.kh * g.kw;
-    g.direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
+    g.plain = g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
+    g.direct = g.plain && g.kh == 1 && g.kw == 1;
     return g;
 }
 
@@ -81,10 +83,23 @@ static inline void valid_range(int64_t j, int64_t s, int64_t p, int64_t d, int64
 }
 
 /* im2col for one image: x (C, H, W) -> cols (K, P), every element written (zeros where the
- * receptive field hangs over the padding). The valid ranges of each kernel tap are found
- * once, outside the loop over channels. */
+ * receptive field hangs over the padding). Without padding and stride, a row of cols is a
+ * block of x; otherwise the valid ranges of each kernel tap are found once, outside the loop
+ * over channels.
+ * (¹) "+ 0" keeps gcc from turning the copy into a memcpy call, slow for rows as short as
+ * LeNet's 8 (−0 becomes +0 on the way: harmless). */
 static void im2col(const geom *g, const float *restrict x, float *restrict cols) {
     const int64_t H = g->H, W = g->W, OH = g->OH, OW = g->OW, sw = g->sw;
+    if (g->plain) { /* row (c, i, j) is the OH×OW block of plane c at offset (i, j) */
+        for (int64_t c = 0; c < g->C; c++)
+            for (int64_t i = 0; i < g->kh; i++)
+                for (int64_t j = 0; j < g->kw; j++) {
+                    const float *src = x + (c * H + i) * W + j;
+                    for (int64_t oh = 0; oh < OH; oh++, src += W, cols += OW)
+                        for (int64_t ow = 0; ow < OW; ow++) cols[ow] = src[ow] + 0.0f; /* (¹) */
+                }
+        return;
+    }
     for (int64_t i = 0; i < g->kh; i++) {
         int64_t oh0, oh1; /* output rows whose tap i is inside the input */
         valid_range(i, g->sh, g->ph, g->dh, H, OH, &oh0, &oh1);
@@ -101,9 +116,8 @@ static void im2col(const geom *g, const float *restrict x, float *restrict cols)
                     }
                     const float *xr = x + (c * H + oh * g->sh - g->ph + i * g->dh) * W + off;
                     for (int64_t ow = 0; ow < lo; ow++) r[ow] = 0.0f;
-                    if (sw == 1) /* "+ 0" keeps gcc from making this a memcpy call, slow for
-                                    rows as short as LeNet's 8 (and −0 becomes +0: harmless) */
-                        for (int64_t ow = lo; ow < hi; ow++) r[ow] = xr[ow] + 0.0f;
+                    if (sw == 1)
+                        for (int64_t ow = lo; ow < hi; ow++) r[ow] = xr[ow] + 0.0f; /* (¹) */
                     else
                         for (int64_t ow = lo; ow < hi; ow++) r[ow] = xr[ow * sw];
                     for (int64_t ow = hi; ow < OW; ow++) r[ow] = 0.0f;
@@ -117,6 +131,16 @@ static void im2col(const geom *g, const float *restrict x, float *restrict cols)
  * to where each element was gathered from (dx must be zeroed first) */
 static void col2im(const geom *g, const float *restrict cols, float *restrict dx) {
     const int64_t H = g->H, W = g->W, OH = g->OH, OW = g->OW, sw = g->sw;
+    if (g->plain) {
+        for (int64_t c = 0; c < g->C; c++)
+            for (int64_t i = 0; i < g->kh; i++)
+                for (int64_t j = 0; j < g->kw; j++) {
+                    float *dst = dx + (c * H + i) * W + j;
+                    for (int64_t oh = 0; oh < OH; oh++, dst += W, cols += OW)
+                        for (int64_t ow = 0; ow < OW; ow++) dst[ow] += cols[ow];
+                }
+        return;
+    }
     for (int64_t i = 0; i < g->kh; i++) {
         int64_t oh0, oh1;
         valid_range(i, g->sh, g->ph, g->dh, H, OH, &oh0, &oh1);

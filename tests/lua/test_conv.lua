@@ -83,6 +83,8 @@ local checks = {
     { leaf(2, 1, 7, 6), leaf(2, 1, 2, 3) } },
   { "conv groups 2", function(x, w, b) return nb.conv2d(x, w, b, { groups = 2, padding = 1 }) end,
     { leaf(2, 4, 4, 4), leaf(4, 2, 3, 3), leaf(4) } },
+  { "conv groups 2, no padding", function(x, w, b) return nb.conv2d(x, w, b, { groups = 2 }) end,
+    { leaf(2, 4, 5, 4), leaf(6, 2, 2, 3), leaf(6) } },
   { "conv depthwise (groups = C)", function(x, w, b) return nb.conv2d(x, w, b, { groups = 3, padding = 1 }) end,
     { leaf(2, 3, 4, 4), leaf(3, 1, 3, 3), leaf(3) } },
   { "conv depthwise multiplier 2", function(x, w) return nb.conv2d(x, w, nil, { groups = 2, stride = 2 }) end,
