@@ -51,6 +51,7 @@ typedef struct {
     int64_t Cg, Og, Kg, K;   /* per group: channels in and out, rows of cols; K = C·kh·kw */
     bool direct;             /* 1×1, stride 1, no padding: cols is x[n] itself */
     bool plain;              /* stride 1, no padding, no dilation: rows of cols are blocks of x */
+    bool via_pad;            /* stride 1, no dilation, padding: im2col of a zero-padded copy */
 } geom;
 
 static geom make_geom(const nb_tensor *x, const nb_tensor *w, const nb_conv2d_opts *o) {
@@ -67,7 +68,49 @@ static geom make_geom(const nb_tensor *x, const nb_tensor *w, const nb_conv2d_op
     g.Kg = g.Cg * g.kh * g.kw, g.K = g.C * g.kh * g.kw;
     g.plain = g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
     g.direct = g.plain && g.kh == 1 && g.kw == 1;
+    g.via_pad = !g.plain && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1;
     return g;
+}
+
+/* The geometry of the zero-padded copy of an image (C, H + 2·ph, W + 2·pw): the same
+ * convolution without padding. */
+static geom padded_geom(const geom *g) {
+    geom p = *g;
+    p.H = g->H + 2 * g->ph, p.W = g->W + 2 * g->pw;
+    p.ph = p.pw = 0;
+    p.plain = true, p.via_pad = false;
+    return p;
+}
+
+/* x (C, H, W) -> xpad (C, H + 2·ph, W + 2·pw), zeros around */
+static void pad_image(const geom *g, const float *restrict x, float *restrict xpad) {
+    const int64_t Hp = g->H + 2 * g->ph, Wp = g->W + 2 * g->pw;
+    for (int64_t c = 0; c < g->C; c++) {
+        float *pc = xpad + c * Hp * Wp;
+        for (int64_t h = 0; h < Hp; h++) {
+            float *r = pc + h * Wp;
+            int64_t hx = h - g->ph;
+            if (hx < 0 || hx >= g->H) {
+                for (int64_t w = 0; w < Wp; w++) r[w] = 0.0f;
+                continue;
+            }
+            const float *xr = x + (c * g->H + hx) * g->W;
+            for (int64_t w = 0; w < g->pw; w++) r[w] = 0.0f;
+            for (int64_t w = 0; w < g->W; w++) r[g->pw + w] = xr[w] + 0.0f; /* (¹) below */
+            for (int64_t w = g->pw + g->W; w < Wp; w++) r[w] = 0.0f;
+        }
+    }
+}
+
+/* dx (C, H, W) = the inside of dxpad (C, H + 2·ph, W + 2·pw) */
+static void crop_image(const geom *g, const float *restrict dxpad, float *restrict dx) {
+    const int64_t Hp = g->H + 2 * g->ph, Wp = g->W + 2 * g->pw;
+    for (int64_t c = 0; c < g->C; c++)
+        for (int64_t h = 0; h < g->H; h++) {
+            const float *r = dxpad + (c * Hp + h + g->ph) * Wp + g->pw;
+            float *d = dx + (c * g->H + h) * g->W;
+            for (int64_t w = 0; w < g->W; w++) d[w] = r[w] + 0.0f;
+        }
 }
 
 /* The valid outputs [*lo, *hi) of kernel tap j along one axis: those o with
@@ -258,7 +301,7 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
                         "input %s padded by %lldx%lld", (long long)gm.kh, (long long)gm.kw,
                         (long long)gm.dh, (long long)gm.dw, shp(b1, x), (long long)gm.ph,
                         (long long)gm.pw);
-    const geom *g = &gm;
+    const geom *g = &gm, gpad = padded_geom(g);
     int64_t os[4] = {g->N, O, g->OH, g->OW};
     nb_tensor *xc = contig(x), *wc = contig(w), *bc = contig(b);
     nb_tensor *y = xc && wc && (!b || bc) ? nb_empty(4, os) : NULL;
@@ -274,7 +317,11 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
     /* per image n: x[n] (C, H, W), cols (K, P), y[n] (O, P); W (O, Kg); b (O) */
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        float *cols = g->direct ? NULL : scratch(g->K * P);
+        /* one buffer: cols (K, P), then for via_pad the padded image */
+        const int64_t padded = g->via_pad ? g->C * (g->H + 2 * g->ph) * (g->W + 2 * g->pw) : 0;
+        const int64_t cols_n = (g->K * P + 15) & ~(int64_t)15;
+        float *cols = g->direct ? NULL : scratch(cols_n + padded);
+        float *xpad = cols ? cols + cols_n : NULL;
         if (!g->direct && !cols) {
 #pragma omp atomic write
             failed = 1;
@@ -286,7 +333,11 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
             const float *cn = xp + n * image; /* 1×1: x[n] is cols */
             float *yn = yp + n * O * P;
             if (!g->direct) {
-                im2col(g, xp + n * image, cols);
+                if (g->via_pad) {
+                    pad_image(g, xp + n * image, xpad);
+                    im2col(&gpad, xpad, cols);
+                } else
+                    im2col(g, xp + n * image, cols);
                 cn = cols;
             }
             if (bp) /* y starts as the bias, and the product is added to it */
@@ -328,7 +379,7 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
     nb_tensor *x = n->in[0], *w = n->in[1];
     nb_conv2d_opts o = {{n->iarg[0], n->iarg[1]}, {n->iarg[2], n->iarg[3]},
                         {n->iarg[4], n->iarg[5]}, n->iarg[6]};
-    const geom gm = make_geom(x, w, &o), *g = &gm;
+    const geom gm = make_geom(x, w, &o), *g = &gm, gpad = padded_geom(g);
     const int64_t O = g->O, G = g->G;
     const bool need_dx = n->needs[0], need_dw = n->needs[1], need_db = n->needs[2];
     nb_tensor *xc = need_dw ? contig(x) : NULL, *wc = need_dx ? contig(w) : NULL;
@@ -359,7 +410,11 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
         const int t = omp_get_thread_num();
         float *pdw = part ? part + (size_t)t * (wsize + O) : NULL, *pdb = pdw ? pdw + wsize : NULL;
         bool need_cols = !g->direct && (need_dw || need_dx);
-        float *cols = need_cols ? scratch(g->K * P) : NULL;
+        /* one buffer: cols (K, P), then for via_pad the padded image (or its gradient) */
+        const int64_t padded = g->via_pad ? g->C * (g->H + 2 * g->ph) * (g->W + 2 * g->pw) : 0;
+        const int64_t cols_n = (g->K * P + 15) & ~(int64_t)15;
+        float *cols = need_cols ? scratch(cols_n + padded) : NULL;
+        float *xpad = cols ? cols + cols_n : NULL;
         if (need_cols && !cols) {
 #pragma omp atomic write
             failed = 1;
@@ -374,7 +429,11 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
             if (need_dw) {
                 const float *cn = xp + i * image; /* 1×1: x[n] is cols */
                 if (!g->direct) {
-                    im2col(g, xp + i * image, cols);
+                    if (g->via_pad) {
+                        pad_image(g, xp + i * image, xpad);
+                        im2col(&gpad, xpad, cols);
+                    } else
+                        im2col(g, xp + i * image, cols);
                     cn = cols;
                 }
                 /* dW[g]ᵀ (Kg, Og) += cols[g] (Kg, P) · dy[g]ᵀ (P, Og): the same product,
@@ -390,8 +449,14 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
                     nb_sgemm(true, false, g->Kg, P, g->Og, 1.0f, wp + gi * g->Og * g->Kg, g->Kg,
                              dyn + gi * g->Og * P, P, 0.0f, dc + gi * g->Kg * P, P);
                 if (!g->direct) {
-                    memset(dxn, 0, sizeof(float) * image);
-                    col2im(g, cols, dxn);
+                    if (g->via_pad) { /* into the padded gradient, then its inside */
+                        memset(xpad, 0, sizeof(float) * padded);
+                        col2im(&gpad, cols, xpad);
+                        crop_image(g, xpad, dxn);
+                    } else {
+                        memset(dxn, 0, sizeof(float) * image);
+                        col2im(g, cols, dxn);
+                    }
                 }
             }
         }
