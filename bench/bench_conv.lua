@@ -97,15 +97,19 @@ for line in out:gmatch("[^\n]+") do
 end
 
 print(("%-32s %12s %12s %8s"):format("forward+backward, batch 64", "nabla ms", "PyTorch ms", "ratio"))
-local worst = 0
+local worst, worst_mnist = 0, 0
 for _, c in ipairs(cases) do
   local name = c[1]
   local t = torch[name]
   local ratio = t and ours[name] / t
   if ratio and name:match("conv") then worst = math.max(worst, ratio) end
+  if ratio and (name:match("^cnn%.") or name:match("^lenet%.")) then
+    worst_mnist = math.max(worst_mnist, ratio)
+  end
   print(("%-32s %12.3f %12s %8s"):format(name, ours[name], t and ("%.3f"):format(t) or "-",
     ratio and ("%.2f"):format(ratio) or "-"))
 end
 if next(torch) == nil then print("PyTorch did not run: " .. out) end
-print(("worst conv ratio %.2f (target <= 1.0); nabla %s"):format(worst,
-  nb.blas_info and nb.blas_info() or ""))
+print(("worst ratio: MNIST CNN/LeNet layers %.2f, all convolutions %.2f (target <= 1.0)"):format(
+  worst_mnist, worst))
+print("nabla: " .. (nb.blas_info and nb.blas_info() or ""))
