@@ -183,6 +183,55 @@ static nb_tensor *class_weight(const char *op, nb_tensor *w, int64_t C, bool *ba
     return c;
 }
 
+/* What a row of cross_entropy needs, forward and backward. */
+typedef struct {
+    const rows *rg;
+    const float *x, *t, *w;  /* scores, probabilities (or NULL), class weights (or NULL) */
+    const int32_t *ids;      /* class ids (0-based, −1 ignored), or NULL for probabilities */
+    double eps;              /* label smoothing */
+    float *lse, *loss, *wy;  /* forward: per row log Σ exp, loss, w_y */
+    const float *g;          /* backward: upstream gradient, stride gs (0: one for all) */
+    float *dz, *dt;          /* backward: gradients of scores and probabilities (or NULL) */
+    int64_t gs;
+} ce_ctx;
+
+/* one row of the forward (the formulas are above nb_cross_entropy) */
+static void ce_forward_row(const ce_ctx *cx, int64_t r) {
+    const int64_t C = cx->rg->C, S = cx->rg->S;
+    const float *wp = cx->w, *z = cx->x + row_base(cx->rg, r);
+    const double eps = cx->eps;
+    float mx = -INFINITY;
+    for (int64_t c = 0; c < C; c++) mx = z[c * S] > mx ? z[c * S] : mx;
+    float se = 0.0f;
+    for (int64_t c = 0; c < C; c++) se += expf(z[c * S] - mx);
+    const float ls = mx + logf(se);
+    cx->lse[r] = ls;
+    if (!cx->ids) { /* probabilities */
+        const float *t = cx->t + row_base(cx->rg, r);
+        float s = 0.0f;
+        for (int64_t c = 0; c < C; c++)
+            s += (wp ? wp[c] : 1.0f) * (float)((1.0 - eps) * t[c * S] + eps / C) * (ls - z[c * S]);
+        cx->loss[r] = s;
+        cx->wy[r] = 1.0f;
+        return;
+    }
+    const int32_t y = cx->ids[r];
+    if (y < 0) { /* ignore_index */
+        cx->loss[r] = 0.0f;
+        cx->wy[r] = 0.0f;
+        return;
+    }
+    const float w = wp ? wp[y] : 1.0f;
+    float loss = (float)(1.0 - eps) * w * (ls - z[y * S]);
+    if (eps > 0.0) {
+        float s = 0.0f;
+        for (int64_t c = 0; c < C; c++) s += (wp ? wp[c] : 1.0f) * (ls - z[c * S]);
+        loss += (float)(eps / C) * s;
+    }
+    cx->loss[r] = loss;
+    cx->wy[r] = w;
+}
+
 /* ---- cross_entropy -------------------------------------------------------------------- */
 
 /* cross_entropy, fused: per row z (C scores), with lse = log Σ_c exp(z_c) (computed as
@@ -201,7 +250,7 @@ nb_tensor *nb_cross_entropy(nb_tensor *logits, nb_tensor *target, const nb_loss_
     if (!o) o = &def;
     rows rg;
     if (!class_rows(op, logits, &rg)) return NULL;
-    const int64_t R = rg.R, C = rg.C, S = rg.S;
+    const int64_t R = rg.R, C = rg.C;
     const bool soft = !is_id_target(logits, target);
     if (soft && !nb_same_shape(logits, target))
         return nb_error("cross_entropy: target %s does not fit the scores %s: expected class "
@@ -228,42 +277,16 @@ nb_tensor *nb_cross_entropy(nb_tensor *logits, nb_tensor *target, const nb_loss_
         return NULL;
     }
     const float *xp = nb_data(xc), *tp = tc ? nb_data(tc) : NULL, *wp = wt ? nb_data(wt) : NULL;
-    float *lse = nb_data(lse_t), *lp = nb_data(l), *wy = nb_data(wy_t);
-    /* scores, t (R rows of C at stride S); lse, loss, w_y (R); w (C) */
-#pragma omp parallel for schedule(static) if (R * C >= NB_PAR_MIN / 4)
-    for (int64_t r = 0; r < R; r++) {
-        const float *z = xp + row_base(&rg, r);
-        float mx = -INFINITY;
-        for (int64_t c = 0; c < C; c++) mx = z[c * S] > mx ? z[c * S] : mx;
-        float se = 0.0f;
-        for (int64_t c = 0; c < C; c++) se += expf(z[c * S] - mx);
-        const float ls = mx + logf(se);
-        lse[r] = ls;
-        if (soft) {
-            const float *t = tp + row_base(&rg, r);
-            float s = 0.0f;
-            for (int64_t c = 0; c < C; c++)
-                s += (wp ? wp[c] : 1.0f) * (float)((1.0 - eps) * t[c * S] + eps / C) * (ls - z[c * S]);
-            lp[r] = s;
-            wy[r] = 1.0f;
-            continue;
-        }
-        const int32_t y = ids[r];
-        if (y < 0) { /* ignore_index */
-            lp[r] = 0.0f;
-            wy[r] = 0.0f;
-            continue;
-        }
-        const float w = wp ? wp[y] : 1.0f;
-        float loss = (float)(1.0 - eps) * w * (ls - z[y * S]);
-        if (eps > 0.0) {
-            float s = 0.0f;
-            for (int64_t c = 0; c < C; c++) s += (wp ? wp[c] : 1.0f) * (ls - z[c * S]);
-            loss += (float)(eps / C) * s;
-        }
-        lp[r] = loss;
-        wy[r] = w;
-    }
+    ce_ctx cx = {&rg, xp, tp, wp, ids, eps, nb_data(lse_t), nb_data(l), nb_data(wy_t), NULL,
+                 NULL, NULL, 0};
+    float *wy = cx.wy;
+    /* scores, t (R rows of C at stride S); lse, loss, w_y (R); w (C). Small batches stay
+     * out of a parallel region: even an if(false) one costs about 1 µs. */
+    if (R * C >= NB_PAR_MIN / 4) {
+#pragma omp parallel for schedule(static)
+        for (int64_t r = 0; r < R; r++) ce_forward_row(&cx, r);
+    } else
+        for (int64_t r = 0; r < R; r++) ce_forward_row(&cx, r);
     const double denom = det_sum(wy, R);
     nb_decref(wy_t);
     if (o->reduction == NB_REDUCE_NONE) { /* one loss per row: the scores' shape without
@@ -296,6 +319,44 @@ nb_tensor *nb_cross_entropy(nb_tensor *logits, nb_tensor *target, const nb_loss_
     return out;
 }
 
+/* one row of the backward (the formulas are above cross_entropy_backward) */
+static void ce_backward_row(const ce_ctx *cx, int64_t r) {
+    const int64_t C = cx->rg->C, S = cx->rg->S, b = row_base(cx->rg, r);
+    const float *wp = cx->w, *z = cx->x + b;
+    const float s = cx->g[r * cx->gs], ls = cx->lse[r];
+    const double eps = cx->eps;
+    float *d = cx->dz ? cx->dz + b : NULL;
+    if (!cx->ids) { /* probabilities */
+        const float *t = cx->t + b;
+        float Q = 0.0f;
+        for (int64_t c = 0; c < C; c++)
+            Q += (wp ? wp[c] : 1.0f) * (float)((1.0 - eps) * t[c * S] + eps / C);
+        for (int64_t c = 0; c < C; c++) {
+            float w = wp ? wp[c] : 1.0f;
+            if (d) {
+                float q = w * (float)((1.0 - eps) * t[c * S] + eps / C);
+                d[c * S] = s * (expf(z[c * S] - ls) * Q - q);
+            }
+            if (cx->dt) cx->dt[b + c * S] = s * (float)(1.0 - eps) * w * (ls - z[c * S]);
+        }
+        return;
+    }
+    if (!d) return;
+    const int32_t y = cx->ids[r];
+    if (y < 0) {
+        for (int64_t c = 0; c < C; c++) d[c * S] = 0.0f;
+        return;
+    }
+    float wsum = 0.0f; /* Σ_c w_c */
+    for (int64_t c = 0; c < C; c++) wsum += wp ? wp[c] : 1.0f;
+    const float wy = wp ? wp[y] : 1.0f;
+    const float Q = (float)((1.0 - eps) * wy + eps / C * wsum);
+    const float se = (float)(eps / C);
+    for (int64_t c = 0; c < C; c++)
+        d[c * S] = s * (expf(z[c * S] - ls) * Q - se * (wp ? wp[c] : 1.0f));
+    d[y * S] -= s * (float)(1.0 - eps) * wy;
+}
+
 /* cross_entropy backward, per row with softmax p_c = exp(z_c − lse) and upstream s:
  *   the loss is −Σ_c q_c · log p_c with q_c = (1 − ε) · w_y · [c = y] + ε/C · w_c
  *   (or q_c = w_c · t'_c), so  dL/dz_c = s · (p_c · Σ_c' q_c' − q_c)
@@ -304,7 +365,7 @@ static int cross_entropy_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     nb_tensor *logits = n->in[0], *target = n->in[1];
     rows rg;
     class_rows("cross_entropy", logits, &rg);
-    const int64_t R = rg.R, C = rg.C, S = rg.S;
+    const int64_t R = rg.R, C = rg.C;
     const bool soft = n->iarg[0];
     const nb_reduction red = (nb_reduction)n->iarg[1];
     const double eps = n->farg[0];
@@ -322,45 +383,14 @@ static int cross_entropy_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
         nb_decref(hold), nb_decref(xc), nb_decref(tc), nb_decref(dz), nb_decref(dt);
         return -1;
     }
-    double wsum = 0.0; /* Σ_c w_c */
-    for (int64_t c = 0; c < C; c++) wsum += wp ? wp[c] : 1.0f;
-    const float *xp = nb_data(xc), *tp = tc ? nb_data(tc) : NULL;
-    float *dzp = dz ? nb_data(dz) : NULL, *dtp = dt ? nb_data(dt) : NULL;
+    ce_ctx cx = {&rg, nb_data(xc), tc ? nb_data(tc) : NULL, wp, soft ? NULL : ids, eps,
+                 (float *)lse, NULL, NULL, gp, dz ? nb_data(dz) : NULL, dt ? nb_data(dt) : NULL, gs};
     /* scores, t, dz, dt (R rows of C at stride S); lse (R); w (C) */
-#pragma omp parallel for schedule(static) if (R * C >= NB_PAR_MIN / 4)
-    for (int64_t r = 0; r < R; r++) {
-        const int64_t b = row_base(&rg, r);
-        const float *z = xp + b;
-        const float s = gp[r * gs], ls = lse[r];
-        float *d = dzp ? dzp + b : NULL;
-        if (soft) {
-            const float *t = tp + b;
-            float Q = 0.0f;
-            for (int64_t c = 0; c < C; c++)
-                Q += (wp ? wp[c] : 1.0f) * (float)((1.0 - eps) * t[c * S] + eps / C);
-            for (int64_t c = 0; c < C; c++) {
-                float w = wp ? wp[c] : 1.0f;
-                if (d) {
-                    float q = w * (float)((1.0 - eps) * t[c * S] + eps / C);
-                    d[c * S] = s * (expf(z[c * S] - ls) * Q - q);
-                }
-                if (dtp) dtp[b + c * S] = s * (float)(1.0 - eps) * w * (ls - z[c * S]);
-            }
-            continue;
-        }
-        if (!d) continue;
-        const int32_t y = ids[r];
-        if (y < 0) {
-            for (int64_t c = 0; c < C; c++) d[c * S] = 0.0f;
-            continue;
-        }
-        const float wy = wp ? wp[y] : 1.0f;
-        const float Q = (float)((1.0 - eps) * wy + eps / C * wsum);
-        const float se = (float)(eps / C);
-        for (int64_t c = 0; c < C; c++)
-            d[c * S] = s * (expf(z[c * S] - ls) * Q - se * (wp ? wp[c] : 1.0f));
-        d[y * S] -= s * (float)(1.0 - eps) * wy;
-    }
+    if (R * C >= NB_PAR_MIN / 4) {
+#pragma omp parallel for schedule(static)
+        for (int64_t r = 0; r < R; r++) ce_backward_row(&cx, r);
+    } else
+        for (int64_t r = 0; r < R; r++) ce_backward_row(&cx, r);
     nb_decref(hold), nb_decref(xc), nb_decref(tc);
     gin[0] = dz;
     gin[1] = dt;
@@ -604,10 +634,14 @@ static nb_tensor *pointwise(pw_kind k, nb_tensor *a, nb_tensor *b, nb_tensor *c,
             return nb_error("gaussian_nll_loss: var has a negative entry (%g); a variance "
                             "must be ≥ 0", (double)cp[i]);
         }
-    /* a, b, c, w, loss (N) */
-#pragma omp parallel for schedule(static) if (N >= NB_PAR_MIN)
-    for (int64_t i = 0; i < N; i++)
-        lp[i] = pw_loss(k, ap[i], bp[i], cp ? cp[i] : 1.0f, wp ? wp[i] : 1.0f, p);
+    /* a, b, c, w, loss (N); small tensors stay out of a parallel region (1 µs) */
+    if (N >= NB_PAR_MIN) {
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < N; i++)
+            lp[i] = pw_loss(k, ap[i], bp[i], cp ? cp[i] : 1.0f, wp ? wp[i] : 1.0f, p);
+    } else
+        for (int64_t i = 0; i < N; i++)
+            lp[i] = pw_loss(k, ap[i], bp[i], cp ? cp[i] : 1.0f, wp ? wp[i] : 1.0f, p);
     nb_tensor *out = reduce(l, red, (double)N);
     nb_tensor *ins[3] = {a, b, c_diff ? c : NULL};
     if (!out || !nb_wants_grad(3, ins)) {
@@ -652,14 +686,20 @@ static int pointwise_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     float *da = d[0] ? nb_data(d[0]) : NULL, *db = d[1] ? nb_data(d[1]) : NULL;
     float *dc = d[2] ? nb_data(d[2]) : NULL;
     /* a, b, c, w, g, da, db, dc (N); g has stride 0 for a reduced loss */
-#pragma omp parallel for schedule(static) if (N >= NB_PAR_MIN)
-    for (int64_t i = 0; i < N; i++) {
-        float ga, gb, gc, s = gp[i * gs];
-        pw_grad(k, ap[i], bp[i], cp ? cp[i] : 1.0f, wp ? wp[i] : 1.0f, p, &ga, &gb, &gc);
-        if (da) da[i] = s * ga;
-        if (db) db[i] = s * gb;
-        if (dc) dc[i] = s * gc;
-    }
+#define PW_GRAD_AT(i)                                                                          \
+    do {                                                                                       \
+        float ga, gb, gc, s = gp[(i) * gs];                                                    \
+        pw_grad(k, ap[i], bp[i], cp ? cp[i] : 1.0f, wp ? wp[i] : 1.0f, p, &ga, &gb, &gc);      \
+        if (da) da[i] = s * ga;                                                                \
+        if (db) db[i] = s * gb;                                                                \
+        if (dc) dc[i] = s * gc;                                                                \
+    } while (0)
+    if (N >= NB_PAR_MIN) {
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < N; i++) PW_GRAD_AT(i);
+    } else
+        for (int64_t i = 0; i < N; i++) PW_GRAD_AT(i);
+#undef PW_GRAD_AT
     nb_decref(hold);
     for (int j = 0; j < 3; j++) gin[j] = d[j];
     return 0;
