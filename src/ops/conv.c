@@ -6,8 +6,11 @@
  * Kg = Cg·kh·kw rows of cols):
  *   forward    y[g] (Og, P)   = W[g] (Og, Kg) · cols[g] (Kg, P)  + b      (P = H'·W')
  *   backward   dW[g] (Og, Kg) += dy[g] (Og, P) · cols[g]ᵀ (P, Kg)   summed over images
+ *                                  (computed as its transpose cols[g] · dy[g]ᵀ: faster)
  *              dcols[g] (Kg, P) = W[g]ᵀ (Kg, Og) · dy[g] (Og, P)    then col2im: dx
  *              db = Σ over images and positions of dy
+ * With stride 1 and no padding a row of cols is a block of the image, copied straight;
+ * with padding (stride 1) the image is first copied into a zero-padded frame.
  * Images are independent, so the loops run in parallel over the batch: each thread takes
  * whole images, with its own cols buffer (small enough to stay in its core's cache between
  * the im2col and the products) and its own dW/db partial sums, added in a fixed order at
