@@ -1,6 +1,7 @@
 /* Tensors: a header (shape, strides, offset) over refcounted storage, so views are free. */
 #include "tensor.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,21 @@ static int64_t max_bytes(void) {
     return cached;
 }
 
+/* Freed tensor memory is kept for reuse instead of going back to the kernel: a training
+ * loop frees and allocates the same sizes every step, and touching fresh pages costs more
+ * than most kernels (relu over 5.5 MB: 6.8 ms on fresh pages, 0.2 ms on reused ones).
+ * Buffers up to 32 MiB (glibc's maximum) come from the heap, which is not trimmed below
+ * 256 MiB of free space. */
+static void tune_malloc(void) {
+    static bool done = false;
+    if (done) return;
+    done = true;
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 static nb_storage *storage_new(int64_t numel) {
+    tune_malloc();
     if (numel < 0 || numel > max_bytes() / (int64_t)sizeof(float))
         return nb_error("tensor: out of memory: %lld elements (%.1f GiB) is more than this "
                         "machine's %.1f GiB of memory", (long long)numel,
