@@ -159,7 +159,7 @@ nb_tensor *nb_empty(int ndim, const int64_t *shape) {
         return NULL;
     }
     t->ndim = ndim;
-    memcpy(t->shape, shape, sizeof(int64_t) * ndim);
+    if (ndim) memcpy(t->shape, shape, sizeof(int64_t) * ndim);
     set_contiguous_strides(t);
     return t;
 }
@@ -290,8 +290,10 @@ nb_tensor *nb_view_raw(const nb_tensor *t, int ndim, const int64_t *shape,
     nb_tensor *v = header_new();
     if (!v) return NULL;
     v->ndim = ndim;
-    memcpy(v->shape, shape, sizeof(int64_t) * ndim);
-    memcpy(v->stride, stride, sizeof(int64_t) * ndim);
+    if (ndim) {
+        memcpy(v->shape, shape, sizeof(int64_t) * ndim);
+        memcpy(v->stride, stride, sizeof(int64_t) * ndim);
+    }
     v->offset = offset;
     v->storage = t->storage;
     t->storage->refcount++;
