@@ -319,11 +319,11 @@ end]],
       text = {
         en = [[
 The same recipe works in many dimensions: y = W·x + b with W a matrix. Make 200 inputs
-with 3 features, targets from a hidden W_true = [[1, −2, 0.5]] and b_true = 0.7, and
+with 3 features, targets from a hidden W_true = (1, −2, 0.5) and b_true = 0.7, and
 learn W (1×3) and b with autograd. X:mm(W:t()) is the matrix product.]],
         ko = [[
 같은 방법이 여러 차원에서도 통합니다: y = W·x + b, W는 행렬입니다. 특성 3개짜리
-입력 200개와, 숨겨진 W_true = [[1, −2, 0.5]], b_true = 0.7로 만든 목표값을 준비하고
+입력 200개와, 숨겨진 W_true = (1, −2, 0.5), b_true = 0.7로 만든 목표값을 준비하고
 autograd로 W(1×3)와 b를 학습하세요. X:mm(W:t())가 행렬 곱입니다.]],
       },
       code = [[

@@ -103,21 +103,23 @@ function M.load(id)
   return l
 end
 
+-- Every lesson in the lessons directory, in order; a lesson file that does not load is
+-- reported in the second result (id -> error), never silently left out.
 function M.all()
-  local list = {}
+  local list, broken = {}, {}
   local p = io.popen(('ls -1 "%s" 2>/dev/null'):format(M.lessons_dir()))
   if p then
     for name in p:lines() do
       local id = name:match("^(.-)%.lua$")
       if id then
         local ok, l = pcall(M.load, id)
-        if ok then list[#list + 1] = l end
+        if ok then list[#list + 1] = l else broken[id] = tostring(l) end
       end
     end
     p:close()
   end
   table.sort(list, function(a, b) return (a.order or 99) < (b.order or 99) end)
-  return list
+  return list, broken
 end
 
 -- ---- the runner ----------------------------------------------------------------------------
@@ -188,7 +190,7 @@ end
 
 function M.lessons()
   local p = M.load_progress()
-  local list = M.all()
+  local list, broken = M.all()
   print(lang() == "ko" and "레슨:" or "Lessons:")
   for i, l in ipairs(list) do
     local e = p[l.id]
@@ -196,6 +198,9 @@ function M.lessons()
     if e and e.done then for _ in pairs(e.done) do done = done + 1 end end
     local mark = done >= #l.steps and " ✓" or ""
     print(("  %d. %-22s %s  [%d/%d]%s"):format(i, l.id, tr(l.title), done, #l.steps, mark))
+  end
+  for id, err in pairs(broken) do
+    print(color("31", ("  ✗ %s: %s"):format(id, err)))
   end
   print(lang() == "ko" and 'lesson "id"로 시작하거나 이어서 하세요.' or 'Start or resume one with lesson "id".')
   return #list

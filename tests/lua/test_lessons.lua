@@ -33,6 +33,16 @@ local function run_code(code, name)
   return pcall(silently, chunk)
 end
 
+T.test("every file in lessons/ loads as a lesson", function()
+  local list, broken = runner.all()
+  for id, err in pairs(broken) do error("lesson " .. id .. " does not load: " .. err) end
+  local ids = {}
+  for _, l in ipairs(list) do ids[l.id] = true end
+  for _, want in ipairs({ "gradient-descent", "backprop", "vanishing-gradients" }) do
+    T.ok(ids[want], "lesson " .. want .. " is there")
+  end
+end)
+
 for _, lang in ipairs({ "en", "ko" }) do
   for _, l in ipairs(runner.all()) do
     T.test(("lesson %s (%s): %d steps, every check passes, wrong answers caught"):format(l.id, lang, #l.steps), function()
