@@ -203,7 +203,6 @@ function M.lessons()
     print(color("31", ("  ✗ %s: %s"):format(id, err)))
   end
   print(lang() == "ko" and 'lesson "id"로 시작하거나 이어서 하세요.' or 'Start or resume one with lesson "id".')
-  return #list
 end
 
 function M.lesson(id)
@@ -222,7 +221,7 @@ function M.lesson(id)
   show_step()
 end
 
-function M.check()
+function M.check_step()
   need_lesson()
   local s = current.lesson.steps[current.step]
   local ok, msg = M.run_check(s, _G)
@@ -235,7 +234,7 @@ function M.check()
   return ok
 end
 
-function M.next()
+function M.advance()
   need_lesson()
   local s = current.lesson.steps[current.step]
   if s.check or s.quiz then
@@ -283,7 +282,7 @@ function M.hint()
   print(color("33", ("💡 (%d/%d) %s"):format(current.hint, #hints, tr(hints[current.hint]))))
 end
 
-function M.answer(k)
+function M.answer_quiz(k)
   need_lesson()
   local s = current.lesson.steps[current.step]
   if not s.quiz then
@@ -306,6 +305,12 @@ function M.quiz()
   need_lesson()
   show_step()
 end
+
+-- What the learner types: these print and return nothing, so the shell shows no stray
+-- true/false (check_step, advance and answer_quiz return whether it worked).
+function M.check() M.check_step() end
+function M.next() M.advance() end
+function M.answer(k) M.answer_quiz(k) end
 
 function M.current() return current end
 

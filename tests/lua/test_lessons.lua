@@ -64,7 +64,7 @@ for _, lang in ipairs({ "en", "ko" }) do
         T.ok(ok, ("%s step %d: solution failed: %s"):format(l.id, k, tostring(err)))
         local passed, msg = runner.run_check(step, _G)
         T.ok(passed, ("%s step %d: check failed on the solution: %s"):format(l.id, k, runner.tr(msg)))
-        T.ok(silently(runner.next), ("%s step %d: next() refused"):format(l.id, k))
+        T.ok(silently(runner.advance), ("%s step %d: next() refused"):format(l.id, k))
       end
       local progress = runner.load_progress()[l.id]
       T.ok(progress and progress.done, "progress saved")
