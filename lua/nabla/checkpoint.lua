@@ -209,8 +209,11 @@ local function tensors_of(where, obj)
       error(("%s: state dict keys must be non-empty strings, got %s"):format(where, tostring(k)), 3)
     end
     if k == "__metadata__" then error(where .. ": the key __metadata__ is reserved", 3) end
-    if not nabla.is_tensor(v) then
+    local ok, e = pcall(function() return nabla.is_tensor(v) and v:numel() end)
+    if ok and not e then
       error(("%s: '%s' is a %s, expected a tensor"):format(where, k, type(v)), 3)
+    elseif not ok then                                    -- e.g. a tensor closed with <close>
+      error(("%s: '%s': %s"):format(where, k, (tostring(e):gsub("^[^:]*:%d+: ", ""))), 3)
     end
     keys[#keys + 1] = k
   end
@@ -334,7 +337,9 @@ function M.load(path)
     f:seek("set", 0)
     if not size then bad("cannot determine its size (is it a directory?)") end
     if size < 8 then bad("it is %d bytes long, too short for the 8-byte header length", size) end
-    local n = string.unpack("<i8", f:read(8))
+    local head = f:read(8)
+    if not head or #head ~= 8 then bad("cannot read it (is it a directory?)") end
+    local n = string.unpack("<i8", head)
     if n < 2 or n > size - 8 then
       bad("the header length field says %d bytes, but the file has %d bytes after it (truncated or not safetensors)", n, size - 8)
     end
@@ -386,7 +391,11 @@ function M.load(path)
     return require("nabla.nn.module").ordered_state_dict(keys, map), metadata
   end)
   f:close()
-  if not ok then error(sd, 2) end
+  if not ok then
+    local msg = tostring(sd)
+    if not msg:find("^load: ") then msg = ("load: '%s': %s"):format(path, msg) end
+    error(msg, 2)
+  end
   return sd, meta
 end
 
