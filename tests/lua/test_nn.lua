@@ -304,4 +304,52 @@ T.test("Jacobian checks: layers against finite differences", function()
   check("Linear on a transposed input", nn.Linear(3, 2), xt)
 end)
 
+T.test("every public class and function has help in English and Korean", function()
+  local help = require "nabla.help"
+  local lang = nabla.lang
+  local missing = {}
+  local function check(name, obj)
+    for _, l in ipairs{ "en", "ko" } do
+      nabla.lang = l
+      local text = help.text(obj)
+      if text:find("no help for", 1, true) or text:find("도움말이 없습니다", 1, true) then missing[#missing + 1] = name .. "/" .. l end
+    end
+  end
+  for name, v in pairs(nn) do
+    if type(v) == "table" and rawget(v, "__name") or type(v) == "function" then check("nn." .. name, v) end
+  end
+  for name, f in pairs(nn.init) do if type(f) == "function" and name:match("_$") then check("nn.init." .. name, f) end end
+  check("nn.utils.clip_grad_norm_", nn.utils.clip_grad_norm_)
+  check("a Linear instance", nn.Linear(2, 2))
+  nabla.lang = "ko"
+  local ko = help.text(nn.Linear)
+  nabla.lang = lang
+  T.ok(ko:find("완전 연결층", 1, true), ko)
+  table.sort(missing)
+  T.eq(table.concat(missing, " "), "", "names without help")
+end)
+
+T.test("an MLP learns two blobs with CrossEntropyLoss and Adam", function()
+  nabla.manual_seed(9)
+  local n = 64
+  local x = nabla.randn(n, 2)
+  local y = nabla.ones(n)
+  nabla.no_grad(function()
+    x:narrow(1, 1, n // 2):add_(nabla.tensor{ 2, 2 })
+    y:narrow(1, 1, n // 2):fill_(2)
+  end)
+  local model = nn.Sequential{ nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2) }
+  local opt = nabla.optim.Adam(model:parameters(), { lr = 0.05 })
+  local loss_fn, first, last = nn.CrossEntropyLoss(), nil, nil
+  for _ = 1, 100 do
+    local loss = loss_fn(model(x), y)
+    opt:zero_grad(); loss:backward(); opt:step()
+    first = first or loss:item()
+    last = loss:item()
+  end
+  local acc = model(x):argmax(2):eq(y):sum():item() / n
+  T.ok(last < first / 3, ("loss %.3f -> %.3f"):format(first, last))
+  T.ok(acc > 0.9, ("accuracy %.2f"):format(acc))
+end)
+
 T.done()
