@@ -18,7 +18,14 @@
 -- them in the order they were made, with PyTorch's dotted names ("layer1.0.conv1.weight").
 local nabla = require "nabla"
 
-local Module = { __name = "Module" }
+-- For tab completion, every class keeps __methods: its methods and its ancestors', by name
+-- (the shell lists them; calls still go through __index).
+local function class_newindex(cls, k, v)
+  rawset(cls, k, v)
+  if type(k) == "string" and type(v) == "function" then rawget(cls, "__methods")[k] = v end
+end
+
+local Module = setmetatable({ __name = "Module", __methods = {} }, { __newindex = class_newindex })
 Module.__index = Module
 
 local function is_module(v) return type(v) == "table" and rawget(v, "_kinds") ~= nil end
@@ -32,12 +39,14 @@ local metamethods = { "__call", "__tostring", "__newindex", "__len", "__close" }
 -- Cls = Parent:extend("Name"): a new class; Cls(...) makes an instance and runs
 -- Cls.__init(self, ...).
 function Module:extend(name)
-  local cls = { __name = name, super = self }
+  local cls = { __name = name, super = self, __methods = {} }
+  for k, f in pairs(self.__methods) do cls.__methods[k] = f end
   for _, k in ipairs(metamethods) do cls[k] = self[k] end
   local index = rawget(self, "__index")
   cls.__index = type(index) == "function" and index or cls
   return setmetatable(cls, {
     __index = self,
+    __newindex = class_newindex,
     __call = function(c, ...) return c:new(...) end,
     __tostring = function(c) return "nn." .. c.__name end,
   })
