@@ -133,14 +133,19 @@ for _, e in ipairs(methods) do
 end
 
 -- resolves a dotted name ("nn.Linear") through nabla and the globals, without erroring
-local function resolve(name)
-  local v = _G
+local function resolve_in(v, name)
   for part in name:gmatch("[^%.:]+") do
     if type(v) ~= "table" and type(v) ~= "userdata" then return nil end
     local ok, r = pcall(function() return v[part] end)
     if not ok then return nil end
     v = r
   end
+  return v
+end
+
+local function resolve(name)
+  local v = resolve_in(_G, name)
+  if v == nil then v = resolve_in(nabla, (name:gsub("^nabla%.", ""))) end
   return v
 end
 
@@ -199,17 +204,30 @@ function M.text(x)
     return table.concat(lines, "\n")
   end
   local e = find(x)
-  if e then return line(e) end
-  if type(x) == "table" then
-    -- a module table: list what it holds that has help
-    local lines = {}
-    for k, v in pairs(x) do
-      local ev = type(k) == "string" and M.by_object[v]
-      if ev then lines[#lines + 1] = "  " .. (ev.sig or k) .. " — " .. (ev[lang()] or ev.en) end
-    end
-    table.sort(lines)
-    if #lines > 0 then return table.concat(lines, "\n") end
+  if type(x) == "string" then
+    local v = resolve(x)
+    if e == nil then e = v ~= nil and find(v) or nil end
+    if type(v) == "table" then x = v end
   end
+  -- a module table (nn, optim, plot...): its own line, then what it holds that has help
+  local listing = {}
+  if type(x) == "table" and (e == nil or not e.method and not e.name:find("[%.:]")) then
+    local seen = {}
+    for k, v in pairs(x) do
+      local ok, ev = pcall(find, v)
+      ev = ok and type(k) == "string" and k:sub(1, 1) ~= "_" and ev or nil
+      if ev and ev ~= e and not seen[ev] then
+        seen[ev] = true
+        local sig, text = ev.sig or k, ev[lang()] or ev.en
+        listing[#listing + 1] = #sig <= 44 and ("  %-44s %s"):format(sig, text)
+          or ("  %s\n  %-44s %s"):format(sig, "", text)
+      end
+    end
+    table.sort(listing)
+  end
+  if e and #listing > 0 then return line(e) .. "\n" .. table.concat(listing, "\n") end
+  if e then return line(e) end
+  if #listing > 0 then return table.concat(listing, "\n") end
   return lang() == "ko" and ("%s에 대한 도움말이 없습니다 (help()로 주제 목록을 보세요)"):format(tostring(x))
     or ("no help for %s (help() lists the topics)"):format(tostring(x))
 end

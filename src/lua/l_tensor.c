@@ -237,8 +237,11 @@ static int l_manual_seed(lua_State *L) {
     return 0;
 }
 
+/* is_tensor(x): true for a usable tensor; false for anything else, and for a tensor closed
+ * by <close> (it can no longer be used, so code testing before use must not take it). */
 static int l_is_tensor(lua_State *L) {
-    lua_pushboolean(L, nbl_test(L, 1) != NULL);
+    nb_tensor **p = luaL_testudata(L, 1, NBL_TENSOR_MT);
+    lua_pushboolean(L, p != NULL && *p != NULL);
     return 1;
 }
 

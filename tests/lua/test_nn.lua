@@ -329,6 +329,20 @@ T.test("every public class and function has help in English and Korean", functio
   T.eq(table.concat(missing, " "), "", "names without help")
 end)
 
+T.test("help(nn), help(optim), help(plot) list what the module holds", function()
+  local help = require "nabla.help"
+  local text = help.text(nn)
+  for _, name in ipairs{ "nn.Linear(", "nn.Conv2d(", "nn.LSTM(", "nn.CrossEntropyLoss", "nn.BatchNorm2d(" } do
+    T.ok(text:find(name, 1, true), "help(nn) lacks " .. name .. ":\n" .. text)
+  end
+  local _, count = text:gsub("nn%.CrossEntropyLoss{", "")
+  T.eq(count, 1, "each layer listed once")
+  T.ok(help.text(nabla.optim):find("optim.Adam", 1, true), "help(optim) lists Adam")
+  T.ok(help.text("plot"):find("plot.contour", 1, true), "help('plot') lists plot.contour")
+  -- a class's own help is its line, not its inherited methods
+  T.ok(not help.text(nn.Linear):find("extend", 1, true), help.text(nn.Linear))
+end)
+
 T.test("an MLP learns two blobs with CrossEntropyLoss and Adam", function()
   nabla.manual_seed(9)
   local n = 64
