@@ -177,9 +177,10 @@ function M.fit(model, loader, opts)
       local ev = M.evaluate(model, opts.val, { loss = loss_fn })
       row.val_loss, row.val_accuracy = ev.loss, ev.accuracy
     end
+    local n = #history.epoch + 1     -- taken before the loop: history.epoch grows inside it
     for k, v in pairs(row) do
       history[k] = history[k] or {}
-      history[k][#history.epoch + 1] = v
+      history[k][n] = v
     end
     if sched and not opts.scheduler_per_batch then
       if sched.is_plateau or (getmetatable(sched) and sched.mode and sched.patience) then sched:step(row.val_loss or row.loss)
