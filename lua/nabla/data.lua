@@ -186,10 +186,19 @@ end
 -- data.mnist{ split = "train" | "test", path = dir, limit = n, download = false, full = false }
 -- full = true: the official 60,000/10,000 digits or an error, never the subset (fetched first
 -- when missing, saying so): what an experiment quoting test accuracy needs.
+-- small = true: the committed 2,000/500-digit subset even when the full set is there (the
+-- lessons use it, so that they run the same, and fast, everywhere).
 function data.mnist(opts)
   opts = opts or {}
   local prefix = split_prefix(opts, "data.mnist")
   local dir = opts.path
+  if not dir and opts.small then
+    dir = find_set("mnist-small")
+    if not dir then
+      error(L("data.mnist{small = true}: the subset datasets/mnist-small is missing (set NABLA_DATA to the datasets directory)",
+              "data.mnist{small = true}: 부분 집합 datasets/mnist-small 이 없습니다 (NABLA_DATA를 datasets 디렉터리로 지정하세요)"), 2)
+    end
+  end
   if not dir then
     dir = find_set("mnist")
     if not dir and (opts.download or opts.full) and run_fetch("mnist") then dir = find_set("mnist") end
@@ -607,8 +616,8 @@ end
 
 data.help = {
   ["data.mnist"] = {
-    en = "data.mnist{split=\"train\"|\"test\", path=?, limit=?, download=false, full=false}: MNIST digits as a dataset: ds[i] = {image (1,28,28) in [0,1], class id}, digit d is class d+1, ds.classes[y] its name; falls back to the committed 2,000/500 subset when datasets/fetch has not run, unless full=true (then it fetches the official 60,000/10,000 or fails)",
-    ko = "data.mnist{split=\"train\"|\"test\", path=?, limit=?, download=false, full=false}: MNIST 손글씨 숫자 데이터셋: ds[i] = {이미지 (1,28,28) 값은 [0,1], 클래스 번호}, 숫자 d는 클래스 d+1, 이름은 ds.classes[y]; datasets/fetch 를 실행하지 않았으면 저장소에 들어 있는 2,000/500장 부분 집합을 씁니다. full=true이면 공식 60,000/10,000장을 받아 오고, 못 받으면 오류" },
+    en = "data.mnist{split=\"train\"|\"test\", path=?, limit=?, download=false, full=false}: MNIST digits as a dataset: ds[i] = {image (1,28,28) in [0,1], class id}, digit d is class d+1, ds.classes[y] its name; falls back to the committed 2,000/500 subset when datasets/fetch has not run, unless full=true (then it fetches the official 60,000/10,000 or fails); small=true always takes the subset",
+    ko = "data.mnist{split=\"train\"|\"test\", path=?, limit=?, download=false, full=false}: MNIST 손글씨 숫자 데이터셋: ds[i] = {이미지 (1,28,28) 값은 [0,1], 클래스 번호}, 숫자 d는 클래스 d+1, 이름은 ds.classes[y]; datasets/fetch 를 실행하지 않았으면 저장소에 들어 있는 2,000/500장 부분 집합을 씁니다. full=true이면 공식 60,000/10,000장을 받아 오고, 못 받으면 오류. small=true이면 항상 부분 집합" },
   ["data.fashion_mnist"] = {
     en = "data.fashion_mnist{split=\"train\"|\"test\", path=?, limit=?, download=false}: Fashion-MNIST (10 kinds of clothing, 28×28), like data.mnist; fetch it first with datasets/fetch fashion-mnist",
     ko = "data.fashion_mnist{split=\"train\"|\"test\", path=?, limit=?, download=false}: Fashion-MNIST (옷 10종류, 28×28), data.mnist와 같은 형태; 먼저 datasets/fetch fashion-mnist 로 받으세요" },

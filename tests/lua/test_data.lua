@@ -110,6 +110,8 @@ T.test("mnist{} finds the full set or falls back to the subset; limit", function
   local x, y = ds:batch{ 1, 2, 3 }
   T.eq(tostring(x.shape), tostring(nabla.zeros(3, 1, 28, 28).shape), "batch shape")
   T.eq(flat(y)[1], 8, "the first test digit is a 7 (class 8)")
+  T.eq(#data.mnist{ split = "train", small = true }, 2000, "small = true: the 2,000-digit subset, full set or not")
+  T.eq(#data.mnist{ split = "test", small = true }, 500, "small = true: the 500-digit test subset")
 end)
 
 T.test("IDX from Lua: write/read round trip, broken files are Lua errors naming the file", function()
