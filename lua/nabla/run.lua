@@ -18,6 +18,11 @@ local function coerce(key, value, default)
   return value
 end
 
+-- options every experiment takes besides its config: where to resume from, the run's
+-- directory (default runs/NAME-DATE-TIME), the number of threads
+local GLOBAL = { resume = "", run_dir = "", threads = 0 }
+M.GLOBAL = GLOBAL
+
 -- Parses {"--lr", "0.01", "--epochs=5", "--flag"} against the defaults.
 function M.parse(args, defaults)
   local cfg = {}
@@ -39,13 +44,16 @@ function M.parse(args, defaults)
     end
     key = key:gsub("-", "_")
     if value == nil then error(("run: --%s needs a value"):format(key), 0) end
-    if defaults[key] == nil and key ~= "resume" and key ~= "run_dir" then
+    local default = defaults[key]
+    if default == nil then default = GLOBAL[key] end
+    if default == nil then
       local keys = {}
       for k in pairs(defaults) do keys[#keys + 1] = k end
       table.sort(keys)
-      error(("run: unknown option --%s; this experiment's options are: %s, resume"):format(key, table.concat(keys, ", ")), 0)
+      error(("run: unknown option --%s; this experiment's options are: %s; and resume, run_dir, threads")
+        :format(key, table.concat(keys, ", ")), 0)
     end
-    cfg[key] = coerce(key, value, defaults[key])
+    cfg[key] = coerce(key, value, default)
     i = i + 1
   end
   return cfg

@@ -126,17 +126,24 @@ function M.fit(model, loader, opts)
   local sched = opts.scheduler
   local history = opts.history or { epoch = {}, loss = {}, accuracy = {}, val_loss = {}, val_accuracy = {}, lr = {}, time = {} }
   local start_epoch = 1
+  local best, bad_epochs = math.huge, 0
   if opts.resume then
     local ck = require("nabla.trainstate")
-    local state = ck.load_training(opts.resume, model, opt)
+    local state = ck.load_training(opts.resume, model, opt, { scheduler = sched })
     start_epoch = (state.epoch or 0) + 1
     if state.history then history = state.history end
+    -- early stopping carries on counting; the loader's shuffles continue with the next epoch's
+    local es = state.metadata and state.metadata.early_stop
+    if es then
+      local b, n = es:match("^(%S+) (%d+)$")
+      best, bad_epochs = tonumber(b) or math.huge, math.tointeger(tonumber(n)) or 0
+    end
+    if type(loader) == "table" and math.type(rawget(loader, "epoch")) == "integer" then loader.epoch = state.epoch or 0 end
     if not opts.quiet then print(L("resumed from ", "이어서 학습: ") .. opts.resume .. (" (epoch %d)"):format(state.epoch or 0)) end
   end
   local log = open_log(opts.log, { "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds" })
   local tty = opts.progress
   if tty == nil then tty = nabla.isatty and nabla.isatty() or false end
-  local best, bad_epochs = math.huge, 0
   local monitor = opts.early_stop and (opts.early_stop.monitor or (opts.val and "val_loss" or "loss"))
   local nb = loader_length(loader)
 
@@ -205,10 +212,10 @@ function M.fit(model, loader, opts)
     if improved then best, bad_epochs = value, 0 else bad_epochs = bad_epochs + 1 end
     if opts.checkpoint then
       local ck = require("nabla.trainstate")
-      ck.save_training(opts.checkpoint .. "/last.safetensors", model, opt, { epoch = epoch, history = history })
-      if improved then
-        ck.save_training(opts.checkpoint .. "/best.safetensors", model, opt, { epoch = epoch, history = history })
-      end
+      local extra = { epoch = epoch, history = history, scheduler = sched,
+                      early_stop = ("%.17g %d"):format(best, bad_epochs) }
+      ck.save_training(opts.checkpoint .. "/last.safetensors", model, opt, extra)
+      if improved then ck.save_training(opts.checkpoint .. "/best.safetensors", model, opt, extra) end
     end
     if opts.early_stop and bad_epochs >= (opts.early_stop.patience or 3) then
       if not opts.quiet then
