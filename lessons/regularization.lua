@@ -715,15 +715,17 @@ Batch norm normalises each hidden unit over the BATCH: in training a digit's out
 on which other digits share its batch (a little noise, often called a regularizing effect);
 in eval mode it uses the running mean and variance instead. Group norm normalises each
 sample over groups of its own units: the same in training and eval, whatever the batch.
-Measure it: the first sample's output alone in a batch of 2 vs in a batch of 8. Then
-measure bn_eval_change, the same difference for batch norm in eval mode, and train both.]],
+Measure it: the first sample's output in a batch of 2 vs in a batch of 8. Then measure
+bn_eval_change, the same difference for batch norm in eval mode, and train both. Look at
+memorized in their rows: does a layer that makes training easier stop the learning by heart?]],
         ko = [[
 배치 정규화(batch norm)는 은닉 유닛마다 '배치'에 걸쳐 정규화합니다: 학습 중에는 한 숫자의 출력이
 같은 배치에 어떤 숫자들이 있느냐에 따라 달라지고 (약간의 잡음: 흔히 정규화 효과라 부름), 평가
 모드에서는 대신 이동 평균과 이동 분산을 씁니다. 그룹 정규화(group norm)는 샘플마다 자기 유닛들의
 그룹에 걸쳐 정규화합니다: 배치가 무엇이든 학습과 평가에서 똑같습니다.
-재 봅시다: 첫 번째 샘플의 출력을 배치 2개일 때와 8개일 때 비교합니다. 그리고 평가 모드의 배치
-정규화에서 같은 차이 bn_eval_change를 재고, 둘 다 학습하세요.]],
+재 봅시다: 첫 번째 샘플의 출력을 배치 크기가 2일 때와 8일 때 비교합니다. 그리고 평가 모드의 배치
+정규화에서 같은 차이 bn_eval_change를 재고, 둘 다 학습하세요. 결과 줄의 memorized를 보세요:
+학습을 쉽게 해 주는 층이 외우기도 막아 줄까요?]],
       },
       code = [=[
 manual_seed(2)
@@ -855,14 +857,14 @@ robust = { baseline = evaluate(results.baseline.model, val_set).accuracy,
       text = {
         en = [[
 Label smoothing: instead of the one-hot target, train towards (1 − ε)·onehot + ε/K: the
-true class gets 1 − ε + ε/K, every class (the true one too) gets ε/K. Hard targets can
+true class gets 1 − ε + ε/K, every other class gets ε/K. Hard targets (0s and a 1) can
 only be reached with infinite logits, so the model keeps growing its weights to be ever
 more certain — of the wrong labels as well; smoothed targets are reached with finite
 logits. Write the smoothed target of a 3 (class 4) for ε = 0.1, K = 10, and check that
 its entropy is the lowest loss nn.CrossEntropyLoss{ label_smoothing = 0.1 } can reach.]],
         ko = [[
 레이블 스무딩(label smoothing): 원-핫 목표 대신 (1 − ε)·onehot + ε/K를 목표로 학습합니다: 정답
-클래스는 1 − ε + ε/K, 모든 클래스(정답 포함)는 ε/K를 받습니다. 딱 떨어지는 목표는 로짓이 무한대여야
+클래스는 1 − ε + ε/K, 나머지 클래스는 ε/K를 받습니다. 0과 1로 딱 떨어지는 목표는 로짓이 무한대여야
 도달하므로 모델이 계속 가중치를 키워 점점 더 확신하려 합니다 — 틀린 레이블에 대해서도요. 부드러운
 목표는 유한한 로짓으로 도달합니다. ε = 0.1, K = 10일 때 숫자 3(클래스 4)의 부드러운 목표를 쓰고,
 그 엔트로피가 nn.CrossEntropyLoss{ label_smoothing = 0.1 }이 도달할 수 있는 가장 낮은 손실임을
@@ -1001,14 +1003,21 @@ technique with the highest validation accuracy (not training accuracy: that one 
 learning the wrong labels). Then ask how sure we are: with 500 validation digits, an
 accuracy p has a standard error √(p·(1 − p)/500), about 2 points here. Differences smaller
 than two standard errors may be luck (another seed could swap them); one run per technique
-and fixed hyperparameters say nothing about the techniques at their best.]],
+and fixed hyperparameters say nothing about the techniques at their best. Read memorized
+too: the techniques that help are those that kept the model from learning the wrong labels;
+batch norm and group norm are not among them here — they made training easier, wrong
+labels included (with early stopping they can still pay off: their validation accuracy peaks
+early, see results.batchnorm.history.val_accuracy).]],
         ko = [[
 결과를 기법마다 한 줄씩, 검증 정확도 순으로 정리합니다. 검증 정확도가 가장 높은 기법을 best로
 고르세요 (훈련 정확도가 아닙니다: 훈련 정확도는 틀린 레이블을 외울수록 올라갑니다). 그리고 얼마나
 확실한지 따져 봅시다: 검증 숫자 500개에서 정확도 p의 표준 오차는 √(p·(1 − p)/500), 여기서는
 약 2%p입니다. 표준 오차 두 배보다 작은 차이는 우연일 수 있습니다 (시드가 다르면 순서가 바뀔 수
 있음); 기법마다 한 번씩, 고정된 하이퍼파라미터로 돌린 결과로는 각 기법이 최선일 때를 알 수
-없습니다.]],
+없습니다. memorized 열도 읽어 보세요: 도움이 된 기법은 모델이 틀린 레이블을 외우지 못하게 막은
+기법입니다. 여기서 배치 정규화와 그룹 정규화는 그렇지 않았습니다 — 학습을 쉽게 만들었고, 틀린
+레이블까지 쉽게 외우게 했습니다 (조기 종료와 함께라면 여전히 쓸모가 있습니다: 검증 정확도가 일찍
+정점을 찍습니다. results.batchnorm.history.val_accuracy를 보세요).]],
       },
       code = [=[
 names = { "baseline", "early_stop", "l2", "adamw", "dropout", "batchnorm", "groupnorm",
