@@ -183,14 +183,13 @@ function experiment(name, o)
               or optim.Adam(model:parameters(), { lr = 3e-3 })
   local loader = data.loader(train_set, { batch = 50, shuffle = true, seed = 0, augment = o.augment })
   local h = fit(model, loader, { epochs = o.epochs or 30, optimizer = opt, loss = o.loss,
-                                 val = val_set, early_stop = o.early_stop, quiet = true })
+                                 val = val_set, early_stop = o.early_stop, quiet = true, progress = false })
   local row = { train = evaluate(model, train_set).accuracy, val = evaluate(model, val_set).accuracy,
                 memorized = memorized(model), epochs = #h.epoch, history = h, model = model,
                 optimizer = opt, opts = o }
   results[name] = row
   print(("%-10s train %5.1f%%  val %5.1f%%  memorized %3d/100  %d epochs"):format(
     name, 100 * row.train, 100 * row.val, row.memorized, row.epochs))
-  return row
 end]=]
 
 return {
@@ -336,7 +335,7 @@ val_set = data.dataset(val_x, val_y, { classes = data.MNIST_CLASSES })]=],
         en = [[
 The baseline: a 196-128-10 MLP, Adam (lr 3e-3), batches of 50, 30 epochs. experiment(name, o)
 trains a fresh one — manual_seed(1) first, so every run starts from the same weights and
-sees the same batches — with the options o switched on, and stores a row in results[name]:
+sees the same batches — with the options o switched on, and keeps a row in results[name]:
 train and val accuracy (measured after training, by evaluate, in eval mode), how many of the
 100 wrong labels the model gives back (memorized), the history and the model. Later steps
 switch on one technique each; nothing else changes. Watch the curves: the training accuracy
