@@ -382,6 +382,10 @@ plot.lines({ train = h.accuracy, val = h.val_accuracy }, { xlabel = "epoch", yla
         end
         return true
       end,
+      hints = {
+        { en = "fit's own accuracy column (h.accuracy) is a running average taken during each epoch, while the weights still move (and, later, with dropout or noise on); evaluate() measures the finished model in eval mode.",
+          ko = "fit이 기록하는 정확도(h.accuracy)는 에폭 도중 가중치가 움직이는 동안 잰 이동 평균입니다 (뒤에서는 드롭아웃이나 잡음이 켜진 채로); evaluate()는 학습이 끝난 모델을 평가 모드에서 잽니다." },
+      },
     },
     -- 3 ------------------------------------------------------------------------------------
     {
@@ -465,6 +469,10 @@ end]=],
         end
         return true
       end,
+      hints = {
+        { en = "h.val_loss[e] is the validation loss after epoch e; h.loss[e] the training loss.",
+          ko = "h.val_loss[e]는 e번째 에폭 뒤의 검증 손실, h.loss[e]는 훈련 손실입니다." },
+      },
     },
     -- 4 ------------------------------------------------------------------------------------
     {
@@ -705,6 +713,10 @@ results.dropout = results.baseline]=],
         end
         return check_full("dropout", row)
       end,
+      hints = {
+        { en = "With p = 0.5 half the values become 0; to keep the mean at 1 the other half must double.",
+          ko = "p = 0.5이면 값의 절반이 0이 됩니다; 평균을 1로 유지하려면 나머지 절반이 두 배가 되어야 합니다." },
+      },
     },
     -- 7 ------------------------------------------------------------------------------------
     {
@@ -787,6 +799,10 @@ bn_eval_change = change(bn)]=],
         end
         return true
       end,
+      hints = {
+        { en = "bn:eval() switches the layer to its running statistics; bn:train() switches it back.",
+          ko = "bn:eval()은 층이 이동 통계를 쓰게 바꾸고, bn:train()은 되돌립니다." },
+      },
     },
     -- 8 ------------------------------------------------------------------------------------
     {
@@ -850,6 +866,10 @@ robust = { baseline = evaluate(results.baseline.model, val_set).accuracy,
         end
         return true
       end,
+      hints = {
+        { en = "robust.baseline = evaluate(results.baseline.model, noisy_val).accuracy, and the same for results.noise.model.",
+          ko = "robust.baseline = evaluate(results.baseline.model, noisy_val).accuracy, results.noise.model도 마찬가지입니다." },
+      },
     },
     -- 9 ------------------------------------------------------------------------------------
     {
@@ -929,6 +949,10 @@ lowest = nn.CrossEntropyLoss{ label_smoothing = eps }(smooth_target:log():view(1
         end
         return check_full("smoothing", row)
       end,
+      hints = {
+        { en = "ε/K = 0.01 goes to every class; the true class gets 1 − ε = 0.9 on top.",
+          ko = "ε/K = 0.01은 모든 클래스에 가고, 정답 클래스는 그 위에 1 − ε = 0.9를 더 받습니다." },
+      },
     },
     -- 10 -----------------------------------------------------------------------------------
     {
@@ -992,6 +1016,10 @@ mix_3_7 = { 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0, 0 }]=],
         end
         return true
       end,
+      hints = {
+        { en = "Digit d is class d + 1: the 3 is at index 4, the 7 at index 8.",
+          ko = "숫자 d는 클래스 d + 1입니다: 3은 4번 자리, 7은 8번 자리." },
+      },
     },
     -- 11 -----------------------------------------------------------------------------------
     {
@@ -1066,6 +1094,10 @@ se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)]=],
         end
         return true
       end,
+      hints = {
+        { en = "Sort with results[a].val > results[b].val; p = results.baseline.val.",
+          ko = "results[a].val > results[b].val로 정렬하세요; p = results.baseline.val." },
+      },
     },
     -- 12 -----------------------------------------------------------------------------------
     {
