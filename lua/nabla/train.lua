@@ -143,7 +143,7 @@ function M.fit(model, loader, opts)
   end
   local log = open_log(opts.log, { "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds" })
   local tty = opts.progress
-  if tty == nil then tty = nabla.isatty and nabla.isatty() or false end
+  if tty == nil then tty = not opts.quiet and nabla.isatty and nabla.isatty() or false end   -- quiet: no bar either
   local monitor = opts.early_stop and (opts.early_stop.monitor or (opts.val and "val_loss" or "loss"))
   local nb = loader_length(loader)
 
