@@ -197,6 +197,26 @@ static int accumulate(nb_tensor **acc, nb_tensor *g) {
     return 0;
 }
 
+/* acc[region of node n] += g, for a node with a region function (a select or slice of
+ * input t): acc becomes a private zero-filled buffer of t's shape first if it is not one. */
+static int accumulate_region(nb_node *n, nb_tensor **acc, nb_tensor *t, nb_tensor *g) {
+    nb_tensor *a = *acc;
+    if (a && !(a->refcount == 1 && a->storage->refcount == 1 && nb_is_contiguous(a) &&
+               nb_same_shape(a, t))) {
+        nb_tensor *c = nb_sum_to(a, t->ndim, t->shape);
+        nb_tensor *own = c ? nb_contiguous_copy(c) : NULL;
+        nb_decref(c);
+        if (!own) return -1;
+        nb_decref(a);
+        *acc = a = own;
+    }
+    if (!a && !(*acc = a = nb_zeros(t->ndim, t->shape))) return -1;
+    nb_tensor *part = n->region(n, a);
+    int rc = part ? nb_add_(part, g, 1.0) : -1;
+    nb_decref(part);
+    return rc;
+}
+
 /* The leaf's .grad owns its buffer: never an alias of a gradient someone else holds. */
 static int accumulate_leaf_grad(nb_tensor *t, nb_tensor *g) {
     if (t->grad) return nb_add_(t->grad, g, 1.0);
@@ -369,6 +389,16 @@ int nb_backward(nb_tensor *root, const nb_backward_opts *opts) {
             nb_decref(g);
             rc = -1;
             goto cleanup;
+        }
+        if (n->region && !o.visit && n->nin == 1 && n->in[0] && n->needs[0]) {
+            nb_tensor *t = n->in[0];
+            int e = accumulate_region(n, t->grad_fn ? &t->grad_fn->gacc : &t->gtmp, t, g);
+            nb_decref(g);
+            if (e) {
+                rc = -1;
+                goto cleanup;
+            }
+            continue;
         }
         int gn = n->nin > NB_MAXIN ? n->nin : NB_MAXIN;
         nb_tensor *gin_inline[NB_MAXIN] = {0};

@@ -26,10 +26,18 @@ typedef struct nb_node nb_node;
  * after nb_error(). Backward functions run with gradient recording switched off. */
 typedef int (*nb_backward_fn)(nb_node *n, nb_tensor *gout, nb_tensor **gin);
 
+/* For views that pick a region of their one input (select, slice): the same region of a
+ * tensor of the input's shape (a new reference, or NULL after nb_error). With it the
+ * engine adds dL/d(out) straight into that region of the input's gradient, instead of
+ * the backward building a zero tensor of the input's shape around it: an RNN selects
+ * each of T steps from one (T, B, ·) tensor, and the zero tensors made backward O(T²). */
+typedef nb_tensor *(*nb_region_fn)(nb_node *n, nb_tensor *full);
+
 struct nb_node {
     int refcount;
     const char *op;                 /* "mul", "mm", ... shown by graph() and errors */
     nb_backward_fn backward;
+    nb_region_fn region;            /* NULL, or see nb_region_fn */
     int nin;
     nb_tensor **in;                 /* inputs (owned), nin of them */
     bool *needs;                    /* does input i need a gradient? */

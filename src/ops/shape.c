@@ -265,15 +265,20 @@ nb_tensor *nb_expand(nb_tensor *a, int ndim, const int64_t *shape) {
 
 /* ---- select / slice ---------------------------------------------------------------------- */
 
-/* select and slice are views; their backward writes g into a zero tensor of a's shape at
- * the same place: dL/da = g there, 0 elsewhere */
+/* select and slice are views; their gradient is g at the same place in a tensor of a's
+ * shape, 0 elsewhere: dL/da = g there. The engine adds g straight into that region of a's
+ * gradient (select_region); select_backward, which builds the zero tensor, is used when
+ * backward is inspected node by node. */
+static nb_tensor *select_region(nb_node *n, nb_tensor *full) {
+    int dim = (int)n->iarg[0];
+    return n->iarg[3] == 0 ? nb_select(full, dim, n->iarg[1])
+                           : nb_slice(full, dim, n->iarg[1], n->iarg[2], n->iarg[3]);
+}
 static int select_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     nb_tensor *a = n->in[0];
     nb_tensor *z = nb_zeros(a->ndim, a->shape);
     if (!z) return -1;
-    int dim = (int)n->iarg[0];
-    nb_tensor *part = n->iarg[3] == 0 ? nb_select(z, dim, n->iarg[1])
-                                      : nb_slice(z, dim, n->iarg[1], n->iarg[2], n->iarg[3]);
+    nb_tensor *part = select_region(n, z);
     int rc = part ? nb_copy_(part, g) : -1;
     nb_decref(part);
     if (rc) {
@@ -302,6 +307,7 @@ nb_tensor *nb_select(nb_tensor *a, int dim, int64_t i) {
         o->grad_fn->iarg[0] = dim;
         o->grad_fn->iarg[1] = i;
         o->grad_fn->iarg[3] = 0;
+        o->grad_fn->region = select_region;
     }
     return o;
 }
@@ -329,6 +335,7 @@ nb_tensor *nb_slice(nb_tensor *a, int dim, int64_t start, int64_t stop, int64_t 
         o->grad_fn->iarg[1] = start;
         o->grad_fn->iarg[2] = stop;
         o->grad_fn->iarg[3] = step;
+        o->grad_fn->region = select_region;
     }
     return o;
 }
