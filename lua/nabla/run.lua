@@ -66,10 +66,15 @@ function M.main(args)
     return 0
   end
   local chunk, err = loadfile(path)
-  if not chunk then error("run: " .. err, 0) end
+  if not chunk then
+    io.stderr:write("run: ", err, "\n")
+    return 2
+  end
   local exp = chunk()
-  assert(type(exp) == "table" and type(exp.run) == "function",
-    "run: " .. path .. " must return { name = ..., config = {...}, run = function(cfg) ... end }")
+  if not (type(exp) == "table" and type(exp.run) == "function") then
+    io.stderr:write("run: ", path, " must return { name = ..., config = {...}, run = function(cfg) ... end }\n")
+    return 2
+  end
   local rest = {}
   for i = 2, #args do rest[#rest + 1] = args[i] end
   if rest[1] == "--help" then
@@ -80,7 +85,12 @@ function M.main(args)
     for _, k in ipairs(keys) do print(("  --%-16s %s"):format(k, tostring(exp.config[k]))) end
     return 0
   end
-  local cfg = M.parse(rest, exp.config or {})
+  -- a mistake on the command line is a message and exit status 2, not a traceback
+  local pok, cfg = pcall(M.parse, rest, exp.config or {})
+  if not pok then
+    io.stderr:write(tostring(cfg), "\n")
+    return 2
+  end
   local name = exp.name or path:match("([^/]+)%.lua$") or "run"
   cfg.run_dir = cfg.run_dir or ("runs/%s-%s"):format(name, os.date("%Y%m%d-%H%M%S"))
   os.execute(("mkdir -p '%s'"):format(cfg.run_dir:gsub("'", "'\\''")))
@@ -88,7 +98,17 @@ function M.main(args)
   if cfg.threads then nabla.set_num_threads(math.floor(cfg.threads)) end
   print(("%s  (%s)  run dir %s"):format(name, nabla.blas_info and nabla.blas_info() or "", cfg.run_dir))
   local t0 = nabla.clock()
-  local result = exp.run(cfg) or {}
+  -- errors raised with level 0 (error("...", 0): a wrong option value) are messages; others
+  -- come with their traceback
+  local rok, result = xpcall(exp.run, function(e)
+    if type(e) == "string" and not e:match("^[^%s:]+:%d+:") then return { message = e } end
+    return debug.traceback(tostring(e), 2)
+  end, cfg)
+  if not rok then
+    io.stderr:write(type(result) == "table" and result.message or tostring(result), "\n")
+    return 1
+  end
+  result = result or {}
   local elapsed = nabla.clock() - t0
   local lines = { ("experiment: %s"):format(name) }
   local keys = {}
