@@ -1,0 +1,52 @@
+-- MNIST with a small convolutional network: two 3×3 convolution + pooling stages learn
+-- local strokes and their combinations, then two fully connected layers classify.
+--
+--   (B, 1, 28, 28) -conv 3×3, 32-> (B, 32, 28, 28) -pool-> (B, 32, 14, 14)
+--                  -conv 3×3, 64-> (B, 64, 14, 14) -pool-> (B, 64, 7, 7)
+--                  -flatten-> (B, 3136) -> 128 -> 10
+--
+--   nabla run experiments/mnist-cnn.lua                  -- about 99.3% in 6 epochs
+--   nabla run experiments/mnist-cnn.lua --epochs 2 --lr 0.002 --channels 16
+local nabla = require "nabla"
+local nn, optim, data = nabla.nn, nabla.optim, nabla.data
+
+return {
+  name = "mnist-cnn",
+  config = {
+    epochs = 6,
+    batch = 64,
+    lr = 1e-3,          -- Adam, annealed to 0 along a cosine
+    channels = 32,      -- the second stage has twice as many
+    dropout = 0.3,
+    seed = 1,
+  },
+  run = function(cfg)
+    local train = data.mnist{ split = "train", full = true }
+    local test = data.mnist{ split = "test", full = true }
+    local c = cfg.channels
+
+    local model = nn.Sequential{
+      nn.Conv2d(1, c, 3, { padding = 1 }), nn.ReLU(), nn.MaxPool2d(2),
+      nn.Conv2d(c, 2 * c, 3, { padding = 1 }), nn.ReLU(), nn.MaxPool2d(2),
+      nn.Flatten(),
+      nn.Linear(2 * c * 7 * 7, 128), nn.ReLU(), nn.Dropout(cfg.dropout),
+      nn.Linear(128, 10),
+    }
+    print(model)
+
+    local opt = optim.Adam(model:parameters(), { lr = cfg.lr })
+    local history = nabla.fit(model, data.loader(train, { batch = cfg.batch, shuffle = true, seed = cfg.seed }), {
+      epochs = cfg.epochs, optimizer = opt,
+      scheduler = optim.lr_scheduler.CosineAnnealingLR(opt, { T_max = cfg.epochs }),
+      val = test, log = cfg.run_dir .. "/log.csv", checkpoint = cfg.run_dir, resume = cfg.resume,
+    })
+
+    local ev = nabla.evaluate(model, test)
+    local seconds, n = 0, 0
+    for _, t in pairs(history.time) do seconds, n = seconds + t, n + 1 end
+    return {
+      test_accuracy = ev.accuracy, test_loss = ("%.4f"):format(ev.loss),
+      seconds_per_epoch = ("%.1f"):format(seconds / n), epochs = n,
+    }
+  end,
+}

@@ -1,0 +1,225 @@
+-- Semi-supervised MNIST: only 100 training images keep their labels (10 of each digit);
+-- the other 59,900 are used without labels. Three methods, one after the other:
+--
+-- 1. baseline: train on the 100 labelled images alone (with small shifts and rotations).
+-- 2. pseudo-labelling (Lee 2013): the model labels the unlabelled images itself; the ones
+--    it is most sure of (the same number for each class) join the training set as if
+--    labelled; retrain and repeat, taking more each round.
+-- 3. FixMatch-style consistency (Sohn et al. 2020): each step, the model looks at a weakly
+--    augmented unlabelled image (a small shift); where it is confident (softmax ≥
+--    threshold), its answer becomes the target for a strongly augmented version of the same
+--    image (rotation, shear, elastic distortion, cutout, noise), trained with cross-entropy
+--    beside the labelled loss. The network must give the same answer to both views.
+-- Method 2 starts from the baseline's weights, method 3 from method 2's (--fixmatch_from
+-- baseline to start it from the baseline instead). The unlabelled images' true labels are
+-- read only to report how accurate the pseudo-labels were.
+--
+--   nabla run experiments/mnist-semi.lua
+--   nabla run experiments/mnist-semi.lua --fixmatch_steps 6000 --threshold 0.9
+local nabla = require "nabla"
+local nn, optim, data, aug = nabla.nn, nabla.optim, nabla.data, nabla.aug
+
+local function cnn(c)
+  return nn.Sequential{
+    nn.Conv2d(1, c, 3, { padding = 1 }), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(c, 2 * c, 3, { padding = 1 }), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Flatten(), nn.Linear(2 * c * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10),
+  }
+end
+
+-- `per_class` positions of each class in train, drawn with the seed; and all the others
+local function choose_labelled(train, per_class, seed)
+  local labels = train.labels:tolist()
+  local order = nabla._permutation(#labels, seed)
+  local count, labelled, unlabelled = {}, {}, {}
+  for _, r in ipairs(order) do
+    local c = labels[r]
+    if (count[c] or 0) < per_class then
+      count[c] = (count[c] or 0) + 1
+      labelled[#labelled + 1] = r
+    else
+      unlabelled[#unlabelled + 1] = r
+    end
+  end
+  table.sort(labelled)
+  table.sort(unlabelled)
+  return labelled, unlabelled, labels
+end
+
+-- an endless stream of batches: a new epoch of the loader whenever one ends
+local function forever(loader)
+  local it = loader:iter()
+  return function()
+    local x, y = it()
+    if x == nil then
+      it = loader:iter()
+      x, y = it()
+    end
+    return x, y
+  end
+end
+
+-- confidence (max softmax) and predicted class of every image of ds
+local function predict(model, ds)
+  model:eval()
+  local conf, pred = {}, {}
+  nabla.no_grad(function()
+    for x in data.loader(ds, { batch = 1000 }):iter() do
+      local p, k = model(x):softmax(2):max(2)
+      for _, v in ipairs(p:tolist()) do conf[#conf + 1] = v end
+      for _, v in ipairs(k:tolist()) do pred[#pred + 1] = math.floor(v) end
+    end
+  end)
+  model:train()
+  return conf, pred
+end
+
+local function accuracy(model, test) return nabla.evaluate(model, test).accuracy end
+
+return {
+  name = "mnist-semi",
+  config = {
+    per_class = 10,           -- labelled images of each digit
+    channels = 16,
+    lr = 1e-3,
+    batch = 32,               -- labelled images per step
+    baseline_steps = 400,
+    pl_rounds = 3,            -- pseudo-labelling rounds, taking 300, 1000, 3000 ... per class
+    pl_per_class = 300,       -- pseudo-labels per class in round 1 (x ~3.3 each round)
+    pl_epochs = 2,            -- epochs over (labelled + pseudo-labelled) per round
+    fixmatch_steps = 5000,
+    fixmatch_from = "pseudo",  -- start consistency training from "pseudo" (method 2) or "baseline"
+    mu = 4,                   -- unlabelled images per labelled image in a step
+    threshold = 0.95,         -- confidence needed to use a pseudo-label
+    lambda_u = 1.0,           -- weight of the unlabelled loss
+    seed = 1,
+  },
+  run = function(cfg)
+    if cfg.resume then
+      error("mnist-semi: --resume is not supported: this experiment trains several models from scratch, one after the other", 0)
+    end
+    if cfg.fixmatch_from ~= "baseline" and cfg.fixmatch_from ~= "pseudo" then
+      error("mnist-semi: --fixmatch_from must be baseline or pseudo, got " .. cfg.fixmatch_from, 0)
+    end
+    local train = data.mnist{ split = "train", full = true }
+    local test = data.mnist{ split = "test", full = true }
+    local L_rows, U_rows, all_labels = choose_labelled(train, cfg.per_class, cfg.seed)
+    local labelled, unlabelled = train:subset(L_rows, "labelled"), train:subset(U_rows, "unlabelled")
+    print(("%d labelled, %d unlabelled images"):format(#labelled, #unlabelled))
+    local results = {}
+
+    local weak = aug.affine{ rotate = 5, shift = 0.1, p = 1 }
+    local strong = aug.compose{
+      aug.affine{ rotate = 20, shift = 0.15, scale = { 0.85, 1.15 }, shear = 10, p = 1 },
+      aug.elastic{ alpha = 34, sigma = 4, p = 0.5 },
+      aug.cutout{ holes = 1, size = 8, p = 0.5 },
+      aug.brightness_contrast{ brightness = 0.2, contrast = 0.3, p = 0.5 },
+      aug.noise{ std = 0.1, p = 0.3 },
+    }
+    local ce = nn.CrossEntropyLoss()
+
+    -- 1. baseline ----------------------------------------------------------------------------
+    local t0 = nabla.clock()
+    local model = cnn(cfg.channels)
+    local opt = optim.Adam(model:parameters(), { lr = cfg.lr })
+    local lab = forever(data.loader(labelled, { batch = cfg.batch, shuffle = true, seed = cfg.seed, augment = weak }))
+    for _ = 1, cfg.baseline_steps do
+      local x, y = lab()
+      local loss = ce(model(x), y)
+      opt:zero_grad(); loss:backward(); opt:step()
+    end
+    results.baseline_accuracy = accuracy(model, test)
+    local baseline_state = {}
+    for k, t in pairs(model:state_dict()) do baseline_state[k] = t:clone() end
+    print(("baseline on %d labels: test accuracy %.2f%%  (%.0f s)"):format(#labelled,
+      100 * results.baseline_accuracy, nabla.clock() - t0))
+
+    -- 2. pseudo-labelling --------------------------------------------------------------------
+    t0 = nabla.clock()
+    local take = cfg.pl_per_class
+    for round = 1, cfg.pl_rounds do
+      local conf, pred = predict(model, unlabelled)
+      -- the `take` most confident images predicted as each class
+      local by_class = {}
+      for i = 1, #pred do
+        local c = pred[i]
+        by_class[c] = by_class[c] or {}
+        table.insert(by_class[c], i)
+      end
+      local rows, y, right = {}, {}, 0
+      for i, r in ipairs(L_rows) do rows[i], y[i] = r, all_labels[r] end
+      for c = 1, 10 do
+        local list = by_class[c] or {}
+        table.sort(list, function(a, b) return conf[a] > conf[b] end)
+        for k = 1, math.min(take, #list) do
+          local r = U_rows[list[k]]
+          rows[#rows + 1], y[#y + 1] = r, c
+          if all_labels[r] == c then right = right + 1 end      -- for the report only
+        end
+      end
+      -- a dataset over the same image bytes (#train.x images: train may be a subset of
+      -- them), of the images `rows` with the labels y
+      local full_y, storage = {}, {}
+      for i = 1, #train.x do full_y[i] = 0 end
+      for i, r in ipairs(rows) do
+        storage[i] = train.index and train.index[r] or r
+        full_y[storage[i]] = y[i]
+      end
+      local pseudo = data.dataset(train.x, nabla.tensor(full_y), { sample_shape = { 1, 28, 28 } }):subset(storage)
+      nabla.fit(model, data.loader(pseudo, { batch = 64, shuffle = true, seed = cfg.seed + round, augment = weak }),
+        { epochs = cfg.pl_epochs, optimizer = opt, quiet = true })
+      local acc = accuracy(model, test)
+      print(("pseudo-labelling round %d: %d pseudo-labels (%.2f%% right), test accuracy %.2f%%  (%.0f s)"):format(
+        round, #rows - #L_rows, 100 * right / math.max(1, #rows - #L_rows), 100 * acc, nabla.clock() - t0))
+      results.pseudo_label_accuracy = acc
+      take = math.floor(take * 10 / 3 + 0.5)
+    end
+    local pseudo_state = {}
+    for k, t in pairs(model:state_dict()) do pseudo_state[k] = t:clone() end
+
+    -- 3. FixMatch-style consistency ----------------------------------------------------------
+    t0 = nabla.clock()
+    model = cnn(cfg.channels)
+    model:load_state_dict(cfg.fixmatch_from == "baseline" and baseline_state or pseudo_state)
+    opt = optim.Adam(model:parameters(), { lr = cfg.lr })
+    local sched = optim.lr_scheduler.CosineAnnealingLR(opt, { T_max = cfg.fixmatch_steps })
+    lab = forever(data.loader(labelled, { batch = cfg.batch, shuffle = true, seed = cfg.seed, augment = weak }))
+    local unl = forever(data.loader(unlabelled, { batch = cfg.mu * cfg.batch, shuffle = true, seed = cfg.seed + 7 }))
+    local used, seen = 0, 0
+    for step = 1, cfg.fixmatch_steps do
+      local xl, yl = lab()
+      local xu = unl()
+      -- pseudo-labels from the weak view (no gradient flows through them)
+      local conf, guess = nabla.no_grad(function() return model(weak(xu)):softmax(2):max(2) end)
+      local keep = {}
+      for i, c in ipairs(conf:tolist()) do
+        if c >= cfg.threshold then keep[#keep + 1] = i end
+      end
+      local loss = ce(model(xl), yl)
+      if #keep > 0 then
+        local ids = nabla.tensor(keep)
+        local xs = strong(xu:index_select(1, ids))
+        -- mean over all μB unlabelled images, the unconfident ones counting 0
+        local lu = ce(model(xs), guess:index_select(1, ids)) * (#keep / xu.shape[1])
+        loss = loss + lu * cfg.lambda_u
+      end
+      opt:zero_grad(); loss:backward(); opt:step(); sched:step()
+      used, seen = used + #keep, seen + xu.shape[1]
+      if step % 500 == 0 or step == cfg.fixmatch_steps then
+        print(("fixmatch step %d/%d: loss %.4f, %.1f%% of unlabelled images above the threshold, test accuracy %.2f%%  (%.0f s)")
+          :format(step, cfg.fixmatch_steps, loss:item(), 100 * used / seen, 100 * accuracy(model, test), nabla.clock() - t0))
+        used, seen = 0, 0
+      end
+    end
+    results.fixmatch_accuracy = accuracy(model, test)
+    results.test_accuracy = results.fixmatch_accuracy
+    results.labelled_images = #labelled
+
+    print(("\n| method (%d labels) | test accuracy |\n|---|---|"):format(#labelled))
+    print(("| baseline, labelled images only | %.2f%% |"):format(100 * results.baseline_accuracy))
+    print(("| pseudo-labelling, %d rounds | %.2f%% |"):format(cfg.pl_rounds, 100 * results.pseudo_label_accuracy))
+    print(("| FixMatch-style consistency, %d steps from the %s model | %.2f%% |"):format(cfg.fixmatch_steps,
+      cfg.fixmatch_from == "baseline" and "baseline" or "pseudo-labelling", 100 * results.fixmatch_accuracy))
+    return results
+  end,
+}
