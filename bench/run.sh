@@ -1,7 +1,10 @@
 #!/bin/sh
 # Runs nabla's benchmarks and the PyTorch reference, then a summary against the targets.
 #   ninja -C build bench          (or: bench/run.sh build .)
-# Takes about a minute on 2 cores; run it on a quiet machine (the figures are best-of-5).
+# Takes about ten minutes on 2 cores (bench_epochs trains five models in both frameworks for
+# a third of an epoch, three times); run it on a quiet machine. On a busy one, threads that
+# wait for a core distort every 2-thread figure: NABLA_NUM_THREADS=1 runs both frameworks
+# on one thread (the PyTorch scripts read it too).
 build=${1:-build}
 src=${2:-.}
 out=$(mktemp -d)
@@ -53,3 +56,5 @@ awk -v a="$mm_nb" -v b="$mm_t" -v c="$add_nb" -v d="$add_t" -v e="$gd_nb" -v f="
     r = (e != "" && f != "") ? sprintf("%.1f×", f / e) : "?"
     printf "  GD step:   nabla %s µs, torch %s µs: %s faster   [≤ 10 µs]\n", e, f, r
 }'
+awk '/^(LSTM|GRU) fwd\+bwd/ { printf "  %-5s step: nabla %s ms, torch %s ms: ratio %s   [≤ 1.0]\n", $1, $(NF-2), $(NF-1), $NF }' "$out/bench_rnn.txt" 2>/dev/null
+sed -n 's/^worst: /  epochs: worst /p' "$out/bench_epochs.txt" 2>/dev/null
