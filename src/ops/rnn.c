@@ -4,10 +4,12 @@
  * split over OpenMP threads by rows. */
 #include "rnn.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../autograd/autograd.h"
 #include "../core/iter.h"
+#include "blas.h"
 #include "vmath.h"
 
 static char *shp(char *buf, const nb_tensor *t) {
@@ -240,4 +242,296 @@ nb_tensor *nb_gru_cell(nb_tensor *gx, nb_tensor *gh, nb_tensor *h) {
     }
     n->saved[0] = act;
     return out;
+}
+
+/* ==== whole sequences =================================================================== */
+
+/* the arguments of a sequence op, checked, as dense tensors (new references) */
+typedef struct {
+    int64_t T, B, H;
+    nb_tensor *x, *h0, *c0, *w, *b;
+} seq_args;
+
+static void seq_free(seq_args *a) {
+    nb_decref(a->x), nb_decref(a->h0), nb_decref(a->c0), nb_decref(a->w), nb_decref(a->b);
+}
+
+static int seq_check(const char *op, int G, nb_tensor *xp, nb_tensor *h0, nb_tensor *c0,
+                     nb_tensor *w, nb_tensor *b, seq_args *a) {
+    char b1[128], b2[128], b3[128], b4[128];
+    memset(a, 0, sizeof *a);
+    bool ok = xp->ndim == 3 && h0->ndim == 2 && w->ndim == 2 && xp->shape[0] >= 1;
+    if (ok) {
+        a->T = xp->shape[0], a->B = xp->shape[1], a->H = h0->shape[1];
+        ok = xp->shape[2] == G * a->H && h0->shape[0] == a->B && w->shape[0] == G * a->H &&
+             w->shape[1] == a->H && (!c0 || nb_same_shape(c0, h0)) &&
+             (!b || (b->ndim == 1 && b->shape[0] == G * a->H));
+    }
+    if (!ok) {
+        nb_error("%s: expected xp (T, B, %d·H), h0%s (B, H), w_hh (%d·H, H), b_hh (%d·H); got "
+                 "xp %s, h0 %s, w_hh %s, b_hh %s", op, G, c0 ? " and c0" : "", G, G,
+                 shp(b1, xp), shp(b2, h0), shp(b3, w), b ? shp(b4, b) : "none");
+        return -1;
+    }
+    a->x = dense(xp), a->h0 = dense(h0), a->w = dense(w);
+    a->c0 = c0 ? dense(c0) : NULL, a->b = b ? dense(b) : NULL;
+    if (!a->x || !a->h0 || !a->w || (c0 && !a->c0) || (b && !a->b)) {
+        seq_free(a);
+        return -1;
+    }
+    return 0;
+}
+
+/* gh (B, N) = h (B, K) · wᵀ + b, w (N, K) */
+static void hidden_product(int64_t B, int64_t N, int64_t K, const float *h, const float *w,
+                           const float *b, float *gh) {
+    if (b)
+        for (int64_t r = 0; r < B; r++) memcpy(gh + r * N, b, sizeof(float) * N);
+    nb_sgemm(false, true, B, N, K, 1.0f, h, K, w, K, b ? 1.0f : 0.0f, gh, N);
+}
+
+/* dW (N, K) = Σ_t dg_tᵀ · h_{t−1}: dg (T, B, N) in step positions, y (T, B, K) the outputs,
+ * h0 (B, K). Going forward, step t's previous state is y[t − 1] (y[t + 1] in reverse),
+ * and h0 for the first step: two products cover all steps. */
+static void weight_grad(int64_t T, int64_t B, int64_t N, int64_t K, bool reverse,
+                        const float *dg, const float *y, const float *h0, float *dw) {
+    const int64_t first = reverse ? T - 1 : 0;
+    if (T > 1) {
+        const float *g = reverse ? dg : dg + B * N;   /* the steps with a previous output */
+        const float *h = reverse ? y + B * K : y;     /* and those outputs */
+        nb_sgemm(true, false, N, K, (T - 1) * B, 1.0f, g, N, h, K, 0.0f, dw, K);
+    }
+    nb_sgemm(true, false, N, K, B, 1.0f, dg + first * B * N, N, h0, K, T > 1 ? 1.0f : 0.0f, dw,
+             K);
+}
+
+/* db (N) = Σ over the R rows of g (R, N): float sums of 64 rows, added up in double */
+static void bias_grad(int64_t R, int64_t N, const float *g, float *db) {
+    double *acc = calloc((size_t)N, sizeof(double));
+    float *part = malloc(sizeof(float) * (size_t)N);
+    if (!acc || !part) { /* out of memory: plain float sums */
+        memset(db, 0, sizeof(float) * N);
+        for (int64_t r = 0; r < R; r++)
+            for (int64_t j = 0; j < N; j++) db[j] += g[r * N + j];
+        free(acc), free(part);
+        return;
+    }
+    for (int64_t r0 = 0; r0 < R; r0 += 64) {
+        memset(part, 0, sizeof(float) * N);
+        for (int64_t r = r0; r < R && r < r0 + 64; r++)
+            for (int64_t j = 0; j < N; j++) part[j] += g[r * N + j];
+        for (int64_t j = 0; j < N; j++) acc[j] += part[j];
+    }
+    for (int64_t j = 0; j < N; j++) db[j] = (float)acc[j];
+    free(acc), free(part);
+}
+
+/* Records the node of a sequence op: inputs xp, h0, [c0,] w_hh[, b_hh]; iarg[0] = reverse,
+ * iarg[1] = has c0, iarg[2] = has b_hh. Takes over saved (NULL-terminated). */
+static nb_tensor *seq_record(nb_tensor *out, const char *op, nb_backward_fn bw, nb_tensor *xp,
+                             nb_tensor *h0, nb_tensor *c0, nb_tensor *w, nb_tensor *b,
+                             bool reverse, nb_tensor **saved) {
+    nb_tensor *ins[5];
+    int nin = 0;
+    ins[nin++] = xp, ins[nin++] = h0;
+    if (c0) ins[nin++] = c0;
+    ins[nin++] = w;
+    if (b) ins[nin++] = b;
+    nb_node *n = nb_wants_grad(nin, ins) ? nb_record(out, op, bw, nin, ins) : NULL;
+    if (!n) {
+        for (int k = 0; saved[k]; k++) nb_decref(saved[k]);
+        if (nb_wants_grad(nin, ins)) { /* nb_record failed */
+            nb_decref(out);
+            return NULL;
+        }
+        return out;
+    }
+    for (int k = 0; saved[k]; k++) n->saved[k] = saved[k];
+    n->iarg[0] = reverse, n->iarg[1] = c0 != NULL, n->iarg[2] = b != NULL;
+    return out;
+}
+
+/* the gradients of a sequence op into gin, in the order of its inputs */
+static void seq_grads(nb_node *n, nb_tensor **gin, nb_tensor *dx, nb_tensor *dh0,
+                      nb_tensor *dc0, nb_tensor *dw, nb_tensor *db) {
+    nb_tensor *all[5] = {dx, dh0, dc0, dw, db};
+    bool has[5] = {true, true, n->iarg[1] != 0, true, n->iarg[2] != 0};
+    for (int k = 0, i = 0; k < 5; k++) {
+        if (!has[k]) continue;
+        if (n->needs[i]) gin[i] = all[k], all[k] = NULL;
+        i++;
+    }
+    for (int k = 0; k < 5; k++) nb_decref(all[k]);
+}
+
+/* ---- LSTM over a sequence -------------------------------------------------------------- */
+
+/* saved: [0] act (T, B, 4H), [1] cs (T, B, H): c_t of every step, [2] alias of the output */
+static int lstm_seq_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
+    nb_tensor *act = n->saved[0], *cs = n->saved[1], *out = n->saved[2];
+    const bool reverse = n->iarg[0];
+    const int64_t T = act->shape[0], B = act->shape[1], H = act->shape[2] / 4, H4 = 4 * H;
+    nb_tensor *G = dense(gout), *h0 = G ? dense(n->in[1]) : NULL;
+    nb_tensor *c0 = h0 ? dense(n->in[2]) : NULL, *w = c0 ? dense(n->in[3]) : NULL;
+    int64_t s3[3] = {T, B, H4}, s2[2] = {B, H}, sw[2] = {H4, H}, sb = H4;
+    nb_tensor *dx = w ? nb_empty(3, s3) : NULL, *dh = dx ? nb_zeros(2, s2) : NULL;
+    nb_tensor *dc = dh ? nb_empty(2, s2) : NULL, *dw = dc ? nb_empty(2, sw) : NULL;
+    nb_tensor *db = dw && n->iarg[2] ? nb_empty(1, &sb) : NULL;
+    float *tmp = malloc(sizeof(float) * (size_t)(2 * B * H));
+    int rc = -1;
+    if (!dw || (n->iarg[2] && !db) || !tmp) {
+        if (dw && tmp == NULL) nb_error("lstm_seq: out of memory");
+        nb_decref(dx), nb_decref(dh), nb_decref(dc), nb_decref(dw), nb_decref(db);
+        goto done;
+    }
+    const float *pG = nb_data(G), *pa = nb_data(act), *pcs = nb_data(cs), *py = nb_data(out);
+    const float *pc0 = nb_data(c0), *pw = nb_data(w);
+    float *pdx = nb_data(dx), *pdh = nb_data(dh), *pdc = nb_data(dc);
+    float *dhtot = tmp, *dcprev = tmp + B * H;
+    memcpy(pdc, pG + T * B * H, sizeof(float) * B * H);   /* dL/d(last c) */
+    for (int64_t s = T - 1; s >= 0; s--) {
+        const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
+        const float *cprev = s == 0 ? pc0 : pcs + tp * B * H;
+        const float *Gt = pG + t * B * H;
+        for (int64_t i = 0; i < B * H; i++) dhtot[i] = Gt[i] + pdh[i];
+        float *dxt = pdx + t * B * H4;
+        FOR_ROWS(B, H, {
+            lstm_row_backward(H, dhtot + b * H, pdc + b * H, pa + (t * B + b) * H4,
+                              cprev + b * H, pcs + (t * B + b) * H, dxt + b * H4,
+                              dcprev + b * H);
+        });
+        memcpy(pdc, dcprev, sizeof(float) * B * H);
+        nb_sgemm(false, false, B, H, H4, 1.0f, dxt, H4, pw, H, 0.0f, pdh, H); /* dh = dg · W */
+    }
+    weight_grad(T, B, H4, H, reverse, pdx, py, nb_data(h0), nb_data(dw));
+    if (db) bias_grad(T * B, H4, pdx, nb_data(db));
+    seq_grads(n, gin, dx, dh, dc, dw, db);
+    rc = 0;
+done:
+    free(tmp);
+    nb_decref(G), nb_decref(h0), nb_decref(c0), nb_decref(w);
+    return rc;
+}
+
+nb_tensor *nb_lstm_seq(nb_tensor *xp, nb_tensor *h0, nb_tensor *c0, nb_tensor *w_hh,
+                       nb_tensor *b_hh, bool reverse) {
+    seq_args a;
+    if (seq_check("lstm_seq", 4, xp, h0, c0, w_hh, b_hh, &a)) return NULL;
+    const int64_t T = a.T, B = a.B, H = a.H, H4 = 4 * H;
+    int64_t so[3] = {T + 1, B, H}, sa[3] = {T, B, H4}, sc[3] = {T, B, H}, sg[2] = {B, H4};
+    nb_tensor *out = nb_empty(3, so), *act = out ? nb_empty(3, sa) : NULL;
+    nb_tensor *cs = act ? nb_empty(3, sc) : NULL, *gh = cs ? nb_empty(2, sg) : NULL;
+    if (!gh) {
+        nb_decref(out), nb_decref(act), nb_decref(cs);
+        seq_free(&a);
+        return NULL;
+    }
+    const float *px = nb_data(a.x), *pw = nb_data(a.w), *pb = a.b ? nb_data(a.b) : NULL;
+    float *py = nb_data(out), *pa = nb_data(act), *pcs = nb_data(cs), *pgh = nb_data(gh);
+    int64_t t = 0;
+    for (int64_t s = 0; s < T; s++) {
+        t = reverse ? T - 1 - s : s;
+        const int64_t tp = reverse ? t + 1 : t - 1;
+        const float *hprev = s == 0 ? nb_data(a.h0) : py + tp * B * H;
+        const float *cprev = s == 0 ? nb_data(a.c0) : pcs + tp * B * H;
+        hidden_product(B, H4, H, hprev, pw, pb, pgh);
+        FOR_ROWS(B, H, {
+            lstm_row(H, px + (t * B + b) * H4, pgh + b * H4, cprev + b * H,
+                     pa + (t * B + b) * H4, py + (t * B + b) * H, pcs + (t * B + b) * H);
+        });
+    }
+    memcpy(py + T * B * H, pcs + t * B * H, sizeof(float) * B * H); /* the last step's c */
+    nb_decref(gh);
+    seq_free(&a);
+    nb_tensor *alias = nb_alias(out);
+    if (!alias) {
+        nb_decref(out), nb_decref(act), nb_decref(cs);
+        return NULL;
+    }
+    nb_tensor *saved[4] = {act, cs, alias, NULL};
+    return seq_record(out, "lstm_seq", lstm_seq_backward, xp, h0, c0, w_hh, b_hh, reverse,
+                      saved);
+}
+
+/* ---- GRU over a sequence --------------------------------------------------------------- */
+
+/* saved: [0] act (T, B, 3H), [1] gh (T, B, 3H): h·W_hhᵀ + b_hh of every step, [2] alias of
+ * the output */
+static int gru_seq_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
+    nb_tensor *act = n->saved[0], *ghs = n->saved[1], *out = n->saved[2];
+    const bool reverse = n->iarg[0];
+    const int64_t T = act->shape[0], B = act->shape[1], H = act->shape[2] / 3, H3 = 3 * H;
+    nb_tensor *G = dense(gout), *h0 = G ? dense(n->in[1]) : NULL, *w = h0 ? dense(n->in[2]) : NULL;
+    int64_t s3[3] = {T, B, H3}, s2[2] = {B, H}, sw[2] = {H3, H}, sb = H3;
+    nb_tensor *dx = w ? nb_empty(3, s3) : NULL, *dgh = dx ? nb_empty(3, s3) : NULL;
+    nb_tensor *dh = dgh ? nb_zeros(2, s2) : NULL, *dw = dh ? nb_empty(2, sw) : NULL;
+    nb_tensor *db = dw && n->iarg[2] ? nb_empty(1, &sb) : NULL;
+    float *tmp = malloc(sizeof(float) * (size_t)(B * H));
+    int rc = -1;
+    if (!dw || (n->iarg[2] && !db) || !tmp) {
+        if (dw && tmp == NULL) nb_error("gru_seq: out of memory");
+        nb_decref(dx), nb_decref(dgh), nb_decref(dh), nb_decref(dw), nb_decref(db);
+        goto done;
+    }
+    const float *pG = nb_data(G), *pa = nb_data(act), *pgh = nb_data(ghs), *py = nb_data(out);
+    const float *ph0 = nb_data(h0), *pw = nb_data(w);
+    float *pdx = nb_data(dx), *pdgh = nb_data(dgh), *pdh = nb_data(dh), *d = tmp;
+    for (int64_t s = T - 1; s >= 0; s--) {
+        const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
+        const float *hprev = s == 0 ? ph0 : py + tp * B * H;
+        const float *Gt = pG + t * B * H;
+        for (int64_t i = 0; i < B * H; i++) d[i] = Gt[i] + pdh[i];
+        float *dxt = pdx + t * B * H3, *dght = pdgh + t * B * H3;
+        FOR_ROWS(B, H, {
+            gru_row_backward(H, d + b * H, pa + (t * B + b) * H3, pgh + (t * B + b) * H3,
+                             hprev + b * H, dxt + b * H3, dght + b * H3, pdh + b * H);
+        });
+        /* dh = (the direct path, in pdh) + dgh · W */
+        nb_sgemm(false, false, B, H, H3, 1.0f, dght, H3, pw, H, 1.0f, pdh, H);
+    }
+    weight_grad(T, B, H3, H, reverse, pdgh, py, ph0, nb_data(dw));
+    if (db) bias_grad(T * B, H3, pdgh, nb_data(db));
+    nb_decref(dgh);
+    seq_grads(n, gin, dx, dh, NULL, dw, db);
+    rc = 0;
+done:
+    free(tmp);
+    nb_decref(G), nb_decref(h0), nb_decref(w);
+    return rc;
+}
+
+nb_tensor *nb_gru_seq(nb_tensor *xp, nb_tensor *h0, nb_tensor *w_hh, nb_tensor *b_hh,
+                      bool reverse) {
+    seq_args a;
+    if (seq_check("gru_seq", 3, xp, h0, NULL, w_hh, b_hh, &a)) return NULL;
+    const int64_t T = a.T, B = a.B, H = a.H, H3 = 3 * H;
+    int64_t so[3] = {T, B, H}, sa[3] = {T, B, H3};
+    nb_tensor *out = nb_empty(3, so), *act = out ? nb_empty(3, sa) : NULL;
+    nb_tensor *ghs = act ? nb_empty(3, sa) : NULL;
+    if (!ghs) {
+        nb_decref(out), nb_decref(act);
+        seq_free(&a);
+        return NULL;
+    }
+    const float *px = nb_data(a.x), *pw = nb_data(a.w), *pb = a.b ? nb_data(a.b) : NULL;
+    float *py = nb_data(out), *pa = nb_data(act), *pgh = nb_data(ghs);
+    for (int64_t s = 0; s < T; s++) {
+        const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
+        const float *hprev = s == 0 ? nb_data(a.h0) : py + tp * B * H;
+        float *ght = pgh + t * B * H3;
+        hidden_product(B, H3, H, hprev, pw, pb, ght);
+        FOR_ROWS(B, H, {
+            gru_row(H, px + (t * B + b) * H3, ght + b * H3, hprev + b * H,
+                    pa + (t * B + b) * H3, py + (t * B + b) * H);
+        });
+    }
+    seq_free(&a);
+    nb_tensor *alias = nb_alias(out);
+    if (!alias) {
+        nb_decref(out), nb_decref(act), nb_decref(ghs);
+        return NULL;
+    }
+    nb_tensor *saved[4] = {act, ghs, alias, NULL};
+    return seq_record(out, "gru_seq", gru_seq_backward, xp, h0, NULL, w_hh, b_hh, reverse,
+                      saved);
 }

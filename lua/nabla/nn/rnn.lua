@@ -21,10 +21,11 @@
 --   GRU:  r, z = σ(x_r + h_r), σ(x_z + h_z)   (x_* from x·W_ihᵀ + b_ih, h_* from h·W_hhᵀ + b_hh)
 --         n = tanh(x_n + r ⊙ h_n);  h = (1 − z) ⊙ n + z ⊙ h
 -- Backpropagation through time is autograd over this loop. The LSTM and GRU cells below,
--- written with ordinary ops, make a dozen small graph nodes per step; nabla.lstm_cell and
--- nabla.gru_cell (src/ops/rnn.c) compute the same step's gates in one fused op with its
--- backward, which is what the layers use (about 1.5× faster over 28 steps). Set
--- `layer.fused = false` to run the readable cells instead: the numbers are the same.
+-- written with ordinary ops, make a dozen small graph nodes per step. The layers run the
+-- same loop in C instead (nabla.lstm_seq, nabla.gru_seq in src/ops/rnn.c: one op for the
+-- whole sequence, its backward through time beside it, about 1.7× faster over 28 steps);
+-- set `layer.fused = false` to run the readable cells: the numbers are the same.
+-- (nabla.lstm_cell and nabla.gru_cell are one fused step, for experiments by hand.)
 local nabla = require "nabla"
 local Module = require "nabla.nn.module"
 local init = require "nabla.nn.weight_init"
@@ -62,7 +63,7 @@ end
 
 local RNNBase = Module:extend("RNNBase")
 local GATES = { RNN = 1, LSTM = 4, GRU = 3 }
-RNNBase.fused = true   -- LSTM and GRU steps through nabla.lstm_cell / nabla.gru_cell
+RNNBase.fused = true   -- LSTM and GRU sequences through nabla.lstm_seq / nabla.gru_seq
 
 function RNNBase:__init(...)
   local where = "nn." .. self.__name
@@ -123,25 +124,30 @@ local function check_state(self, s, what, B)
 end
 
 -- One direction of one layer over the whole sequence x (T, B, in). Returns the outputs
--- h_1..h_T as a list (in time order) and the final h (and c).
+-- h_1..h_T as one (T, B, H) tensor (in time order) and the final h (and c).
+-- With self.fused (the default), an LSTM or GRU runs the whole loop below, and its
+-- backpropagation through time, in C: nabla.lstm_seq / nabla.gru_seq (src/ops/rnn.c).
 function RNNBase:run_direction(x, k, h, c, reverse)
   local T = x.shape[1]
   local w_hh, b_hh = self["weight_hh" .. k], self["bias_hh" .. k]
   local xproj = nabla.linear(x, self["weight_ih" .. k], self["bias_ih" .. k])   -- (T, B, G·H)
+  if self.fused and self.mode == "LSTM" then
+    local y = nabla.lstm_seq(xproj, h, c, w_hh, b_hh, reverse)   -- (T + 1, B, H): h_1..h_T, c
+    return y:narrow(1, 1, T), y:select(1, reverse and 1 or T), y:select(1, T + 1)
+  elseif self.fused and self.mode == "GRU" then
+    local y = nabla.gru_seq(xproj, h, w_hh, b_hh, reverse)       -- (T, B, H)
+    return y, y:select(1, reverse and 1 or T)
+  end
   local outs = {}
   for step = 1, T do
     local t = reverse and T + 1 - step or step
     local xp = xproj:select(1, t)
-    if self.mode == "LSTM" and self.fused then
-      local hc = nabla.lstm_cell(xp, nabla.linear(h, w_hh, b_hh), c)   -- (2, B, H): h', c'
-      h, c = hc:select(1, 1), hc:select(1, 2)
-    elseif self.mode == "GRU" and self.fused then h = nabla.gru_cell(xp, nabla.linear(h, w_hh, b_hh), h)
-    elseif self.mode == "LSTM" then h, c = lstm_cell(xp, h, c, w_hh, b_hh)
+    if self.mode == "LSTM" then h, c = lstm_cell(xp, h, c, w_hh, b_hh)
     elseif self.mode == "GRU" then h = gru_cell(xp, h, w_hh, b_hh)
     else h = rnn_cell(xp, h, w_hh, b_hh, self.nonlinearity) end
     outs[t] = h
   end
-  return outs, h, c
+  return nabla.stack(outs, 1), h, c
 end
 
 function RNNBase:forward(input, hx)
@@ -179,9 +185,9 @@ function RNNBase:forward(input, hx)
     local layer_out = {}
     for d, dir in ipairs(dirs) do
       local j = l * #dirs + d
-      local outs, h, c = self:run_direction(x, "_l" .. l .. dir[1], initial(self, h0, j, B),
-                                            self.mode == "LSTM" and initial(self, c0, j, B), dir[2])
-      layer_out[d] = nabla.stack(outs, 1)                    -- (T, B, H)
+      local out, h, c = self:run_direction(x, "_l" .. l .. dir[1], initial(self, h0, j, B),
+                                           self.mode == "LSTM" and initial(self, c0, j, B), dir[2])
+      layer_out[d] = out                                     -- (T, B, H)
       hn[j], cn[j] = h, c
     end
     x = #layer_out == 1 and layer_out[1] or nabla.cat(layer_out, 3)
