@@ -1,8 +1,9 @@
--- The fused LSTM and GRU cells (nabla.lstm_cell, nabla.gru_cell: src/ops/rnn.c) against
--- the same cells written with ordinary ops in lua/nabla/nn/rnn.lua (layer.fused = false):
--- outputs, final states and every gradient, over layers, directions, batch_first, initial
--- states, no bias, unbatched input and a batch large enough for the threaded path; then
--- finite-difference checks of the cells alone, saturated gates, and the errors.
+-- The fused recurrent ops of src/ops/rnn.c against the cells written with ordinary ops in
+-- lua/nabla/nn/rnn.lua (layer.fused = false): nn.LSTM and nn.GRU run whole sequences
+-- through nabla.lstm_seq / nabla.gru_seq; outputs, final states and every gradient agree
+-- over layers, directions, batch_first, initial states, no bias, unbatched input and a
+-- batch large enough for the threaded path. Then the one-step cells (nabla.lstm_cell,
+-- nabla.gru_cell) by finite differences, saturated gates, and the errors.
 local T = dofile((os.getenv("NABLA_TESTS") or "tests") .. "/lua/harness.lua")
 local nabla = require "nabla"
 local nn = nabla.nn
@@ -117,6 +118,15 @@ T.test("the cell under no_grad records nothing, and errors name the op and shape
     "gru_cell", "[3,9]")
   T.raises(function() nabla.gru_cell(nabla.randn(9), nabla.randn(9), nabla.randn(3)) end, "gru_cell")
   T.raises(function() nabla.lstm_cell(nabla.randn(2, 8), 3, nabla.randn(2, 2)) end, "tensor")
+  local h0 = nabla.randn(2, 3)
+  T.raises(function() nabla.lstm_seq(nabla.randn(5, 2, 9), h0, h0, nabla.randn(12, 3)) end, "lstm_seq", "[5,2,9]", "4·H")
+  T.raises(function() nabla.gru_seq(nabla.randn(5, 2, 9), nabla.randn(4, 3), nabla.randn(9, 3)) end, "gru_seq", "h0 [4,3]")
+  T.raises(function() nabla.gru_seq(nabla.randn(5, 2, 9), h0, nabla.randn(9, 3), nabla.randn(8)) end,
+    "gru_seq", "b_hh [8]")
+  T.raises(function() nabla.gru_seq(nabla.randn(0, 2, 9), h0, nabla.randn(9, 3)) end, "gru_seq")
+  -- under no_grad the sequence ops save nothing and record no node
+  local y = nabla.no_grad(function() return nabla.gru_seq(nabla.randn(5, 2, 9), h0, nabla.randn(9, 3):requires_grad()) end)
+  T.ok(y.grad_fn == nil and tostring(y.shape) == "[5,2,3]", "gru_seq under no_grad")
 end)
 
 T.done()

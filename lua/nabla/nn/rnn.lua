@@ -240,5 +240,11 @@ args.doc(nabla.lstm_cell, "nabla.lstm_cell(gx, gh, c)",
 args.doc(nabla.gru_cell, "nabla.gru_cell(gx, gh, h)",
   "one fused GRU step: gx = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh (B, 3H), h (B, H); returns h' (B, H)",
   "GRU 한 스텝을 한 번에 계산: gx = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh (B, 3H), h (B, H); h' (B, H)를 돌려줌")
+args.doc(nabla.lstm_seq, "nabla.lstm_seq(xp, h0, c0, w_hh, b_hh|nil, reverse)",
+  "a whole LSTM sequence as one op: xp (T, B, 4H) = x·W_ihᵀ + b_ih of every step; returns (T+1, B, H): h_1..h_T, then the last c",
+  "LSTM 시퀀스 전체를 한 연산으로: xp (T, B, 4H) = 각 스텝의 x·W_ihᵀ + b_ih; (T+1, B, H)를 돌려줌: h_1..h_T, 마지막에 c")
+args.doc(nabla.gru_seq, "nabla.gru_seq(xp, h0, w_hh, b_hh|nil, reverse)",
+  "a whole GRU sequence as one op: xp (T, B, 3H) = x·W_ihᵀ + b_ih of every step; returns h_1..h_T (T, B, H)",
+  "GRU 시퀀스 전체를 한 연산으로: xp (T, B, 3H) = 각 스텝의 x·W_ihᵀ + b_ih; h_1..h_T (T, B, H)를 돌려줌")
 
 return { RNN = RNN, LSTM = LSTM, GRU = GRU }
