@@ -188,11 +188,11 @@ g_plain, g_res = block_grads(plain20), block_grads(res20)
 ratio = { plain = g_plain[1] / g_plain[20], residual = g_res[1] / g_res[20] }]]
 
 local TRAIN_DEEP = [[
--- 5 epochs of Adam on the 1,000 digits; the loss on them afterwards, in eval mode
+-- 3 epochs of Adam on the 1,000 digits; the loss on them afterwards, in eval mode
 function train_deep(model)
   local opt = optim.Adam(model:parameters(), { lr = 3e-3 })
   local loader = data.loader(data.dataset(X, Y), { batch = 50, shuffle = true, seed = 0 })
-  for epoch = 1, 5 do
+  for epoch = 1, 3 do
     for xb, yb in loader:iter() do
       local loss = cross_entropy(model(xb), yb)
       opt:zero_grad(); loss:backward(); opt:step()
@@ -375,9 +375,7 @@ print(("frozen features: %.1f%% of the test digits 5-9"):format(100 * results.fr
 manual_seed(1)
 frozen = Net()
 frozen.features:requires_grad_(false)
-n_trained = count(trainable(frozen))
-results, curves = {}, {}
-results.frozen, curves.frozen = train_steps(frozen, 3e-3)]],
+n_trained = count(trainable(frozen))]],
       check = function(env)
         local ok, msg = need_net(env, "frozen")
         if not ok then return ok, msg end
@@ -453,11 +451,8 @@ plot.lines{ frozen = { steps, curves.frozen }, finetuned = { steps, curves.finet
       wrong = [[
 manual_seed(1)
 finetuned = Net()
-results.finetuned, curves.finetuned = train_steps(finetuned, 1e-3)
 manual_seed(1)
-scratch = Net()
-results.scratch, curves.scratch = train_steps(scratch, 3e-3)
-se = math.sqrt(results.scratch * (1 - results.scratch) / #tgt_test)]],
+scratch = Net()]],
       check = function(env)
         for _, name in ipairs({ "finetuned", "scratch" }) do
           local ok, msg = need_net(env, name)
@@ -586,13 +581,13 @@ inspect(plain20)]],
       text = {
         en = [[
 Does it matter for training? Train a 2-block plain network, the 20-block plain one and the
-20-block residual one the same way (5 epochs of Adam on the same 1,000 digits) and measure
+20-block residual one the same way (3 epochs of Adam on the same 1,000 digits) and measure
 the loss on those TRAINING digits: this is not about overfitting, it is about how well the
 optimizer can fit at all. The full experiment, with convolutional ResNet blocks
 (nn.BasicBlock) of 8 and 32 layers on Fashion-MNIST: `nabla run experiments/resnet.lua`.]],
         ko = [[
 학습에 차이가 날까요? 블록 2개짜리 평범한 신경망, 블록 20개짜리 평범한 신경망, 블록 20개짜리 잔차
-신경망을 같은 방식으로 (같은 숫자 1,000장으로 Adam 5 에폭) 학습시키고, 그 '학습' 숫자들에서의 손실을
+신경망을 같은 방식으로 (같은 숫자 1,000장으로 Adam 3 에폭) 학습시키고, 그 '학습' 숫자들에서의 손실을
 재 보세요: 과적합 이야기가 아니라, 최적화기가 애초에 얼마나 잘 맞출 수 있느냐의 이야기입니다.
 합성곱 ResNet 블록(nn.BasicBlock)으로 8층과 32층을 Fashion-MNIST에서 비교하는 전체 실험:
 `nabla run experiments/resnet.lua`.]],
@@ -638,7 +633,7 @@ end]],
           end
           loss[name] = l
         end
-        if not (loss.plain2 < 0.3) then
+        if not (loss.plain2 < 0.5) then
           return false, { en = ("the 2-block network should fit its training digits (loss %.3f): train each model with train_deep"):format(loss.plain2),
                           ko = ("블록 2개짜리 신경망은 학습 숫자를 맞춰야 합니다 (손실 %.3f): 모델마다 train_deep으로 학습시키세요"):format(loss.plain2) }
         end
