@@ -466,13 +466,13 @@ Then move every test digit a few pixels to the right and measure both again. The
 learned "ink at pixel 300 means 1"; the CNN's filters find the same strokes wherever they
 are, and pooling forgives small moves. (Data augmentation, the next lesson, teaches such
 moves on purpose.) The full `nabla run experiments/mnist-cnn.lua` (32 and 64 channels, 6
-epochs on 60,000 digits) reaches about 99.3%.]],
+epochs on 60,000 digits) reaches about 99.2%.]],
         ko = [[
 CNN도 같은 방식으로 (2 에폭) 학습시키고 비교해 보세요: 파라미터는 더 적은데 더 많이 맞힙니다.
 그다음 모든 테스트 숫자를 오른쪽으로 몇 픽셀 옮기고 둘을 다시 재 보세요. MLP는 "300번 픽셀에
 잉크가 있으면 1"을 배웠지만, CNN의 필터는 같은 획을 어디에 있든 찾아내고, 풀링은 작은 이동을
 눈감아 줍니다. (다음 레슨의 데이터 증강은 이런 이동을 일부러 가르칩니다.) 전체 실험
-`nabla run experiments/mnist-cnn.lua` (채널 32와 64, 60,000장으로 6 에폭)는 약 99.3%에 이릅니다.]],
+`nabla run experiments/mnist-cnn.lua` (채널 32와 64, 60,000장으로 6 에폭)는 약 99.2%에 이릅니다.]],
       },
       code = [[
 fit(cnn, data.loader(train, { batch = 50, shuffle = true, seed = 0 }), { epochs = 2, lr = 3e-3 })
