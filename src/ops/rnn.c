@@ -260,6 +260,11 @@ static int seq_check(const char *op, int G, nb_tensor *xp, nb_tensor *h0, nb_ten
                      nb_tensor *w, nb_tensor *b, seq_args *a) {
     char b1[128], b2[128], b3[128], b4[128];
     memset(a, 0, sizeof *a);
+    if (xp->ndim == 3 && xp->shape[0] == 0) {
+        nb_error("%s: the sequence is empty (xp %s): it needs at least one step", op,
+                 shp(b1, xp));
+        return -1;
+    }
     bool ok = xp->ndim == 3 && h0->ndim == 2 && w->ndim == 2 && xp->shape[0] >= 1;
     if (ok) {
         a->T = xp->shape[0], a->B = xp->shape[1], a->H = h0->shape[1];

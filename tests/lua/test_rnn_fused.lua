@@ -123,7 +123,8 @@ T.test("the cell under no_grad records nothing, and errors name the op and shape
   T.raises(function() nabla.gru_seq(nabla.randn(5, 2, 9), nabla.randn(4, 3), nabla.randn(9, 3)) end, "gru_seq", "h0 [4,3]")
   T.raises(function() nabla.gru_seq(nabla.randn(5, 2, 9), h0, nabla.randn(9, 3), nabla.randn(8)) end,
     "gru_seq", "b_hh [8]")
-  T.raises(function() nabla.gru_seq(nabla.randn(0, 2, 9), h0, nabla.randn(9, 3)) end, "gru_seq")
+  T.raises(function() nabla.gru_seq(nabla.randn(0, 2, 9), h0, nabla.randn(9, 3)) end, "gru_seq", "empty", "[0,2,9]")
+  T.raises(function() nn.LSTM(3, 4)(nabla.randn(0, 2, 3)) end, "lstm_seq", "empty")
   -- under no_grad the sequence ops save nothing and record no node
   local y = nabla.no_grad(function() return nabla.gru_seq(nabla.randn(5, 2, 9), h0, nabla.randn(9, 3):requires_grad()) end)
   T.ok(y.grad_fn == nil and tostring(y.shape) == "[5,2,3]", "gru_seq under no_grad")
