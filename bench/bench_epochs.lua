@@ -18,6 +18,9 @@
 -- 2 quiet cores; --batches 0 times whole epochs.
 -- --loader dataloader makes PyTorch batch through DataLoader(TensorDataset(...)) as the
 -- tutorials do (slower per batch) instead of indexing a uint8 tensor as nabla does.
+-- On a busy machine, OpenMP threads that spin while waiting for a core distort every
+-- 2-thread figure (PyTorch's MLP epoch went from 6 to 94 s): run with
+-- OMP_WAIT_POLICY=passive (both frameworks inherit it), or NABLA_NUM_THREADS=1 for both.
 local nabla = require "nabla"
 local nn, optim, data = nabla.nn, nabla.optim, nabla.data
 
