@@ -13,8 +13,11 @@
 -- convolution on the shortcut where the shape changes). Depth = 6n + 2 weighted layers,
 -- as the paper's CIFAR networks (n = 3: 20 layers, n = 9: 56 layers).
 --
---   nabla run experiments/resnet.lua                         -- n = 1 and n = 5: 8 and 32 layers
---   nabla run experiments/resnet.lua --blocks 1,3,9 --epochs 3 --train_limit 60000
+--   nabla run experiments/resnet.lua     -- n = 1 and n = 5 (8 and 32 layers), c = 8, 3 epochs
+--        on 10,000 images (7 min): the comparison is the point, not the accuracy. Measured:
+--        plain 8: 81.9% train / 79.7% test; plain 32: 71.6% / 70.9% (deeper, worse even on
+--        its training set: degradation); residual 32: 85.1% / 83.2% (the fix)
+--   nabla run experiments/resnet.lua --blocks 1,3,9 --channels 16 --epochs 10 --train_limit 60000
 local nabla = require "nabla"
 local nn, optim, data = nabla.nn, nabla.optim, nabla.data
 
