@@ -17,6 +17,11 @@ which costs more per batch (one __getitem__ per example, then collate).
 Prints one line: `MODEL<TAB>seconds per epoch<TAB>batches timed<TAB>peak RSS MiB`."""
 import os
 import resource
+
+# Debian's torch calls the pthread OpenBLAS, which starts its own busy threads beside
+# torch's OpenMP ones: on 2 cores they fight (MLP epoch 8.1 s, LSTM 52 s). With OpenBLAS on
+# one thread (as nabla runs it) torch is at its best: 4.2 s and 18 s. Set before the import.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import struct
 import sys
 import time

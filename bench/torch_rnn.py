@@ -7,6 +7,11 @@ and the gate nonlinearities alone, with 2 threads (or NABLA_NUM_THREADS). Prints
     /usr/bin/python3 bench/torch_rnn.py [repetitions]"""
 import os
 import sys
+
+# Debian's torch calls the pthread OpenBLAS, which starts its own busy threads beside
+# torch's OpenMP ones: on 2 cores they fight (MLP epoch 8.1 s, LSTM 52 s). With OpenBLAS on
+# one thread (as nabla runs it) torch is at its best: 4.2 s and 18 s. Set before the import.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import time
 
 import torch
