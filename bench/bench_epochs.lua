@@ -14,8 +14,8 @@
 -- alone, and nabla's and PyTorch's runs of a model alternate (R times each) so that both
 -- see the same load on a shared machine; the medians are printed. --batches N times the
 -- first N batches after 3 warm-up ones and scales to the 938 batches of an epoch (the
--- output says so); the default, 300 batches × 3 repetitions, takes about 10 minutes on
--- 2 quiet cores; --batches 0 times whole epochs.
+-- output says so); the default, 300 batches × 3 repetitions, takes about 3 minutes on
+-- 2 quiet cores (far longer on a busy machine); --batches 0 times whole epochs.
 -- --loader dataloader makes PyTorch batch through DataLoader(TensorDataset(...)) as the
 -- tutorials do (slower per batch) instead of indexing a uint8 tensor as nabla does.
 -- On a busy machine, OpenMP threads that spin while waiting for a core distort every

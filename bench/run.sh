@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs nabla's benchmarks and the PyTorch reference, then a summary against the targets.
 #   ninja -C build bench          (or: bench/run.sh build .)
-# Takes about ten minutes on 2 cores (bench_epochs trains five models in both frameworks for
+# Takes about six minutes on 2 quiet cores (bench_epochs trains five models in both frameworks for
 # a third of an epoch, three times); run it on a quiet machine. On a busy one, threads that
 # wait for a core distort every 2-thread figure: NABLA_NUM_THREADS=1 runs both frameworks
 # on one thread (the PyTorch scripts read it too).
