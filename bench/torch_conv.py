@@ -5,9 +5,14 @@ case: `name milliseconds` (the fastest of the timed repetitions: on a shared mac
 minimum is the estimate least disturbed by other processes).
 
     /usr/bin/python3 bench/torch_conv.py [repetitions]"""
+import os
 import sys
 import time
 
+# Debian's torch calls the pthread OpenBLAS, whose own threads fight torch's OpenMP ones on
+# 2 cores; with OpenBLAS on one thread (as nabla runs it) torch is at its best. Set before
+# the import.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import torch
 import torch.nn.functional as F
 
