@@ -197,7 +197,7 @@ function M.lessons()
     local done = 0
     if e and e.done then for _ in pairs(e.done) do done = done + 1 end end
     local mark = done >= #l.steps and " ✓" or ""
-    print(("  %d. %-22s %s  [%d/%d]%s"):format(i, l.id, tr(l.title), done, #l.steps, mark))
+    print(("  %2d. %-22s %s  [%d/%d]%s"):format(i, l.id, tr(l.title), done, #l.steps, mark))
   end
   for id, err in pairs(broken) do
     print(color("31", ("  ✗ %s: %s"):format(id, err)))
