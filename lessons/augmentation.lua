@@ -284,7 +284,6 @@ CNN on all 60,000 digits: `nabla run experiments/mnist-augment.lua` (about 99.6%
       code = SETUP .. [[
 
 print(("100 labels: no augmentation %.1f%%, with augmentation %.1f%%"):format(100 * plain_acc, 100 * aug_acc))]],
-      solution = SETUP,
       wrong = [[
 L, U = {}, {}
 for i = 1, #train do
@@ -465,7 +464,6 @@ labels, is used only to grade; a real unlabelled set has none).]],
 
 for _, tau in ipairs({ 0, 0.5, 0.9, 0.99 }) do print(tau, pl[tau].n, pl[tau].acc) end
 plot.hist(c, { bins = 20 })]],
-      solution = PSEUDO,
       wrong = [[
 ids = {}
 for i = 1, #unlabelled do ids[i] = i end
@@ -623,7 +621,6 @@ manual_seed(0)
 plot.images(weak(one8):view(8, 28, 28))
 plot.images(strong(one8):view(8, 28, 28))
 print(fixmatch_loss(aug_model, weak(one8), strong(one8), 0.9))]],
-      solution = FIXMATCH_FN,
       wrong = [[
 function fixmatch_loss(model, x_weak, x_strong, tau)
   local conf, guess = no_grad(function() return model(x_strong):softmax(2):max(2) end)
@@ -711,7 +708,6 @@ sqrt(p(1 − p)/n)입니다: n = 500일 때 계산해 보세요 (se). 여기서 
 
 print(("baseline %.1f%%  pseudo-labels %.1f%%  FixMatch %.1f%% ± %.1f (%.0f%% of unlabelled images used)"):format(
   100 * aug_acc, 100 * pl_acc, 100 * fix_acc, 100 * se, 100 * used))]],
-      solution = FIXMATCH_LOOP,
       wrong = [[
 manual_seed(0)
 fix_model = make_cnn()

@@ -65,11 +65,6 @@ manual_seed(0)
 X, Y = randn(8, 3), randn(8, 2)
 W1, b1 = randn(3, 4) * 0.5, zeros(4)
 W2, b2 = randn(4, 2) * 0.5, zeros(2)]],
-      solution = [[
-manual_seed(0)
-X, Y = randn(8, 3), randn(8, 2)
-W1, b1 = randn(3, 4) * 0.5, zeros(4)
-W2, b2 = randn(4, 2) * 0.5, zeros(2)]],
       wrong = [[X, Y = randn(8, 3), randn(8, 2); W1 = randn(4, 3)]],
       check = function(env)
         local missing = need_setup(env)
@@ -94,11 +89,6 @@ Z1, A1, Z2 and the loss L (a number).]],
 Z1, A1, Z2, 그리고 손실 L(숫자).]],
       },
       code = [[
-Z1 = X:mm(W1) + b1
-A1 = Z1:tanh()
-Z2 = A1:mm(W2) + b2
-L = ((Z2 - Y) ^ 2):mean():item()]],
-      solution = [[
 Z1 = X:mm(W1) + b1
 A1 = Z1:tanh()
 Z2 = A1:mm(W2) + b2
@@ -135,10 +125,6 @@ and Z2 = A1·W2 + b2 gives (the chain rule for a matrix product)
 dZ2 = 2 * (Z2 - Y) / Z2:numel()
 dW2 = A1:t():mm(dZ2)
 db2 = dZ2:sum(1)]],
-      solution = [[
-dZ2 = 2 * (Z2 - Y) / Z2:numel()
-dW2 = A1:t():mm(dZ2)
-db2 = dZ2:sum(1)]],
       wrong = [[
 dZ2 = 2 * (Z2 - Y) / Z2:numel()
 dW2 = dZ2:t():mm(A1):t()
@@ -163,11 +149,6 @@ tanh의 국소 미분은 dA1/dZ1 = 1 − A1²입니다 (그래서 A1을 캐시�
     dA1 = dZ2·W2ᵀ,   dZ1 = dA1 ⊙ (1 − A1²),   dW1 = Xᵀ·dZ1,   db1 = dZ1의 행 방향 합]],
       },
       code = [[
-dA1 = dZ2:mm(W2:t())
-dZ1 = dA1 * (1 - A1 ^ 2)
-dW1 = X:t():mm(dZ1)
-db1 = dZ1:sum(1)]],
-      solution = [[
 dA1 = dZ2:mm(W2:t())
 dZ1 = dA1 * (1 - A1 ^ 2)
 dW1 = X:t():mm(dZ1)
@@ -201,12 +182,6 @@ loss = (((X:mm(w1) + c1):tanh():mm(w2) + c2 - Y) ^ 2):mean()
 loss:backward()
 diff = (w1.grad - dW1):abs():max():item()
 print(diff, (w2.grad - dW2):abs():max():item())]],
-      solution = [[
-w1, w2 = W1:clone():requires_grad(), W2:clone():requires_grad()
-c1, c2 = b1:clone():requires_grad(), b2:clone():requires_grad()
-loss = (((X:mm(w1) + c1):tanh():mm(w2) + c2 - Y) ^ 2):mean()
-loss:backward()
-diff = (w1.grad - dW1):abs():max():item()]],
       wrong = [[diff = 1]],
       check = function(env)
         if not (is_t(env, env.w1) and env.w1.grad) then
@@ -276,18 +251,6 @@ end
 first = step(0.1)
 for i = 1, 299 do last = step(0.1) end
 print(first, last)]],
-      solution = [[
-function step(eta)
-  local A1 = (X:mm(W1) + b1):tanh()
-  local Z2 = A1:mm(W2) + b2
-  local dZ2 = 2 * (Z2 - Y) / Z2:numel()
-  local dZ1 = dZ2:mm(W2:t()) * (1 - A1 ^ 2)
-  W2, b2 = W2 - eta * A1:t():mm(dZ2), b2 - eta * dZ2:sum(1)
-  W1, b1 = W1 - eta * X:t():mm(dZ1), b1 - eta * dZ1:sum(1)
-  return ((Z2 - Y) ^ 2):mean():item()
-end
-first = step(0.1)
-for i = 1, 299 do last = step(0.1) end]],
       wrong = [[first, last = 1, 1]],
       check = function(env)
         if type(env.first) ~= "number" or type(env.last) ~= "number" then

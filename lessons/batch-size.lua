@@ -114,18 +114,6 @@ function full_loss(model)
   return no_grad(function() return loss_fn(model(X), Y):item() end)
 end
 print(full_loss(make_model()))]],
-      solution = [[
-manual_seed(0)
-train_set = data.moons{ n = 256, noise = 0.2 }
-X, Y = train_set.x, train_set.y
-loss_fn = nn.CrossEntropyLoss()
-function make_model()
-  manual_seed(1)
-  return nn.Sequential{ nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2) }
-end
-function full_loss(model)
-  return no_grad(function() return loss_fn(model(X), Y):item() end)
-end]],
       wrong = [[
 manual_seed(0)
 train_set = data.moons{ n = 256, noise = 0.2 }
@@ -177,26 +165,6 @@ hist.epochs에, 에폭당 걸린 초는 hist.time에 기록하세요 (clock()은
 모델과 hist를 돌려줍니다.]],
       },
       code = [[
-function train(batch, epochs, lr)
-  local model = make_model()
-  local opt = optim.SGD(model:parameters(), { lr = lr })
-  local loader = data.loader(train_set, { batch = batch, shuffle = true, seed = 0 })
-  local hist = { steps = {}, epochs = {} }
-  local t0 = clock()
-  for epoch = 1, epochs do
-    for x, y in loader do
-      opt:zero_grad()
-      local loss = loss_fn(model(x), y)
-      loss:backward()
-      opt:step()
-      hist.steps[#hist.steps + 1] = loss:item()
-    end
-    hist.epochs[epoch] = full_loss(model)
-  end
-  hist.time = (clock() - t0) / epochs
-  return model, hist
-end]],
-      solution = [[
 function train(batch, epochs, lr)
   local model = make_model()
   local opt = optim.SGD(model:parameters(), { lr = lr })
@@ -284,12 +252,6 @@ for _, b in ipairs({ 1, 16, 256 }) do
 end
 plot.lines({ ["B=1"] = runs[1].epochs, ["B=16"] = runs[16].epochs, ["B=256"] = runs[256].epochs },
            { xlabel = "epoch", ylabel = "full loss" })]],
-      solution = [[
-runs = {}
-for _, b in ipairs({ 1, 16, 256 }) do
-  local _, hist = train(b, 10, 0.1)
-  runs[b] = hist
-end]],
       wrong = [[
 runs = {}
 for _, b in ipairs({ 1, 16, 256 }) do
@@ -335,13 +297,6 @@ end
 noise = { [1] = roughness(runs[1].steps), [16] = roughness(runs[16].steps), [256] = roughness(runs[256].steps) }
 print(noise[1], noise[16], noise[256])
 plot.lines({ ["B=16"] = runs[16].steps, ["B=256"] = runs[256].steps }, { xlabel = "step", ylabel = "batch loss" })]],
-      solution = [[
-function roughness(c)
-  local s = 0
-  for t = 1, #c - 1 do s = s + math.abs(c[t + 1] - c[t]) end
-  return s / (#c - 1)
-end
-noise = { [1] = roughness(runs[1].steps), [16] = roughness(runs[16].steps), [256] = roughness(runs[256].steps) }]],
       wrong = [[
 function roughness(c)
   local s = 0
@@ -401,10 +356,6 @@ for _, b in ipairs({ 1, 16, 256 }) do
   print(("B = %3d: %3d updates per epoch, %7.2f ms per epoch, %.3f ms per update"):format(
     b, updates, 1000 * runs[b].time, 1000 * runs[b].time / updates))
 end]],
-      solution = [[
-_, full160 = train(256, 160, 0.1)
-same_updates = { mini = runs[16].epochs[10], full = full160.epochs[160] }
-examples = { mini = 160 * 16, full = 160 * 256 }]],
       wrong = [[
 same_updates = { mini = runs[16].epochs[10], full = runs[256].epochs[10] }
 examples = { mini = 10 * 256, full = 10 * 256 }]],
@@ -457,21 +408,6 @@ loss rose, and averages over trials, and puts the weights back afterwards (keep 
 그리고 끝나면 가중치를 제자리로 돌려놓습니다 (복사본을 꼭 남기세요!).]],
       },
       code = [[
-function sharpness(model, eps, trials)
-  local params = model:parameters()
-  local saved = {}
-  for i, p in ipairs(params) do saved[i] = p:detach():clone() end
-  local base, total = full_loss(model), 0
-  for t = 1, trials do
-    no_grad(function()
-      for i, p in ipairs(params) do p:copy_(saved[i] + eps * randn_like(p)) end
-    end)
-    total = total + full_loss(model) - base
-  end
-  no_grad(function() for i, p in ipairs(params) do p:copy_(saved[i]) end end)
-  return total / trials
-end]],
-      solution = [[
 function sharpness(model, eps, trials)
   local params = model:parameters()
   local saved = {}
@@ -562,16 +498,6 @@ print("            B = 4    B = 256")
 print(("train loss  %.4f   %.4f"):format(small_hist.epochs[16], large_hist.epochs[1024]))
 print(("sharpness   %.4f   %.4f"):format(sharp.small, sharp.large))
 print(("test loss   %.4f   %.4f"):format(test.small, test.large))]],
-      solution = [[
-small_model, small_hist = train(4, 16, 0.1)
-large_model, large_hist = train(256, 1024, 0.1)
-sharp = { small = sharpness(small_model, 0.05, 30), large = sharpness(large_model, 0.05, 30) }
-manual_seed(2)
-test_set = data.moons{ n = 1000, noise = 0.2 }
-function test_loss(model)
-  return no_grad(function() return loss_fn(model(test_set.x), test_set.y):item() end)
-end
-test = { small = test_loss(small_model), large = test_loss(large_model) }]],
       wrong = [[
 small_model, small_hist = train(4, 16, 0.1)
 large_model, large_hist = train(256, 1024, 0.1)

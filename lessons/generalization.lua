@@ -349,16 +349,6 @@ print("best degree", best_degree)
 local degrees, tr, va = {}, {}, {}
 for d = 0, 15 do degrees[d + 1], tr[d + 1], va[d + 1] = d, train_err[d], val_err[d] end
 plot.lines({ train = { degrees, tr }, validation = { degrees, va } }, { logy = true, xlabel = "degree", ylabel = "MSE" })]],
-      solution = [[
-train_err, val_err = {}, {}
-for d = 0, 15 do
-  local w = polyfit(train_set, d)
-  train_err[d], val_err[d] = mse(w, train_set), mse(w, val_set)
-end
-best_degree = 0
-for d = 1, 15 do
-  if val_err[d] < val_err[best_degree] then best_degree = d end
-end]],
       wrong = [[
 train_err, val_err = {}, {}
 for d = 0, 15 do
@@ -482,32 +472,6 @@ for i = 2, #curve.val do if curve.val[i] < curve.val[k] then k = i end end
 best_step = 10 * k
 print("best step", best_step, "validation", curve.val[k], "at the end", curve.val[#curve.val])
 plot.lines({ train = curve.train, validation = curve.val }, { logy = true, xlabel = "step / 10", ylabel = "MSE" })]],
-      solution = [[
-local function tensors(ds)
-  local xs, ys = points(ds)
-  return tensor(xs):view(-1, 1), tensor(ys):view(-1, 1)
-end
-local X, Y = tensors(train_set)
-local VX, VY = tensors(val_set)
-manual_seed(1)
-net = nn.Sequential{ nn.Linear(1, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1) }
-local opt = optim.Adam(net:parameters(), { lr = 0.01 })
-curve = { train = {}, val = {} }
-for step = 1, 1000 do
-  opt:zero_grad()
-  local loss = ((net(X) - Y) ^ 2):mean()
-  loss:backward()
-  opt:step()
-  if step % 10 == 0 then
-    no_grad(function()
-      curve.train[#curve.train + 1] = ((net(X) - Y) ^ 2):mean():item()
-      curve.val[#curve.val + 1] = ((net(VX) - VY) ^ 2):mean():item()
-    end)
-  end
-end
-local k = 1
-for i = 2, #curve.val do if curve.val[i] < curve.val[k] then k = i end end
-best_step = 10 * k]],
       wrong = [[
 local function tensors(ds)
   local xs, ys = points(ds)
@@ -611,20 +575,6 @@ print(("hold-out: %.3f .. %.3f"):format(spread(holdout)))
 print(("5-fold:   %.3f .. %.3f"):format(spread(cv)))
 print(("the truth (test set): %.3f"):format(mse(polyfit(pool, 3), test_set)))
 plot.lines({ ["hold-out"] = holdout, ["5-fold"] = cv }, { xlabel = "seed", ylabel = "estimated MSE, degree 3" })]],
-      solution = [[
-function cv_error(ds, d, k, seed)
-  local total = 0
-  for train, val in data.kfold(ds, k, { seed = seed }) do
-    total = total + mse(polyfit(train, d), val) * #val
-  end
-  return total / #ds
-end
-holdout, cv = {}, {}
-for s = 1, 20 do
-  local train, val = data.split(pool, { 0.8, 0.2 }, { seed = s })
-  holdout[s] = mse(polyfit(train, 3), val)
-  cv[s] = cv_error(pool, 3, 5, s)
-end]],
       wrong = [[
 function cv_error(ds, d, k, seed)
   local total = 0
@@ -871,25 +821,6 @@ end
 boot_sd, true_sd, oob_fraction = sd(boot), sd(fresh), oob / 200
 print(boot_sd, true_sd, oob_fraction, (1 - 1 / 20) ^ 20)
 plot.hist(boot, { bins = 20, title = "bootstrap predictions at x = 0" })]],
-      solution = [[
-local function sd(t)
-  local m, s = 0, 0
-  for _, v in ipairs(t) do m = m + v end
-  m = m / #t
-  for _, v in ipairs(t) do s = s + (v - m) ^ 2 end
-  return math.sqrt(s / (#t - 1))
-end
-local boot, fresh, oob = {}, {}, 0
-for b = 1, 200 do
-  local sample, out_of_bag = data.bootstrap(train_set, { seed = b })
-  boot[b] = predict(polyfit(sample, 3), 0)
-  oob = oob + #out_of_bag / #train_set
-end
-for s = 1, 200 do
-  manual_seed(1000 + s)
-  fresh[s] = predict(polyfit(data.sin{ n = 20, noise = 0.3 }, 3), 0)
-end
-boot_sd, true_sd, oob_fraction = sd(boot), sd(fresh), oob / 200]],
       wrong = [[
 local function sd(t)
   local m, s = 0, 0

@@ -37,10 +37,6 @@ manual_seed(0)
 x = linspace(0, 1, 50)
 y = 3 * x + 2 + 0.1 * randn(50)
 plot.scatter(x, y)]],
-      solution = [[
-manual_seed(0)
-x = linspace(0, 1, 50)
-y = 3 * x + 2 + 0.1 * randn(50)]],
       wrong = [[x = linspace(0, 1, 10); y = 3 * x]],
       check = function(env)
         if not is_tensor(env, env.x) or not is_tensor(env, env.y) then
@@ -75,11 +71,7 @@ Write a function mse(w, b) that returns L as a plain number, using tensor ops
 function mse(w, b)
   return ((y - (w * x + b)) ^ 2):mean():item()
 end
-mse(0, 0), mse(3, 2)]],
-      solution = [[
-function mse(w, b)
-  return ((y - (w * x + b)) ^ 2):mean():item()
-end]],
+print(mse(0, 0), mse(3, 2))]],
       wrong = [[
 function mse(w, b)
   return ((y - (w * x + b)) ^ 2):sum():item()
@@ -119,9 +111,6 @@ Write grad_w(w, b) and grad_b(w, b) returning these numbers.]],
 이 값을 돌려주는 grad_w(w, b)와 grad_b(w, b)를 만드세요.]],
       },
       code = [[
-function grad_w(w, b) return (-2 * (y - w * x - b) * x):mean():item() end
-function grad_b(w, b) return (-2 * (y - w * x - b)):mean():item() end]],
-      solution = [[
 function grad_w(w, b) return (-2 * (y - w * x - b) * x):mean():item() end
 function grad_b(w, b) return (-2 * (y - w * x - b)):mean():item() end]],
       wrong = [[
@@ -173,12 +162,6 @@ for step = 1, 500 do
   losses[step] = mse(w, b)
 end
 print(w, b); plot.line(losses)]],
-      solution = [[
-w, b, eta, losses = 0, 0, 0.5, {}
-for step = 1, 500 do
-  w, b = w - eta * grad_w(w, b), b - eta * grad_b(w, b)
-  losses[step] = mse(w, b)
-end]],
       wrong = [[
 w, b, eta, losses = 0, 0, 0.5, {}
 for step = 1, 500 do
@@ -214,16 +197,6 @@ slow 테이블에, η = 1.5는 fast 테이블에 (매 단계 mse를 기록). 그
 plot.lines{ slow = slow, good = losses, fast = fast }]],
       },
       code = [[
-function run(eta, steps)
-  local w, b, hist = 0, 0, {}
-  for i = 1, steps do
-    w, b = w - eta * grad_w(w, b), b - eta * grad_b(w, b)
-    hist[i] = mse(w, b)
-  end
-  return hist
-end
-slow, fast = run(0.05, 50), run(1.5, 50)]],
-      solution = [[
 function run(eta, steps)
   local w, b, hist = 0, 0, {}
   for i = 1, steps do
@@ -281,14 +254,6 @@ for step = 1, 500 do
   w.grad = nil; b.grad = nil
 end
 print(w, b)]],
-      solution = [[
-w = zeros(1):requires_grad(); b = zeros(1):requires_grad()
-for step = 1, 500 do
-  local loss = ((y - (w * x + b)) ^ 2):mean()
-  loss:backward()
-  no_grad(function() w:sub_(w.grad * 0.5); b:sub_(b.grad * 0.5) end)
-  w.grad = nil; b.grad = nil
-end]],
       wrong = [[
 w = zeros(1):requires_grad(); b = zeros(1):requires_grad()
 for step = 1, 20 do
@@ -338,17 +303,6 @@ for step = 1, 300 do
   W.grad = nil; B.grad = nil
 end
 print(W, B)]],
-      solution = [[
-manual_seed(1)
-X = randn(200, 3)
-Y = X:mm(tensor{{1, -2, 0.5}}:t()) + 0.7
-W = zeros(1, 3):requires_grad(); B = zeros(1):requires_grad()
-for step = 1, 300 do
-  local loss = ((X:mm(W:t()) + B - Y) ^ 2):mean()
-  loss:backward()
-  no_grad(function() W:sub_(W.grad * 0.1); B:sub_(B.grad * 0.1) end)
-  W.grad = nil; B.grad = nil
-end]],
       wrong = [[W = zeros(1, 3):requires_grad(); B = zeros(1):requires_grad()]],
       check = function(env)
         if not (is_tensor(env, env.W) and is_tensor(env, env.B)) then

@@ -89,14 +89,6 @@ function saddle(x, y) return x ^ 2 + y ^ 4 / 4 - y ^ 2 / 2 end
 function bowl(x, y) return 0.05 * x ^ 2 + 5 * y ^ 2 end
 surfaces = { rosenbrock = rosenbrock, beale = beale, saddle = saddle, bowl = bowl }
 plot.contour(rosenbrock, { xlim = { -2, 2 }, ylim = { -1, 3 }, scale = "log" })]],
-      solution = [[
-function rosenbrock(x, y) return (1 - x) ^ 2 + 100 * (y - x ^ 2) ^ 2 end
-function beale(x, y)
-  return (1.5 - x + x * y) ^ 2 + (2.25 - x + x * y ^ 2) ^ 2 + (2.625 - x + x * y ^ 3) ^ 2
-end
-function saddle(x, y) return x ^ 2 + y ^ 4 / 4 - y ^ 2 / 2 end
-function bowl(x, y) return 0.05 * x ^ 2 + 5 * y ^ 2 end
-surfaces = { rosenbrock = rosenbrock, beale = beale, saddle = saddle, bowl = bowl }]],
       wrong = [[
 function rosenbrock(x, y) return (1 - x) ^ 2 + 100 * (y - x) ^ 2 end
 function beale(x, y)
@@ -162,21 +154,6 @@ function run(make, f, start, steps)
 end
 path, final = run(function(ps) return optim.SGD(ps, { lr = 1e-3 }) end, rosenbrock, { -1.5, 2 }, 100)
 print(#path, final)]],
-      solution = [[
-function run(make, f, start, steps)
-  local p = tensor(start):requires_grad()
-  local opt = make({ p })
-  local path = { { start[1], start[2] } }
-  for i = 1, steps do
-    opt:zero_grad()
-    local loss = f(p[1], p[2])
-    loss:backward()
-    opt:step()
-    path[i + 1] = p:tolist()
-  end
-  local last = path[#path]
-  return path, f(last[1], last[2])
-end]],
       wrong = [[
 function run(make, f, start, steps)
   local p = tensor(start):requires_grad()
@@ -356,16 +333,6 @@ for surface, row in pairs(results) do
   for _, name in ipairs(names) do line = line .. ("%10.3g"):format(row[name]) end
   print(line)
 end]],
-      solution = [[
-starts = { rosenbrock = { -1.5, 2 }, beale = { 1, 1.5 }, saddle = { 1, 1e-3 }, bowl = { -8, 1 } }
-results = {}
-for surface, start in pairs(starts) do
-  results[surface] = {}
-  for _, name in ipairs(names) do
-    local _, final = run(racers[name], surfaces[surface], start, 500)
-    results[surface][name] = final
-  end
-end]],
       wrong = [[
 starts = { rosenbrock = { -1.5, 2 }, beale = { 1, 1.5 }, saddle = { 1, 0 }, bowl = { -8, 1 } }
 results = {}
@@ -445,15 +412,6 @@ rms = optim.RMSprop({ v }, { lr = 0.01 })
 for i = 1, 500 do rms:zero_grad(); loss = 3 * v:sum(); loss:backward(); rms:step() end
 sq = rms.state[v].square_avg:item()
 print(buf, sq)]],
-      solution = [[
-w = zeros(1):requires_grad()
-sgd_m = optim.SGD({ w }, { lr = 0.01, momentum = 0.9 })
-for i = 1, 100 do sgd_m:zero_grad(); loss = 3 * w:sum(); loss:backward(); sgd_m:step() end
-buf = sgd_m.state[w].momentum_buffer:item()
-v = zeros(1):requires_grad()
-rms = optim.RMSprop({ v }, { lr = 0.01 })
-for i = 1, 500 do rms:zero_grad(); loss = 3 * v:sum(); loss:backward(); rms:step() end
-sq = rms.state[v].square_avg:item()]],
       wrong = [[
 w = zeros(1):requires_grad()
 sgd_m = optim.SGD({ w }, { lr = 0.01, momentum = 0.9 })
@@ -517,18 +475,6 @@ v = b2 * st.exp_avg_sq + (1 - b2) * g ^ 2
 predicted = p:detach() - lr * (m / (1 - b1 ^ t)) / ((v / (1 - b2 ^ t)):sqrt() + eps)
 adam:step()
 print(predicted, p)]],
-      solution = [[
-p = tensor{ -1.5, 2 }:requires_grad()
-adam = optim.Adam({ p }, { lr = 0.05 })
-for i = 1, 10 do adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step() end
-adam:zero_grad(); rosenbrock(p[1], p[2]):backward()
-st, g = adam.state[p], p.grad
-b1, b2, lr, eps = 0.9, 0.999, 0.05, 1e-8
-t = st.step + 1
-m = b1 * st.exp_avg + (1 - b1) * g
-v = b2 * st.exp_avg_sq + (1 - b2) * g ^ 2
-predicted = p:detach() - lr * (m / (1 - b1 ^ t)) / ((v / (1 - b2 ^ t)):sqrt() + eps)
-adam:step()]],
       wrong = [[
 p = tensor{ -1.5, 2 }:requires_grad()
 adam = optim.Adam({ p }, { lr = 0.05 })
@@ -597,25 +543,6 @@ for _, name in ipairs(names) do
   end
 end
 plot.lines(curves, { xlabel = "step", ylabel = "loss" })]],
-      solution = [[
-manual_seed(0)
-moons = data.moons{ n = 200, noise = 0.15 }
-mlp_lr = { sgd = 0.1, momentum = 0.1, nag = 0.1, adagrad = 0.05, adadelta = 1, rmsprop = 0.01, adam = 0.01 }
-curves = {}
-for _, name in ipairs(names) do
-  manual_seed(1)
-  local model = nn.Sequential{ nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 2) }
-  local opt = racers[name](model:parameters(), mlp_lr[name])
-  local loss_fn = nn.CrossEntropyLoss()
-  curves[name] = {}
-  for step = 1, 100 do
-    opt:zero_grad()
-    local loss = loss_fn(model(moons.x), moons.y)
-    loss:backward()
-    opt:step()
-    curves[name][step] = loss:item()
-  end
-end]],
       wrong = [[
 manual_seed(0)
 moons = data.moons{ n = 200, noise = 0.15 }

@@ -320,7 +320,6 @@ the 1,000 digits 0–4.]],
       code = NET .. [[
 
 print(("pretrained on 0-4: %.1f%% of the test digits 0-4"):format(100 * src_acc))]],
-      solution = NET,
       wrong = [[
 Net = nn.Module:extend("Net")
 function Net:__init()
@@ -370,7 +369,6 @@ requires_grad_(false)로 고정하고 (autograd가 그 경사를 계산하지 �
 
 print(n_trained .. " of " .. frozen:num_parameters() .. " parameters are trained")
 print(("frozen features: %.1f%% of the test digits 5-9"):format(100 * results.frozen))]],
-      solution = FROZEN,
       wrong = HELPERS .. [[
 manual_seed(1)
 frozen = Net()
@@ -447,7 +445,6 @@ end
 print(("standard error: ±%.1f points"):format(100 * se))
 steps = { 10, 20, 30, 40, 50, 60, 70, 80, 90, 100 }
 plot.lines{ frozen = { steps, curves.frozen }, finetuned = { steps, curves.finetuned }, scratch = { steps, curves.scratch } }]],
-      solution = OTHERS,
       wrong = [[
 manual_seed(1)
 finetuned = Net()
@@ -529,7 +526,6 @@ log_plain, log_res, blocks = {}, {}, {}
 for k = 1, 20 do blocks[k], log_plain[k], log_res[k] = k, math.log(g_plain[k], 10), math.log(g_res[k], 10) end
 plot.lines{ plain = { blocks, log_plain }, residual = { blocks, log_res } }   -- log10 ‖grad‖ per block
 inspect(plain20)]],
-      solution = DEEP,
       wrong = DEEP:gsub("ratio = { plain = g_plain%[1%] / g_plain%[20%], residual = g_res%[1%] / g_res%[20%] }",
         "ratio = { plain = g_plain[20] / g_plain[1], residual = g_res[20] / g_res[1] }"),
       check = function(env)
@@ -595,7 +591,6 @@ optimizer can fit at all. The full experiment, with convolutional ResNet blocks
       code = TRAIN_DEEP .. [[
 
 for _, k in ipairs({ "plain2", "plain20", "residual20" }) do print(k, train_loss[k]) end]],
-      solution = TRAIN_DEEP,
       wrong = [[
 models, train_loss = {}, {}
 for _, c in ipairs({ { "plain", 2 }, { "plain", 20 }, { "residual", 20 } }) do

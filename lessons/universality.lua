@@ -106,25 +106,6 @@ end
 xs = linspace(-math.pi, math.pi, 400):view(-1, 1)
 x1 = xs:view(-1)   -- the same points as a 1-D list, for plots
 plot.lines{ sin = { x1, x1:sin() }, hinges4 = { x1, hinge_net(math.sin, 4, -math.pi, math.pi)(xs):view(-1) } }]],
-      solution = [[
-function hinge_net(f, n, lo, hi)
-  local knots = linspace(lo, hi, n + 1):tolist()
-  local bias, out, prev = {}, {}, 0
-  for k = 1, n do
-    local slope = (f(knots[k + 1]) - f(knots[k])) / (knots[k + 1] - knots[k])
-    bias[k], out[k] = -knots[k], slope - prev
-    prev = slope
-  end
-  local model = nn.Sequential{ nn.Linear(1, n), nn.ReLU(), nn.Linear(n, 1) }
-  no_grad(function()
-    model[1].weight:fill_(1)
-    model[1].bias:copy_(tensor(bias))
-    model[3].weight:copy_(tensor(out):view(1, n))
-    model[3].bias:fill_(f(knots[1]))
-  end)
-  return model
-end
-xs = linspace(-math.pi, math.pi, 400):view(-1, 1)]],
       wrong = [[
 function hinge_net(f, n, lo, hi)
   local knots = linspace(lo, hi, n + 1):tolist()
@@ -251,22 +232,6 @@ function fit_width(width, f, steps)
 end
 model8, mse8 = fit_width(8, function(x) return x:sin() end, 1000)
 print(mse8)]],
-      solution = [[
-function fit_width(width, f, steps)
-  local x = linspace(-math.pi, math.pi, 200):view(-1, 1)
-  local y = f(x)
-  manual_seed(0)
-  local model = nn.Sequential{ nn.Linear(1, width), nn.ReLU(), nn.Linear(width, 1) }
-  local opt = optim.Adam(model:parameters(), { lr = 0.01 })
-  for i = 1, steps do
-    opt:zero_grad()
-    local loss = ((model(x) - y) ^ 2):mean()
-    loss:backward()
-    opt:step()
-  end
-  return model, ((model(x) - y) ^ 2):mean():item()
-end
-model8, mse8 = fit_width(8, function(x) return x:sin() end, 1000)]],
       wrong = [[
 function fit_width(width, f, steps)
   local x = linspace(-math.pi, math.pi, 200):view(-1, 1)
@@ -380,21 +345,6 @@ for _, width in ipairs({ 4, 16, 64 }) do
 end
 print(needed.sin, needed.bumpy, bumpy_errs[4], bumpy_errs[16], bumpy_errs[64])
 plot.lines(fits)]],
-      solution = [[
-bumpy = function(x) return (3 * x):sin() + 0.5 * (7 * x):sin() end
-bumpy_num = function(x) return math.sin(3 * x) + 0.5 * math.sin(7 * x) end
-function hinges_needed(f, f_num, tol)
-  local n = 2
-  while (hinge_net(f_num, n, -math.pi, math.pi)(xs) - f(xs)):abs():max():item() > tol do n = n * 2 end
-  return n
-end
-needed = { sin = hinges_needed(function(x) return x:sin() end, math.sin, 0.05), bumpy = hinges_needed(bumpy, bumpy_num, 0.05) }
-bumpy_errs, fits = {}, { target = { xs:view(-1), bumpy(xs):view(-1) } }
-for _, width in ipairs({ 4, 16, 64 }) do
-  local model
-  model, bumpy_errs[width] = fit_width(width, bumpy, 2000)
-  fits["w" .. width] = { xs:view(-1), model(xs):view(-1) }
-end]],
       wrong = [[
 bumpy = function(x) return (3 * x):sin() + 0.5 * (7 * x):sin() end
 needed = { sin = 16, bumpy = 16 }
@@ -449,11 +399,6 @@ inside = (model32(xs) - xs:sin()):abs():max():item()
 outside = (model32(far) - far:sin()):abs():max():item()
 print(inside, outside)
 plot.lines{ sin = { far:view(-1), far:sin():view(-1) }, net = { far:view(-1), model32(far):view(-1) } }]],
-      solution = [[
-model32 = fit_width(32, function(x) return x:sin() end, 1000)
-far = linspace(math.pi, 3 * math.pi, 200):view(-1, 1)
-inside = (model32(xs) - xs:sin()):abs():max():item()
-outside = (model32(far) - far:sin()):abs():max():item()]],
       wrong = [[
 model32 = fit_width(32, function(x) return x:sin() end, 1000)
 far = linspace(math.pi, 3 * math.pi, 200):view(-1, 1)

@@ -36,17 +36,6 @@ function forward(Ws, act, X)
   for i = 1, #Ws do h = act(h:mm(Ws[i])) end
   return h
 end]],
-      solution = [[
-function make_net(depth, width, scale)
-  local Ws = {}
-  for i = 1, depth do Ws[i] = (randn(width, width) * scale):requires_grad() end
-  return Ws
-end
-function forward(Ws, act, X)
-  local h = X
-  for i = 1, #Ws do h = act(h:mm(Ws[i])) end
-  return h
-end]],
       wrong = [[
 function make_net(depth, width, scale)
   local Ws = {}
@@ -103,18 +92,6 @@ end
 Ws_sig = make_net(10, 32, 1 / math.sqrt(32))
 norms_sigmoid = layer_norms(Ws_sig, function(h) return h:sigmoid() end)
 print(norms_sigmoid[1], norms_sigmoid[10])]],
-      solution = [[
-manual_seed(0)
-X, Y = randn(64, 32), randn(64, 32)
-function layer_norms(Ws, act)
-  local loss = ((forward(Ws, act, X) - Y) ^ 2):mean()
-  loss:backward()
-  local norms = {}
-  for i, W in ipairs(Ws) do norms[i] = W.grad:norm():item() end
-  return norms
-end
-Ws_sig = make_net(10, 32, 1 / math.sqrt(32))
-norms_sigmoid = layer_norms(Ws_sig, function(h) return h:sigmoid() end)]],
       wrong = [[norms_sigmoid = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}]],
       check = function(env)
         local n = env.norms_sigmoid
@@ -143,10 +120,6 @@ z = linspace(-5, 5, 1001)
 s = z:sigmoid()
 dmax = (s * (1 - s)):max():item()
 print(dmax, 0.25 ^ 10)]],
-      solution = [[
-z = linspace(-5, 5, 1001)
-s = z:sigmoid()
-dmax = (s * (1 - s)):max():item()]],
       wrong = [[dmax = 1]],
       check = function(env)
         if type(env.dmax) ~= "number" or math.abs(env.dmax - 0.25) > 1e-3 then
@@ -170,9 +143,6 @@ Same data, same depth: compute norms_relu.]],
 Ws_relu = make_net(10, 32, math.sqrt(2 / 32))
 norms_relu = layer_norms(Ws_relu, function(h) return h:relu() end)
 plot.lines{ sigmoid = norms_sigmoid, relu = norms_relu }]],
-      solution = [[
-Ws_relu = make_net(10, 32, math.sqrt(2 / 32))
-norms_relu = layer_norms(Ws_relu, function(h) return h:relu() end)]],
       wrong = [[
 Ws_relu = make_net(10, 32, 1 / math.sqrt(32))
 norms_relu = layer_norms(Ws_relu, function(h) return h:sigmoid() end)]],
@@ -205,11 +175,6 @@ relu = function(h) return h:relu() end
 norms_small = layer_norms(make_net(10, 32, he / 2), relu)
 norms_large = layer_norms(make_net(10, 32, he * 2), relu)
 print(norms_small[1], norms_relu[1], norms_large[1])]],
-      solution = [[
-he = math.sqrt(2 / 32)
-relu = function(h) return h:relu() end
-norms_small = layer_norms(make_net(10, 32, he / 2), relu)
-norms_large = layer_norms(make_net(10, 32, he * 2), relu)]],
       wrong = [[
 he = math.sqrt(2 / 32)
 relu = function(h) return h:relu() end
@@ -247,14 +212,6 @@ for step = 1, 30 do
   no_grad(function() for _, W in ipairs(Ws_sig) do W:sub_(W.grad * 1.0); W.grad = nil end end)
 end
 watcher:plot()]],
-      solution = [[
-for _, W in ipairs(Ws_sig) do W.grad = nil end
-watcher = watch(Ws_sig)
-for step = 1, 30 do
-  local loss = ((forward(Ws_sig, function(h) return h:sigmoid() end, X) - Y) ^ 2):mean()
-  loss:backward()
-  no_grad(function() for _, W in ipairs(Ws_sig) do W:sub_(W.grad * 1.0); W.grad = nil end end)
-end]],
       wrong = [[watcher = nil]],
       check = function(env)
         local w = env.watcher

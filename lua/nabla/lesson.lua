@@ -8,7 +8,8 @@
 --                                              -- still wrong ({en=..., ko=...} or a string)
 --         hints = { { en = ..., ko = ... } },  -- optional
 --         quiz = { question = {...}, choices = { {...}, ... }, answer = 2, explain = {...} },
---         solution = [[...]],                  -- the reference answer, replayed by the tests
+--         solution = [[...]],                  -- the reference answer, replayed by the tests;
+--                                              -- without it, the step's code is the answer
 --         wrong = [[...]],                     -- a typical wrong answer the check must catch
 --       }, ... } }
 -- The runner shows one step at a time; the learner's variables stay (they live in the
