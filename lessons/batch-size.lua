@@ -3,14 +3,8 @@
 -- sharp versus flat minima, measured by perturbing the weights, against a test set.
 local function nb() return require "nabla" end
 
-local function value(v)
-  if type(v) == "number" then return v end
-  local n = nb()
-  if n.is_tensor(v) and v:numel() == 1 then return v:item() end
-  return nil
-end
-
-local function finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
+local C = require("nabla.lesson").checks
+local value, finite = C.value, C.finite
 
 local function list_of_numbers(v, n)
   if type(v) ~= "table" or #v < n then return false end

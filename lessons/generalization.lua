@@ -5,14 +5,8 @@
 local function nb() return require "nabla" end
 local function dt() return require "nabla.data" end
 
-local function value(v)
-  if type(v) == "number" then return v end
-  local n = nb()
-  if n.is_tensor(v) and v:numel() == 1 then return v:item() end
-  return nil
-end
-
-local function finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
+local C = require("nabla.lesson").checks
+local value, finite = C.value, C.finite
 
 local function close(a, b, rel, abs)
   return finite(a) and math.abs(a - b) <= (abs or 1e-6) + (rel or 1e-4) * math.abs(b)

@@ -3,12 +3,8 @@ local function is_t(env, v) return env.is_tensor and env.is_tensor(v) end
 local function nb() return require "nabla" end
 
 -- the number inside a one-value tensor, or a number as it is
-local function value(v)
-  local n = nb()
-  if type(v) == "number" then return v end
-  if n.is_tensor(v) and v:numel() == 1 then return v:item() end
-  return nil
-end
+local C = require("nabla.lesson").checks
+local value = C.value
 
 -- the largest |a − b|, or infinity when they do not compare or a value is NaN
 local function maxdiff(a, b)

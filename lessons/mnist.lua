@@ -4,14 +4,8 @@
 -- step trains in a few seconds; each step names the full experiment in experiments/.
 local function nb() return require "nabla" end
 
-local function value(v)
-  if type(v) == "number" then return v end
-  local n = nb()
-  if n.is_tensor(v) and v:numel() == 1 then return v:item() end
-  return nil
-end
-
-local function finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
+local C = require("nabla.lesson").checks
+local value, finite, why, is_module = C.value, C.finite, C.why, C.is_module
 
 -- the subset, loaded once for the checks (the learner's own variables may have changed)
 local sets
@@ -28,9 +22,6 @@ local function small()
 end
 
 -- an error message without the file:line where it was raised
-local function why(err) return (tostring(err):gsub("^[^\n:]+:%d+: ", "")) end
-
-local function is_module(m) return type(m) == "table" and nb().nn.Module.is_module(m) end
 
 local function shape_str(t)
   local n = nb()

@@ -15,14 +15,8 @@ local ref = {
   bowl = function(x, y) return 0.05 * x ^ 2 + 5 * y ^ 2 end,
 }
 
-local function value(v)
-  if type(v) == "number" then return v end
-  local n = nb()
-  if n.is_tensor(v) and v:numel() == 1 then return v:item() end
-  return nil
-end
-
-local function finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
+local C = require("nabla.lesson").checks
+local value, finite = C.value, C.finite
 
 -- Steps a 2-D point with the learner's optimizer factory make on surface f (the learner's
 -- function): the final point, computed here independently of the learner's run().

@@ -4,14 +4,8 @@
 -- label smoothing, mixup and cutmix; the results in one table.
 local function nb() return require "nabla" end
 
-local function value(v)
-  if type(v) == "number" then return v end
-  local n = nb()
-  if n.is_tensor(v) and v:numel() == 1 then return v:item() end
-  return nil
-end
-
-local function finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
+local C = require("nabla.lesson").checks
+local value, finite = C.value, C.finite
 
 local function msg(en, ko) return { en = en, ko = ko } end
 

@@ -5,18 +5,8 @@
 -- trains well, and the gradient norms per block show why. On the committed subset.
 local function nb() return require "nabla" end
 
-local function value(v)
-  if type(v) == "number" then return v end
-  local n = nb()
-  if n.is_tensor(v) and v:numel() == 1 then return v:item() end
-  return nil
-end
-
-local function finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
-
-local function why(err) return (tostring(err):gsub("^[^\n:]+:%d+: ", "")) end
-
-local function is_module(m) return type(m) == "table" and nb().nn.Module.is_module(m) end
+local C = require("nabla.lesson").checks
+local value, finite, why, is_module = C.value, C.finite, C.why, C.is_module
 
 -- the reference split, built here: images of digits lo..hi (at most per of each), relabelled
 -- so that digit lo is class 1

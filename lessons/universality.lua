@@ -2,14 +2,8 @@
 -- interval as its hidden layer grows: by hand (hinges), then by gradient descent.
 local function nb() return require "nabla" end
 
-local function value(v)
-  if type(v) == "number" then return v end
-  local n = nb()
-  if n.is_tensor(v) and v:numel() == 1 then return v:item() end
-  return nil
-end
-
-local function finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
+local C = require("nabla.lesson").checks
+local value, finite = C.value, C.finite
 
 local function bumpy_ref(x) return math.sin(3 * x) + 0.5 * math.sin(7 * x) end
 

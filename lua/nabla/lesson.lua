@@ -315,4 +315,22 @@ function M.answer(k) M.answer_quiz(k) end
 
 function M.current() return current end
 
+-- ---- helpers for the lessons' checks ------------------------------------------------------
+-- lessons/*.lua take them as: local value, finite = C.value, C.finite (C = require("nabla.lesson").checks)
+M.checks = {}
+
+-- a number from a number or a 1-element tensor; nil for anything else
+function M.checks.value(v)
+  if type(v) == "number" then return v end
+  if nabla.is_tensor(v) and v:numel() == 1 then return v:item() end
+  return nil
+end
+
+function M.checks.finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
+
+-- an error's message without its "file:line: " prefix
+function M.checks.why(err) return (tostring(err):gsub("^[^\n:]+:%d+: ", "")) end
+
+function M.checks.is_module(m) return type(m) == "table" and nabla.nn.Module.is_module(m) end
+
 return M
