@@ -62,12 +62,6 @@ return {
       val = test, log = cfg.run_dir .. "/log.csv", checkpoint = cfg.run_dir, resume = cfg.resume,
     })
 
-    local ev = nabla.evaluate(model, test)
-    local seconds, n = 0, 0
-    for _, t in pairs(history.time) do seconds, n = seconds + t, n + 1 end
-    return {
-      test_accuracy = ev.accuracy, test_loss = ("%.4f"):format(ev.loss),
-      seconds_per_epoch = ("%.1f"):format(seconds / n), epochs = n,
-    }
+    return require("nabla.run").test_result(model, test, history)
   end,
 }

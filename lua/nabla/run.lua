@@ -59,6 +59,18 @@ function M.parse(args, defaults)
   return cfg
 end
 
+-- What an experiment that trained with fit() reports: accuracy and loss on the test set,
+-- and the mean seconds per epoch of the history (the epochs of this run and any resumed).
+function M.test_result(model, test, history)
+  local ev = nabla.evaluate(model, test)
+  local seconds, n = 0, 0
+  for _, t in pairs(history.time) do seconds, n = seconds + t, n + 1 end
+  return {
+    test_accuracy = ev.accuracy, test_loss = ("%.4f"):format(ev.loss),
+    seconds_per_epoch = ("%.1f"):format(seconds / math.max(n, 1)), epochs = n,
+  }
+end
+
 function M.main(args)
   local path = args[1]
   if not path or path == "--help" then
