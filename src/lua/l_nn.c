@@ -153,7 +153,9 @@ static bool opt_arg_bool(lua_State *L, int i, bool def) {
 /* ---- convolution ----------------------------------------------------------------------- */
 
 static int l_conv2d(lua_State *L) {
-    static const char *const allowed[] = {"stride", "padding", "dilation", "groups", NULL};
+    static const char *const allowed[] = {"stride", "padding", "dilation", "groups", "algorithm",
+                                          NULL};
+    static const char *const algorithms[] = {"auto", "im2col", "direct", NULL};
     const char *op = "conv2d";
     nb_tensor *x = nbl_check(L, 1), *w = nbl_check(L, 2);
     nb_tensor *b = opt_arg_tensor(L, 3, op, "bias");
@@ -164,6 +166,16 @@ static int l_conv2d(lua_State *L) {
     opt_get(L, 4, "dilation");
     pop_pair(L, o.dilation, op, "dilation");
     o.groups = (int64_t)opt_number(L, 4, "groups", 1, op);
+    if (opt_get(L, 4, "algorithm") != LUA_TNIL) { /* NB_CONV_AUTO, _IM2COL, _DIRECT: 0, 1, 2 */
+        const char *a = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        int k = 0;
+        while (algorithms[k] && strcmp(a, algorithms[k]) != 0) k++;
+        if (!algorithms[k])
+            return luaL_error(L, "conv2d: algorithm must be 'auto', 'im2col' or 'direct', got %s",
+                              luaL_tolstring(L, -1, NULL));
+        o.algorithm = k;
+    }
+    lua_pop(L, 1);
     if (opt_get(L, 4, "padding") == LUA_TSTRING) {
         const char *p = lua_tostring(L, -1);
         if (strcmp(p, "valid") == 0) {

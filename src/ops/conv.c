@@ -27,6 +27,7 @@
 #include "../autograd/autograd.h"
 #include "../core/iter.h"
 #include "blas.h"
+#include "convmm.h"
 #include "nnops.h"
 #include "shape.h"
 
@@ -55,6 +56,9 @@ typedef struct {
     bool direct;             /* 1×1, stride 1, no padding: cols is x[n] itself */
     bool plain;              /* stride 1, no padding, no dilation: rows of cols are blocks of x */
     bool via_pad;            /* stride 1, no dilation, padding: im2col of a zero-padded copy */
+    int64_t Hp, Wp;          /* the zero-padded input frame, H + 2·ph by W + 2·pw */
+    bool shifted;            /* stride 1, groups 1: the direct path (convmm) may be taken */
+    int algorithm;           /* NB_CONV_AUTO, NB_CONV_IM2COL or NB_CONV_DIRECT */
 } geom;
 
 static geom make_geom(const nb_tensor *x, const nb_tensor *w, const nb_conv2d_opts *o) {
@@ -72,6 +76,9 @@ static geom make_geom(const nb_tensor *x, const nb_tensor *w, const nb_conv2d_op
     g.plain = g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
     g.direct = g.plain && g.kh == 1 && g.kw == 1;
     g.via_pad = !g.plain && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1;
+    g.Hp = g.H + 2 * g.ph, g.Wp = g.W + 2 * g.pw;
+    g.shifted = g.sh == 1 && g.sw == 1 && g.G == 1 && !g.direct && nb_convmm_width() > 0;
+    g.algorithm = o->algorithm;
     return g;
 }
 
@@ -253,6 +260,64 @@ static void loop_threads_end(int nt) {
 
 static int conv2d_backward(nb_node *n, nb_tensor *g, nb_tensor **gin);
 
+/* ---- The direct path: stride 1, groups 1 (src/ops/convmm.h) ----
+ * With stride 1, the receptive field of output pixel (oh, ow) in the zero-padded image
+ * xpad (C, Hp, Wp) starts at pix[p] = oh·Wp + ow, and its tap k = (c, i, j) lies
+ * tap[k] = c·Hp·Wp + i·dh·Wp + j·dw further on, whatever the pixel: cols[k, p] is
+ * xpad[pix[p] + tap[k]]. So each product of the convolution is a shifted product read
+ * straight from the image, with no im2col buffer, no col2im and no packing:
+ *   forward  yᵀ[p, :]  = Σ_k xpad[pix[p] + tap[k]] · Wᵀ[k, :]       rows: pixels, sum: taps
+ *   dW       dWᵀ[k, :] += Σ_p xpad[tap[k] + pix[p]] · dyᵀ[p, :]     rows: taps, sum: pixels
+ *   dx       dxᵀ[q, :]  = Σ_t dypad[pixd[q] + tapd[t]] · Wflip[t, :]
+ * The last is the forward convolution of dy, zero-padded by qh = dh·(kh−1) − ph (and
+ * qw across), with the weight flipped in both axes and its channel axes swapped:
+ *   dx[c, h, w] = Σ_(o,i,j) W[o, c, i, j] · dy[o, h + ph − i·dh, w + pw − j·dw]
+ *               = Σ_(o,i',j') W[o, c, kh−1−i', kw−1−j'] · dypad[o, h + i'·dh, w + j'·dw]
+ * The products come out transposed (pixels × channels) and are transposed back per image,
+ * a small part of the work. The vector kernels need the channels a product writes (O for
+ * the forward and dW, C for dx) to be a multiple of the vector width; other shapes, strides
+ * and groups take the im2col path above. */
+
+/* tap[k], k = (c, i, j): where tap (i, j) of channel c is, from the start of its receptive
+ * field, in a frame of Hf × Wf planes */
+static void shift_taps(int64_t C, int64_t kh, int64_t kw, int64_t dh, int64_t dw, int64_t Hf,
+                       int64_t Wf, int64_t *tap) {
+    for (int64_t c = 0; c < C; c++)
+        for (int64_t i = 0; i < kh; i++)
+            for (int64_t j = 0; j < kw; j++) *tap++ = c * Hf * Wf + i * dh * Wf + j * dw;
+}
+
+/* pix[p], p = (oh, ow): where output pixel p's receptive field starts, in a frame Wf wide */
+static void shift_pixels(int64_t OH, int64_t OW, int64_t Wf, int64_t *pix) {
+    for (int64_t oh = 0; oh < OH; oh++)
+        for (int64_t ow = 0; ow < OW; ow++) *pix++ = oh * Wf + ow;
+}
+
+/* Whether the direct path computes a product (SHIFT_FWD, SHIFT_DW or SHIFT_DX) that writes
+ * n channels. AUTO takes it where bench/bench_conv.lua measured it faster than im2col:
+ *  - not for one image (the im2col path's sgemm then runs on every thread);
+ *  - not when a receptive field has fewer than 64 values (C·kh·kw: a first layer on a
+ *    grey image): the im2col products are then short, cheap to set up, and as fast;
+ *  - dx only when the input is at most 1.1× the output plane: the direct dx runs over every
+ *    input pixel with every tap, also where the taps fall on dy's zero border; the im2col
+ *    path's col2im does not. (Unpadded 5×5 on 12×12 inputs: 2.25× the work.) */
+enum { SHIFT_FWD, SHIFT_DW, SHIFT_DX };
+static bool shift_ok(const geom *g, int64_t n, int product) {
+    if (!g->shifted || n % nb_convmm_width() || g->algorithm == NB_CONV_IM2COL) return false;
+    if (g->algorithm == NB_CONV_DIRECT) return true;
+    if (g->N < 2 && nb_num_threads() > 1) return false;
+    if (g->K < 64) return false;
+    if (product == SHIFT_DX) return g->H * g->W * 10 <= g->P * 11;
+    return true;
+}
+
+/* 64-byte aligned floats (the kernels' loads of V are then aligned) */
+static float *falloc(int64_t n) {
+    size_t bytes = ((size_t)(n > 0 ? n : 1) * sizeof(float) + 63) & ~(size_t)63;
+    return aligned_alloc(64, bytes);
+}
+
+
 nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_opts *opts) {
     char b1[128], b2[128];
     nb_conv2d_opts o = {{1, 1}, {0, 0}, {1, 1}, 1};
@@ -315,14 +380,29 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
     const float *xp = nb_data(xc), *wp = nb_data(wc), *bp = bc ? nb_data(bc) : NULL;
     float *yp = nb_data(y);
     int failed = 0;
+    const int64_t P = g->P, K = g->K, image = g->C * g->H * g->W;
+    /* the direct path: the weight transposed (K, O), the taps and the pixels (shared) */
+    const bool shift = shift_ok(g, O, SHIFT_FWD), pad = g->ph > 0 || g->pw > 0;
+    float *wt = shift ? falloc(K * O) : NULL;
+    int64_t *tap = shift ? malloc(sizeof(int64_t) * (size_t)(K + P)) : NULL, *pix = tap + K;
+    if (shift && (!wt || !tap)) {
+        free(wt), free(tap);
+        nb_decref(xc), nb_decref(wc), nb_decref(bc), nb_decref(y);
+        return nb_error("conv2d: out of memory");
+    }
+    if (shift) {
+        nb_transpose2d(wp, O, K, K, wt, O, NULL);
+        shift_taps(g->C, g->kh, g->kw, g->dh, g->dw, g->Hp, g->Wp, tap);
+        shift_pixels(g->OH, g->OW, g->Wp, pix);
+    }
     const int nt = loop_threads_begin(g->N, g->N * g->O * g->P * g->Kg);
-    const int64_t P = g->P, image = g->C * g->H * g->W;
     /* per image n: x[n] (C, H, W), cols (K, P), y[n] (O, P); W (O, Kg); b (O) */
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        /* one buffer: cols (K, P), then for via_pad the padded image */
-        const int64_t padded = g->via_pad ? g->C * (g->H + 2 * g->ph) * (g->W + 2 * g->pw) : 0;
-        const int64_t cols_n = (g->K * P + 15) & ~(int64_t)15;
+        /* one buffer: cols (K, P) (or for the direct path yᵀ (P + slack, O)), then the
+         * padded image (via_pad, or the direct path with padding) */
+        const int64_t padded = g->via_pad || (shift && pad) ? g->C * g->Hp * g->Wp : 0;
+        const int64_t cols_n = shift ? (P + NB_CONVMM_SLACK) * O : (g->K * P + 15) & ~(int64_t)15;
         float *cols = g->direct ? NULL : scratch(cols_n + padded);
         float *xpad = cols ? cols + cols_n : NULL;
         if (!g->direct && !cols) {
@@ -335,6 +415,15 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
             if (failed) continue;
             const float *cn = xp + n * image; /* 1×1: x[n] is cols */
             float *yn = yp + n * O * P;
+            if (shift) { /* yᵀ (P, O) = the shifted product, then y[n] = yᵀᵀ + b */
+                if (pad) {
+                    pad_image(g, cn, xpad);
+                    cn = xpad;
+                }
+                nb_convmm(cn, pix, P, tap, K, wt, O, cols, false);
+                nb_transpose2d(cols, P, O, O, yn, P, bp);
+                continue;
+            }
             if (!g->direct) {
                 if (g->via_pad) {
                     pad_image(g, xp + n * image, xpad);
@@ -353,6 +442,7 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
         scratch_done();
     }
     loop_threads_end(nt);
+    free(wt), free(tap);
     nb_decref(xc), nb_decref(wc), nb_decref(bc);
     if (failed) {
         nb_decref(y);
@@ -369,7 +459,7 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
     n->iarg[0] = o.stride[0], n->iarg[1] = o.stride[1];
     n->iarg[2] = o.padding[0], n->iarg[3] = o.padding[1];
     n->iarg[4] = o.dilation[0], n->iarg[5] = o.dilation[1];
-    n->iarg[6] = o.groups;
+    n->iarg[6] = o.groups, n->iarg[7] = o.algorithm;
     return y;
 }
 
@@ -381,10 +471,17 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
 static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
     nb_tensor *x = n->in[0], *w = n->in[1];
     nb_conv2d_opts o = {{n->iarg[0], n->iarg[1]}, {n->iarg[2], n->iarg[3]},
-                        {n->iarg[4], n->iarg[5]}, n->iarg[6]};
+                        {n->iarg[4], n->iarg[5]}, n->iarg[6], (int)n->iarg[7]};
     const geom gm = make_geom(x, w, &o), *g = &gm, gpad = padded_geom(g);
-    const int64_t O = g->O, G = g->G;
+    const int64_t O = g->O, G = g->G, C = g->C, K = g->K, P = g->P, HW = g->H * g->W;
     const bool need_dx = n->needs[0], need_dw = n->needs[1], need_db = n->needs[2];
+    /* the direct path, for dW and for dx each when its shapes allow (see above) */
+    const int64_t qh = g->dh * (g->kh - 1) - g->ph, qw = g->dw * (g->kw - 1) - g->pw;
+    const int64_t Hq = g->OH + 2 * qh, Wq = g->OW + 2 * qw, T = O * g->kh * g->kw;
+    const bool shift_dw = need_dw && shift_ok(g, O, SHIFT_DW);
+    const bool shift_dx = need_dx && shift_ok(g, C, SHIFT_DX) && qh >= 0 && qw >= 0;
+    const bool pad = g->ph > 0 || g->pw > 0;
+    const bool cols_dw = need_dw && !shift_dw && !g->direct, cols_dx = need_dx && !shift_dx && !g->direct;
     nb_tensor *xc = need_dw ? contig(x) : NULL, *wc = need_dx ? contig(w) : NULL;
     nb_tensor *gc = contig(gy);
     nb_tensor *dx = need_dx ? nb_empty(4, x->shape) : NULL;
@@ -392,33 +489,66 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
     nb_tensor *db = need_db ? nb_empty(1, &g->O) : NULL;
     const int nt = loop_threads_begin(g->N, g->N * g->O * g->P * g->Kg);
     const int64_t wsize = O * g->Kg; /* elements of W */
-    /* per-thread partial sums of dW (transposed) and db */
-    float *part = need_dw || need_db ? calloc((size_t)nt * (wsize + O), sizeof(float)) : NULL;
+    /* per-thread partial sums: dWᵀ (G, Kg, Og) (the direct path writes NB_CONVMM_SLACK rows
+     * more), then db (O) */
+    const int64_t ps = wsize + (shift_dw ? NB_CONVMM_SLACK * O : 0) + O;
+    float *part = need_dw || need_db ? calloc((size_t)nt * ps, sizeof(float)) : NULL;
+    /* shared by the threads: the direct dW's taps and pixels, the direct dx's flipped weight
+     * (T, C) with its taps and pixels in the frame of the padded dy */
+    int64_t *tap = shift_dw ? malloc(sizeof(int64_t) * (size_t)(K + P)) : NULL;
+    int64_t *tapd = shift_dx ? malloc(sizeof(int64_t) * (size_t)(T + HW)) : NULL;
+    float *wf = shift_dx ? falloc(T * C) : NULL;
     if (!gc || (need_dw && !xc) || (need_dx && !wc) || (need_dx && !dx) || (need_dw && !dw) ||
-        (need_db && !db) || ((need_dw || need_db) && !part)) {
+        (need_db && !db) || ((need_dw || need_db) && !part) || (shift_dw && !tap) ||
+        (shift_dx && (!tapd || !wf))) {
         nb_decref(xc), nb_decref(wc), nb_decref(gc), nb_decref(dx), nb_decref(dw), nb_decref(db);
-        free(part);
+        free(part), free(tap), free(tapd), free(wf);
         loop_threads_end(nt);
         nb_error("conv2d backward: out of memory");
         return -1;
     }
     const float *xp = xc ? nb_data(xc) : NULL, *wp = wc ? nb_data(wc) : NULL, *gp = nb_data(gc);
+    int64_t *pix = tap ? tap + K : NULL, *pixd = tapd ? tapd + T : NULL;
+    if (shift_dw) {
+        shift_taps(C, g->kh, g->kw, g->dh, g->dw, g->Hp, g->Wp, tap);
+        shift_pixels(g->OH, g->OW, g->Wp, pix);
+    }
+    if (shift_dx) { /* wf[(o, i', j'), c] = W[o, c, kh−1−i', kw−1−j'] */
+        const int64_t kk = g->kh * g->kw;
+        for (int64_t oc = 0; oc < O; oc++)
+            for (int64_t t = 0; t < kk; t++)
+                for (int64_t c = 0; c < C; c++)
+                    wf[(oc * kk + t) * C + c] = wp[(oc * C + c) * kk + kk - 1 - t];
+        shift_taps(O, g->kh, g->kw, g->dh, g->dw, Hq, Wq, tapd);
+        shift_pixels(g->H, g->W, Wq, pixd);
+    }
+    geom gq = *g; /* dy (O, OH, OW) zero-padded by (qh, qw): pad_image's geometry */
+    gq.C = O, gq.H = g->OH, gq.W = g->OW, gq.ph = qh, gq.pw = qw;
     float *dxp = dx ? nb_data(dx) : NULL;
     int failed = 0;
-    const int64_t P = g->P, image = g->C * g->H * g->W;
-    /* per image n: x[n], dx[n] (C, H, W); dy[n] (O, P); cols, dcols (K, P); W (O, Kg);
-     * part: per thread dWᵀ (G, Kg, Og) then db (O) */
+    const int64_t image = C * HW;
+    /* per image n: x[n], dx[n] (C, H, W); dy[n] (O, P); cols, dcols (K, P); W (O, Kg) */
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
         const int t = omp_get_thread_num();
-        float *pdw = part ? part + (size_t)t * (wsize + O) : NULL, *pdb = pdw ? pdw + wsize : NULL;
-        bool need_cols = !g->direct && (need_dw || need_dx);
-        /* one buffer: cols (K, P), then for via_pad the padded image (or its gradient) */
-        const int64_t padded = g->via_pad ? g->C * (g->H + 2 * g->ph) * (g->W + 2 * g->pw) : 0;
-        const int64_t cols_n = (g->K * P + 15) & ~(int64_t)15;
-        float *cols = need_cols ? scratch(cols_n + padded) : NULL;
-        float *xpad = cols ? cols + cols_n : NULL;
-        if (need_cols && !cols) {
+        float *pdw = part ? part + (size_t)t * ps : NULL, *pdb = pdw ? pdw + ps - O : NULL;
+        /* one buffer, in pieces (16-float multiples): cols (K, P) for the im2col path; the
+         * padded image (or its gradient); for the direct dW dyᵀ (P, O); for the direct dx
+         * the padded dy (O, Hq, Wq) and dxᵀ (H·W + slack, C) */
+#define ROUND16(v) (((v) + 15) & ~(int64_t)15)
+        const int64_t n_cols = cols_dw || cols_dx ? ROUND16(K * P) : 0;
+        const int64_t n_pad = (g->via_pad && (cols_dw || cols_dx)) || (shift_dw && pad)
+                                  ? ROUND16(C * g->Hp * g->Wp) : 0;
+        const int64_t n_dyt = shift_dw ? ROUND16(P * O) : 0;
+        const int64_t n_dyp = shift_dx ? ROUND16(O * Hq * Wq) : 0;
+        const int64_t n_dxt = shift_dx ? ROUND16((HW + NB_CONVMM_SLACK) * C) : 0;
+#undef ROUND16
+        const int64_t total = n_cols + n_pad + n_dyt + n_dyp + n_dxt;
+        float *buf = total ? scratch(total) : NULL;
+        float *cols = buf, *xpad = buf ? buf + n_cols : NULL;
+        float *dyt = buf ? xpad + n_pad : NULL, *dyp = buf ? dyt + n_dyt : NULL;
+        float *dxt = buf ? dyp + n_dyp : NULL;
+        if (total && !buf) {
 #pragma omp atomic write
             failed = 1;
         }
@@ -429,7 +559,15 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
             const float *dyn = gp + i * O * P;
             if (need_db)
                 for (int64_t oc = 0; oc < O; oc++) pdb[oc] += nb_vsum(dyn + oc * P, P);
-            if (need_dw) {
+            if (shift_dw) { /* dWᵀ (K, O) += Σ_p xpad[tap[k] + pix[p]] · dyᵀ[p, :] */
+                const float *src = xp + i * image;
+                if (pad) {
+                    pad_image(g, src, xpad);
+                    src = xpad;
+                }
+                nb_transpose2d(dyn, O, P, P, dyt, O, NULL);
+                nb_convmm(src, tap, K, pix, P, dyt, O, pdw, true);
+            } else if (need_dw) {
                 const float *cn = xp + i * image; /* 1×1: x[n] is cols */
                 if (!g->direct) {
                     if (g->via_pad) {
@@ -445,7 +583,11 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
                     nb_sgemm(false, true, g->Kg, g->Og, P, 1.0f, cn + gi * g->Kg * P, P,
                              dyn + gi * g->Og * P, P, 1.0f, pdw + gi * g->Kg * g->Og, g->Og);
             }
-            if (need_dx) {
+            if (shift_dx) { /* dxᵀ (H·W, C) = Σ_t dypad[pixd[q] + tapd[t]] · wf[t, :] */
+                pad_image(&gq, dyn, dyp);
+                nb_convmm(dyp, pixd, HW, tapd, T, wf, C, dxt, false);
+                nb_transpose2d(dxt, HW, C, C, dxp + i * image, HW, NULL);
+            } else if (need_dx) {
                 float *dxn = dxp + i * image;
                 float *dc = g->direct ? dxn : cols; /* 1×1: dcols is dx[n] itself */
                 for (int64_t gi = 0; gi < G; gi++)
@@ -453,7 +595,7 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
                              dyn + gi * g->Og * P, P, 0.0f, dc + gi * g->Kg * P, P);
                 if (!g->direct) {
                     if (g->via_pad) { /* into the padded gradient, then its inside */
-                        memset(xpad, 0, sizeof(float) * padded);
+                        memset(xpad, 0, sizeof(float) * C * g->Hp * g->Wp);
                         col2im(&gpad, cols, xpad);
                         crop_image(g, xpad, dxn);
                     } else {
@@ -466,6 +608,7 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
         scratch_done();
     }
     loop_threads_end(nt);
+    free(tap), free(tapd), free(wf);
     nb_decref(xc), nb_decref(wc), nb_decref(gc);
     if (failed) {
         nb_decref(dx), nb_decref(dw), nb_decref(db);
@@ -481,15 +624,15 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
                 for (int64_t k = 0; k < g->Kg; k++) {
                     const int64_t src = gi * g->Kg * g->Og + k * g->Og + oc;
                     float s = part[src];
-                    for (int t = 1; t < nt; t++) s += part[(size_t)t * (wsize + O) + src];
+                    for (int t = 1; t < nt; t++) s += part[(size_t)t * ps + src];
                     d[(gi * g->Og + oc) * g->Kg + k] = s;
                 }
     }
     if (db) {
         float *d = nb_data(db);
-        memcpy(d, part + wsize, sizeof(float) * O);
+        memcpy(d, part + ps - O, sizeof(float) * O);
         for (int t = 1; t < nt; t++)
-            for (int64_t k = 0; k < O; k++) d[k] += part[(size_t)t * (wsize + O) + wsize + k];
+            for (int64_t k = 0; k < O; k++) d[k] += part[(size_t)t * ps + ps - O + k];
     }
     free(part);
     gin[0] = dx, gin[1] = dw, gin[2] = db;

@@ -9,7 +9,13 @@ typedef struct nb_conv2d_opts {
     int64_t padding[2];   /* >= 0, zeros on every side */
     int64_t dilation[2];  /* >= 1 */
     int64_t groups;       /* >= 1, divides C and O */
+    int algorithm;        /* NB_CONV_AUTO (0), NB_CONV_IM2COL or NB_CONV_DIRECT */
 } nb_conv2d_opts;
+
+/* How the products are computed (src/ops/conv.c): the im2col matrix times sgemm, or the
+ * direct shifted product (stride 1, groups 1, vector kernels; elsewhere im2col is used even
+ * when direct is asked for). AUTO picks, per product, the one measured faster for its shape. */
+enum { NB_CONV_AUTO = 0, NB_CONV_IM2COL = 1, NB_CONV_DIRECT = 2 };
 
 /* conv2d: x (N, C, H, W) or unbatched (C, H, W), w (O, C/groups, kh, kw), b (O) or NULL.
  * Out (N, O, H', W') with H' = (H + 2·ph − dh·(kh − 1) − 1) / sh + 1 (same for W).
