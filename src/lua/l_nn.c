@@ -5,7 +5,8 @@
  * torch.nn.functional, with keyword arguments as an options table:
  *
  *   conv2d(x, w, b|nil, {stride=, padding=, dilation=, groups=})   pairs: n or {h, w};
- *                                                                  padding also "same"/"valid"
+ *                                                                  padding also "same"/"valid";
+ *          algorithm = "auto" (default), "im2col" or "direct" (src/ops/conv.h)
  *   max_pool2d(x, kernel, stride|nil, padding, dilation, ceil_mode, return_indices)
  *   avg_pool2d(x, kernel, stride|nil, padding, ceil_mode, count_include_pad)
  *   adaptive_avg_pool2d(x, size)                                   size: n or {oh, ow}

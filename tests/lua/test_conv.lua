@@ -50,6 +50,52 @@ for _, name in ipairs(names) do
   end)
 end
 
+-- The direct path (src/ops/convmm.c) and the im2col path, on the same golden cases: channel
+-- counts that the direct kernels take (multiples of 16), each case run with either algorithm.
+local direct_cases = {
+  conv_direct_pad = { padding = { 1, 2 } },
+  conv_direct_dilation = { padding = 1, dilation = 2 },
+  conv_direct_5x5 = {},
+  conv_direct_rect = { padding = { 0, 1 } },
+  conv_direct_few_channels = { padding = 1 },
+}
+for name, opts in pairs(direct_cases) do
+  for _, algorithm in ipairs { "direct", "im2col", "auto" } do
+    T.test("golden " .. name .. " " .. algorithm, function()
+      local g = golden[name]
+      T.ok(g, "no golden case " .. name)
+      local o = { algorithm = algorithm }
+      for k, v in pairs(opts) do o[k] = v end
+      local xs = {}
+      for i, gi in ipairs(g.inputs) do xs[i] = T.from_golden(gi):requires_grad() end
+      local out = nb.conv2d(xs[1], xs[2], xs[3], o)
+      T.near(out, T.from_golden(g.out), 1e-4, 1e-5, name .. " forward")
+      out:backward(T.from_golden(g.upstream))
+      for i, gg in ipairs(g.grads) do T.near(xs[i].grad, T.from_golden(gg), 1e-3, 1e-4, name .. " grad of input " .. i) end
+    end)
+  end
+end
+
+T.test("direct and im2col agree on the MNIST CNN's layers (batch 4)", function()
+  nb.manual_seed(11)
+  for _, c in ipairs { { 32, 14, 64, 3, 1 }, { 32, 26, 64, 3, 0 }, { 16, 12, 32, 5, 0 }, { 1, 28, 32, 3, 0 } } do
+    local C, H, O, k, pad = table.unpack(c)
+    local x, w, b = nb.randn(4, C, H, H), nb.randn(O, C, k, k) * 0.1, nb.randn(O)
+    local up
+    local res = {}
+    for _, algorithm in ipairs { "im2col", "direct" } do
+      local xg, wg, bg = x:detach():requires_grad(), w:detach():requires_grad(), b:detach():requires_grad()
+      local y = nb.conv2d(xg, wg, bg, { padding = pad, algorithm = algorithm })
+      up = up or nb.randn(table.unpack(y.shape))
+      y:backward(up)
+      res[algorithm] = { y, xg.grad, wg.grad, bg.grad }
+    end
+    for i, what in ipairs { "output", "dx", "dW", "db" } do
+      T.near(res.direct[i], res.im2col[i], 1e-4, 1e-4, ("%dc%d %s"):format(O, k, what))
+    end
+  end
+end)
+
 -- ---- finite differences -------------------------------------------------------------------
 nb.manual_seed(7)
 local function leaf(...) return nb.randn(...):requires_grad() end
@@ -93,6 +139,10 @@ local checks = {
   { "conv 1x1 padding 1", function(x, w) return nb.conv2d(x, w, nil, { padding = 1 }) end, { leaf(1, 3, 2, 3), leaf(2, 3, 1, 1) } },
   { "conv non-contiguous input", function(x, w, b) return nb.conv2d(x, w, b, { padding = 1 }) end,
     { nhwc(2, 3, 4, 4), leaf(2, 3, 3, 3), leaf(2) } },
+  { "conv direct path, padding {1,2}", function(x, w, b) return nb.conv2d(x, w, b, { padding = { 1, 2 }, algorithm = "direct" }) end,
+    { leaf(2, 16, 3, 4), leaf(16, 16, 3, 2), leaf(16) } },
+  { "conv direct path, dilation 2", function(x, w) return nb.conv2d(x, w, nil, { padding = 1, dilation = 2, algorithm = "direct" }) end,
+    { leaf(1, 16, 4, 4), leaf(32, 16, 2, 2) } },
   { "conv non-contiguous weight", function(x, w) return nb.conv2d(x, w) end,
     { leaf(1, 2, 4, 4), nb.randn(2, 2, 3, 3):transpose(3, 4):detach():requires_grad() } },
   { "max_pool 2", function(x) return nb.max_pool2d(x, 2) end, { distinct(2, 2, 4, 5) } },
@@ -183,7 +233,9 @@ T.test("errors name the op and the shapes", function()
   T.raises(function() nb.conv2d(nb.randn(1, 1, 5, 5), nb.randn(2, 1, 3, 3), nil, { stride = 0 }) end,
     "must be positive")
   T.raises(function() nb.conv2d(nb.randn(1, 1, 5, 5), nb.randn(2, 1, 3, 3), nil, { strides = 2 }) end,
-    "conv2d: unknown option 'strides' (options: stride, padding, dilation, groups)")
+    "conv2d: unknown option 'strides' (options: stride, padding, dilation, groups, algorithm)")
+  T.raises(function() nb.conv2d(nb.randn(1, 1, 5, 5), nb.randn(2, 1, 3, 3), nil, { algorithm = "fft" }) end,
+    "conv2d: algorithm must be 'auto', 'im2col' or 'direct', got fft")
   T.raises(function() nb.conv2d(nb.randn(1, 1, 5, 5), nb.randn(2, 1, 4, 4), nil, { padding = "same" }) end,
     "padding='same' with a kernel of 4")
   T.raises(function() nb.conv2d(nb.randn(1, 1, 5, 5), nb.randn(2, 1, 3, 3), nil, { padding = 1.5 }) end,
