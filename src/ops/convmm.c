@@ -113,19 +113,98 @@ void nb_convmm(const float *src, const int64_t *rowoff, int64_t R, const int64_t
 }
 #endif
 
-/* In blocks of 16×16, so that both sides stay in a few cache lines. */
-void nb_transpose2d(const float *src, int64_t rows, int64_t cols, int64_t ldsrc, float *dst,
-                  int64_t ldd, const float *bias) {
+/* Whole B×B blocks are transposed in registers (B = 16 with AVX-512, 8 with AVX2: B loads,
+ * three rounds of shuffles, B stores); the edges, and builds without vector kernels, take
+ * the scalar loop, in blocks of 16×16 so that both sides stay in a few cache lines. */
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define TB 16
+/* d[c, r] = s[r, c] + bias[c] for one 16×16 block */
+static inline void transpose_block(const float *s, int64_t lds, float *d, int64_t ldd,
+                                   const float *bias) {
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(s + i * lds);
+    for (int i = 0; i < 16; i += 2) { /* lane L: a[4L], b[4L], a[4L+1], b[4L+1] | …+2, +3 */
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int g = 0; g < 4; g++) { /* r[4g + j], lane L: column 4L + j of rows 4g … 4g+3 */
+        __m512 *u = t + 4 * g, *o = r + 4 * g;
+        o[0] = _mm512_shuffle_ps(u[0], u[2], 0x44);
+        o[1] = _mm512_shuffle_ps(u[0], u[2], 0xEE);
+        o[2] = _mm512_shuffle_ps(u[1], u[3], 0x44);
+        o[3] = _mm512_shuffle_ps(u[1], u[3], 0xEE);
+    }
+    for (int j = 0; j < 4; j++) { /* gather lane L of the four row groups: column 4L + j */
+        __m512 x0 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x44);
+        __m512 x1 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xEE);
+        __m512 y0 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x44);
+        __m512 y1 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xEE);
+        __m512 c[4] = {_mm512_shuffle_f32x4(x0, y0, 0x88), _mm512_shuffle_f32x4(x0, y0, 0xDD),
+                       _mm512_shuffle_f32x4(x1, y1, 0x88), _mm512_shuffle_f32x4(x1, y1, 0xDD)};
+        for (int L = 0; L < 4; L++) {
+            const int col = 4 * L + j;
+            if (bias) c[L] = _mm512_add_ps(c[L], _mm512_set1_ps(bias[col]));
+            _mm512_storeu_ps(d + col * ldd, c[L]);
+        }
+    }
+}
+#elif defined(__AVX2__)
+#include <immintrin.h>
+#define TB 8
+static inline void transpose_block(const float *s, int64_t lds, float *d, int64_t ldd,
+                                   const float *bias) {
+    __m256 r[8], t[8], u[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(s + i * lds);
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int g = 0; g < 2; g++) { /* u[4g + j], lane L: column 4L + j of rows 4g … 4g+3 */
+        u[4 * g + 0] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+        u[4 * g + 1] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+        u[4 * g + 2] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+        u[4 * g + 3] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+    }
+    for (int j = 0; j < 4; j++) {
+        __m256 c[2] = {_mm256_permute2f128_ps(u[j], u[4 + j], 0x20),
+                       _mm256_permute2f128_ps(u[j], u[4 + j], 0x31)};
+        for (int L = 0; L < 2; L++) {
+            const int col = 4 * L + j;
+            if (bias) c[L] = _mm256_add_ps(c[L], _mm256_set1_ps(bias[col]));
+            _mm256_storeu_ps(d + col * ldd, c[L]);
+        }
+    }
+}
+#endif
+
+/* the scalar transpose of src's rows [r0, r1) and columns [c0, c1) */
+static void transpose_part(const float *src, int64_t r0, int64_t r1, int64_t c0, int64_t c1,
+                           int64_t ldsrc, float *dst, int64_t ldd, const float *bias) {
     enum { B = 16 };
-    for (int64_t r0 = 0; r0 < rows; r0 += B) {
-        const int64_t r1 = r0 + B < rows ? r0 + B : rows;
-        for (int64_t c0 = 0; c0 < cols; c0 += B) {
-            const int64_t c1 = c0 + B < cols ? c0 + B : cols;
-            for (int64_t c = c0; c < c1; c++) {
+    for (int64_t rb = r0; rb < r1; rb += B) {
+        const int64_t re = rb + B < r1 ? rb + B : r1;
+        for (int64_t cb = c0; cb < c1; cb += B) {
+            const int64_t ce = cb + B < c1 ? cb + B : c1;
+            for (int64_t c = cb; c < ce; c++) {
                 const float add = bias ? bias[c] : 0.0f;
                 float *d = dst + c * ldd;
-                for (int64_t r = r0; r < r1; r++) d[r] = src[r * ldsrc + c] + add;
+                for (int64_t r = rb; r < re; r++) d[r] = src[r * ldsrc + c] + add;
             }
         }
     }
+}
+
+void nb_transpose2d(const float *src, int64_t rows, int64_t cols, int64_t ldsrc, float *dst,
+                    int64_t ldd, const float *bias) {
+    int64_t r_full = 0, c_full = 0; /* the part done in whole vector blocks */
+#ifdef TB
+    r_full = rows / TB * TB, c_full = cols / TB * TB;
+    for (int64_t c0 = 0; c0 < c_full; c0 += TB) /* TB rows of dst at a time, left to right */
+        for (int64_t r0 = 0; r0 < r_full; r0 += TB)
+            transpose_block(src + r0 * ldsrc + c0, ldsrc, dst + c0 * ldd + r0, ldd,
+                            bias ? bias + c0 : NULL);
+#endif
+    transpose_part(src, 0, r_full, c_full, cols, ldsrc, dst, ldd, bias); /* right edge */
+    transpose_part(src, r_full, rows, 0, cols, ldsrc, dst, ldd, bias);   /* bottom edge */
 }
