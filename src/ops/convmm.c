@@ -45,7 +45,7 @@ typedef float vf_u __attribute__((vector_size(VL * sizeof(float)), aligned(sizeo
         _Pragma("GCC unroll 16") for (int r = 0; r < MR; r++)                                \
             _Pragma("GCC unroll 4") for (int v = 0; v < NR; v++) acc[r][v] =                 \
                 accumulate ? *(const vf_u *)(out + r * ldo + v * VL) : (vf){0};               \
-        for (int64_t l = 0; l < L; l++) {                                                    \
+        _Pragma("GCC unroll 2") for (int64_t l = 0; l < L; l++) {                            \
             const int64_t o = off[l];                                                        \
             vf w[NR];                                                                        \
             _Pragma("GCC unroll 4") for (int v = 0; v < NR; v++) w[v] =                      \
@@ -61,41 +61,46 @@ typedef float vf_u __attribute__((vector_size(VL * sizeof(float)), aligned(sizeo
     }
 
 /* Tiles sized to the vector registers: MR·NR accumulators, NR vectors of V and one
- * broadcast (32 registers with AVX-512, 16 with AVX2). */
+ * broadcast (32 registers with AVX-512, 16 with AVX2); each with a half-height tile for the
+ * last rows, so that at most MR/2 − 1 rows are computed for nothing. */
+typedef void tile_fn(const float *const *, const int64_t *, int64_t, const float *, int64_t,
+                     float *, int64_t, bool);
 #if VL == 16
 #define NR_MAX 4
 CONVMM_TILE(6, 4)
+CONVMM_TILE(3, 4)
 CONVMM_TILE(8, 3)
+CONVMM_TILE(4, 3)
 CONVMM_TILE(12, 2)
+CONVMM_TILE(6, 2)
 CONVMM_TILE(12, 1)
-static const int mr_for[NR_MAX + 1] = {0, 12, 12, 8, 6};
+CONVMM_TILE(6, 1)
+static const struct { int mr; tile_fn *full, *half; } tiles[NR_MAX + 1] = {
+    {0, NULL, NULL},           {12, tile_12x1, tile_6x1}, {12, tile_12x2, tile_6x2},
+    {8, tile_8x3, tile_4x3},   {6, tile_6x4, tile_3x4}};
 #else
 #define NR_MAX 2
 CONVMM_TILE(6, 2)
+CONVMM_TILE(3, 2)
 CONVMM_TILE(12, 1)
-static const int mr_for[NR_MAX + 1] = {0, 12, 6};
+CONVMM_TILE(6, 1)
+static const struct { int mr; tile_fn *full, *half; } tiles[NR_MAX + 1] = {
+    {0, NULL, NULL}, {12, tile_12x1, tile_6x1}, {6, tile_6x2, tile_3x2}};
 #endif
 
 void nb_convmm(const float *src, const int64_t *rowoff, int64_t R, const int64_t *off,
                int64_t L, const float *V, int64_t ncols, float *out, bool accumulate) {
     const int64_t nv = ncols / VL;
     for (int64_t v0 = 0; v0 < nv; v0 += NR_MAX) {
-        const int nr = nv - v0 < NR_MAX ? (int)(nv - v0) : NR_MAX, mr = mr_for[nr];
+        const int nr = nv - v0 < NR_MAX ? (int)(nv - v0) : NR_MAX;
+        const int64_t mr = tiles[nr].mr;
         for (int64_t r0 = 0; r0 < R; r0 += mr) {
+            const bool half = R - r0 <= mr / 2;
             const float *b[12];
-            for (int r = 0; r < mr; r++) b[r] = src + rowoff[r0 + r < R ? r0 + r : R - 1];
-            const float *Vc = V + v0 * VL;
-            float *oc = out + r0 * ncols + v0 * VL;
-            switch (nr) {
-#if VL == 16
-            case 4: tile_6x4(b, off, L, Vc, ncols, oc, ncols, accumulate); break;
-            case 3: tile_8x3(b, off, L, Vc, ncols, oc, ncols, accumulate); break;
-            case 2: tile_12x2(b, off, L, Vc, ncols, oc, ncols, accumulate); break;
-#else
-            case 2: tile_6x2(b, off, L, Vc, ncols, oc, ncols, accumulate); break;
-#endif
-            default: tile_12x1(b, off, L, Vc, ncols, oc, ncols, accumulate); break;
-            }
+            for (int64_t r = 0; r < (half ? mr / 2 : mr); r++)
+                b[r] = src + rowoff[r0 + r < R ? r0 + r : R - 1];
+            (half ? tiles[nr].half : tiles[nr].full)(b, off, L, V + v0 * VL, ncols,
+                                                     out + r0 * ncols + v0 * VL, ncols, accumulate);
         }
     }
 }
