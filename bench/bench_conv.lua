@@ -1,6 +1,7 @@
 -- Conv2d (and the other layer kernels of the MNIST CNNs) forward + backward, batch 64:
 -- nabla against PyTorch (Debian's python3-torch, 2 threads) in one run, printing
--- nabla time / PyTorch time per layer (target: at most 1.0).
+-- nabla time / PyTorch time per layer (target: at most 1.0), and for each convolution the
+-- time of nabla's im2col path beside the one nabla picks.
 --
 --   nabla bench/bench_conv.lua [repetitions]
 --   lua5.4 -e 'package.cpath="build/?.so;"..package.cpath' bench/bench_conv.lua
@@ -60,21 +61,27 @@ local function ce()
   end
 end
 
+-- a convolution as nabla runs it (algorithm "auto"), and with the im2col path forced
+local function conv2(n, c, h, o, k, x_grad, opts)
+  opts = opts or {}
+  local im2col = { algorithm = "im2col" }
+  for key, v in pairs(opts) do im2col[key] = v end
+  return conv(n, c, h, o, k, x_grad, opts), conv(n, c, h, o, k, x_grad, im2col)
+end
+
 local cases = {
-  { "cnn.conv1 64x1x28x28 32c3", conv(64, 1, 28, 32, 3, false) },
-  { "cnn.conv2 64x32x26x26 64c3", conv(64, 32, 26, 64, 3, true) },
-  { "lenet.conv1 64x1x28x28 16c5", conv(64, 1, 28, 16, 5, false) },
-  { "lenet.conv2 64x16x12x12 32c5", conv(64, 16, 12, 32, 5, true) },
-  { "conv 64x32x14x14 64c3 pad1", conv(64, 32, 14, 64, 3, true, { padding = 1 }) },
-  { "conv1x1 64x64x12x12 32c1", conv(64, 64, 12, 32, 1, true) },
+  { "cnn.conv1 64x1x28x28 32c3", conv2(64, 1, 28, 32, 3, false) },
+  { "cnn.conv2 64x32x26x26 64c3", conv2(64, 32, 26, 64, 3, true) },
+  { "lenet.conv1 64x1x28x28 16c5", conv2(64, 1, 28, 16, 5, false) },
+  { "lenet.conv2 64x16x12x12 32c5", conv2(64, 16, 12, 32, 5, true) },
+  { "conv 64x32x14x14 64c3 pad1", conv2(64, 32, 14, 64, 3, true, { padding = 1 }) },
+  { "conv1x1 64x64x12x12 32c1", conv2(64, 64, 12, 32, 1, true) },
   { "max_pool2d 64x64x24x24 k2", op(function(x) return nb.max_pool2d(x, 2) end, 64, 64, 24, 24) },
   { "batch_norm2d 64x32x26x26", bn(64, 32, 26) },
   { "cross_entropy 64x10", ce() },
 }
 
-local ours = {}
-for _, c in ipairs(cases) do
-  local name, step = c[1], c[2]
+local function best_ms(step)
   for _ = 1, 3 do step() end
   local times = {}
   for r = 1, REPS do
@@ -82,7 +89,12 @@ for _, c in ipairs(cases) do
     step()
     times[r] = nb.clock() - t
   end
-  ours[name] = math.min(table.unpack(times)) * 1e3 -- the least disturbed repetition
+  return math.min(table.unpack(times)) * 1e3 -- the least disturbed repetition
+end
+local ours, im2col = {}, {}
+for _, c in ipairs(cases) do
+  ours[c[1]] = best_ms(c[2])
+  if c[3] then im2col[c[1]] = best_ms(c[3]) end
 end
 collectgarbage()
 
@@ -96,7 +108,8 @@ for line in out:gmatch("[^\n]+") do
   if name then torch[name] = tonumber(ms) end
 end
 
-print(("%-32s %12s %12s %8s"):format("forward+backward, batch 64", "nabla ms", "PyTorch ms", "ratio"))
+print(("%-32s %12s %12s %8s %12s"):format("forward+backward, batch 64", "nabla ms", "PyTorch ms", "ratio",
+  "im2col ms"))
 local worst, worst_mnist = 0, 0
 for _, c in ipairs(cases) do
   local name = c[1]
@@ -106,10 +119,12 @@ for _, c in ipairs(cases) do
   if ratio and (name:match("^cnn%.") or name:match("^lenet%.")) then
     worst_mnist = math.max(worst_mnist, ratio)
   end
-  print(("%-32s %12.3f %12s %8s"):format(name, ours[name], t and ("%.3f"):format(t) or "-",
-    ratio and ("%.2f"):format(ratio) or "-"))
+  print(("%-32s %12.3f %12s %8s %12s"):format(name, ours[name], t and ("%.3f"):format(t) or "-",
+    ratio and ("%.2f"):format(ratio) or "-", im2col[name] and ("%.3f"):format(im2col[name]) or "-"))
 end
 if next(torch) == nil then print("PyTorch did not run: " .. out) end
 print(("worst ratio: MNIST CNN/LeNet layers %.2f, all convolutions %.2f (target <= 1.0)"):format(
   worst_mnist, worst))
+print("im2col ms: the same convolution with conv2d{algorithm = \"im2col\"}, the path every convolution")
+print("took before the direct kernels (src/ops/convmm.c); nabla ms is what nabla picks (\"auto\").")
 print("nabla: " .. (nb.blas_info and nb.blas_info() or ""))
