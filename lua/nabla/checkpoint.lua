@@ -210,7 +210,7 @@ local function tensors_of(where, obj)
     end
     if k == "__metadata__" then error(where .. ": the key __metadata__ is reserved", 3) end
     local ok, e = pcall(function() return nabla.is_tensor(v) and v:numel() end)
-    if type(v) == "userdata" and tostring(v) == "tensor(<closed>)" then
+    if nabla.is_closed(v) then
       error(("%s: '%s': this tensor was closed (<close>) and cannot be saved"):format(where, k), 3)
     elseif ok and not e then
       error(("%s: '%s' is a %s, expected a tensor"):format(where, k, type(v)), 3)

@@ -245,6 +245,14 @@ static int l_is_tensor(lua_State *L) {
     return 1;
 }
 
+/* is_closed(x): true for a tensor closed by <close> (whose memory is given back), false for
+ * anything else: what a saver or printer checks before it touches x. */
+static int l_is_closed(lua_State *L) {
+    nb_tensor **p = luaL_testudata(L, 1, NBL_TENSOR_MT);
+    lua_pushboolean(L, p != NULL && *p == NULL);
+    return 1;
+}
+
 /* ---- reading values -------------------------------------------------------------------- */
 
 static int l_item(lua_State *L) {
@@ -846,6 +854,7 @@ static const luaL_Reg tensor_functions[] = {
     {"arange", l_arange}, {"linspace", l_linspace}, {"zeros_like", l_zeros_like},
     {"ones_like", l_ones_like}, {"rand_like", l_rand_like}, {"randn_like", l_randn_like},
     {"full_like", l_full_like}, {"manual_seed", l_manual_seed}, {"is_tensor", l_is_tensor},
+    {"is_closed", l_is_closed},
     {"cat", l_cat}, {"stack", l_stack}, {"where", l_where},
     {"exp", l_exp}, {"log", l_log}, {"sqrt", l_sqrt}, {"abs", l_abs}, {"sin", l_sin},
     {"cos", l_cos}, {"relu", l_relu}, {"sigmoid", l_sigmoid}, {"tanh", l_tanh},
