@@ -320,7 +320,6 @@ static float *falloc(int64_t n) {
     return aligned_alloc(64, bytes);
 }
 
-
 nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_opts *opts) {
     char b1[128], b2[128];
     nb_conv2d_opts o = {{1, 1}, {0, 0}, {1, 1}, 1};
@@ -387,7 +386,8 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
     /* the direct path: the weight transposed (K, O), the taps and the pixels (shared) */
     const bool shift = shift_ok(g, O, SHIFT_FWD), pad = g->ph > 0 || g->pw > 0;
     float *wt = shift ? falloc(K * O) : NULL;
-    int64_t *tap = shift ? malloc(sizeof(int64_t) * (size_t)(K + P)) : NULL, *pix = tap + K;
+    int64_t *tap = shift ? malloc(sizeof(int64_t) * (size_t)(K + P)) : NULL;
+    int64_t *pix = tap ? tap + K : NULL;
     if (shift && (!wt || !tap)) {
         free(wt), free(tap);
         nb_decref(xc), nb_decref(wc), nb_decref(bc), nb_decref(y);
