@@ -71,6 +71,32 @@ static int opt_get(lua_State *L, int i, const char *key) {
     return lua_getfield(L, i, key);
 }
 
+/* options[key] as one of names (NULL-terminated): values[k] for names[k] (k itself if values
+ * is NULL), or def when absent; anything else is an error listing the names:
+ * op: key must be "a", "b" or "c", got x */
+static int opt_choice(lua_State *L, int i, const char *key, const char *const *names,
+                      const int *values, int def, const char *op) {
+    int k = -1;
+    if (opt_get(L, i, key) != LUA_TNIL) {
+        const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        for (k = 0; names[k] && strcmp(v, names[k]) != 0; k++) {}
+        if (!names[k]) {
+            luaL_Buffer b;
+            luaL_buffinit(L, &b);
+            for (int j = 0; names[j]; j++) {
+                luaL_addstring(&b, j == 0 ? "\"" : names[j + 1] ? ", \"" : " or \"");
+                luaL_addstring(&b, names[j]);
+                luaL_addchar(&b, '"');
+            }
+            luaL_pushresult(&b);
+            const char *list = lua_tostring(L, -1), *got = luaL_tolstring(L, -2, NULL);
+            luaL_error(L, "%s: %s must be %s, got %s", op, key, list, got);
+        }
+    }
+    lua_pop(L, 1);
+    return k < 0 ? def : values ? values[k] : k;
+}
+
 static double opt_number(lua_State *L, int i, const char *key, double def, const char *op) {
     int t = opt_get(L, i, key);
     double v = def;
@@ -167,16 +193,7 @@ static int l_conv2d(lua_State *L) {
     opt_get(L, 4, "dilation");
     pop_pair(L, o.dilation, op, "dilation");
     o.groups = (int64_t)opt_number(L, 4, "groups", 1, op);
-    if (opt_get(L, 4, "algorithm") != LUA_TNIL) { /* NB_CONV_AUTO, _IM2COL, _DIRECT: 0, 1, 2 */
-        const char *a = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-        int k = 0;
-        while (algorithms[k] && strcmp(a, algorithms[k]) != 0) k++;
-        if (!algorithms[k])
-            return luaL_error(L, "conv2d: algorithm must be 'auto', 'im2col' or 'direct', got %s",
-                              luaL_tolstring(L, -1, NULL));
-        o.algorithm = k;
-    }
-    lua_pop(L, 1);
+    o.algorithm = opt_choice(L, 4, "algorithm", algorithms, NULL, NB_CONV_AUTO, op); /* enum order */
     if (opt_get(L, 4, "padding") == LUA_TSTRING) {
         const char *p = lua_tostring(L, -1);
         if (strcmp(p, "valid") == 0) {
@@ -318,15 +335,10 @@ static int l_embedding(lua_State *L) {
 static nb_loss_opts loss_opts(lua_State *L, int i, const char *op, const char *const *allowed) {
     check_opts(L, i, op, allowed);
     nb_loss_opts o = nb_loss_defaults();
-    if (opt_get(L, i, "reduction") != LUA_TNIL) {
-        const char *r = lua_tostring(L, -1);
-        if (r && strcmp(r, "mean") == 0) o.reduction = NB_REDUCE_MEAN;
-        else if (r && strcmp(r, "sum") == 0) o.reduction = NB_REDUCE_SUM;
-        else if (r && strcmp(r, "none") == 0) o.reduction = NB_REDUCE_NONE;
-        else luaL_error(L, "%s: reduction must be \"mean\", \"sum\" or \"none\", got %s", op,
-                        r ? r : luaL_typename(L, -1));
-    }
-    lua_pop(L, 1);
+    static const char *const reductions[] = {"mean", "sum", "none", NULL};
+    static const int reduction_values[] = {NB_REDUCE_MEAN, NB_REDUCE_SUM, NB_REDUCE_NONE};
+    o.reduction = (nb_reduction)opt_choice(L, i, "reduction", reductions, reduction_values,
+                                           o.reduction, op);
     o.weight = opt_tensor(L, i, "weight", op);
     o.pos_weight = opt_tensor(L, i, "pos_weight", op);
     o.label_smoothing = opt_number(L, i, "label_smoothing", 0.0, op);

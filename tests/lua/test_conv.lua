@@ -236,7 +236,7 @@ T.test("errors name the op and the shapes", function()
   T.raises(function() nb.conv2d(nb.randn(1, 1, 5, 5), nb.randn(2, 1, 3, 3), nil, { strides = 2 }) end,
     "conv2d: unknown option 'strides' (options: stride, padding, dilation, groups, algorithm)")
   T.raises(function() nb.conv2d(nb.randn(1, 1, 5, 5), nb.randn(2, 1, 3, 3), nil, { algorithm = "fft" }) end,
-    "conv2d: algorithm must be 'auto', 'im2col' or 'direct', got fft")
+    "conv2d: algorithm must be \"auto\", \"im2col\" or \"direct\", got fft")
   T.raises(function() nb.conv2d(nb.randn(1, 1, 5, 5), nb.randn(2, 1, 4, 4), nil, { padding = "same" }) end,
     "padding='same' with a kernel of 4")
   T.raises(function() nb.conv2d(nb.randn(1, 1, 5, 5), nb.randn(2, 1, 3, 3), nil, { padding = 1.5 }) end,
