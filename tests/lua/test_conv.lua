@@ -32,22 +32,24 @@ local golden = T.golden("nn_kernels")
 local names = {}
 for k in pairs(ops) do names[#names + 1] = k end
 table.sort(names)
+-- golden case `name` through f(inputs...): the output and every needed gradient
+local function check_golden(name, f)
+  local g = golden[name]
+  T.ok(g, "no golden case " .. name)
+  local xs = {}
+  for i, gi in ipairs(g.inputs) do
+    xs[i] = T.from_golden(gi)
+    if g.needs[i] then xs[i]:requires_grad() end
+  end
+  local out = f(table.unpack(xs))
+  T.near(out, T.from_golden(g.out), 1e-4, 1e-5, name .. " forward")
+  out:backward(T.from_golden(g.upstream))
+  for i, gg in ipairs(g.grads) do
+    if g.needs[i] then T.near(xs[i].grad, T.from_golden(gg), 1e-3, 1e-4, name .. " grad of input " .. i) end
+  end
+end
 for _, name in ipairs(names) do
-  T.test("golden " .. name, function()
-    local g = golden[name]
-    T.ok(g, "no golden case " .. name)
-    local xs = {}
-    for i, gi in ipairs(g.inputs) do
-      xs[i] = T.from_golden(gi)
-      if g.needs[i] then xs[i]:requires_grad() end
-    end
-    local out = ops[name](table.unpack(xs))
-    T.near(out, T.from_golden(g.out), 1e-4, 1e-5, name .. " forward")
-    out:backward(T.from_golden(g.upstream))
-    for i, gg in ipairs(g.grads) do
-      if g.needs[i] then T.near(xs[i].grad, T.from_golden(gg), 1e-3, 1e-4, name .. " grad of input " .. i) end
-    end
-  end)
+  T.test("golden " .. name, function() check_golden(name, ops[name]) end)
 end
 
 -- The direct path (src/ops/convmm.c) and the im2col path, on the same golden cases: channel
@@ -61,17 +63,10 @@ local direct_cases = {
 }
 for name, opts in pairs(direct_cases) do
   for _, algorithm in ipairs { "direct", "im2col", "auto" } do
+    local o = { algorithm = algorithm }
+    for k, v in pairs(opts) do o[k] = v end
     T.test("golden " .. name .. " " .. algorithm, function()
-      local g = golden[name]
-      T.ok(g, "no golden case " .. name)
-      local o = { algorithm = algorithm }
-      for k, v in pairs(opts) do o[k] = v end
-      local xs = {}
-      for i, gi in ipairs(g.inputs) do xs[i] = T.from_golden(gi):requires_grad() end
-      local out = nb.conv2d(xs[1], xs[2], xs[3], o)
-      T.near(out, T.from_golden(g.out), 1e-4, 1e-5, name .. " forward")
-      out:backward(T.from_golden(g.upstream))
-      for i, gg in ipairs(g.grads) do T.near(xs[i].grad, T.from_golden(gg), 1e-3, 1e-4, name .. " grad of input " .. i) end
+      check_golden(name, function(x, w, b) return nb.conv2d(x, w, b, o) end)
     end)
   end
 end
