@@ -314,6 +314,9 @@ static bool shift_ok(const geom *g, int64_t n, int product) {
     return true;
 }
 
+/* n rounded up to a multiple of 16 floats: pieces of one scratch buffer stay 64-byte aligned */
+static inline int64_t round16(int64_t n) { return (n + 15) & ~(int64_t)15; }
+
 /* 64-byte aligned floats (the kernels' loads of V are then aligned) */
 static float *falloc(int64_t n) {
     size_t bytes = ((size_t)(n > 0 ? n : 1) * sizeof(float) + 63) & ~(size_t)63;
@@ -405,7 +408,7 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
         /* one buffer: cols (K, P) (or for the direct path yᵀ (P + slack, O)), then the
          * padded image (via_pad, or the direct path with padding) */
         const int64_t padded = g->via_pad || (shift && pad) ? g->C * g->Hp * g->Wp : 0;
-        const int64_t cols_n = shift ? (P + NB_CONVMM_SLACK) * O : (g->K * P + 15) & ~(int64_t)15;
+        const int64_t cols_n = shift ? (P + NB_CONVMM_SLACK) * O : round16(g->K * P);
         float *cols = g->direct ? NULL : scratch(cols_n + padded);
         float *xpad = cols ? cols + cols_n : NULL;
         if (!g->direct && !cols) {
@@ -538,14 +541,12 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
         /* one buffer, in pieces (16-float multiples): cols (K, P) for the im2col path; the
          * padded image (or its gradient); for the direct dW dyᵀ (P, O); for the direct dx
          * the padded dy (O, Hq, Wq) and dxᵀ (H·W + slack, C) */
-#define ROUND16(v) (((v) + 15) & ~(int64_t)15)
-        const int64_t n_cols = cols_dw || cols_dx ? ROUND16(K * P) : 0;
+        const int64_t n_cols = cols_dw || cols_dx ? round16(K * P) : 0;
         const int64_t n_pad = (g->via_pad && (cols_dw || cols_dx)) || (shift_dw && pad)
-                                  ? ROUND16(C * g->Hp * g->Wp) : 0;
-        const int64_t n_dyt = shift_dw ? ROUND16(P * O) : 0;
-        const int64_t n_dyp = shift_dx ? ROUND16(O * Hq * Wq) : 0;
-        const int64_t n_dxt = shift_dx ? ROUND16((HW + NB_CONVMM_SLACK) * C) : 0;
-#undef ROUND16
+                                  ? round16(C * g->Hp * g->Wp) : 0;
+        const int64_t n_dyt = shift_dw ? round16(P * O) : 0;
+        const int64_t n_dyp = shift_dx ? round16(O * Hq * Wq) : 0;
+        const int64_t n_dxt = shift_dx ? round16((HW + NB_CONVMM_SLACK) * C) : 0;
         const int64_t total = n_cols + n_pad + n_dyt + n_dyp + n_dxt;
         float *buf = total ? scratch(total) : NULL;
         float *cols = buf, *xpad = buf ? buf + n_cols : NULL;
