@@ -16,6 +16,7 @@
 -- session's globals, which checks read as `env`). Progress is saved under
 -- $XDG_STATE_HOME/nabla/progress.lua.
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local M = {}
 
 local function lang() return nabla.lang == "ko" and "ko" or "en" end
@@ -205,6 +206,7 @@ function M.lessons()
   end
   print(lang() == "ko" and 'lesson "id"로 시작하거나 이어서 하세요.' or 'Start or resume one with lesson "id".')
 end
+doc(M.lessons, "lessons()", "list the lessons and your progress", "레슨 목록과 진도를 보여 줍니다", "Lessons")
 
 function M.lesson(id)
   if type(id) == "number" then
@@ -221,6 +223,7 @@ function M.lesson(id)
   current = { lesson = l, step = step, hint = 0 }
   show_step()
 end
+doc(M.lesson, "lesson \"id\"", "start or resume a lesson", "레슨을 시작하거나 이어서 합니다", "Lessons")
 
 function M.check_step()
   need_lesson()
@@ -271,6 +274,7 @@ function M.back()
   save_position()
   show_step()
 end
+doc(M.back, "back()", "go back one step", "한 단계 뒤로 갑니다", "Lessons")
 
 function M.hint()
   need_lesson()
@@ -282,6 +286,7 @@ function M.hint()
   current.hint = current.hint % #hints + 1
   print(color("33", ("💡 (%d/%d) %s"):format(current.hint, #hints, tr(hints[current.hint]))))
 end
+doc(M.hint, "hint()", "a hint for this step", "이 단계의 힌트", "Lessons")
 
 function M.answer_quiz(k)
   need_lesson()
@@ -306,12 +311,16 @@ function M.quiz()
   need_lesson()
   show_step()
 end
+doc(M.quiz, "quiz()", "show this step again, with its quiz", "이 단계를 퀴즈와 함께 다시 보여 줍니다", "Lessons")
 
 -- What the learner types: these print and return nothing, so the shell shows no stray
 -- true/false (check_step, advance and answer_quiz return whether it worked).
 function M.check() M.check_step() end
+doc(M.check, "check()", "check your work for this step and say what is still wrong", "이 단계의 답을 검사하고 무엇이 틀렸는지 알려 줍니다", "Lessons")
 function M.next() M.advance() end
+doc(M.next, "next()", "go to the next step of the lesson (checks your work first)", "레슨의 다음 단계로 갑니다 (먼저 검사합니다)", "Lessons")
 function M.answer(k) M.answer_quiz(k) end
+doc(M.answer, "answer(n)", "answer the quiz of this step", "이 단계의 퀴즈에 답합니다", "Lessons")
 
 function M.current() return current end
 
