@@ -40,7 +40,7 @@ doc("cat", "cat({t1, t2, ...}, dim)", "join tensors along an existing dimension"
 doc("stack", "stack({t1, t2, ...}, dim)", "join tensors along a new dimension", "새 차원을 만들어 텐서를 쌓습니다", G)
 doc("is_tensor", "is_tensor(v)", "true if v is a tensor", "v가 텐서이면 true", G)
 doc("Tensor", "Tensor", "the tensors' metatable: Tensor.__methods holds every method (x:sum(), x:view()...)",
-  "텐서의 메타테이블: Tensor.__methods에 모든 메서드가 있습니다 (x:sum(), x:view()...)", G)
+  "텐서의 메타테이블: Tensor.__methods에 모든 메서드가 있습니다 (x:sum(), x:view()...)", "The engine")
 doc("is_closed", "is_closed(x)", "true for a tensor closed by <close> (its memory given back)", "<close>로 닫혀 메모리를 돌려준 텐서이면 true", G)
 doc("one_hot", "one_hot(idx, n)", "rows of zeros with a 1 at each (1-based) class", "각 (1부터 세는) 클래스 자리에 1이 있는 0 행들", G)
 

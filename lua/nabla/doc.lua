@@ -37,6 +37,26 @@ local function kind_of(name, obj)
   return "function"
 end
 
+-- where the doc() line is: the file (from "nabla/...") and the line of the outermost call
+-- in the first file outside this one (a helper that calls doc() counts as its caller's line)
+local function origin()
+  local level, src, line = 3, nil, 0
+  while true do
+    local info = debug.getinfo(level, "Sl")
+    if not info then break end
+    if src == nil then
+      if not info.source:find("nabla/doc%.lua$") then src, line = info.source, info.currentline end
+    elseif info.source == src then
+      line = info.currentline
+    else
+      break
+    end
+    level = level + 1
+  end
+  src = src or "?"
+  return src:match(".*/(nabla/.*)$") or src, line
+end
+
 -- source: "lua" (beside a Lua definition), "C" (an op table's text, nabla._C.docs) or
 -- "fallback" (a C name's text kept in Lua until its op table carries it); a fallback never
 -- replaces the others, and C text never replaces a Lua definition's.
@@ -58,6 +78,7 @@ function M.register(obj, sig, en, ko, group, source)
   e.kind = e.kind or kind_of(e.name, obj)
   e.method = e.name:match("^Tensor:(.+)$")
   e.source = source or "lua"
+  e.file, e.line = origin()
   local old = M.entries[e.name]
   if old and rank[old.source] > rank[e.source] then
     if obj ~= nil and M.by_object[obj] == nil then M.by_object[obj] = old end

@@ -8,17 +8,15 @@
 local nabla = require "nabla"
 local doc = require "nabla.doc"
 
+local param_list = require("nabla.optim.optimizer").param_list
 local M = {}
 
 function M.clip_grad_norm_(params, max_norm, norm_type, error_if_nonfinite)
-  if type(params) == "table" and not nabla.is_tensor(params)
-     and type(params.parameters) == "function" then
-    params = params:parameters()
-  end
-  if nabla.is_tensor(params) then params = { params } end
-  if type(params) ~= "table" then
+  local list = param_list(params)
+  if not list then
     error("clip_grad_norm_: params must be a tensor or a list of tensors, got " .. type(params), 2)
   end
+  params = list
   if type(max_norm) ~= "number" then
     error("clip_grad_norm_: max_norm must be a number, got " .. type(max_norm), 2)
   end

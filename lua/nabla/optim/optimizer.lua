@@ -126,6 +126,18 @@ end
 
 Optimizer.add_param_group = raising_at_caller(add_group)
 
+-- params as a list: a module (anything with a parameters() method) gives its parameters,
+-- a single tensor becomes a list of one; anything else that is not a table is nil
+function Optimizer.param_list(params)
+  if type(params) == "table" and not nabla.is_tensor(params)
+     and type(params.parameters) == "function" then
+    params = params:parameters()
+  end
+  if nabla.is_tensor(params) then params = { params } end
+  if type(params) ~= "table" then return nil end
+  return params
+end
+
 -- params: a list of tensors, a list of groups, a single tensor, or a module (anything with
 -- a parameters() method); opts: the default options of every group.
 local function new(class, params, opts)
@@ -141,15 +153,12 @@ local function new(class, params, opts)
   check_options(self, opts, "the options")
   for k, v in pairs(class.defaults) do self.defaults[k] = copy(v) end
   for k, v in pairs(opts) do self.defaults[k] = copy(v) end
-  if type(params) == "table" and not nabla.is_tensor(params)
-     and type(params.parameters) == "function" then
-    params = params:parameters()
-  end
-  if nabla.is_tensor(params) then params = { params } end
-  if type(params) ~= "table" then
+  local list = Optimizer.param_list(params)
+  if not list then
     error(("%s: params must be a list of tensors or of parameter groups, got %s"):format(
       class.name, type(params)), 0)
   end
+  params = list
   if #params == 0 then error(class.name .. ": optimizer got an empty parameter list", 0) end
   if nabla.is_tensor(params[1]) then
     add_group(self, { params = params })
