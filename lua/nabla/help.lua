@@ -176,6 +176,8 @@ local function find(x)
   return nil
 end
 
+M.find = find  -- the entry describing a value (nabla.repr shows a function by its help)
+
 local function line(e)
   return ("%s\n    %s"):format(e.sig or e.name, e[lang()] or e.en or "")
 end
@@ -233,7 +235,7 @@ function M.text(x)
 end
 
 function M.help(x)
-  print(M.text(x))
+  print(require("nabla.term").wrap(M.text(x)))
 end
 
 return M
