@@ -161,8 +161,12 @@ local function find(x)
   end
   local e = M.by_object[x]
   if e then return e end
-  -- an object registered by name: compare with the resolved names
-  for name, entry in pairs(M.entries) do
+  -- an object registered by name: compare with the resolved names (over a copy: resolving
+  -- a name may load a module, which registers more entries while we walk them)
+  local all = {}
+  for name, entry in pairs(M.entries) do all[#all + 1] = { name, entry } end
+  for _, item in ipairs(all) do
+    local name, entry = item[1], item[2]
     if not entry.method then
       local v = resolve(name)
       if v ~= nil and rawequal(v, x) then
