@@ -174,6 +174,8 @@ doc("read_idx", "read_idx(path)", "an IDX file (MNIST's format) as bytes; data.r
 doc("write_idx", "write_idx(path, bytes)", "write bytes (or a tensor of integers in 0..255) as an IDX file", "바이트(또는 0..255 정수 텐서)를 IDX 파일로 씁니다", G)
 doc("bytes", "bytes(t)", "a compact copy of a tensor of integers in 0..255, one byte each (images in memory)", "0..255 정수 텐서를 원소당 1바이트로 담은 작은 복사본 (메모리 속 이미지용)", G)
 doc("is_bytes", "is_bytes(v)", "true if v is a bytes object", "v가 bytes 객체이면 true", G)
+doc("display", "display(obj)", "show obj once, as inspect, graph and plots do (a notebook replaces this hook to draw it)", "inspect, graph, 그래프처럼 obj를 한 번 보여 줍니다 (노트북은 이 함수를 바꿔 그림으로 보여 줍니다)", "The shell")
+doc("terminal_columns", "terminal_columns([fd])", "the width of the terminal in columns, or nil when output is not a terminal", "터미널의 폭(칸 수); 터미널이 아니면 nil", G)
 doc("globals", "nabla.globals([G])", "put nabla's names into G (the shell's globals; _G by default)", "nabla의 이름들을 G(셸의 전역, 기본은 _G)에 넣습니다", G)
 doc("lazy_names", "lazy_names()", "the names nabla loads on first use (nn, optim, fit, lesson...), for completion", "처음 쓸 때 읽어 들이는 이름들 (nn, optim, fit, lesson...), 자동 완성용", G)
 registry.register(nil, { name = "version", sig = "version", en = "nabla's version (a string)", ko = "nabla의 버전 (문자열)", group = G, kind = "value" }, nil, nil, nil, "fallback")

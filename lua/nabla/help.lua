@@ -99,8 +99,12 @@ function M.find(x)
   -- a function that is also a tensor method (relu(x) and x:relu())
   local m = type(x) == "function" and method_name(x)
   if m and registry.entries["Tensor:" .. m] then return registry.entries["Tensor:" .. m] end
-  -- an object documented by name only: compare with what the names resolve to
-  for name, entry in pairs(registry.entries) do
+  -- an object documented by name only: compare with what the names resolve to (over a
+  -- copy: resolving a name may load a module, which registers more entries meanwhile)
+  local all = {}
+  for name, entry in pairs(registry.entries) do all[#all + 1] = { name, entry } end
+  for _, item in ipairs(all) do
+    local name, entry = item[1], item[2]
     if not name:find(":", 1, true) then
       local v = resolve(name)
       if v ~= nil and rawequal(v, x) then
@@ -205,7 +209,7 @@ function M.text(x)
 end
 
 function M.help(x)
-  print(M.text(x))
+  print(require("nabla.term").wrap(M.text(x)))
 end
 registry(M.help, "help(x)", "describe x; help() lists the topics", "x를 설명합니다; help()는 주제 목록", "The shell")
 

@@ -32,6 +32,7 @@ local function public_names()
     if not k:match("^_") then names["Tensor:" .. k] = "Tensor:" .. k end
   end
   local G = nabla.globals({})
+  require("nabla.shell").install(G)             -- quit, exit
   for _, k in ipairs(nabla.lazy_names()) do G[k] = nabla[k] end
   for k, v in pairs(G) do
     if type(k) == "string" and not k:match("^_") then

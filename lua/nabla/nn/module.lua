@@ -232,7 +232,7 @@ local function named_members(self, kinds, prefix)
 end
 
 function Module:named_parameters(prefix) return named_members(self, PARAM, prefix) end
-doc(Module.named_parameters, "model:named_parameters()", "{name, tensor} pairs with PyTorch's dotted names; for name, p in model:named_parameters() do ... end", "PyTorch식 점 이름과 텐서의 쌍; for name, p in model:named_parameters() do ... end")
+doc(Module.named_parameters, "model:named_parameters()", "{name, tensor} pairs with PyTorch's dotted names (\"0.weight\" is model[1].weight); for name, p in model:named_parameters() do ... end", "PyTorch식 점 이름과 텐서의 쌍 (\"0.weight\"는 model[1].weight); for name, p in model:named_parameters() do ... end")
 function Module:named_buffers(prefix) return named_members(self, BUFFER, prefix) end
 
 function Module:parameters()
@@ -353,7 +353,7 @@ function Module:state_dict()
   end
   return Module.ordered_state_dict(keys, map)
 end
-doc(Module.state_dict, "model:state_dict()", "name -> tensor of every parameter and buffer, PyTorch's keys", "모든 파라미터와 버퍼의 이름 -> 텐서 (PyTorch와 같은 키)")
+doc(Module.state_dict, "model:state_dict()", "name -> tensor of every parameter and buffer. The keys are PyTorch's, as in checkpoint files PyTorch reads: positions count from 0 there, so \"0.weight\" is model[1].weight (printed models and inspect show [1].weight)", "모든 파라미터와 버퍼의 이름 -> 텐서. 키는 PyTorch가 읽는 체크포인트 파일과 같은 PyTorch 이름이라 위치를 0부터 셉니다: \"0.weight\"는 model[1].weight입니다 (모델 출력과 inspect는 [1].weight로 보여 줍니다)")
 
 local function shape_str(t) return tostring(t.shape) end
 
@@ -437,6 +437,20 @@ local function group_digits(n)
   return (s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", ""))
 end
 
+-- The name Lua code can use for a PyTorch-style dotted name: a container's children are
+-- named "0", "1"... (so that state_dict keys and checkpoint files match PyTorch), but a
+-- learner reaches the first one as m[1]: "0.weight" -> "[1].weight",
+-- "layer1.0.conv1.weight" -> "layer1[1].conv1.weight".
+function Module.lua_name(dotted)
+  local out = {}
+  for part in tostring(dotted):gmatch("[^%.]+") do
+    if part:match("^%d+$") then out[#out + 1] = "[" .. (tonumber(part) + 1) .. "]"
+    else out[#out + 1] = (#out > 0 and "." or "") .. part end
+  end
+  return table.concat(out)
+end
+
+-- As PyTorch prints a model, but each position is the one Lua code uses: [1] is m[1].
 local function repr(m)
   local head = m.__name .. "(" .. m:extra_repr()
   local kids = m:named_children()
@@ -444,7 +458,9 @@ local function repr(m)
   local lines = { head }
   for _, item in ipairs(kids) do
     local text = repr(item[2]):gsub("\n", "\n  ")
-    lines[#lines + 1] = ("  (%s): %s"):format(item[1], text)
+    local name = item[1]
+    local label = name:match("^%d+$") and ("[%d]"):format(tonumber(name) + 1) or ("(%s)"):format(name)
+    lines[#lines + 1] = ("  %s: %s"):format(label, text)
   end
   return table.concat(lines, "\n") .. "\n)"
 end

@@ -268,6 +268,11 @@ local function band_legend(fig, l)
 end
 
 local function render_xy(fig)
+  -- nothing to draw: say so, rather than draw an empty frame with made-up axes
+  if fig.empty then
+    local msg = ("(%s: %s — nothing to draw)"):format(fig.fname or "plot", fig.empty)
+    return fig.title and (fig.title .. "\n" .. msg) or msg
+  end
   local w, h = fig.pw, fig.ph
   local cv = canvas(w, h)
   local X, Y = fig.x, fig.y
