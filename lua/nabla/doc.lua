@@ -18,6 +18,7 @@
 local M = {
   entries = {},                                      -- name -> entry
   by_object = setmetatable({}, { __mode = "k" }),    -- obj -> entry
+  version = 0,                                       -- changes with every registration
 }
 
 -- the name a signature documents: its first word, "x:" spelt "Tensor:"
@@ -79,6 +80,7 @@ function M.register(obj, sig, en, ko, group, source)
   e.method = e.name:match("^Tensor:(.+)$")
   e.source = source or "lua"
   e.file, e.line = origin()
+  M.version = M.version + 1
   local old = M.entries[e.name]
   if old and rank[old.source] > rank[e.source] then
     if obj ~= nil and M.by_object[obj] == nil then M.by_object[obj] = old end

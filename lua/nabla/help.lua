@@ -85,6 +85,30 @@ local function method_name(f)
   return tensor_methods[f]
 end
 
+-- value -> entry for the entries documented by name only (zeros, nn...), rebuilt when the
+-- registry has changed. Walks a copy: resolving a name may load a module, which registers
+-- more entries meanwhile.
+local resolved, resolved_version = nil, -1
+local function by_name_value()
+  while resolved_version ~= registry.version do
+    resolved_version = registry.version
+    resolved = setmetatable({}, { __mode = "k" })
+    local all = {}
+    for name, entry in pairs(registry.entries) do all[#all + 1] = { name, entry } end
+    for _, item in ipairs(all) do
+      local name, entry = item[1], item[2]
+      if not name:find(":", 1, true) then
+        local v = resolve(name)
+        if v ~= nil and (type(v) == "function" or type(v) == "table" or type(v) == "userdata")
+           and resolved[v] == nil then
+          resolved[v] = entry
+        end
+      end
+    end
+  end
+  return resolved
+end
+
 -- The entry that documents x (a value, or a name as a string), or nil.
 function M.find(x)
   if type(x) == "string" then
@@ -99,19 +123,11 @@ function M.find(x)
   -- a function that is also a tensor method (relu(x) and x:relu())
   local m = type(x) == "function" and method_name(x)
   if m and registry.entries["Tensor:" .. m] then return registry.entries["Tensor:" .. m] end
-  -- an object documented by name only: compare with what the names resolve to (over a
-  -- copy: resolving a name may load a module, which registers more entries meanwhile)
-  local all = {}
-  for name, entry in pairs(registry.entries) do all[#all + 1] = { name, entry } end
-  for _, item in ipairs(all) do
-    local name, entry = item[1], item[2]
-    if not name:find(":", 1, true) then
-      local v = resolve(name)
-      if v ~= nil and rawequal(v, x) then
-        registry.by_object[x] = entry
-        return entry
-      end
-    end
+  -- an object documented by name only: what the names resolve to
+  e = by_name_value()[x]
+  if e then
+    registry.by_object[x] = e
+    return e
   end
   -- a module instance: its class
   if type(x) == "table" then
