@@ -387,6 +387,17 @@ function M.checks.maxdiff(a, b)
   return ok and d or math.huge
 end
 
+-- the largest |a − b| over two lists of parameters (nil when their lengths or shapes differ)
+function M.checks.params_maxdiff(pa, pb)
+  if #pa ~= #pb then return nil end
+  local most = 0
+  for i = 1, #pa do
+    if tostring(pa[i].shape) ~= tostring(pb[i].shape) then return nil end
+    most = math.max(most, (pa[i] - pb[i]):abs():max():item())
+  end
+  return most
+end
+
 -- v is a list of at least n numbers, none of them NaN (finite = true: none infinite either)
 function M.checks.numbers(v, n, finite)
   if type(v) ~= "table" or #v < n then return false end
