@@ -72,6 +72,7 @@ T.test("every public name has a one-line help in English and Korean", function()
   local n = 0
   for _ in pairs(names) do n = n + 1 end
   T.ok(n > 250, "the list of public names is complete (" .. n .. ")")
+  print(("       %d public names checked"):format(n))
   for _, must in ipairs { "Tensor:gelu", "Tensor:softplus", "Tensor:elu", "Tensor:sqrt", "Tensor:where",
                           "Tensor:eq", "Tensor:stride", "Tensor:sub", "Tensor:view_as", "nn.Linear",
                           "nn.functional.conv2d", "nn.init.kaiming_uniform_", "optim.lr_scheduler.StepLR",
