@@ -30,4 +30,4 @@ static int l_peak_rss(lua_State *L) {
 static const luaL_Reg sys_functions[] = {
     {"clock", l_clock}, {"isatty", l_isatty}, {"peak_rss", l_peak_rss}, {NULL, NULL}};
 
-NBL_REGISTER(sys, NULL, sys_functions)
+NBL_MODULE(sys, NULL, sys_functions, NULL)

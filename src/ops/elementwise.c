@@ -454,7 +454,7 @@ nb_tensor *nb_clamp(nb_tensor *a, double lo, double hi) {
     clamp_ctx c = {(float)lo, (float)hi};
     nb_tensor *o = unary(a, k_clamp, (const float *)&c);
     o = record(o, "clamp", clamp_backward, a, NULL, NULL, lo);
-    if (o && o->grad_fn) o->grad_fn->farg[1] = hi;
+    if (o && nb_grad_fn(o)) nb_grad_fn(o)->farg[1] = hi;
     return o;
 }
 
@@ -528,55 +528,4 @@ nb_tensor *nb_where(nb_tensor *mask, nb_tensor *a, nb_tensor *b) {
     nb_incref(mask);
     nd_->saved[0] = mask;
     return o;
-}
-
-/* ==== in place (never recorded) ======================================================== */
-
-static void k_axpy(int64_t n, float *o, int64_t so, const float *a, int64_t sa, const float *b,
-                   int64_t sb, const void *ctx) {
-    const float c = *(const float *)ctx;
-    if (so == 1 && sa == 1)
-        for (int64_t i = 0; i < n; i++) o[i] += c * a[i];
-    else
-        for (int64_t i = 0; i < n; i++) o[i * so] += c * a[i * sa];
-}
-
-int nb_add_(nb_tensor *t, nb_tensor *o, double alpha) {
-    int64_t shape[NB_MAXDIM], so[NB_MAXDIM];
-    int nd = nb_broadcast_shape("add_", t->ndim, t->shape, o->ndim, o->shape, shape);
-    if (nd < 0) return -1;
-    if (nd != t->ndim || memcmp(shape, t->shape, sizeof(int64_t) * nd)) {
-        char b1[128], b2[128];
-        nb_error("add_: cannot broadcast %s into the shape %s of the tensor updated in place",
-                 nb_shape_str(b1, sizeof b1, o->ndim, o->shape),
-                 nb_shape_str(b2, sizeof b2, t->ndim, t->shape));
-        return -1;
-    }
-    nb_broadcast_strides(o, nd, shape, so);
-    float c = (float)alpha;
-    nb_run3(nd, shape, nb_data(t), t->stride, nb_data(o), so, NULL, NULL, k_axpy, &c);
-    return 0;
-}
-
-static void k_scale_ip(int64_t n, float *o, int64_t so, const float *a, int64_t sa,
-                       const float *b, int64_t sb, const void *ctx) {
-    const float c = *(const float *)ctx;
-    for (int64_t i = 0; i < n; i++) o[i * so] *= c;
-}
-static void k_shift_ip(int64_t n, float *o, int64_t so, const float *a, int64_t sa,
-                       const float *b, int64_t sb, const void *ctx) {
-    const float c = *(const float *)ctx;
-    for (int64_t i = 0; i < n; i++) o[i * so] += c;
-}
-
-int nb_mul_scalar_(nb_tensor *t, double s) {
-    float c = (float)s;
-    nb_run3(t->ndim, t->shape, nb_data(t), t->stride, NULL, NULL, NULL, NULL, k_scale_ip, &c);
-    return 0;
-}
-
-int nb_add_scalar_(nb_tensor *t, double s) {
-    float c = (float)s;
-    nb_run3(t->ndim, t->shape, nb_data(t), t->stride, NULL, NULL, NULL, NULL, k_shift_ip, &c);
-    return 0;
 }

@@ -161,9 +161,9 @@ nb_tensor *nb_transpose(nb_tensor *a, int d0, int d1) {
     st[d0] = a->stride[d1], st[d1] = a->stride[d0];
     nb_tensor *o = record1(nb_view_raw(a, a->ndim, sh, st, a->offset), "transpose",
                            transpose_backward, a);
-    if (o && o->grad_fn && o->grad_fn->in[0] == a) {
-        o->grad_fn->iarg[0] = d0;
-        o->grad_fn->iarg[1] = d1;
+    if (o && nb_grad_fn(o) && nb_grad_fn(o)->in[0] == a) {
+        nb_grad_fn(o)->iarg[0] = d0;
+        nb_grad_fn(o)->iarg[1] = d1;
     }
     return o;
 }
@@ -187,8 +187,8 @@ nb_tensor *nb_permute(nb_tensor *a, const int *perm) {
     }
     nb_tensor *o = record1(nb_view_raw(a, a->ndim, sh, st, a->offset), "permute",
                            permute_backward, a);
-    if (o && o->grad_fn && o->grad_fn->in[0] == a)
-        for (int i = 0; i < a->ndim; i++) o->grad_fn->iarg[i] = perm[i];
+    if (o && nb_grad_fn(o) && nb_grad_fn(o)->in[0] == a)
+        for (int i = 0; i < a->ndim; i++) nb_grad_fn(o)->iarg[i] = perm[i];
     return o;
 }
 
@@ -303,11 +303,11 @@ nb_tensor *nb_select(nb_tensor *a, int dim, int64_t i) {
         if (k != dim) sh[j] = a->shape[k], st[j++] = a->stride[k];
     nb_tensor *o = record1(nb_view_raw(a, a->ndim - 1, sh, st, a->offset + i * a->stride[dim]),
                            "select", select_backward, a);
-    if (o && o->grad_fn && o->grad_fn->in[0] == a) {
-        o->grad_fn->iarg[0] = dim;
-        o->grad_fn->iarg[1] = i;
-        o->grad_fn->iarg[3] = 0;
-        o->grad_fn->region = select_region;
+    if (o && nb_grad_fn(o) && nb_grad_fn(o)->in[0] == a) {
+        nb_grad_fn(o)->iarg[0] = dim;
+        nb_grad_fn(o)->iarg[1] = i;
+        nb_grad_fn(o)->iarg[3] = 0;
+        nb_grad_fn(o)->region = select_region;
     }
     return o;
 }
@@ -330,12 +330,12 @@ nb_tensor *nb_slice(nb_tensor *a, int dim, int64_t start, int64_t stop, int64_t 
     st[dim] = a->stride[dim] * step;
     nb_tensor *o = record1(nb_view_raw(a, a->ndim, sh, st, a->offset + start * a->stride[dim]),
                            "slice", select_backward, a);
-    if (o && o->grad_fn && o->grad_fn->in[0] == a) {
-        o->grad_fn->iarg[0] = dim;
-        o->grad_fn->iarg[1] = start;
-        o->grad_fn->iarg[2] = stop;
-        o->grad_fn->iarg[3] = step;
-        o->grad_fn->region = select_region;
+    if (o && nb_grad_fn(o) && nb_grad_fn(o)->in[0] == a) {
+        nb_grad_fn(o)->iarg[0] = dim;
+        nb_grad_fn(o)->iarg[1] = start;
+        nb_grad_fn(o)->iarg[2] = stop;
+        nb_grad_fn(o)->iarg[3] = step;
+        nb_grad_fn(o)->region = select_region;
     }
     return o;
 }
