@@ -94,7 +94,8 @@ int nbl_shape(lua_State *L, int i, int64_t *shape, const char *op, bool allow_in
     }
     for (int k = 0; k < n; k++)
         if (shape[k] < 0 && !(allow_infer && shape[k] == -1))
-            return luaL_error(L, "%s: invalid size %d in the shape", op, (int)shape[k]);
+            return luaL_error(L, "%s: invalid size %I in the shape (sizes are >= 0%s)", op,
+                              (lua_Integer)shape[k], allow_infer ? ", or -1 for one to infer" : "");
     return n;
 }
 
