@@ -51,6 +51,7 @@ local core = {
   { "lesson", 'lesson "id"', "start or resume a lesson", "레슨을 시작하거나 이어서 합니다" },
   { "next", "next()", "go to the next step of the lesson (checks your work first)", "레슨의 다음 단계로 갑니다 (먼저 검사합니다)" },
   { "back", "back()", "go back one step", "한 단계 뒤로 갑니다" },
+  { "catchup", "catchup()", "replay the reference code of the lesson's earlier steps, so this step finds their variables (a resumed lesson does it by itself)", "레슨 앞 단계들의 참고 코드를 다시 실행해 이 단계에 필요한 변수를 되살립니다 (이어서 하는 레슨은 저절로 합니다)" },
   { "hint", "hint()", "a hint for this step", "이 단계의 힌트" },
   { "check", "check()", "check your work for this step and say what is still wrong", "이 단계의 답을 검사하고 무엇이 틀렸는지 알려 줍니다" },
   { "answer", "answer(n)", "answer the quiz of this step", "이 단계의 퀴즈에 답합니다" },

@@ -203,6 +203,27 @@ function M.wrap(text, width)
   return table.concat(out, "\n")
 end
 
+-- Prose written with its own line breaks (lesson texts) joined into paragraphs before it is
+-- wrapped, so that a narrower terminal does not leave a short orphan on every other line.
+-- A line is joined to the previous one unless either is blank, it is indented (code, a
+-- formula), it starts a list item ("- ", "1) ", "• ") or the previous one ends a sentence.
+function M.reflow(text)
+  local out = {}
+  local function starts_item(l) return l:match("^[%-%*•]%s") or l:match("^%d+[%.%)]%s") end
+  for line in (tostring(text) .. "\n"):gmatch("(.-)\n") do
+    local prev = out[#out]
+    -- a line that ends a sentence keeps its break (the author's next sentence or code
+    -- starts on a line of its own); one that stops mid-sentence is joined
+    if prev and prev ~= "" and not prev:match("^%s") and line ~= "" and not line:match("^%s")
+      and not starts_item(line) and not prev:match("[%.:!?][%)\"']?$") then
+      out[#out] = prev .. " " .. line
+    else
+      out[#out + 1] = line
+    end
+  end
+  return table.concat(out, "\n")
+end
+
 -- print(...) wrapped to the terminal
 function M.print(...)
   local n = select("#", ...)
