@@ -74,7 +74,7 @@ end
 function M.main(args)
   local path = args[1]
   if not path or path == "--help" then
-    print("usage: nabla run experiments/NAME.lua [--key value ...] [--resume runs/.../last.safetensors]")
+    print("usage: nabla run experiments/NAME.lua [--key value ...] [--resume runs/.../last.safetensors] [--live]")
     return 0
   end
   local chunk, err = loadfile(path)
@@ -88,7 +88,11 @@ function M.main(args)
     return 2
   end
   local rest = {}
-  for i = 2, #args do rest[#rest + 1] = args[i] end
+  for i = 2, #args do
+    -- --live: every fit() of the experiment draws its curves live (fit's live option)
+    if args[i] == "--live" then require("nabla.train").defaults.live = true
+    else rest[#rest + 1] = args[i] end
+  end
   if rest[1] == "--help" then
     print((exp.name or path) .. " — options (defaults):")
     local keys = {}
