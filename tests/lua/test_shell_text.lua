@@ -291,6 +291,58 @@ T.test("fit: an interruption returns the history so far", function()
     "other errors still raise")
 end)
 
+-- ---- 8. lessons that resume; readable lesson plots -------------------------------------------
+
+T.test("a resumed lesson replays its earlier steps, so step 4 works after a restart", function()
+  local lesson = require "nabla.lesson"
+  local state = os.tmpname()
+  os.remove(state)
+  os.execute("mkdir -p '" .. state .. "/nabla'")
+  local f = assert(io.open(state .. "/nabla/progress.lua", "w"))
+  f:write('return { ["gradient-descent"] = { step = 4, done = { true, true, true } } }\n')
+  f:close()
+  local real_getenv = os.getenv
+  os.getenv = function(k) if k == "XDG_STATE_HOME" then return state end return real_getenv(k) end
+  _G.mse, _G.grad_w, _G.grad_b, _G.x, _G.y = nil, nil, nil, nil, nil
+  local ok, out = pcall(capture, lesson.lesson, "gradient-descent")
+  os.getenv = real_getenv
+  T.ok(ok, tostring(out))
+  T.ok(out:find("Resuming at step 4") and out:find("steps 1–3"), "says it replays: " .. out)
+  T.ok(out:find("step 4/8"), "then shows step 4")
+  T.ok(type(_G.mse) == "function" and type(_G.grad_w) == "function" and nabla.is_tensor(_G.x),
+    "what steps 1-3 made is back")
+  -- step 4's reference solution now works and passes its check
+  local step = lesson.current().lesson.steps[4]
+  local chunk = load(step.solution or step.code, "=step4", "t", _G)
+  capture(chunk)
+  T.ok((lesson.run_check(step, _G)), "step 4 passes without retyping steps 1-3")
+  out = capture(catchup)
+  T.ok(out:find("steps 1–3"), "catchup() replays again on request")
+end)
+
+T.test("lesson text is reflowed: no orphan words when the author's lines are longer than the terminal", function()
+  local text = "η (eta) is the learning rate. Start from w = 0, b = 0 with η = 0.5, take 500 steps,\n"
+    .. "and keep the loss of each step in a table called losses.\n    w ← w − η·∂L/∂w\nNext sentence."
+  local r = term.wrap(term.reflow(text), 80)
+  T.eq(r, "η (eta) is the learning rate. Start from w = 0, b = 0 with η = 0.5, take 500\n"
+    .. "steps, and keep the loss of each step in a table called losses.\n    w ← w − η·∂L/∂w\nNext sentence.")
+end)
+
+T.test("a diverging series next to converging ones: the plot goes log scale and says so", function()
+  local slow, fast, good = {}, {}, {}
+  local v = 1.0
+  for i = 1, 50 do v = v * 6; fast[i] = v; slow[i] = 1 / (1 + 0.05 * i) end
+  for i = 1, 200 do good[i] = 1 / i end
+  local s = plot.lines({ slow = slow, good = good, fast = fast }, { width = 70, height = 10, print = false })
+  T.ok(s:find("log y axis"), "a note says the y axis is logarithmic")
+  T.ok(s:find("1e%+?30") or s:find("1e%+?20"), "decade ticks: " .. s)
+  T.ok(s:find("o") and s:find("%+"), "the converging series are visible")
+  local lin = plot.lines({ fast = fast }, { logy = false, width = 70, height = 10, print = false })
+  T.ok(not lin:find("log y axis"), "logy = false keeps it linear")
+  local text = require("nabla.lesson").tr(require("nabla.lesson").load("gradient-descent").steps[5].text)
+  T.ok(text:find("log scale"), "lesson 1 step 5 says the plot uses a log scale")
+end)
+
 -- ---- 9. live curves, per-step history, empty plots ---------------------------------------------
 
 T.test("fit{live = true}: per-step history and the curves (once, when not a terminal)", function()
@@ -302,6 +354,26 @@ T.test("fit{live = true}: per-step history and the curves (once, when not a term
   T.eq(#h.steps.accuracy, 16, "an accuracy for every step")
   T.ok(out:find("loss and accuracy at every step"), "the curves are drawn: " .. out)
   T.eq(#h.loss, 2)
+end)
+
+T.test("watch(model):plot() adds a per-layer bar view (vanishing gradients at a glance)", function()
+  manual_seed(0)
+  local layers = {}
+  for _ = 1, 6 do layers[#layers + 1] = nn.Linear(16, 16); layers[#layers + 1] = nn.Sigmoid() end
+  local m = nn.Sequential(table.unpack(layers))
+  local w = watch(m)
+  for _ = 1, 3 do m:zero_grad(); m(randn(8, 16)):pow(2):mean():backward() end
+  local bars = w:bars({ print = false, width = 80 })
+  local lens = {}
+  for _, bar in bars:gmatch("\n(%[%d+%]%.weight)%s+(%S+)") do lens[#lens + 1] = utf8.len(bar) end
+  T.eq(#lens, 6, "one bar a layer: " .. bars)
+  for i = 2, #lens do T.ok(lens[i] >= lens[i - 1], "sigmoid layers: the bars shrink towards the input") end
+  T.ok(lens[1] < lens[6], "the first layer's gradient is the smallest")
+  T.ok(bars:find("times the smallest"), "the ratio is said")
+  T.ok(max_width(bars) <= 80, "fits 80 columns")
+  local out = capture(function() return w:plot({ width = 80, height = 6 }) end)
+  T.ok(out:find("log10") and out:find("by layer"), "w:plot() shows the lines, then the bars")
+  w:remove()
 end)
 
 T.test("plot.line{} with no data says so", function()
