@@ -50,8 +50,10 @@ function M.parse(args, defaults)
       local keys = {}
       for k in pairs(defaults) do keys[#keys + 1] = k end
       table.sort(keys)
-      error(("run: unknown option --%s; this experiment's options are: %s; and resume, run_dir, threads")
-        :format(key, table.concat(keys, ", ")), 0)
+      local all = { "resume", "run_dir", "threads", "live" }
+      for _, k in ipairs(keys) do all[#all + 1] = k end
+      error(("run: unknown option --%s%s; this experiment's options are: %s; and resume, run_dir, threads, live")
+        :format(key, require("nabla.suggest").hint(key, all), table.concat(keys, ", ")), 0)
     end
     cfg[key] = coerce(key, value, default)
     i = i + 1

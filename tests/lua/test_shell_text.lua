@@ -213,6 +213,25 @@ T.test("lessons wrap at the width (English and Korean)", function()
   T.ok(not out:find("autogra\n") and not out:find("hidd\n"), "no word broken")
 end)
 
+-- ---- 4. help(x) on any value a learner holds -----------------------------------------------
+
+T.test("help(x) works on any value: a method taken as a value, a model, a history, a table", function()
+  local help = require "nabla.help"
+  local big = randn(3, 3)
+  T.ok(help.text(big.mm):find("^x:mm%(y%)"), "help(big.mm) is the tensor method's help")
+  T.ok(help.text(nn.Sequential(nn.Linear(2, 2))):find("nn.Sequential"), "help(model) is its class's help")
+  local h = require("nabla.train").history({ epoch = { 1, 2 }, loss = { 0.5, 0.3 } })
+  local t = help.text(h)
+  T.ok(t:find("^history: 2 epochs") and t:find("h:plot%(%)"), "help(history): " .. t)
+  T.ok(help.text({ 1, 2, 3 }):find("a list of 3 values"))
+  T.ok(help.text({ a = 1 }):find("a table with 1 field: a"))
+  T.ok(help.text(2.5):find("a number"))
+  T.ok(help.text("lnspace"):find("did you mean 'linspace'%?"), "a misspelt topic gets did-you-mean")
+  for _, v in ipairs({ big.mm, h, { 1 }, 2.5, "lnspace", true, function() end }) do
+    T.ok(not help.text(v):find("no help for function") and not help.text(v):find("0x"), "no refusal, no address")
+  end
+end)
+
 -- ---- 5. forgiving errors -----------------------------------------------------------------------
 
 local function err_of(fn, ...)
@@ -233,6 +252,14 @@ T.test("did you mean: globals, fields, methods, lesson ids, options", function()
   T.ok(e:find("did you mean 'gradient%-descent'%?"), e)
   e = err_of(fit, nn.Linear(2, 2), { randn(4, 2), tensor{ 1, 2, 1, 2 } }, { epoch = 3 })
   T.ok(e:find("unknown option 'epoch' %(did you mean 'epochs'%?%)"), e)
+  e = err_of(optim.SGD, nn.Linear(1, 1):parameters(), { lrr = 0.1 })
+  T.ok(e:find("did you mean 'lr'%?"), e)
+  e = err_of(nn.Conv2d, 1, 2, 3, { strde = 2 })
+  T.ok(e:find("^nn%.Conv2d: unknown option 'strde' %(did you mean 'stride'%?%)"), "no internal location: " .. e)
+  e = err_of(optim.lr_scheduler.StepLR, optim.SGD(nn.Linear(1, 1):parameters(), { lr = 1 }), { step_sz = 2 })
+  T.ok(e:find("did you mean 'step_size'%?"), e)
+  e = err_of(require("nabla.run").parse, { "--lerning_rate", "0.1" }, { learning_rate = 0.01 })
+  T.ok(e:find("did you mean 'learning_rate'%?"), e)
 end)
 
 T.test("errors a learner causes name the call, not internal files", function()
