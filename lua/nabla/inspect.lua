@@ -434,10 +434,15 @@ function M.watch(model, opts)
   function w:plot(popts)
     popts = popts or {}
     if popts.view == "bars" then return self:bars(popts) end
-    local text = self:lines(popts)
-    if popts.view == nil and #self.names > 0 then
-      local b = self:bars({ print = popts.print, width = popts.width })
-      text = text .. "\n" .. b
+    if popts.view == "lines" or #self.names == 0 then return self:lines(popts) end
+    -- both, shown as one display (so the prompt does not echo the joined text again)
+    local quiet = {}
+    for k, v in pairs(popts) do quiet[k] = v end
+    quiet.print = false
+    local text = self:lines(quiet) .. "\n" .. self:bars({ print = false, width = popts.width })
+    if popts.print ~= false then
+      local d = require "nabla.display"
+      d.show(d.new("plot", text, { figure = require("nabla.plot").last }))
     end
     return text
   end

@@ -191,6 +191,17 @@ local function wrap_line(line, width)
   return out
 end
 
+-- A short bracketed group ("(Z2 − Y)", "{1, 2}", "[3,2]") is not broken: its spaces are
+-- held by a private-use character while the line is wrapped.
+local HOLD = utf8.char(0xE000)
+local function hold_groups(line)
+  if not line:find("[%(%[{]") then return line end
+  local function hold(g)
+    if M.width(g) <= 24 then return (g:gsub(" ", HOLD)) end
+  end
+  return (line:gsub("%b()", hold):gsub("%b[]", hold):gsub("%b{}", hold))
+end
+
 -- text wrapped to width columns (the terminal's by default), line by line
 function M.wrap(text, width)
   text = tostring(text)
@@ -198,7 +209,10 @@ function M.wrap(text, width)
   if width < 10 then width = 10 end
   local out = {}
   for line in (text .. "\n"):gmatch("(.-)\n") do
-    for _, l in ipairs(wrap_line(line, width)) do out[#out + 1] = l end
+    if M.width(line) <= width then out[#out + 1] = line
+    else
+      for _, l in ipairs(wrap_line(hold_groups(line), width)) do out[#out + 1] = (l:gsub(HOLD, " ")) end
+    end
   end
   return table.concat(out, "\n")
 end

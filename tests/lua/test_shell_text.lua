@@ -187,6 +187,8 @@ T.test("term: wrap breaks between words and fits the width", function()
     if i > 1 then T.eq(l:match("^( *)"), string.rep(" ", 33), "a table row's text continues under itself") end
   end
   T.eq(term.wrap("short\n\nlines", 80), "short\n\nlines", "short lines and blank lines stay")
+  local f = term.wrap("2층 신경망: Z1 = X·W1 + b1, A1 = tanh(Z1), Z2 = A1·W2 + b2, 손실은 L = mean((Z2 − Y)²)입니다.", 80)
+  T.ok(f:find("mean%(%(Z2 − Y%)²%)"), "a short bracketed formula is not broken: " .. f)
 end)
 
 T.test("term: piped output is 80 columns", function()
@@ -400,6 +402,14 @@ T.test("watch(model):plot() adds a per-layer bar view (vanishing gradients at a 
   T.ok(max_width(bars) <= 80, "fits 80 columns")
   local out = capture(function() return w:plot({ width = 80, height = 6 }) end)
   T.ok(out:find("log10") and out:find("by layer"), "w:plot() shows the lines, then the bars")
+  local shown = {}
+  local saved = rawget(nabla, "display")
+  nabla.display = function(obj) shown[#shown + 1] = obj end
+  display.begin()
+  local text = w:plot({ width = 80, height = 6 })
+  nabla.display = saved
+  T.eq(#shown, 1, "one display for both views")
+  T.eq(repr.results(text), nil, "and the prompt does not echo it again")
   w:remove()
 end)
 
