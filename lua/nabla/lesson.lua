@@ -418,4 +418,50 @@ function M.checks.why(err) return (tostring(err):gsub("^[^\n:]+:%d+: ", "")) end
 
 function M.checks.is_module(m) return type(m) == "table" and nabla.nn.Module.is_module(m) end
 
+-- what a check returns when something is still wrong: the same sentence in both languages
+function M.checks.msg(en, ko) return { en = en, ko = ko } end
+
+-- a is a finite number within abs + rel·|b| of b (defaults: rel 1e-4, abs 1e-6)
+function M.checks.close(a, b, rel, abs)
+  return M.checks.finite(a) and math.abs(a - b) <= (abs or 1e-6) + (rel or 1e-4) * math.abs(b)
+end
+
+-- the largest |a − b| of two tensors, or infinity when they do not compare or hold a NaN
+function M.checks.maxdiff(a, b)
+  if a == nil or b == nil then return math.huge end
+  local ok, d = pcall(function()
+    local worst = 0
+    for _, v in ipairs((a - b):abs():reshape(-1):tolist()) do
+      if v ~= v then return math.huge end
+      if v > worst then worst = v end
+    end
+    return worst
+  end)
+  return ok and d or math.huge
+end
+
+-- v is a list of at least n numbers, none of them NaN (finite = true: none infinite either)
+function M.checks.numbers(v, n, finite)
+  if type(v) ~= "table" or #v < n then return false end
+  for i = 1, #v do
+    local x = v[i]
+    if type(x) ~= "number" or x ~= x or (finite and not M.checks.finite(x)) then return false end
+  end
+  return true
+end
+
+-- ---- code the lessons share: lessons/lib/NAME.lua, loaded once ------------------------------
+-- (reference numerics of the checks, kept out of the lesson files so that these read as
+-- the lesson: local F = require("nabla.lesson").lib("fit1d"))
+local libs = {}
+function M.lib(name)
+  if libs[name] == nil then
+    local path = M.lessons_dir() .. "/lib/" .. name .. ".lua"
+    local chunk, err = loadfile(path)
+    if not chunk then error("lesson library " .. name .. ": " .. tostring(err), 2) end
+    libs[name] = chunk()
+  end
+  return libs[name]
+end
+
 return M

@@ -1,4 +1,4 @@
--- Draws a figure (built by nabla/plot.lua) as text for the terminal.
+-- Draws a figure (built by nabla/plot/init.lua) as text for the terminal.
 --
 -- The drawing area is a canvas of character cells. Lines and points are drawn in Braille
 -- dots: each cell holds 2 x 4 dots, so a 60 x 15 area is a 120 x 60 dot grid. Without
