@@ -519,7 +519,10 @@ int main(int argc, char **argv) {
                 status = load_chunk(L, chunk, &need_more, "=-e");
                 if (need_more) /* Lua's own message: "-e:1: 'end' expected near <eof>" */
                     status = luaL_loadbuffer(L, chunk, strlen(chunk), "=-e");
-                if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET, true);
+                if (status == LUA_OK) {
+                    begin_eval(L);
+                    status = docall(L, 0, LUA_MULTRET, true);
+                }
                 if (status == LUA_OK) print_results(L);
                 else {
                     shell_message(L, NULL, "nabla: ");
