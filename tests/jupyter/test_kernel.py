@@ -90,6 +90,8 @@ cells = [
     "help(linspace)",                                                        # 8 help
     "local s = 0\nfor i = 1, 10 do s = s + i end\ns, s * 2",                  # 9 several values
     "plot.hist(randn(1000), {bins = 20})\nplot.scatter({1, 2, 3}, {3, 1, 2})",  # 10 two plots
+    'display(setmetatable({}, {__html = function() return "<b>bold</b>" end,\n'
+    '  __tostring = function() return "bold" end}))\nhelp(display)',      # 11 display()
 ]
 nb = nbformat.v4.new_notebook()
 nb.metadata["kernelspec"] = {"name": "nabla", "display_name": "nabla (Lua)", "language": "lua"}
@@ -146,6 +148,11 @@ if len(disp) == 2:
     ids = [d.data["image/svg+xml"].split('clipPath id="')[1].split('"')[0] for d in disp
            if 'clipPath id="' in d.data["image/svg+xml"]]
     check(len(ids) == len(set(ids)), "two figures in one page do not share SVG ids: %s" % ids)
+
+disp = outputs_of(c[11], "display_data")
+check(len(disp) == 1 and disp[0].data.get("text/html") == "<b>bold</b>" and disp[0].data["text/plain"] == "bold",
+      "display(x) sends x's __html with its text")
+check("display(x)" in stream_text(c[11]), "display has help")
 
 # ---- a kernel client: streaming, interrupt, completion, help, restart -------------------------
 
