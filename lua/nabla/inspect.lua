@@ -93,24 +93,25 @@ local function html_table(class, rows, mono, note)
   return table.concat(out)
 end
 
--- nabla.display when a front end set it (the Jupyter kernel shows the HTML), else print
-local view_mt = { __tostring = function(v) return v.text end, __html = function(v) return v.html end }
-local function show(text, html)
-  local display = rawget(nabla, "display")
-  if type(display) == "function" then display(setmetatable({ text = text, html = html }, view_mt))
-  else print(text) end
+-- through nabla.display (lua/nabla/display.lua): the text in a terminal, the HTML table
+-- in a notebook
+local function show(kind, text, html)
+  local display = require "nabla.display"
+  display.show(display.new(kind, text, { table_html = html, html = function(d) return d.table_html end }))
 end
 
 -- ---- inspect(model) --------------------------------------------------------------------
 
-local function named_tensors(x)
+local function named_tensors(x, fname)
   if nabla.is_tensor(x) then return { { "tensor", x } } end
   if type(x) == "table" and type(x.named_parameters) == "function" then
     local list = {}
     local np = x:named_parameters()
+    -- the names Lua code can use ("[1].weight" is model[1].weight), not PyTorch's "0.weight"
+    local lua_name = nabla.nn.Module.lua_name
     if type(np) == "table" then
       if np[1] ~= nil then
-        for _, p in ipairs(np) do list[#list + 1] = { p[1], p[2] } end
+        for _, p in ipairs(np) do list[#list + 1] = { lua_name(p[1]), p[2] } end
       else
         for k, v in pairs(np) do list[#list + 1] = { k, v } end
         table.sort(list, function(a, b) return a[1] < b[1] end)
@@ -124,8 +125,8 @@ local function named_tensors(x)
     table.sort(list, function(a, b) return a[1] < b[1] end)
     return list
   end
-  error(L("inspect: expected a model, a tensor or a table of tensors, got ",
-          "inspect: 모델, 텐서 또는 텐서 테이블이 필요합니다. 받은 값: ") .. type(x), 2)
+  error((fname or "inspect") .. L(": expected a model, a tensor or a table of tensors, got ",
+          ": 모델, 텐서 또는 텐서 테이블이 필요합니다. 받은 값: ") .. type(x), 3)
 end
 
 -- One row per parameter: shape, weight mean/std, gradient norm, ‖grad‖/‖w‖ and one-line
@@ -136,6 +137,8 @@ function M.inspect(x, opts)
   local head = { L("parameter", "파라미터"), L("shape", "모양"), L("mean", "평균"), L("std", "표준편차"),
                  "‖grad‖", "‖grad‖/‖w‖", L("weights", "가중치 분포"), L("gradients", "경사 분포") }
   rows[1] = head
+  -- narrower histograms on a narrow terminal, so that a row fits 80 columns
+  local bins = opts.bins or (require("nabla.term").columns() < 100 and 8 or 12)
   for _, item in ipairs(named_tensors(x)) do
     local name, t = item[1], item[2]
     local ws = stats(t)
@@ -145,7 +148,7 @@ function M.inspect(x, opts)
       name, shape_str(t), num(ws.mean), num(ws.std),
       gs and num(gs.norm) or "—",
       (gs and ws.norm > 0) and num(gs.norm / ws.norm) or "—",
-      sparkline(ws), gs and sparkline(gs) or L("(no grad yet)", "(아직 경사 없음)"),
+      sparkline(ws, bins), gs and sparkline(gs, bins) or L("(no grad yet)", "(아직 경사 없음)"),
     }
   end
   local widths = {}
@@ -164,7 +167,7 @@ function M.inspect(x, opts)
     end
   end
   local text = table.concat(lines, "\n")
-  if opts.print ~= false then show(text, html_table("nabla-inspect", rows, { [7] = true, [8] = true })) end
+  if opts.print ~= false then show("inspect", text, html_table("nabla-inspect", rows, { [7] = true, [8] = true })) end
   return text
 end
 
@@ -182,7 +185,10 @@ local function global_names()
           for a, b in pairs(np) do
             local pname, p = a, b
             if type(b) == "table" then pname, p = b[1], b[2] end
-            if nabla.is_tensor(p) then names[p._id] = names[p._id] or (k .. "." .. tostring(pname)) end
+            if nabla.is_tensor(p) then
+              local path = nabla.nn.Module.lua_name(pname)
+              names[p._id] = names[p._id] or (k .. (path:sub(1, 1) == "[" and "" or ".") .. path)
+            end
           end
         end
       end
@@ -294,7 +300,7 @@ function M.graph(t, opts)
     lines[#lines + 1] = note
   end
   local text = table.concat(lines, "\n")
-  if opts.print ~= false then show(text, html_table("nabla-graph", rows, { [1] = true }, note)) end
+  if opts.print ~= false then show("graph", text, html_table("nabla-graph", rows, { [1] = true }, note)) end
   return text
 end
 
@@ -399,7 +405,7 @@ function M.watch(model, opts)
   opts = opts or {}
   local filter = opts.filter or function(name) return name:match("weight$") or not name:match("bias$") end
   local w = { history = {}, names = {}, handles = {} }
-  for _, item in ipairs(named_tensors(model)) do
+  for _, item in ipairs(named_tensors(model, "watch")) do
     local name, p = item[1], item[2]
     if filter(name) and p.needs_grad then
       w.names[#w.names + 1] = name

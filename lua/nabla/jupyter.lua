@@ -81,8 +81,8 @@ function M.json(v, pretty) return table.concat(json(v, pretty and "" or nil)) en
 
 -- the text the shell prints for a value: nabla.repr when the shell has it, else tostring
 local function text_of(v)
-  local repr = rawget(nabla, "repr")
-  if type(repr) == "function" then
+  local found, repr = pcall(function() return nabla.repr end) -- loaded on first use
+  if found and type(repr) == "function" then
     local ok, s = pcall(repr, v)
     if ok and type(s) == "string" then return s end
   end
@@ -201,6 +201,8 @@ function M.execute(code, count)
     return "error"
   end
   shown = {}
+  local shown_lib = require "nabla.display"
+  shown_lib.begin()
   local r = table.pack(M.ipcall(f))
   io.stdout:flush()
   local ok = r[1]
@@ -220,7 +222,7 @@ function M.execute(code, count)
   local values = { n = 0 }
   for i = 2, r.n do
     local v = r[i]
-    if v == nil or not (shown[v] or (type(v) == "string" and v == already)) then
+    if v == nil or not (shown[v] or shown_lib.was_shown(v) or (type(v) == "string" and v == already)) then
       values.n = values.n + 1
       values[values.n] = v
     end

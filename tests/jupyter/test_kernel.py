@@ -122,8 +122,8 @@ check(len(res) == 1 and "Linear" in res[0].data["text/plain"] and "ReLU" in res[
 
 disp = outputs_of(c[3], "display_data")
 html = disp[0].data.get("text/html", "") if disp else ""
-check("<table" in html and "0.weight" in html and "2.bias" in html, "inspect(model) is an HTML table, a row per parameter")
-check(disp and "0.weight" in disp[0].data.get("text/plain", ""), "inspect keeps its text form")
+check("<table" in html and "[1].weight" in html and "[3].bias" in html, "inspect(model) is an HTML table, a row per parameter")
+check(disp and "[1].weight" in disp[0].data.get("text/plain", ""), "inspect keeps its text form")
 check(not outputs_of(c[3], "execute_result"), "inspect's returned text is not shown a second time")
 
 disp = outputs_of(c[4], "display_data")

@@ -228,28 +228,17 @@ local function needs_glyphs(fig, color)
   return #fig.legend > 1 or (fig.layers[1] ~= nil and fig.layers[1].type == "field")
 end
 
--- A figure as a display object: its text in a terminal, its SVG where a front end shows
--- pictures (the Jupyter kernel, through nabla.display).
-local figure_mt = {
-  __tostring = function(d) return d.figure.text end,
-  __svg = function(d) return svg.render(d.figure) end,
-}
-function plot.figure(fig)
-  fig = fig or plot.last
-  if type(fig) ~= "table" or not fig.kind then fail("plot.figure", "nothing drawn yet: draw a plot first") end
-  return setmetatable({ figure = fig }, figure_mt)
-end
-
--- Render, show (nabla.display when a front end set it, else print), remember, return.
+-- Render, print, remember, return.
 local function finish(fig, opts)
   local s = text.render(fig)
   fig.text = s
   plot.last = fig
   if opts.print ~= false then
     plot.last_printed = s
-    local nabla = package.loaded.nabla
-    local display = type(nabla) == "table" and rawget(nabla, "display")
-    if type(display) == "function" then display(plot.figure(fig)) else print(s) end
+    -- shown through nabla.display (a notebook draws fig.svg); the shell does not echo
+    -- the returned text again
+    require("nabla.display").show(require("nabla.display").new("plot", s, {
+      figure = fig, svg = function(d) return svg.render(d.figure) end }))
   end
   return s
 end
@@ -969,8 +958,6 @@ local help_strings = {
     "손실 함수의 곡면을 등고선 띠로 그리고, 그 위에 옵티마이저의 경로를 그립니다" },
   { "boundary", "plot.boundary(predict, points, labels, opts)", "a classifier's decision regions over 2-D data, with the points",
     "2차원 데이터 위에 분류기의 결정 경계(영역)와 점들을 그립니다" },
-  { "figure", "plot.figure([fig])", "the last plot (or fig) as a display object: text in a terminal, SVG in Jupyter",
-    "마지막 그래프(또는 fig)를 화면 표시 객체로: 터미널에서는 글자, Jupyter에서는 SVG" },
   { "save", 'plot.save("fig.svg" [, fig])', "writes the last plot (or fig) as an SVG file (or .txt)",
     "마지막 그래프(또는 fig)를 SVG 파일(또는 .txt)로 저장합니다" },
 }
