@@ -220,6 +220,10 @@ function M.text(x)
   if e and #listing > 0 then return line(e) .. "\n" .. table.concat(listing, "\n") end
   if e then return line(e) end
   if #listing > 0 then return table.concat(listing, "\n") end
+  -- any other value a learner holds: described (a method taken as a value, a history, a
+  -- table, a number...) rather than refused
+  local ok, d = pcall(function() return require("nabla.describe").describe(x, M) end)
+  if ok and d then return d end
   return lang() == "ko" and ("%s에 대한 도움말이 없습니다 (help()로 주제 목록을 보세요)"):format(tostring(x))
     or ("no help for %s (help() lists the topics)"):format(tostring(x))
 end

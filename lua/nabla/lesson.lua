@@ -156,7 +156,7 @@ local function show_step()
   local l, k = current.lesson, current.step
   local s = l.steps[k]
   say(color("1", ("%s — %s %d/%d"):format(tr(l.title), lang() == "ko" and "단계" or "step", k, #l.steps)))
-  say(tr(s.text))
+  say(term.reflow(tr(s.text)))
   if s.code then
     say(color("2", lang() == "ko" and "-- 입력해 보세요:" or "-- try:"))
     print(s.code)
@@ -194,6 +194,21 @@ local function need_lesson()
   end
 end
 
+-- check("id", k), hint("id", k), answer(n, "id", k): the same for step k of lesson id,
+-- which becomes the current step (a lesson notebook's cells name their step, so they work
+-- in any order: see nabla jupyter lesson).
+local function locate(id, k, fname)
+  if id == nil then return end
+  local l = M.load(id)
+  k = type(k) == "number" and math.tointeger(k) or nil
+  if not k or k < 1 or k > #l.steps then
+    error(("%s: lesson '%s' has steps 1 to %d"):format(fname, l.id, #l.steps), 0)
+  end
+  if not (current and current.lesson == l and current.step == k) then
+    current = { lesson = l, step = k, hint = 0 }
+  end
+end
+
 -- Runs a step's check against the learner's session; returns ok, message.
 function M.run_check(step, env)
   if step.quiz and not step.check then
@@ -226,6 +241,61 @@ function M.lessons()
 end
 doc(M.lessons, "lessons()", "list the lessons and your progress", "레슨 목록과 진도를 보여 줍니다", "Lessons")
 
+-- ---- resuming ------------------------------------------------------------------------------
+
+-- Lessons this session has run (a fresh start of nabla knows none: the variables the
+-- earlier steps made are gone, even though the progress file says where the learner was).
+local this_session = {}
+
+-- Runs the reference code of steps 1 .. upto-1 of the current lesson in the session's
+-- globals, quietly (their prints and plots are not shown again), so that the current step
+-- finds what the earlier ones made. Returns the number of steps replayed.
+local function replay(l, upto)
+  local display = require "nabla.display"
+  local saved_print, saved_write, saved_display = print, io.write, rawget(nabla, "display")
+  local quiet = function() return io.stdout end
+  _G.print, io.write, nabla.display = function() end, quiet, function() end
+  local done, failed = 0, nil
+  for k = 1, upto - 1 do
+    local s = l.steps[k]
+    local code = s.solution or s.code
+    if code then
+      local chunk, err = load(code, "=" .. l.id .. " step " .. k, "t", _G)
+      local ok, e = chunk ~= nil, err
+      if chunk then ok, e = pcall(chunk) end
+      if not ok then failed = { k, e } break end
+    end
+    if s.quiz then s.quiz_ok = true end
+    done = k
+  end
+  _G.print, io.write, nabla.display = saved_print, saved_write, saved_display
+  display.begin()
+  return done, failed
+end
+
+-- catchup(): replays the reference code of the steps before this one (what a resumed
+-- lesson does by itself after a restart), e.g. after a clear or a :reset.
+function M.catchup()
+  need_lesson()
+  local l, k = current.lesson, current.step
+  if k <= 1 then
+    say(lang() == "ko" and "첫 단계입니다: 다시 실행할 앞 단계가 없습니다." or "This is the first step: there is nothing before it to replay.")
+    return
+  end
+  local t0 = os.clock()
+  local done, failed = replay(l, k)
+  if failed then
+    say(color("31", (lang() == "ko" and "✗ %d단계의 참고 코드를 다시 실행하지 못했습니다: %s"
+      or "✗ replaying step %d's reference code failed: %s"):format(failed[1], M.checks.why(failed[2]))))
+    return
+  end
+  local which = done == 1 and "1" or ("1–" .. done)
+  say(color("2", (lang() == "ko" and "%s단계의 참고 코드를 다시 실행했습니다 (%.1f초): 그 단계들이 만든 변수가 준비되었습니다."
+    or "Replayed the reference code of step %s (%.1fs): the variables it made are back."):format(which, os.clock() - t0)
+    :gsub("step 1–", "steps 1–"):gsub("it made", done == 1 and "it made" or "they made")))
+end
+doc(M.catchup, "catchup()", "replay the reference code of the lesson's earlier steps, so this step finds their variables (a resumed lesson does it by itself)", "레슨 앞 단계들의 참고 코드를 다시 실행해 이 단계에 필요한 변수를 되살립니다 (이어서 하는 레슨은 저절로 합니다)", "Lessons")
+
 function M.lesson(id)
   if id == nil then
     -- lesson() without an id: the list, and how to start one
@@ -244,6 +314,14 @@ function M.lesson(id)
   local step = math.min(math.max(1, e.step or 1), #l.steps)
   if done >= #l.steps then step = 1 end -- a finished lesson starts over
   current = { lesson = l, step = step, hint = 0 }
+  local resumed = step > 1 and not this_session[l.id]
+  this_session[l.id] = true
+  if resumed then
+    -- a restart lost what steps 1 .. step-1 made: replay their reference code first
+    say(color("2", (lang() == "ko" and "%d단계부터 이어서 합니다. 앞 단계들의 참고 코드를 먼저 다시 실행합니다..."
+      or "Resuming at step %d. First replaying the earlier steps' reference code..."):format(step)))
+    M.catchup()
+  end
   show_step()
 end
 doc(M.lesson, "lesson \"id\"", "start or resume a lesson", "레슨을 시작하거나 이어서 합니다", "Lessons")
@@ -299,7 +377,8 @@ function M.back()
 end
 doc(M.back, "back()", "go back one step", "한 단계 뒤로 갑니다", "Lessons")
 
-function M.hint()
+function M.hint(id, k)
+  locate(id, k, "hint")
   need_lesson()
   local hints = current.lesson.steps[current.step].hints or {}
   if #hints == 0 then
@@ -309,7 +388,7 @@ function M.hint()
   current.hint = current.hint % #hints + 1
   say(color("33", ("💡 (%d/%d) %s"):format(current.hint, #hints, tr(hints[current.hint]))))
 end
-doc(M.hint, "hint()", "a hint for this step", "이 단계의 힌트", "Lessons")
+doc(M.hint, 'hint() or hint("id", k)', "a hint for this step (or for step k of lesson id)", "이 단계(또는 레슨 id의 k단계)의 힌트", "Lessons")
 
 function M.answer_quiz(k)
   need_lesson()
@@ -338,12 +417,25 @@ doc(M.quiz, "quiz()", "show this step again, with its quiz", "이 단계를 퀴�
 
 -- What the learner types: these print and return nothing, so the shell shows no stray
 -- true/false (check_step, advance and answer_quiz return whether it worked).
-function M.check() M.check_step() end
-doc(M.check, "check()", "check your work for this step and say what is still wrong", "이 단계의 답을 검사하고 무엇이 틀렸는지 알려 줍니다", "Lessons")
+function M.check(id, k) locate(id, k, "check"); M.check_step() end
+doc(M.check, 'check() or check("id", k)', "check your work for this step (or step k of lesson id) and say what is still wrong", "이 단계(또는 레슨 id의 k단계)의 답을 검사하고 무엇이 틀렸는지 알려 줍니다", "Lessons")
 function M.next() M.advance() end
 doc(M.next, "next()", "go to the next step of the lesson (checks your work first)", "레슨의 다음 단계로 갑니다 (먼저 검사합니다)", "Lessons")
-function M.answer(k) M.answer_quiz(k) end
-doc(M.answer, "answer(n)", "answer the quiz of this step", "이 단계의 퀴즈에 답합니다", "Lessons")
+function M.answer(n, id, k)
+  locate(id, k, "answer")
+  if n == nil then -- answer() shows the question again
+    need_lesson()
+    local s = current.lesson.steps[current.step]
+    if s.quiz then
+      print(color("1", tr(s.quiz.question)))
+      for i, c in ipairs(s.quiz.choices) do print(("  %d) %s"):format(i, tr(c))) end
+    end
+    print(lang() == "ko" and "answer(번호)로 답하세요." or "Answer with answer(n).")
+    return
+  end
+  M.answer_quiz(n)
+end
+doc(M.answer, 'answer(n) or answer(n, "id", k)', "answer the quiz of this step (or of step k of lesson id); answer() shows it again", "이 단계(또는 레슨 id의 k단계)의 퀴즈에 답합니다; answer()는 퀴즈를 다시 보여 줍니다", "Lessons")
 
 function M.current() return current end
 
