@@ -25,12 +25,15 @@ function M.load_c_docs()
       local kind = d.kind or "function"
       local fn = rawget(nabla, name)
       local sig = d.sig or (kind == "method" and "x:" .. name .. "()" or name .. "()")
+      -- the section in docs/API.md: the table's, or that of the text it replaces
+      local key = (kind == "function") and name or "Tensor:" .. name
+      local group = d.group or (registry.entries[key] and registry.entries[key].group)
       if kind == "method" or kind == "both" then
         local e = registry.register(nil, { name = "Tensor:" .. name, sig = sig, en = d.en, ko = d.ko,
-                                           group = d.group, kind = "method" }, nil, nil, nil, "C")
+                                           group = group, kind = "method" }, nil, nil, nil, "C")
         if kind == "both" and fn ~= nil and registry.by_object[fn] == nil then registry.by_object[fn] = e end
       else
-        registry.register(fn, { name = name, sig = sig, en = d.en, ko = d.ko, group = d.group,
+        registry.register(fn, { name = name, sig = sig, en = d.en, ko = d.ko, group = group,
                                 kind = "function" }, nil, nil, nil, "C")
       end
     end

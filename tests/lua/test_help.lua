@@ -138,14 +138,22 @@ T.test("help reads the C op tables' docs (nabla._C.docs) when the engine has the
   if not had_C then rawset(nabla, "_C", C) end
   docs.probe_op = { sig = "x:probe_op()", en = "a probe op", ko = "시험용 연산", kind = "both" }
   docs.probe_fn2 = { sig = "probe_fn2(n)", en = "a probe function", ko = "시험용 함수", kind = "function" }
+  local saved_sqrt = docs.sqrt
+  docs.sqrt = { sig = "x:sqrt()", en = "square root (from the op table)", ko = "제곱근 (연산 표에서)", kind = "both" }
+  local before = help.find("sqrt")
   help.load_c_docs()
+  local sq = help.find("sqrt")
+  T.eq(sq.en, "square root (from the op table)", "the op table's text replaces core_docs.lua's")
+  T.eq(sq.group, before.group, "and keeps its section of docs/API.md")
+  T.eq(sq.source, "C", "its source")
   local e = help.find("probe_op")
   T.ok(e and e.name == "Tensor:probe_op" and e.ko == "시험용 연산", "a method from the C table")
   T.ok(help.find("probe_fn2") and help.find("probe_fn2").en == "a probe function", "a function from the C table")
   nabla.lang = "ko"
   T.ok(help.text("probe_op"):find("시험용 연산", 1, true), help.text("probe_op"))
   nabla.lang = "en"
-  docs.probe_op, docs.probe_fn2 = nil, nil
+  docs.probe_op, docs.probe_fn2, docs.sqrt = nil, nil, saved_sqrt
+  doc.entries["Tensor:sqrt"] = before
   doc.entries["Tensor:probe_op"], doc.entries["probe_fn2"] = nil, nil
   if not had_docs then rawset(C, "docs", nil) end
   if not had_C then rawset(nabla, "_C", nil) end
