@@ -63,6 +63,7 @@ local sections, order = {}, {}
 for _, name in ipairs(ORDER) do order[name] = _ end
 -- within a section, names come in the order of their doc() lines in the source (file by
 -- file), not alphabetically
+require("nabla.shell").install({})       -- the words the shell adds: quit(), exit()
 local all = help.all()
 table.sort(all, function(a, b)
   if a.file ~= b.file then return a.file < b.file end
