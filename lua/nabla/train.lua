@@ -98,6 +98,22 @@ end
 
 local function now() return nabla.clock and nabla.clock() or os.clock() end
 
+-- ---- events (lua/nabla/events.lua): the dashboard, live curves -------------------------------
+
+local events = require "nabla.events"
+local STEP_EVERY = 0.1     -- seconds between two train_step events (at most 10 per second)
+
+-- The norm of each parameter's gradient, by name ("0.weight" = 0.12).
+local function grad_norms(model)
+  local g = {}
+  if not model.named_parameters then return g end
+  for _, item in ipairs(model:named_parameters()) do
+    local p = item[2]
+    if p.grad ~= nil then g[item[1]] = p.grad:norm():item() end
+  end
+  return g
+end
+
 -- ---- the CSV log -------------------------------------------------------------------------------
 
 local function open_log(path, columns)
@@ -146,6 +162,8 @@ function M.fit(model, loader, opts)
   if tty == nil then tty = not opts.quiet and nabla.isatty and nabla.isatty() or false end   -- quiet: no bar either
   local monitor = opts.early_stop and (opts.early_stop.monitor or (opts.val and "val_loss" or "loss"))
   local nb = loader_length(loader)
+  if events.listening("fit_start") then events.emit("fit_start", { model = model, epochs = epochs, steps = nb }) end
+  local last_emit, global_step = -math.huge, 0
 
   for epoch = start_epoch, epochs do
     if model.train then model:train() end
@@ -171,6 +189,14 @@ function M.fit(model, loader, opts)
         local c = nabla.no_grad(function() return correct(out, y) end)
         if c then hits = hits + c end
       end
+      global_step = global_step + 1
+      events.poll()     -- the classroom server answers its requests between steps
+      if events.listening("train_step") and now() - last_emit >= STEP_EVERY then
+        last_emit = now()
+        events.emit("train_step", { epoch = epoch, epochs = epochs, step = i, steps = nb, global_step = global_step,
+          loss = lv, lr = opt.param_groups and opt.param_groups[1].lr or nil,
+          images_per_s = seen / math.max(now() - t0, 1e-9), grad_norms = grad_norms(model) })
+      end
       if tty and (i % 10 == 0) then
         local el = now() - t0
         progress_bar(epoch, epochs, i, nb, sum_loss / seen, seen / math.max(el, 1e-9), nb and el / i * (nb - i))
@@ -183,6 +209,10 @@ function M.fit(model, loader, opts)
     if opts.val then
       local ev = M.evaluate(model, opts.val, { loss = loss_fn })
       row.val_loss, row.val_accuracy = ev.loss, ev.accuracy
+    end
+    if events.listening("epoch") then
+      events.emit("epoch", { epoch = epoch, epochs = epochs, train_loss = row.loss, train_acc = row.accuracy,
+        val_loss = row.val_loss, val_acc = row.val_accuracy, lr = row.lr, seconds = elapsed })
     end
     local n = #history.epoch + 1     -- taken before the loop: history.epoch grows inside it
     for k, v in pairs(row) do
@@ -226,6 +256,7 @@ function M.fit(model, loader, opts)
     end
   end
   if log then log:close() end
+  if events.listening("fit_end") then events.emit("fit_end", { history = history }) end
   return history
 end
 
