@@ -22,6 +22,7 @@ local functions = {
   fit = { "nabla.train", "fit" }, evaluate = { "nabla.train", "evaluate" },
   save = { "nabla.checkpoint", "save" }, load = { "nabla.checkpoint", "load" },
   serve = { "nabla.serve", "serve" },
+  repr = { "nabla.repr", "value" },
 }
 
 setmetatable(nabla, {
@@ -42,6 +43,14 @@ setmetatable(nabla, {
     end
   end,
 })
+
+-- nabla.display(obj): the one hook through which inspect, graph, plot.* ... show things
+-- (lua/nabla/display.lua). A terminal prints the text; a notebook replaces this function.
+function nabla.display(obj)
+  local d = require "nabla.display"
+  if d.is_display(obj) then return d.print(obj) end
+  return d.print(require("nabla.repr").value(obj))
+end
 
 -- loss:backward{ step = true } walks backprop node by node (lua/nabla/inspect.lua).
 do

@@ -66,8 +66,8 @@ local function summary(model, info, input, classes)
     local was = model.training
     if model.eval then model:eval() end
     nabla.no_grad(function()
-      for _, item in ipairs(model:named_children()) do
-        local name, m = item[1], item[2]
+      for k, item in ipairs(model:named_children()) do
+        local name, m = tostring(k), item[2]       -- model[k], as the shell prints it
         local params = 0
         for _, p in ipairs(m:parameters()) do params = params + p:numel() end
         local ok, y = pcall(m, x)
@@ -112,9 +112,9 @@ local function forward_of(self)
       if want and model.named_children and #model:named_children() > 0 and model.__name == "Sequential" then
         acts = {}
         local y = x
-        for _, item in ipairs(model:named_children()) do
+        for k, item in ipairs(model:named_children()) do
           y = item[2](y)
-          if not SKIP[item[2].__name] then acts[#acts + 1] = { name = item[1], type = item[2].__name, output = y } end
+          if not SKIP[item[2].__name] then acts[#acts + 1] = { name = tostring(k), type = item[2].__name, output = y } end
         end
         return y:softmax(2)
       end
