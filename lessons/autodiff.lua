@@ -37,15 +37,16 @@ return {
     {
       text = {
         en = [[
-Three ways to get a derivative. The first: finite differences, f′(x) ≈ (f(x+h) − f(x))/h.
-Its error has two parts: truncation, about |f″|·h/2 (smaller h is better), and rounding,
-about ε·|f|/h with ε ≈ 2.2e-16 for Lua's doubles (smaller h is worse).
-For f(x) = sin(x)·x² at x = 1, write fd and plot the error against h on log-log axes.]],
+Three ways to get a derivative. The first: finite differences,
+f′(x) ≈ (f(x+h) − f(x))/h. Its error has two parts: truncation, about |f″|·h/2
+(smaller h is better), and rounding, about ε·|f|/h with ε ≈ 2.2e-16 for Lua's
+doubles (smaller h is worse). For f(x) = sin(x)·x² at x = 1, write fd and plot
+the error against h on log-log axes.]],
         ko = [[
-미분을 구하는 세 가지 방법. 첫째는 유한 차분, f′(x) ≈ (f(x+h) − f(x))/h입니다. 오차는 두
-부분입니다: 절단 오차는 약 |f″|·h/2(h가 작을수록 좋음), 반올림 오차는 Lua의 double에서
-ε ≈ 2.2e-16일 때 약 ε·|f|/h(h가 작을수록 나쁨)입니다.
-x = 1에서 f(x) = sin(x)·x²에 대해 fd를 작성하고, 오차를 h에 대해 로그-로그 축에 그리세요.]],
+미분을 구하는 세 가지 방법. 첫째는 유한 차분, f′(x) ≈ (f(x+h) − f(x))/h입니다.
+오차는 두 부분입니다: 절단 오차는 약 |f″|·h/2(h가 작을수록 좋음), 반올림 오차는
+Lua의 double에서 ε ≈ 2.2e-16일 때 약 ε·|f|/h(h가 작을수록 나쁨)입니다. x = 1에서
+f(x) = sin(x)·x²에 대해 fd를 작성하고, 오차를 h에 대해 로그-로그 축에 그리세요.]],
       },
       code = [[
 f = function(x) return math.sin(x) * x ^ 2 end
@@ -120,9 +121,10 @@ best_h = 1e-15]],
     {
       text = {
         en = [[
-The central difference (f(x+h) − f(x−h))/(2h) cancels the h term: its truncation error is
-about |f‴|·h²/6, while rounding stays ε/h. Predict first: where do h² and ε/h meet?
-Set guess_h from ε = 2.2e-16 with a formula, then measure best_hc as in step 1.]],
+The central difference (f(x+h) − f(x−h))/(2h) cancels the h term: its truncation
+error is about |f‴|·h²/6, while rounding stays ε/h. Predict first: where do h²
+and ε/h meet? Set guess_h from ε = 2.2e-16 with a formula, then measure best_hc
+as in step 1.]],
         ko = [[
 중앙 차분 (f(x+h) − f(x−h))/(2h)은 h 항이 지워져서 절단 오차가 약 |f‴|·h²/6이고,
 반올림 오차는 그대로 ε/h입니다. 먼저 예측하세요: h²와 ε/h는 어디서 만날까요?
@@ -171,15 +173,17 @@ best_hc = 1e-8]],
     {
       text = {
         en = [[
-Second way, forward mode: carry the derivative along with the value. A dual number a + b·ε
-with ε² = 0 has f(a + b·ε) = f(a) + f′(a)·b·ε, exactly. Lua metatables make such a number
-behave like any other. Addition is given; derive the product rule for __mul and the chain
-rule for dsin, then differentiate f at x = 1 with D(1, 1) (derivative seed 1).]],
+Second way, forward mode: carry the derivative along with the value. A dual
+number a + b·ε with ε² = 0 has f(a + b·ε) = f(a) + f′(a)·b·ε, exactly. Lua
+metatables make such a number behave like any other. Addition is given; derive
+the product rule for __mul and the chain rule for dsin, then differentiate f at
+x = 1 with D(1, 1) (derivative seed 1).]],
         ko = [[
 둘째, 전진 모드: 값과 함께 미분을 들고 다닙니다. ε² = 0인 이원수 a + b·ε에서는
-f(a + b·ε) = f(a) + f′(a)·b·ε가 정확히 성립합니다. Lua 메타테이블을 쓰면 이런 수가 보통
-수처럼 동작합니다. 덧셈은 주어졌습니다. __mul에는 곱의 법칙을, dsin에는 연쇄 법칙을
-유도해 넣고, D(1, 1)(미분 씨앗 1)로 x = 1에서 f를 미분하세요.]],
+f(a + b·ε) = f(a) + f′(a)·b·ε가 정확히 성립합니다. Lua 메타테이블을 쓰면 이런
+수가 보통 수처럼 동작합니다. 덧셈은 주어졌습니다. __mul에는 곱의 법칙을,
+dsin에는 연쇄 법칙을 유도해 넣고, D(1, 1)(미분 씨앗 1)로 x = 1에서 f를
+미분하세요.]],
       },
       code = [[
 Dual = {}
@@ -243,15 +247,16 @@ d = dsin(D(1, 1)) * D(1, 1) * D(1, 1)]],
     {
       text = {
         en = [[
-One forward-mode pass gives the derivative along one direction: seeding the inputs with
-v gives J·v (a Jacobian-vector product). For g(x1, x2, x3) = x1·x2 + sin(x3)·x1 at
-x = (1.5, −2, 0.7), get the whole gradient: one pass per input, seeding that input with 1
-and the others with 0. Count the passes.]],
+One forward-mode pass gives the derivative along one direction: seeding the
+inputs with v gives J·v (a Jacobian-vector product). For
+g(x1, x2, x3) = x1·x2 + sin(x3)·x1 at x = (1.5, −2, 0.7), get the whole
+gradient: one pass per input, seeding that input with 1 and the others with 0.
+Count the passes.]],
         ko = [[
-전진 모드 한 번은 한 방향의 미분을 줍니다: 입력에 씨앗 v를 심으면 J·v(야코비안-벡터 곱)가
-나옵니다. x = (1.5, −2, 0.7)에서 g(x1, x2, x3) = x1·x2 + sin(x3)·x1의 기울기 전체를
-구하세요: 입력마다 한 번씩, 그 입력에는 1, 나머지에는 0을 씨앗으로 심습니다. 몇 번 돌렸는지
-세세요.]],
+전진 모드 한 번은 한 방향의 미분을 줍니다: 입력에 씨앗 v를 심으면
+J·v(야코비안-벡터 곱)가 나옵니다. x = (1.5, −2, 0.7)에서
+g(x1, x2, x3) = x1·x2 + sin(x3)·x1의 기울기 전체를 구하세요: 입력마다 한 번씩,
+그 입력에는 1, 나머지에는 0을 씨앗으로 심습니다. 몇 번 돌렸는지 세세요.]],
       },
       code = [[
 g = function(x1, x2, x3) return x1 * x2 + dsin(x3) * x1 end
@@ -306,15 +311,15 @@ grad_fwd, passes = { all, all, all }, 1]],
     {
       text = {
         en = [[
-Third way, reverse mode. Run g once, recording every operation on a tape with its local
-derivatives; then walk the tape backwards from the output (grad 1), handing each node's
-grad to its parents times the local derivative. One backward walk gives all three
-partials. Write the walk: it is backprop, in three lines.]],
+Third way, reverse mode. Run g once, recording every operation on a tape with
+its local derivatives; then walk the tape backwards from the output (grad 1),
+handing each node's grad to its parents times the local derivative. One backward
+walk gives all three partials. Write the walk: it is backprop, in three lines.]],
         ko = [[
 셋째, 역방향 모드. g를 한 번 실행하면서 모든 연산을 국소 미분과 함께 테이프에
-기록합니다. 그다음 출력(grad 1)에서 테이프를 거꾸로 걸으며, 각 노드의 grad에 국소 미분을
-곱해 부모에게 넘깁니다. 한 번 거꾸로 걸으면 편미분 세 개가 모두 나옵니다. 이 걸음을
-작성하세요: 세 줄짜리 역전파입니다.]],
+기록합니다. 그다음 출력(grad 1)에서 테이프를 거꾸로 걸으며, 각 노드의 grad에
+국소 미분을 곱해 부모에게 넘깁니다. 한 번 거꾸로 걸으면 편미분 세 개가 모두
+나옵니다. 이 걸음을 작성하세요: 세 줄짜리 역전파입니다.]],
       },
       code = [[
 Var = {}
@@ -400,13 +405,15 @@ grad_rev = { x1.grad, x2.grad, x3.grad }]],
     {
       text = {
         en = [[
-nabla's autograd is the same tape, kept in C: each op records a node with a backward
-function (its local derivative), and backward() walks them in reverse. Compute g with
-tensors, look at the tape with graph(out) before backward, then compare with grad_rev.]],
+nabla's autograd is the same tape, kept in C: each op records a node with a
+backward function (its local derivative), and backward() walks them in reverse.
+Compute g with tensors, look at the tape with graph(out) before backward, then
+compare with grad_rev.]],
         ko = [[
-nabla의 autograd도 같은 테이프를 C 안에 둔 것입니다: 연산마다 backward 함수(국소 미분)가
-달린 노드를 기록하고, backward()가 이를 거꾸로 걷습니다. 텐서로 g를 계산하고, backward
-전에 graph(out)로 테이프를 본 뒤 grad_rev와 비교하세요.]],
+nabla의 autograd도 같은 테이프를 C 안에 둔 것입니다: 연산마다 backward
+함수(국소 미분)가 달린 노드를 기록하고, backward()가 이를 거꾸로 걷습니다.
+텐서로 g를 계산하고, backward 전에 graph(out)로 테이프를 본 뒤 grad_rev와
+비교하세요.]],
       },
       code = [[
 t1, t2, t3 = tensor(1.5):requires_grad(), tensor(-2):requires_grad(), tensor(0.7):requires_grad()
@@ -443,15 +450,17 @@ diff_autograd = 0]],
     {
       text = {
         en = [[
-The cost. For a loss of n parameters, forward differences need n + 1 forward passes,
-forward mode n passes, reverse mode one forward and one backward pass (a backward costs
-a small multiple of a forward). Predict for the 784-128-10 MLP below: count its
-parameters (n_params) and set passes_fd. Then the timings are shown (they vary by machine).]],
+The cost. For a loss of n parameters, forward differences need n + 1 forward
+passes, forward mode n passes, reverse mode one forward and one backward pass (a
+backward costs a small multiple of a forward). Predict for the 784-128-10 MLP
+below: count its parameters (n_params) and set passes_fd. Then the timings are
+shown (they vary by machine).]],
         ko = [[
-비용. 파라미터가 n개인 손실에서 전진 차분은 순전파 n + 1번, 전진 모드는 n번, 역방향
-모드는 순전파 한 번과 역전파 한 번이 필요합니다 (역전파 비용은 순전파의 몇 배 정도).
-아래 784-128-10 MLP에 대해 예측하세요: 파라미터 수(n_params)를 세고 passes_fd를
-정하세요. 그다음 시간을 보여 줍니다 (컴퓨터마다 다릅니다).]],
+비용. 파라미터가 n개인 손실에서 전진 차분은 순전파 n + 1번, 전진 모드는 n번,
+역방향 모드는 순전파 한 번과 역전파 한 번이 필요합니다
+(역전파 비용은 순전파의 몇 배 정도). 아래 784-128-10 MLP에 대해 예측하세요:
+파라미터 수(n_params)를 세고 passes_fd를 정하세요. 그다음 시간을 보여 줍니다
+(컴퓨터마다 다릅니다).]],
       },
       code = [[
 manual_seed(0)
@@ -495,15 +504,17 @@ passes_fd = 2]],
     {
       text = {
         en = [[
-Vector-Jacobian products. For y = tanh(A·x) (3 outputs, 4 inputs) the Jacobian is
-J = diag(1 − y²)·A. Reverse mode gives uᵀJ for any u in one pass: y:backward(u) leaves it
-in x.grad. Forward mode gives J·v in one pass; for this function it propagates
-ẏ = (1 − y²) ⊙ (A·v). Compute both and check uᵀ(J·v) = (uᵀJ)·v.]],
+Vector-Jacobian products. For y = tanh(A·x) (3 outputs, 4 inputs) the Jacobian
+is J = diag(1 − y²)·A. Reverse mode gives uᵀJ for any u in one pass:
+y:backward(u) leaves it in x.grad. Forward mode gives J·v in one pass; for this
+function it propagates ẏ = (1 − y²) ⊙ (A·v). Compute both and check
+uᵀ(J·v) = (uᵀJ)·v.]],
         ko = [[
-벡터-야코비안 곱. y = tanh(A·x)(출력 3개, 입력 4개)의 야코비안은 J = diag(1 − y²)·A입니다.
-역방향 모드는 어떤 u에 대해서든 uᵀJ를 한 번에 줍니다: y:backward(u)가 x.grad에 남깁니다.
-전진 모드는 J·v를 한 번에 주며, 이 함수에서는 ẏ = (1 − y²) ⊙ (A·v)를 전파합니다.
-둘 다 계산하고 uᵀ(J·v) = (uᵀJ)·v인지 확인하세요.]],
+벡터-야코비안 곱. y = tanh(A·x)(출력 3개, 입력 4개)의 야코비안은
+J = diag(1 − y²)·A입니다. 역방향 모드는 어떤 u에 대해서든 uᵀJ를 한 번에 줍니다:
+y:backward(u)가 x.grad에 남깁니다. 전진 모드는 J·v를 한 번에 주며, 이 함수에서는
+ẏ = (1 − y²) ⊙ (A·v)를 전파합니다. 둘 다 계산하고 uᵀ(J·v) = (uᵀJ)·v인지
+확인하세요.]],
       },
       code = [[
 manual_seed(3)

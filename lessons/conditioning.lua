@@ -53,17 +53,21 @@ return {
     {
       text = {
         en = [[
-Near a minimum every loss looks like a bowl f(w) = ½ wᵀHw. Its Hessian H has eigenvalues
-λ_min ≤ λ_max, and κ = λ_max/λ_min is the condition number. The simplest bowl with κ = 10:
+Near a minimum every loss looks like a bowl f(w) = ½ wᵀHw. Its Hessian H has
+eigenvalues λ_min ≤ λ_max, and κ = λ_max/λ_min is the condition number. The
+simplest bowl with κ = 10:
     f(x, y) = ½(1·x² + 10·y²),   ∇f = (1·x, 10·y)
-Write gd_path(l1, l2, start, lr, steps): gradient descent from start, returning every
-point {x, y} visited (start included). The one line to derive is the update.]],
+Write gd_path(l1, l2, start, lr, steps): gradient descent from start, returning
+every point {x, y} visited (start included). The one line to derive is the
+update.]],
         ko = [[
-최솟값 근처에서는 어떤 손실 함수든 그릇 f(w) = ½ wᵀHw처럼 보입니다. 헤세 행렬 H의
-고윳값을 λ_min ≤ λ_max라 하면 κ = λ_max/λ_min이 조건수입니다. κ = 10인 가장 단순한 그릇:
+최솟값 근처에서는 어떤 손실 함수든 그릇 f(w) = ½ wᵀHw처럼 보입니다. 헤세 행렬
+H의 고윳값을 λ_min ≤ λ_max라 하면 κ = λ_max/λ_min이 조건수입니다. κ = 10인 가장
+단순한 그릇:
     f(x, y) = ½(1·x² + 10·y²),   ∇f = (1·x, 10·y)
 gd_path(l1, l2, start, lr, steps)를 작성하세요: start에서 시작하는 경사 하강법이
-지나간 모든 점 {x, y}(start 포함)의 목록을 돌려줍니다. 직접 유도할 것은 갱신식 한 줄입니다.]],
+지나간 모든 점 {x, y}(start 포함)의 목록을 돌려줍니다. 직접 유도할 것은 갱신식
+한 줄입니다.]],
       },
       code = [[
 function gd_path(l1, l2, start, lr, steps)
@@ -130,13 +134,15 @@ end]],
     {
       text = {
         en = [[
-Two learning rates on the κ = 10 bowl, drawn on its contour plot. With lr = 0.18 the steep
-direction y overshoots: y changes sign at each step (the zig-zag), while x, along the flat
-direction, crawls. Count the sign changes of y in the 20 steps of path_fast into flips.]],
+Two learning rates on the κ = 10 bowl, drawn on its contour plot. With lr = 0.18
+the steep direction y overshoots: y changes sign at each step (the zig-zag),
+while x, along the flat direction, crawls. Count the sign changes of y in the 20
+steps of path_fast into flips.]],
         ko = [[
-κ = 10인 그릇에서 학습률 두 개를 등고선 그림 위에 그려 봅니다. lr = 0.18이면 가파른 y
-방향이 지나쳐서 y의 부호가 매 걸음 바뀌고(지그재그), 평평한 x 방향은 느릿느릿 갑니다.
-path_fast의 20걸음에서 y의 부호가 바뀐 횟수를 flips에 세어 넣으세요.]],
+κ = 10인 그릇에서 학습률 두 개를 등고선 그림 위에 그려 봅니다. lr = 0.18이면
+가파른 y 방향이 지나쳐서 y의 부호가 매 걸음 바뀌고(지그재그), 평평한 x 방향은
+느릿느릿 갑니다. path_fast의 20걸음에서 y의 부호가 바뀐 횟수를 flips에 세어
+넣으세요.]],
       },
       code = [[
 bowl = function(x, y) return 0.5 * (x ^ 2 + 10 * y ^ 2) end
@@ -171,15 +177,16 @@ flips = 0]],
     {
       text = {
         en = [[
-Along each eigen-direction one step multiplies the coordinate by (1 − lr·λ). It shrinks
-only while |1 − lr·λ| < 1, that is lr < 2/λ. The steep direction breaks first.
-Predict, then run: set lr_max, the largest stable learning rate of this bowl, from the
-formula (not by trial). Then run just below and just above it and compare |y| after 50 steps.]],
+Along each eigen-direction one step multiplies the coordinate by (1 − lr·λ). It
+shrinks only while |1 − lr·λ| < 1, that is lr < 2/λ. The steep direction breaks
+first. Predict, then run: set lr_max, the largest stable learning rate of this
+bowl, from the formula (not by trial). Then run just below and just above it and
+compare |y| after 50 steps.]],
         ko = [[
-고유 방향마다 한 걸음은 좌표에 (1 − lr·λ)를 곱합니다. |1 − lr·λ| < 1, 곧 lr < 2/λ일 때만
-줄어듭니다. 가파른 방향이 먼저 무너집니다.
-예측한 뒤 실행하세요: 이 그릇에서 안정한 가장 큰 학습률 lr_max를 (시행착오 말고) 공식으로
-정하세요. 그다음 그 바로 아래와 바로 위에서 50걸음 돌린 뒤 |y|를 비교합니다.]],
+고유 방향마다 한 걸음은 좌표에 (1 − lr·λ)를 곱합니다. |1 − lr·λ| < 1, 곧 lr <
+2/λ일 때만 줄어듭니다. 가파른 방향이 먼저 무너집니다. 예측한 뒤 실행하세요: 이
+그릇에서 안정한 가장 큰 학습률 lr_max를 (시행착오 말고) 공식으로 정하세요.
+그다음 그 바로 아래와 바로 위에서 50걸음 돌린 뒤 |y|를 비교합니다.]],
       },
       code = [[
 lr_max = 2 / 10
@@ -211,17 +218,18 @@ print(math.abs(below[51][2]), math.abs(above[51][2]))]],
     {
       text = {
         en = [[
-The best fixed step, lr = 2/(λ_min + λ_max), shrinks both directions by the same factor
+The best fixed step, lr = 2/(λ_min + λ_max), shrinks both directions by the same
+factor
     (κ − 1)/(κ + 1)   per step,
-so the error after t steps is ((κ−1)/(κ+1))^t of the start. Measure the factor on the
-κ = 10 path (rate), then predict how many steps a κ = 100 bowl needs to shrink the error
-a million times (predicted), and count them (counted).]],
+so the error after t steps is ((κ−1)/(κ+1))^t of the start. Measure the factor
+on the κ = 10 path (rate), then predict how many steps a κ = 100 bowl needs to
+shrink the error a million times (predicted), and count them (counted).]],
         ko = [[
 가장 좋은 고정 걸음 lr = 2/(λ_min + λ_max)는 두 방향을 똑같이 한 걸음에
     (κ − 1)/(κ + 1)
-배로 줄입니다. 그래서 t걸음 뒤 오차는 처음의 ((κ−1)/(κ+1))^t입니다. κ = 10 경로에서 이
-비율(rate)을 재고, κ = 100인 그릇이 오차를 백만 분의 1로 줄이는 데 몇 걸음 걸릴지
-예측한 뒤(predicted), 실제로 세어 보세요(counted).]],
+배로 줄입니다. 그래서 t걸음 뒤 오차는 처음의 ((κ−1)/(κ+1))^t입니다. κ = 10
+경로에서 이 비율(rate)을 재고, κ = 100인 그릇이 오차를 백만 분의 1로 줄이는 데
+몇 걸음 걸릴지 예측한 뒤(predicted), 실제로 세어 보세요(counted).]],
       },
       code = [[
 p = gd_path(1, 10, { 1, 1 }, 2 / 11, 30)
@@ -263,14 +271,16 @@ counted = 3]],
       text = {
         en = [[
 Real losses: a linear regression y ≈ Xw with MSE ½·mean((Xw − y)²) has Hessian
-H = XᵀX/n. Here two features in their raw units: floor area (40–200 m²) and distance to
-a station (0.2–5 km). For a 2×2 symmetric H = (a b ; b d) the eigenvalues are
+H = XᵀX/n. Here two features in their raw units: floor area (40–200 m²) and
+distance to a station (0.2–5 km). For a 2×2 symmetric H = (a b ; b d) the
+eigenvalues are
     (a + d)/2 ± √(((a − d)/2)² + b²)
 Write eig2(H) returning λ_min, λ_max, and compute kappa_raw.]],
         ko = [[
 실제 손실 함수: MSE ½·mean((Xw − y)²)를 쓰는 선형 회귀 y ≈ Xw의 헤세 행렬은
-H = XᵀX/n입니다. 여기서는 특성 두 개를 원래 단위 그대로 씁니다: 면적(40–200 m²)과
-역까지의 거리(0.2–5 km). 2×2 대칭 행렬 H = (a b ; b d)의 고윳값은
+H = XᵀX/n입니다. 여기서는 특성 두 개를 원래 단위 그대로 씁니다:
+면적(40–200 m²)과 역까지의 거리(0.2–5 km). 2×2 대칭 행렬 H = (a b ; b d)의
+고윳값은
     (a + d)/2 ± √(((a − d)/2)² + b²)
 λ_min, λ_max를 돌려주는 eig2(H)를 작성하고 kappa_raw를 계산하세요.]],
       },
@@ -343,17 +353,19 @@ kappa_raw = lmax / lmin]],
     {
       text = {
         en = [[
-κ in the thousands: m² are large numbers, km small ones, and both are far from 0. Now
-standardize each feature (subtract its mean, divide by its std) and center y. Gradient
-descent from w = 0 with lr = 1/λ_max on both problems: count the steps until w is within
-0.1% of the solution w* (steps_raw, steps_std), and draw the first 200 raw steps: one fast
-move along the steep direction, then a crawl along the flat one (w* is near (3, −20)).]],
+κ in the thousands: m² are large numbers, km small ones, and both are far from
+0. Now standardize each feature (subtract its mean, divide by its std) and
+center y. Gradient descent from w = 0 with lr = 1/λ_max on both problems: count
+the steps until w is within 0.1% of the solution w* (steps_raw, steps_std), and
+draw the first 200 raw steps: one fast move along the steep direction, then a
+crawl along the flat one (w* is near (3, −20)).]],
         ko = [[
 κ가 수천입니다: m²는 큰 수, km는 작은 수이고 둘 다 0에서 멉니다. 이제 각 특성을
-표준화하고(평균을 빼고 표준편차로 나눔) y에서 평균을 빼세요. 두 문제 모두 w = 0에서
-lr = 1/λ_max로 경사 하강법을 돌려, w가 해 w*에서 0.1% 안으로 들어올 때까지의 걸음 수
-(steps_raw, steps_std)를 세고, 원래 특성의 처음 200걸음을 그려 보세요: 가파른 방향으로
-한 번에 크게 움직인 뒤, 평평한 방향으로는 기어갑니다 (w*는 (3, −20) 근처입니다).]],
+표준화하고(평균을 빼고 표준편차로 나눔) y에서 평균을 빼세요. 두 문제 모두
+w = 0에서 lr = 1/λ_max로 경사 하강법을 돌려, w가 해 w*에서 0.1% 안으로 들어올
+때까지의 걸음 수 (steps_raw, steps_std)를 세고, 원래 특성의 처음 200걸음을 그려
+보세요: 가파른 방향으로 한 번에 크게 움직인 뒤, 평평한 방향으로는 기어갑니다
+(w*는 (3, −20) 근처입니다).]],
       },
       code = [[
 Xs = (X - X:mean(1)) / X:std(1)
@@ -419,14 +431,16 @@ steps_raw, steps_std = 45000, 3]],
       text = {
         en = [[
 Momentum remembers the last step: v ← μ·v − lr·∇f, w ← w + v. With
-lr = 4/(√λ_max + √λ_min)² and μ = ((√κ − 1)/(√κ + 1))² (heavy ball, Polyak) the error
-shrinks like ((√κ − 1)/(√κ + 1))^t: κ is replaced by √κ. On the κ = 100 bowl, write the
-two update lines, measure the rate over 200 steps (rate_momentum) and compare with 9/11.]],
+lr = 4/(√λ_max + √λ_min)² and μ = ((√κ − 1)/(√κ + 1))² (heavy ball, Polyak) the
+error shrinks like ((√κ − 1)/(√κ + 1))^t: κ is replaced by √κ. On the κ = 100
+bowl, write the two update lines, measure the rate over 200 steps
+(rate_momentum) and compare with 9/11.]],
         ko = [[
 모멘텀은 직전 걸음을 기억합니다: v ← μ·v − lr·∇f, w ← w + v.
-lr = 4/(√λ_max + √λ_min)², μ = ((√κ − 1)/(√κ + 1))²로 두면(Polyak의 heavy ball) 오차가
-((√κ − 1)/(√κ + 1))^t처럼 줄어듭니다: κ가 √κ로 바뀝니다. κ = 100인 그릇에서 갱신식
-두 줄을 작성하고, 200걸음의 비율(rate_momentum)을 재서 9/11과 비교하세요.]],
+lr = 4/(√λ_max + √λ_min)², μ = ((√κ − 1)/(√κ + 1))²로 두면(Polyak의 heavy ball)
+오차가 ((√κ − 1)/(√κ + 1))^t처럼 줄어듭니다: κ가 √κ로 바뀝니다. κ = 100인
+그릇에서 갱신식 두 줄을 작성하고, 200걸음의 비율(rate_momentum)을 재서 9/11과
+비교하세요.]],
       },
       code = [[
 kappa = 100
@@ -482,13 +496,14 @@ rate_momentum = math.sqrt(x ^ 2 + y ^ 2) ^ (1 / 200) / math.sqrt(2) ^ (1 / 200)]
       text = {
         en = [[
 Inside a deep net the features of layer l are the outputs of layer l − 1: nobody
-standardizes them. A 20-layer tanh net (32 units, default init): measure the std of the
-input of every Linear layer (in_plain), then put nn.BatchNorm1d(32) after each Linear and
-measure again (in_batch). Look at layers 1, 10 and 20.]],
+standardizes them. A 20-layer tanh net (32 units, default init): measure the std
+of the input of every Linear layer (in_plain), then put nn.BatchNorm1d(32) after
+each Linear and measure again (in_batch). Look at layers 1, 10 and 20.]],
         ko = [[
-깊은 신경망에서 l층의 특성은 l − 1층의 출력이고, 아무도 표준화해 주지 않습니다. 20층
-tanh 신경망(유닛 32개, 기본 초기화)에서 모든 Linear 층 입력의 표준편차를 재고(in_plain),
-각 Linear 뒤에 nn.BatchNorm1d(32)를 넣어 다시 재세요(in_batch). 1, 10, 20층을 보세요.]],
+깊은 신경망에서 l층의 특성은 l − 1층의 출력이고, 아무도 표준화해 주지 않습니다.
+20층 tanh 신경망(유닛 32개, 기본 초기화)에서 모든 Linear 층 입력의 표준편차를
+재고(in_plain), 각 Linear 뒤에 nn.BatchNorm1d(32)를 넣어 다시 재세요(in_batch).
+1, 10, 20층을 보세요.]],
       },
       code = [[
 function deep(norm)
@@ -534,15 +549,17 @@ in_plain, in_batch = input_stds(plain, Xd), input_stds(batched, Xd)]],
     {
       text = {
         en = [[
-Train the plain net, the batch-norm net and a layer-norm net (nn.LayerNorm) for 50 steps
-of SGD at lr = 0.02, watching the plain and the batch-norm ones. The plain net's first
-layer gets gradients near 1e-5 and its loss barely moves (try larger lr: it does not help);
-normalized layers keep every layer's input near std 0.6 and the loss falls.]],
+Train the plain net, the batch-norm net and a layer-norm net (nn.LayerNorm) for
+50 steps of SGD at lr = 0.02, watching the plain and the batch-norm ones. The
+plain net's first layer gets gradients near 1e-5 and its loss barely moves
+(try larger lr: it does not help); normalized layers keep every layer's input
+near std 0.6 and the loss falls.]],
         ko = [[
-정규화 없는 신경망, 배치 정규화 신경망, 층 정규화(nn.LayerNorm) 신경망을 SGD, lr = 0.02로
-50걸음 학습하면서, 정규화 없는 것과 배치 정규화한 것을 watch로 지켜보세요. 정규화 없는
-신경망의 첫 층은 1e-5 근처의 기울기를 받고 손실이 거의 움직이지 않습니다(lr을 키워도
-소용없습니다). 정규화한 층은 모든 층의 입력을 표준편차 0.6 근처로 지켜 손실이 내려갑니다.]],
+정규화 없는 신경망, 배치 정규화 신경망, 층 정규화(nn.LayerNorm) 신경망을 SGD,
+lr = 0.02로 50걸음 학습하면서, 정규화 없는 것과 배치 정규화한 것을 watch로
+지켜보세요. 정규화 없는 신경망의 첫 층은 1e-5 근처의 기울기를 받고 손실이 거의
+움직이지 않습니다(lr을 키워도 소용없습니다). 정규화한 층은 모든 층의 입력을
+표준편차 0.6 근처로 지켜 손실이 내려갑니다.]],
       },
       code = [[
 function train(model, steps)

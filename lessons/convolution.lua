@@ -44,15 +44,17 @@ return {
     {
       text = {
         en = [[
-A convolution slides a small kernel over the image: each output pixel is the sum of a
-3×3 patch times the kernel, out[i][j] = Σ_a Σ_b img[i+a−1][j+b−1]·K[a][b] (deep learning
-frameworks do not flip K: strictly this is a cross-correlation). Take a real digit from
-the bundled MNIST subset and write conv3(img, K) with plain loops (no padding: 28 → 26).]],
+A convolution slides a small kernel over the image: each output pixel is the sum
+of a 3×3 patch times the kernel, out[i][j] = Σ_a Σ_b img[i+a−1][j+b−1]·K[a][b]
+(deep learning frameworks do not flip K: strictly this is a cross-correlation).
+Take a real digit from the bundled MNIST subset and write conv3(img, K) with
+plain loops (no padding: 28 → 26).]],
         ko = [[
-합성곱은 작은 커널을 이미지 위로 밀면서, 출력 픽셀마다 3×3 조각과 커널의 곱을 더합니다:
-out[i][j] = Σ_a Σ_b img[i+a−1][j+b−1]·K[a][b] (딥러닝 프레임워크는 K를 뒤집지 않으므로,
-엄밀히는 상호 상관입니다). 함께 들어 있는 MNIST 부분 집합에서 진짜 숫자 하나를 꺼내,
-평범한 반복문으로 conv3(img, K)를 작성하세요 (패딩 없음: 28 → 26).]],
+합성곱은 작은 커널을 이미지 위로 밀면서, 출력 픽셀마다 3×3 조각과 커널의 곱을
+더합니다: out[i][j] = Σ_a Σ_b img[i+a−1][j+b−1]·K[a][b] (딥러닝 프레임워크는 K를
+뒤집지 않으므로, 엄밀히는 상호 상관입니다). 함께 들어 있는 MNIST 부분 집합에서
+진짜 숫자 하나를 꺼내, 평범한 반복문으로 conv3(img, K)를 작성하세요
+(패딩 없음: 28 → 26).]],
       },
       code = [[
 train = data.mnist{ split = "train", small = true }
@@ -135,14 +137,16 @@ end]],
     {
       text = {
         en = [[
-Edge detectors. The Sobel kernel sobel_x = {{−1,0,1},{−2,0,2},{−1,0,1}} compares the
-pixels right of the centre with those left of it: it answers on vertical strokes, with
-opposite signs on their two sides. Its transpose sobel_y answers on horizontal strokes.
-Compute gx and gy for the digit and look at them side by side (grey = 0).]],
+Edge detectors. The Sobel kernel sobel_x = {{−1,0,1},{−2,0,2},{−1,0,1}} compares
+the pixels right of the centre with those left of it: it answers on vertical
+strokes, with opposite signs on their two sides. Its transpose sobel_y answers
+on horizontal strokes. Compute gx and gy for the digit and look at them side by
+side (grey = 0).]],
         ko = [[
-경계 검출기. 소벨 커널 sobel_x = {{−1,0,1},{−2,0,2},{−1,0,1}}은 가운데의 오른쪽 픽셀과 왼쪽
-픽셀을 비교합니다: 세로 획에 반응하고, 획의 양쪽에서 부호가 반대입니다. 전치한 sobel_y는
-가로 획에 반응합니다. 숫자에 대해 gx와 gy를 구해 나란히 보세요 (회색 = 0).]],
+경계 검출기. 소벨 커널 sobel_x = {{−1,0,1},{−2,0,2},{−1,0,1}}은 가운데의 오른쪽
+픽셀과 왼쪽 픽셀을 비교합니다: 세로 획에 반응하고, 획의 양쪽에서 부호가
+반대입니다. 전치한 sobel_y는 가로 획에 반응합니다. 숫자에 대해 gx와 gy를 구해
+나란히 보세요 (회색 = 0).]],
       },
       code = [[
 sobel_x = { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }
@@ -174,15 +178,16 @@ gx, gy = conv3(digit, sobel_y), conv3(digit, sobel_x)]],
     {
       text = {
         en = [[
-Output size. A kernel k with padding p (zeros around the image) and stride s (jumping s
-pixels) gives ⌊(n + 2p − k)/s⌋ + 1 outputs along a side of n pixels. Write out_size(n, k,
-p, s); the check compares it with what nabla's conv2d really returns on many cases.
-Predict the three printed sizes before you run the last line.]],
+Output size. A kernel k with padding p (zeros around the image) and stride s
+(jumping s pixels) gives ⌊(n + 2p − k)/s⌋ + 1 outputs along a side of n pixels.
+Write out_size(n, k, p, s); the check compares it with what nabla's conv2d
+really returns on many cases. Predict the three printed sizes before you run the
+last line.]],
         ko = [[
-출력 크기. 커널 k, 패딩 p(이미지 둘레의 0), 스트라이드 s(s픽셀씩 건너뜀)이면 한 변이 n픽셀일
-때 출력은 ⌊(n + 2p − k)/s⌋ + 1개입니다. out_size(n, k, p, s)를 작성하세요. 검사는 이것을
-nabla의 conv2d가 실제로 돌려주는 크기와 여러 경우에 비교합니다.
-마지막 줄을 실행하기 전에 출력될 세 크기를 예측해 보세요.]],
+출력 크기. 커널 k, 패딩 p(이미지 둘레의 0), 스트라이드 s(s픽셀씩 건너뜀)이면 한
+변이 n픽셀일 때 출력은 ⌊(n + 2p − k)/s⌋ + 1개입니다. out_size(n, k, p, s)를
+작성하세요. 검사는 이것을 nabla의 conv2d가 실제로 돌려주는 크기와 여러 경우에
+비교합니다. 마지막 줄을 실행하기 전에 출력될 세 크기를 예측해 보세요.]],
       },
       code = [[
 function out_size(n, k, p, s) return ??? end
@@ -217,15 +222,16 @@ print(out_size(28, 3, 0, 1), out_size(28, 3, 1, 1), out_size(28, 3, 1, 2))]],
     {
       text = {
         en = [[
-A convolution is one matrix product. im2col lays every 3×3 patch out as a row: 676 rows
-(one per output pixel) of 9 columns (column (a−1)·3 + b is the pixel at offset (a, b)).
-Then out = cols · vec(K). Column (a, b) of cols is the image shifted by (a, b), a
-narrow(…) of digit. Build cols, multiply, and compare with nn.Conv2d given the same K.]],
+A convolution is one matrix product. im2col lays every 3×3 patch out as a row:
+676 rows (one per output pixel) of 9 columns (column (a−1)·3 + b is the pixel at
+offset (a, b)). Then out = cols · vec(K). Column (a, b) of cols is the image
+shifted by (a, b), a narrow(…) of digit. Build cols, multiply, and compare with
+nn.Conv2d given the same K.]],
         ko = [[
-합성곱은 행렬 곱 하나입니다. im2col은 3×3 조각을 하나씩 행으로 펼칩니다: 출력 픽셀마다 한
-행, 676행 9열 (열 (a−1)·3 + b는 오프셋 (a, b)의 픽셀). 그러면 out = cols · vec(K)입니다.
-cols의 (a, b)열은 (a, b)만큼 옮긴 이미지, 곧 digit의 narrow(…)입니다. cols를 만들고
-곱한 뒤, 같은 K를 넣은 nn.Conv2d와 비교하세요.]],
+합성곱은 행렬 곱 하나입니다. im2col은 3×3 조각을 하나씩 행으로 펼칩니다: 출력
+픽셀마다 한 행, 676행 9열 (열 (a−1)·3 + b는 오프셋 (a, b)의 픽셀). 그러면
+out = cols · vec(K)입니다. cols의 (a, b)열은 (a, b)만큼 옮긴 이미지, 곧 digit의
+narrow(…)입니다. cols를 만들고 곱한 뒤, 같은 K를 넣은 nn.Conv2d와 비교하세요.]],
       },
       code = [[
 columns = {}
@@ -292,14 +298,15 @@ out_mm = cols:mv(tensor(sobel_x):reshape(9)):reshape(26, 26)]],
     {
       text = {
         en = [[
-Weight sharing. A conv layer from 1 to 8 channels with 3×3 kernels, and a linear layer
-from the 784 pixels to the same 8×26×26 outputs. Predict both parameter counts with a
-formula (p_conv, p_linear; weights and biases), then check p_conv against
-nn.Conv2d(1, 8, 3):num_parameters().]],
+Weight sharing. A conv layer from 1 to 8 channels with 3×3 kernels, and a linear
+layer from the 784 pixels to the same 8×26×26 outputs. Predict both parameter
+counts with a formula (p_conv, p_linear; weights and biases), then check p_conv
+against nn.Conv2d(1, 8, 3):num_parameters().]],
         ko = [[
-가중치 공유. 3×3 커널로 채널 1개를 8개로 바꾸는 합성곱 층과, 784픽셀을 같은 8×26×26 출력으로
-바꾸는 선형 층. 두 층의 파라미터 수(가중치와 편향)를 공식으로 예측한 뒤(p_conv, p_linear),
-p_conv를 nn.Conv2d(1, 8, 3):num_parameters()와 비교하세요.]],
+가중치 공유. 3×3 커널로 채널 1개를 8개로 바꾸는 합성곱 층과, 784픽셀을 같은
+8×26×26 출력으로 바꾸는 선형 층. 두 층의 파라미터 수(가중치와 편향)를 공식으로
+예측한 뒤(p_conv, p_linear), p_conv를 nn.Conv2d(1, 8, 3):num_parameters()와
+비교하세요.]],
       },
       code = [[
 p_conv = 8 * 1 * 3 * 3 + 8
@@ -330,14 +337,14 @@ p_linear = 784 * 8]],
       text = {
         en = [[
 Translation equivariance: shifting the input shifts the output the same way,
-conv(shift(x)) = shift(conv(x)), because the same kernel is used everywhere. Shift the
-digit 3 pixels right, filter both, and compare the outputs where both are defined. Do
-the same with a random linear map of the pixels: no such rule.]],
+conv(shift(x)) = shift(conv(x)), because the same kernel is used everywhere.
+Shift the digit 3 pixels right, filter both, and compare the outputs where both
+are defined. Do the same with a random linear map of the pixels: no such rule.]],
         ko = [[
-이동 등변성: 입력을 옮기면 출력도 똑같이 옮겨집니다, conv(shift(x)) = shift(conv(x)).
-어디서나 같은 커널을 쓰기 때문입니다. 숫자를 오른쪽으로 3픽셀 옮겨 둘 다 필터에 통과시키고,
-둘 다 정의된 곳에서 출력을 비교하세요. 픽셀에 대한 무작위 선형 사상으로도 해 보세요:
-그런 규칙이 없습니다.]],
+이동 등변성: 입력을 옮기면 출력도 똑같이 옮겨집니다,
+conv(shift(x)) = shift(conv(x)). 어디서나 같은 커널을 쓰기 때문입니다. 숫자를
+오른쪽으로 3픽셀 옮겨 둘 다 필터에 통과시키고, 둘 다 정의된 곳에서 출력을
+비교하세요. 픽셀에 대한 무작위 선형 사상으로도 해 보세요: 그런 규칙이 없습니다.]],
       },
       code = [[
 shift3 = function(img) return cat({ zeros(img.shape[1], 3), img:narrow(2, 1, img.shape[2] - 3) }, 2) end
@@ -373,15 +380,17 @@ diff_linear = 0]],
     {
       text = {
         en = [[
-Receptive field: how many input pixels one output pixel sees. With r₀ = 1, j₀ = 1, a layer
-with kernel k and stride s gives r ← r + (k − 1)·j, then j ← j·s. For conv3, conv3,
-avg-pool 2 (stride 2), conv3: compute rf (the four sizes), then measure the last one:
-backprop from one output pixel and count the input rows its gradient reaches.]],
+Receptive field: how many input pixels one output pixel sees. With r₀ = 1,
+j₀ = 1, a layer with kernel k and stride s gives r ← r + (k − 1)·j, then
+j ← j·s. For conv3, conv3, avg-pool 2 (stride 2), conv3: compute rf
+(the four sizes), then measure the last one: backprop from one output pixel and
+count the input rows its gradient reaches.]],
         ko = [[
-수용 영역: 출력 픽셀 하나가 보는 입력 픽셀의 범위. r₀ = 1, j₀ = 1에서 시작해, 커널 k,
-스트라이드 s인 층마다 r ← r + (k − 1)·j, 그다음 j ← j·s입니다. conv3, conv3, 평균 풀링
-2(스트라이드 2), conv3에 대해 rf(크기 네 개)를 계산한 뒤, 마지막 값을 재 보세요: 출력 픽셀
-하나에서 역전파해 기울기가 닿는 입력의 행 수를 셉니다.]],
+수용 영역: 출력 픽셀 하나가 보는 입력 픽셀의 범위. r₀ = 1, j₀ = 1에서 시작해,
+커널 k, 스트라이드 s인 층마다 r ← r + (k − 1)·j, 그다음 j ← j·s입니다. conv3,
+conv3, 평균 풀링 2(스트라이드 2), conv3에 대해 rf(크기 네 개)를 계산한 뒤,
+마지막 값을 재 보세요: 출력 픽셀 하나에서 역전파해 기울기가 닿는 입력의 행 수를
+셉니다.]],
       },
       code = [[
 layers = { { k = 3, s = 1 }, { k = 3, s = 1 }, { k = 2, s = 2 }, { k = 3, s = 1 } }
@@ -448,14 +457,15 @@ end]],
     {
       text = {
         en = [[
-Pooling keeps the strongest answer of each 2×2 window (max) or their mean (avg): a window
-of k = 2 with stride 2 is out_size(n, 2, 0, 2). Predict the sizes of a LeNet-style stack
-on a 28×28 digit — conv3 → pool → conv3 → pool — into predicted, then run the real
-layers and read the sizes (measured).]],
+Pooling keeps the strongest answer of each 2×2 window (max) or their mean (avg):
+a window of k = 2 with stride 2 is out_size(n, 2, 0, 2). Predict the sizes of a
+LeNet-style stack on a 28×28 digit — conv3 → pool → conv3 → pool — into
+predicted, then run the real layers and read the sizes (measured).]],
         ko = [[
-풀링은 2×2 창마다 가장 강한 값(최대)이나 평균을 남깁니다: 스트라이드 2인 k = 2 창은
-out_size(n, 2, 0, 2)입니다. 28×28 숫자에 LeNet 식으로 conv3 → 풀링 → conv3 → 풀링을
-쌓았을 때의 크기를 predicted에 예측한 뒤, 실제 층을 돌려 크기를 읽으세요(measured).]],
+풀링은 2×2 창마다 가장 강한 값(최대)이나 평균을 남깁니다: 스트라이드 2인 k = 2
+창은 out_size(n, 2, 0, 2)입니다. 28×28 숫자에 LeNet 식으로
+conv3 → 풀링 → conv3 → 풀링을 쌓았을 때의 크기를 predicted에 예측한 뒤, 실제
+층을 돌려 크기를 읽으세요(measured).]],
       },
       code = [[
 predicted = { out_size(28, 3, 0, 1) }
@@ -492,13 +502,14 @@ measured = { 26, 13, 11, 5 }]],
     {
       text = {
         en = [[
-A small trained CNN: 8 filters 3×3 (padding 1), ReLU, max-pool, then a linear layer.
-Train it one epoch on the 2,000 digits, then look inside for our digit: its 8 learned
-filters and the 8 feature maps they produce (each map lights up where its pattern is).]],
+A small trained CNN: 8 filters 3×3 (padding 1), ReLU, max-pool, then a linear
+layer. Train it one epoch on the 2,000 digits, then look inside for our digit:
+its 8 learned filters and the 8 feature maps they produce (each map lights up
+where its pattern is).]],
         ko = [[
-작은 CNN을 학습시켜 봅시다: 3×3 필터 8개(패딩 1), ReLU, 최대 풀링, 그다음 선형 층.
-2,000장으로 1 에폭 학습한 뒤 우리 숫자에 대해 안을 들여다보세요: 학습된 필터 8개와
-그것이 만든 특성 맵 8개 (맵마다 자기 패턴이 있는 곳이 밝습니다).]],
+작은 CNN을 학습시켜 봅시다: 3×3 필터 8개(패딩 1), ReLU, 최대 풀링, 그다음 선형
+층. 2,000장으로 1 에폭 학습한 뒤 우리 숫자에 대해 안을 들여다보세요: 학습된 필터
+8개와 그것이 만든 특성 맵 8개 (맵마다 자기 패턴이 있는 곳이 밝습니다).]],
       },
       code = [[
 test = data.mnist{ split = "test", small = true }

@@ -28,15 +28,16 @@ return {
     {
       text = {
         en = [[
-How long a network takes is decided by two counts: the arithmetic it does and the bytes
-it moves. First the arithmetic. C = A·B with A (M×K) and B (K×N): each of the M·N
-outputs is a sum of K products, one multiply and one add each (a "multiply-add", 2 flops).
-Write flops(M, N, K), then count one forward pass of nn.Linear(784, 256) on 64 digits.]],
+How long a network takes is decided by two counts: the arithmetic it does and
+the bytes it moves. First the arithmetic. C = A·B with A (M×K) and B (K×N): each
+of the M·N outputs is a sum of K products, one multiply and one add each
+(a "multiply-add", 2 flops). Write flops(M, N, K), then count one forward pass
+of nn.Linear(784, 256) on 64 digits.]],
         ko = [[
-신경망이 얼마나 걸리는지는 두 개의 수가 정합니다: 계산량과 옮기는 바이트 수. 먼저 계산량.
-A(M×K)와 B(K×N)의 곱 C = A·B에서 출력 M·N개는 각각 곱 K개의 합이고, 곱 하나와 덧셈 하나
-(곱셈-덧셈, 2 flop)씩입니다. flops(M, N, K)를 작성하고, 숫자 64장에 대한
-nn.Linear(784, 256) 순전파 한 번을 세어 보세요.]],
+신경망이 얼마나 걸리는지는 두 개의 수가 정합니다: 계산량과 옮기는 바이트 수.
+먼저 계산량. A(M×K)와 B(K×N)의 곱 C = A·B에서 출력 M·N개는 각각 곱 K개의 합이고,
+곱 하나와 덧셈 하나 (곱셈-덧셈, 2 flop)씩입니다. flops(M, N, K)를 작성하고, 숫자
+64장에 대한 nn.Linear(784, 256) 순전파 한 번을 세어 보세요.]],
       },
       code = [[
 function flops(M, N, K) return ??? end
@@ -71,13 +72,14 @@ linear_flops = flops(64, 256, 784)]],
     {
       text = {
         en = [[
-The product as the formula says, in Lua: three loops over plain tables, n = 64. Write the
-innermost line, then time it and turn the time into GFLOP/s (10⁹ flops per second).
-The check compares your C with A:mm(B); the speed is only shown.]],
+The product as the formula says, in Lua: three loops over plain tables, n = 64.
+Write the innermost line, then time it and turn the time into GFLOP/s
+(10⁹ flops per second). The check compares your C with A:mm(B); the speed is
+only shown.]],
         ko = [[
-공식 그대로의 곱을 Lua로: 평범한 테이블 위의 반복문 세 개, n = 64. 가장 안쪽 줄을 쓰고,
-시간을 잰 뒤 GFLOP/s(초당 10⁹ flop)로 바꾸세요. 검사는 여러분의 C를 A:mm(B)와
-비교합니다. 속도는 보여 주기만 합니다.]],
+공식 그대로의 곱을 Lua로: 평범한 테이블 위의 반복문 세 개, n = 64. 가장 안쪽
+줄을 쓰고, 시간을 잰 뒤 GFLOP/s(초당 10⁹ flop)로 바꾸세요. 검사는 여러분의 C를
+A:mm(B)와 비교합니다. 속도는 보여 주기만 합니다.]],
       },
       code = [[
 n = 64
@@ -156,13 +158,15 @@ gflops_lua = 2 * n * n / t_lua / 1e9]],
     {
       text = {
         en = [[
-The same loops in C: nabla._mm_naive(a, b) (one thread, "ijk" order, no tricks), and the
-same product through nabla's mm, which calls an optimized BLAS (blas_info() names it).
-n = 256, the fastest of 3 runs each. Record the three speeds in speed = { lua, c, blas }.]],
+The same loops in C: nabla._mm_naive(a, b) (one thread, "ijk" order, no tricks),
+and the same product through nabla's mm, which calls an optimized BLAS
+(blas_info() names it). n = 256, the fastest of 3 runs each. Record the three
+speeds in speed = { lua, c, blas }.]],
         ko = [[
-같은 반복문을 C로: nabla._mm_naive(a, b)(스레드 하나, "ijk" 순서, 기교 없음). 그리고 같은
-곱을 최적화된 BLAS를 부르는 nabla의 mm으로 (blas_info()가 이름을 알려 줍니다). n = 256,
-각각 3번 돌려 가장 빠른 값. 세 속도를 speed = { lua, c, blas }에 기록하세요.]],
+같은 반복문을 C로: nabla._mm_naive(a, b)(스레드 하나, "ijk" 순서, 기교 없음).
+그리고 같은 곱을 최적화된 BLAS를 부르는 nabla의 mm으로
+(blas_info()가 이름을 알려 줍니다). n = 256, 각각 3번 돌려 가장 빠른 값. 세
+속도를 speed = { lua, c, blas }에 기록하세요.]],
       },
       code = [[
 function best_time(f, runs)        -- seconds per call: the fastest of `runs` runs of >= 2 ms
@@ -207,20 +211,22 @@ speed = { lua = 0.07, c = 1, blas = 80 }]],
     {
       text = {
         en = [[
-Why is BLAS so much faster with the same flops? Memory. "ijk" walks B down a column: each
-B[k][j] is 256 floats (1 KiB) after the last, a new 64-byte cache line per multiply-add.
-"ikj" walks B and C along rows (the compiler can also use vector instructions). Measure
-both orders. Then count: arithmetic intensity = flops / bytes moved from memory. With
-float32 (4 bytes), if every multiply-add fetched its A and B elements from memory
-(naive), and if tiles of b×b stay in cache so each fetched float is used b times (blocked):
-write ai_naive and ai_blocked(b) in flop/byte.]],
+Why is BLAS so much faster with the same flops? Memory. "ijk" walks B down a
+column: each B[k][j] is 256 floats (1 KiB) after the last, a new 64-byte cache
+line per multiply-add. "ikj" walks B and C along rows (the compiler can also use
+vector instructions). Measure both orders. Then count: arithmetic
+intensity = flops / bytes moved from memory. With float32 (4 bytes), if every
+multiply-add fetched its A and B elements from memory (naive), and if tiles of
+b×b stay in cache so each fetched float is used b times (blocked): write
+ai_naive and ai_blocked(b) in flop/byte.]],
         ko = [[
-같은 flop인데 BLAS는 왜 훨씬 빠를까요? 메모리 때문입니다. "ijk"는 B를 열 방향으로 걷습니다:
-B[k][j]마다 앞의 것에서 float 256개(1 KiB) 떨어져 있어, 곱셈-덧셈마다 새 64바이트 캐시
-라인이 필요합니다. "ikj"는 B와 C를 행 방향으로 걷습니다 (컴파일러가 벡터 명령도 쓸 수
-있습니다). 두 순서를 재 보세요. 그다음 세어 봅시다: 산술 강도 = flop / 메모리에서 옮긴 바이트.
-float32(4바이트)에서, 곱셈-덧셈마다 A와 B의 원소를 메모리에서 가져오면(단순), b×b 타일이
-캐시에 머물러 가져온 float 하나를 b번 쓰면(블로킹): ai_naive와 ai_blocked(b)를 flop/byte로
+같은 flop인데 BLAS는 왜 훨씬 빠를까요? 메모리 때문입니다. "ijk"는 B를 열
+방향으로 걷습니다: B[k][j]마다 앞의 것에서 float 256개(1 KiB) 떨어져 있어,
+곱셈-덧셈마다 새 64바이트 캐시 라인이 필요합니다. "ikj"는 B와 C를 행 방향으로
+걷습니다 (컴파일러가 벡터 명령도 쓸 수 있습니다). 두 순서를 재 보세요. 그다음
+세어 봅시다: 산술 강도 = flop / 메모리에서 옮긴 바이트. float32(4바이트)에서,
+곱셈-덧셈마다 A와 B의 원소를 메모리에서 가져오면(단순), b×b 타일이 캐시에 머물러
+가져온 float 하나를 b번 쓰면(블로킹): ai_naive와 ai_blocked(b)를 flop/byte로
 쓰세요.]],
       },
       code = [[
@@ -264,14 +270,16 @@ function ai_blocked(b) return 2 * b / 2 end]],
     {
       text = {
         en = [[
-The roofline: a kernel of intensity I flop/byte on a machine with peak P flop/s and memory
-bandwidth W byte/s runs at most min(P, I·W). Below the ridge point I = P/W it waits for
-memory, above it for arithmetic. Measure W with a large in-place add (3 floats moved per
-element) and take P from BLAS; write roofline(I, P, W) and draw it with the kernels on it.]],
+The roofline: a kernel of intensity I flop/byte on a machine with peak P flop/s
+and memory bandwidth W byte/s runs at most min(P, I·W). Below the ridge point
+I = P/W it waits for memory, above it for arithmetic. Measure W with a large
+in-place add (3 floats moved per element) and take P from BLAS; write
+roofline(I, P, W) and draw it with the kernels on it.]],
         ko = [[
-루프라인: 최대 성능 P flop/s, 메모리 대역폭 W byte/s인 기계에서 강도 I flop/byte인 커널은
-많아야 min(P, I·W)로 돕니다. 꺾이는 점 I = P/W 아래에서는 메모리를, 위에서는 연산을
-기다립니다. 큰 배열의 제자리 덧셈(원소마다 float 3개 이동)으로 W를 재고 P는 BLAS에서 가져와,
+루프라인: 최대 성능 P flop/s, 메모리 대역폭 W byte/s인 기계에서 강도 I
+flop/byte인 커널은 많아야 min(P, I·W)로 돕니다. 꺾이는 점 I = P/W 아래에서는
+메모리를, 위에서는 연산을 기다립니다. 큰 배열의 제자리
+덧셈(원소마다 float 3개 이동)으로 W를 재고 P는 BLAS에서 가져와,
 roofline(I, P, W)를 작성하고 커널들과 함께 그리세요.]],
       },
       code = [[
@@ -327,15 +335,15 @@ ridge = W / P]],
     {
       text = {
         en = [[
-Why mini-batches. nn.Linear(784, 256) must read its 784·256 weights whatever the batch
-B, so its intensity grows with B: flops(B, 256, 784) over 4·(784·256 + 784·B + 256·B)
-bytes (weights, inputs, outputs). Write ai_linear(B), then see the time per sample fall
-as B grows from 1 to 512.]],
+Why mini-batches. nn.Linear(784, 256) must read its 784·256 weights whatever the
+batch B, so its intensity grows with B: flops(B, 256, 784) over
+4·(784·256 + 784·B + 256·B) bytes (weights, inputs, outputs). Write
+ai_linear(B), then see the time per sample fall as B grows from 1 to 512.]],
         ko = [[
-미니배치를 쓰는 이유. nn.Linear(784, 256)은 배치 크기 B와 상관없이 가중치 784·256개를
-읽어야 하므로, 강도가 B와 함께 커집니다: flops(B, 256, 784)를 4·(784·256 + 784·B + 256·B)
-바이트(가중치, 입력, 출력)로 나눈 값. ai_linear(B)를 작성한 뒤, B가 1에서 512로 커질 때
-샘플당 시간이 줄어드는 것을 보세요.]],
+미니배치를 쓰는 이유. nn.Linear(784, 256)은 배치 크기 B와 상관없이 가중치
+784·256개를 읽어야 하므로, 강도가 B와 함께 커집니다: flops(B, 256, 784)를
+4·(784·256 + 784·B + 256·B) 바이트(가중치, 입력, 출력)로 나눈 값. ai_linear(B)를
+작성한 뒤, B가 1에서 512로 커질 때 샘플당 시간이 줄어드는 것을 보세요.]],
       },
       code = [[
 function ai_linear(B) return ??? end
@@ -382,15 +390,17 @@ plot.line(batches, per_sample, { logx = true, logy = true, title = "µs per samp
     {
       text = {
         en = [[
-One thread against all cores. set_num_threads(1) makes nabla use one core; measure a
-512×512 product, then restore the number you had. A program whose fraction p runs in
-parallel cannot go faster than 1 / ((1 − p) + p/n) on n cores (Amdahl's law). Write
-amdahl(p, n) and compare: even 95% parallel code gains at most 20× on any number of cores.]],
+One thread against all cores. set_num_threads(1) makes nabla use one core;
+measure a 512×512 product, then restore the number you had. A program whose
+fraction p runs in parallel cannot go faster than 1 / ((1 − p) + p/n) on n cores
+(Amdahl's law). Write amdahl(p, n) and compare: even 95% parallel code gains at
+most 20× on any number of cores.]],
         ko = [[
-스레드 하나 대 모든 코어. set_num_threads(1)이면 nabla가 코어 하나만 씁니다. 512×512 곱을
-재고, 원래 스레드 수로 되돌리세요. 일의 비율 p가 병렬로 도는 프로그램은 코어 n개에서
-1 / ((1 − p) + p/n)보다 빨라질 수 없습니다 (암달의 법칙). amdahl(p, n)을 작성하고
-비교하세요: 95%가 병렬인 코드도 코어가 아무리 많아도 많아야 20배입니다.]],
+스레드 하나 대 모든 코어. set_num_threads(1)이면 nabla가 코어 하나만 씁니다.
+512×512 곱을 재고, 원래 스레드 수로 되돌리세요. 일의 비율 p가 병렬로 도는
+프로그램은 코어 n개에서 1 / ((1 − p) + p/n)보다 빨라질 수 없습니다
+(암달의 법칙). amdahl(p, n)을 작성하고 비교하세요: 95%가 병렬인 코드도 코어가
+아무리 많아도 많아야 20배입니다.]],
       },
       code = [[
 cores = get_num_threads()
@@ -445,15 +455,16 @@ function amdahl(p, n) return p * n end]],
     {
       text = {
         en = [[
-What a GPU changes: both P and W grow, by a lot, and the ridge moves right. The table
-holds published peak figures (vendor data sheets, dense math). For each one compute its
-ridge point P/W in flop/byte into ridges, and count in bound how many of them leave the
-element-wise add (1/12 flop/byte) and a batch-1 Linear (ai_linear(1)) memory-bound.]],
+What a GPU changes: both P and W grow, by a lot, and the ridge moves right. The
+table holds published peak figures (vendor data sheets, dense math). For each
+one compute its ridge point P/W in flop/byte into ridges, and count in bound how
+many of them leave the element-wise add (1/12 flop/byte) and a batch-1 Linear
+(ai_linear(1)) memory-bound.]],
         ko = [[
-GPU가 바꾸는 것: P와 W가 모두 크게 늘고, 꺾이는 점이 오른쪽으로 갑니다. 표에는 공개된 최대
-성능(제조사 데이터 시트, 희소성 없는 연산)이 있습니다. 각각의 꺾이는 점 P/W를 flop/byte로
-ridges에 구하고, 원소별 덧셈(1/12 flop/byte)과 배치 1의 Linear(ai_linear(1))가 메모리
-한계에 걸리는 기계가 몇 개인지 bound에 세세요.]],
+GPU가 바꾸는 것: P와 W가 모두 크게 늘고, 꺾이는 점이 오른쪽으로 갑니다. 표에는
+공개된 최대 성능(제조사 데이터 시트, 희소성 없는 연산)이 있습니다. 각각의 꺾이는
+점 P/W를 flop/byte로 ridges에 구하고, 원소별 덧셈(1/12 flop/byte)과 배치 1의
+Linear(ai_linear(1))가 메모리 한계에 걸리는 기계가 몇 개인지 bound에 세세요.]],
       },
       code = [[
 gpus = {

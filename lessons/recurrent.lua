@@ -42,14 +42,15 @@ return {
 A recurrent network reads a sequence one item at a time and carries a state h:
     h_t = tanh(x_t·Wx + h_{t−1}·Wh + b),   h_0 = 0
 Read an MNIST digit as a sequence of its 28 rows (28 pixels each). Write
-rnn_forward(x, Wx, Wh, b) for a batch x of shape (B, 28, 28), returning the list of the
-28 states (each B × H). x:select(2, t) is row t of every digit.]],
+rnn_forward(x, Wx, Wh, b) for a batch x of shape (B, 28, 28), returning the list
+of the 28 states (each B × H). x:select(2, t) is row t of every digit.]],
         ko = [[
 순환 신경망은 시퀀스를 한 항목씩 읽으며 상태 h를 들고 다닙니다:
     h_t = tanh(x_t·Wx + h_{t−1}·Wh + b),   h_0 = 0
-MNIST 숫자를 28개의 행(행마다 28픽셀)으로 된 시퀀스로 읽습니다. 모양이 (B, 28, 28)인
-배치 x에 대해 상태 28개(각각 B × H)의 목록을 돌려주는 rnn_forward(x, Wx, Wh, b)를
-작성하세요. x:select(2, t)는 모든 숫자의 t번째 행입니다.]],
+MNIST 숫자를 28개의 행(행마다 28픽셀)으로 된 시퀀스로 읽습니다. 모양이
+(B, 28, 28)인 배치 x에 대해 상태 28개(각각 B × H)의 목록을 돌려주는
+rnn_forward(x, Wx, Wh, b)를 작성하세요. x:select(2, t)는 모든 숫자의 t번째
+행입니다.]],
       },
       code = [[
 train = data.mnist{ split = "train", small = true }
@@ -113,16 +114,18 @@ end]],
     {
       text = {
         en = [[
-Backpropagation through time is backprop on the unrolled loop: the same w is used at
-every step, so its gradient is a sum over steps. A scalar RNN h_t = tanh(w·h_{t−1} + u·x_t),
-h_0 = 0, inputs x = (1, 0.5, −1), loss L = h_3. Going back from g = ∂L/∂h_3 = 1, each step:
-    a = g·(1 − h_t²),   dw += a·h_{t−1},   du += a·x_t,   g = a·w   (on to h_{t−1})
+Backpropagation through time is backprop on the unrolled loop: the same w is
+used at every step, so its gradient is a sum over steps. A scalar RNN
+h_t = tanh(w·h_{t−1} + u·x_t), h_0 = 0, inputs x = (1, 0.5, −1), loss L = h_3.
+Going back from g = ∂L/∂h_3 = 1, each step:
+    a = g·(1 − h_t²),  dw += a·h_{t−1},  du += a·x_t,  g = a·w (to h_{t−1})
 Write the three lines of the loop body and compare with autograd.]],
         ko = [[
 시간 역전파(BPTT)는 펼친 반복문에 대한 역전파입니다: 같은 w가 매 단계에 쓰이므로
-기울기는 단계별 기여의 합입니다. 스칼라 RNN h_t = tanh(w·h_{t−1} + u·x_t), h_0 = 0,
-입력 x = (1, 0.5, −1), 손실 L = h_3. g = ∂L/∂h_3 = 1에서 거꾸로, 단계마다:
-    a = g·(1 − h_t²),   dw += a·h_{t−1},   du += a·x_t,   g = a·w   (h_{t−1}로 넘김)
+기울기는 단계별 기여의 합입니다. 스칼라 RNN h_t = tanh(w·h_{t−1} + u·x_t),
+h_0 = 0, 입력 x = (1, 0.5, −1), 손실 L = h_3. g = ∂L/∂h_3 = 1에서 거꾸로,
+단계마다:
+    a = g·(1 − h_t²),  dw += a·h_{t−1},  du += a·x_t,  g = a·w (h_{t−1}로)
 반복문 본문 세 줄을 작성하고 autograd와 비교하세요.]],
       },
       code = [[
@@ -193,15 +196,16 @@ du = (1 - h[3] ^ 2) * xs[3]]=],
     {
       text = {
         en = [[
-Through 27 steps, ∂L/∂h_1 is ∂L/∂h_28 times 27 Jacobians diag(1 − h_t²)·Whᵀ. The top rows
-of a digit are blank, so there h stays near 0 and tanh′ ≈ 1: the product behaves like
-Wh²⁷. With Wh of scale g/√H its size goes like g²⁷. Measure ‖∂L/∂h_t‖ for t = 1…28 with
-g = 0.5 and g = 3, and plot both (log10).]],
+Through 27 steps, ∂L/∂h_1 is ∂L/∂h_28 times 27 Jacobians diag(1 − h_t²)·Whᵀ. The
+top rows of a digit are blank, so there h stays near 0 and tanh′ ≈ 1: the
+product behaves like Wh²⁷. With Wh of scale g/√H its size goes like g²⁷. Measure
+‖∂L/∂h_t‖ for t = 1…28 with g = 0.5 and g = 3, and plot both (log10).]],
         ko = [[
-27단계를 지나면 ∂L/∂h_1은 ∂L/∂h_28에 야코비안 diag(1 − h_t²)·Whᵀ 27개를 곱한 것입니다.
-숫자의 위쪽 행들은 비어 있어서 그곳에서는 h가 0 근처에 머물고 tanh′ ≈ 1입니다: 곱은 Wh²⁷처럼
-움직입니다. Wh의 크기가 g/√H이면 곱의 크기는 g²⁷처럼 변합니다. g = 0.5와 g = 3에서
-t = 1…28에 대해 ‖∂L/∂h_t‖를 재고, 둘 다 그리세요 (log10).]],
+27단계를 지나면 ∂L/∂h_1은 ∂L/∂h_28에 야코비안 diag(1 − h_t²)·Whᵀ 27개를 곱한
+것입니다. 숫자의 위쪽 행들은 비어 있어서 그곳에서는 h가 0 근처에 머물고
+tanh′ ≈ 1입니다: 곱은 Wh²⁷처럼 움직입니다. Wh의 크기가 g/√H이면 곱의 크기는
+g²⁷처럼 변합니다. g = 0.5와 g = 3에서 t = 1…28에 대해 ‖∂L/∂h_t‖를 재고, 둘 다
+그리세요 (log10).]],
       },
       code = [[
 function state_grad_norms(g)
@@ -247,15 +251,17 @@ norms_large, params_large = state_grad_norms(3)]],
     {
       text = {
         en = [[
-Exploding gradients make one update jump far away. Clipping rescales them: if the total
-norm N = √(Σ ‖grad‖²) over all parameters exceeds max_norm, multiply every gradient by
-max_norm/N (same direction, shorter step). Write clip(params, max_norm) for the g = 3
-gradients, and compare with nn.utils.clip_grad_norm_ on a copy.]],
+Exploding gradients make one update jump far away. Clipping rescales them: if
+the total norm N = √(Σ ‖grad‖²) over all parameters exceeds max_norm, multiply
+every gradient by max_norm/N (same direction, shorter step). Write
+clip(params, max_norm) for the g = 3 gradients, and compare with
+nn.utils.clip_grad_norm_ on a copy.]],
         ko = [[
-기울기 폭발이 일어나면 갱신 한 번에 멀리 튀어 나갑니다. 기울기 클리핑은 크기를 다시
-맞춥니다: 모든 파라미터에 걸친 전체 노름 N = √(Σ ‖grad‖²)이 max_norm을 넘으면 모든 기울기에
-max_norm/N을 곱합니다 (방향은 같고 걸음만 짧아짐). g = 3의 기울기에 대해
-clip(params, max_norm)을 작성하고, 사본에 nn.utils.clip_grad_norm_을 적용한 것과 비교하세요.]],
+기울기 폭발이 일어나면 갱신 한 번에 멀리 튀어 나갑니다. 기울기 클리핑은 크기를
+다시 맞춥니다: 모든 파라미터에 걸친 전체 노름 N = √(Σ ‖grad‖²)이 max_norm을
+넘으면 모든 기울기에 max_norm/N을 곱합니다 (방향은 같고 걸음만 짧아짐). g = 3의
+기울기에 대해 clip(params, max_norm)을 작성하고, 사본에
+nn.utils.clip_grad_norm_을 적용한 것과 비교하세요.]],
       },
       code = [[
 function clip(params, max_norm)
@@ -339,18 +345,19 @@ after = math.sqrt(after)]],
       text = {
         en = [[
 The GRU updates its state as h_t = (1 − z)⊙n + z⊙h_{t−1}, with the update gate
-z = σ(…) in (0, 1). That z⊙h_{t−1} term is a path with no weight matrix and no tanh:
-along it the gradient is multiplied by z at each step. Predict first: with z ≈ σ(2) at
-every step, what fraction survives 27 steps on that path (predicted)? Then compare the
-RNN, a GRU, and a GRU whose z bias starts at +2, from the same digits. (An LSTM has the
-same path through its cell, c_t = f⊙c_{t−1} + i⊙g, with the forget gate f in z's role.)]],
+z = σ(…) in (0, 1). That z⊙h_{t−1} term is a path with no weight matrix and no
+tanh: along it the gradient is multiplied by z at each step. Predict first: with
+z ≈ σ(2) at every step, what fraction survives 27 steps on that path
+(predicted)? Then compare the RNN, a GRU, and a GRU whose z bias starts at +2,
+from the same digits. (An LSTM has the same path through its cell, c_t =
+f⊙c_{t−1} + i⊙g, with the forget gate f in z's role.)]],
         ko = [[
 GRU는 상태를 h_t = (1 − z)⊙n + z⊙h_{t−1}로 갱신하며, 업데이트 게이트 z = σ(…)는
-(0, 1) 사이입니다. z⊙h_{t−1} 항은 가중치 행렬도 tanh도 없는 경로입니다: 이 경로를 따라
-기울기는 단계마다 z배가 됩니다. 먼저 예측하세요: 매 단계 z ≈ σ(2)이면 이 경로로 27단계를
-지나 얼마가 남을까요 (predicted)? 그다음 같은 숫자로 RNN, GRU, z 편향을 +2로 시작한 GRU를
-비교하세요. (LSTM도 셀 c_t = f⊙c_{t−1} + i⊙g에 같은 경로가 있고, 망각 게이트 f가 z의
-역할을 합니다.)]],
+(0, 1) 사이입니다. z⊙h_{t−1} 항은 가중치 행렬도 tanh도 없는 경로입니다: 이
+경로를 따라 기울기는 단계마다 z배가 됩니다. 먼저 예측하세요: 매 단계
+z ≈ σ(2)이면 이 경로로 27단계를 지나 얼마가 남을까요 (predicted)? 그다음 같은
+숫자로 RNN, GRU, z 편향을 +2로 시작한 GRU를 비교하세요. (LSTM도 셀 c_t =
+f⊙c_{t−1} + i⊙g에 같은 경로가 있고, 망각 게이트 f가 z의 역할을 합니다.)]],
       },
       code = [[
 predicted = (1 / (1 + math.exp(-2))) ^ 27
@@ -402,15 +409,17 @@ n_rnn, n_gru, n_gru2 = {}, {}, {}]],
     {
       text = {
         en = [[
-A short training on rows of MNIST: read each digit's 28 rows, classify from the last
-state. The same reader with nn.RNN and with nn.GRU, one epoch on the 2,000 digits with
-gradient clipping (clip_grad = 1), then the 500 test digits. (The mnist lesson's GRU,
-trained longer, does much better; here we compare the two cells on equal terms.)]],
+A short training on rows of MNIST: read each digit's 28 rows, classify from the
+last state. The same reader with nn.RNN and with nn.GRU, one epoch on the 2,000
+digits with gradient clipping (clip_grad = 1), then the 500 test digits. (The
+mnist lesson's GRU, trained longer, does much better; here we compare the two
+cells on equal terms.)]],
         ko = [[
-MNIST 행으로 짧게 학습해 봅시다: 숫자마다 28개의 행을 읽고 마지막 상태로 분류합니다. 같은
-판독기를 nn.RNN과 nn.GRU로 만들어, 기울기 클리핑(clip_grad = 1)을 켜고 2,000장으로 1 에폭
-학습한 뒤 테스트 숫자 500장으로 평가합니다. (mnist 레슨의 GRU는 더 오래 학습해 훨씬
-잘합니다. 여기서는 두 셀을 같은 조건에서 비교합니다.)]],
+MNIST 행으로 짧게 학습해 봅시다: 숫자마다 28개의 행을 읽고 마지막 상태로
+분류합니다. 같은 판독기를 nn.RNN과 nn.GRU로 만들어, 기울기
+클리핑(clip_grad = 1)을 켜고 2,000장으로 1 에폭 학습한 뒤 테스트 숫자 500장으로
+평가합니다. (mnist 레슨의 GRU는 더 오래 학습해 훨씬 잘합니다. 여기서는 두 셀을
+같은 조건에서 비교합니다.)]],
       },
       code = [[
 test = data.mnist{ split = "test", small = true }
