@@ -368,6 +368,16 @@ reverse(out)
 grad_rev = { x1.grad, x2.grad, x3.grad }
 print(out.value, grad_rev[1], grad_rev[2], grad_rev[3], #tape)]],
       wrong = [[
+grad_rev = nil
+Var = {}
+function node(value, parents)
+  local v = setmetatable({ value = value, grad = 0, parents = parents or {} }, Var)
+  tape[#tape + 1] = v
+  return v
+end
+Var.__add = function(u, v) return node(u.value + v.value, { { u, 1 }, { v, 1 } }) end
+Var.__mul = function(u, v) return node(u.value * v.value, { { u, v.value }, { v, u.value } }) end
+function vsin(u) return node(math.sin(u.value), { { u, math.cos(u.value) } }) end
 function reverse(out)
   out.grad = 1
   for i = #tape, 1, -1 do

@@ -506,7 +506,7 @@ each Linear and measure again (in_batch). Look at layers 1, 10 and 20.]],
 1, 10, 20층을 보세요.]],
       },
       code = [[
-function deep(norm)
+function tanh_net(norm)
   local layers = {}
   for i = 1, 20 do
     layers[#layers + 1] = nn.Linear(32, 32)
@@ -526,13 +526,34 @@ function input_stds(model, X)
 end
 manual_seed(0)
 Xd, Yd = randn(128, 32), randn(128, 1)
-manual_seed(1); plain = deep()
-manual_seed(1); batched = deep(nn.BatchNorm1d)
+manual_seed(1); plain = tanh_net()
+manual_seed(1); batched = tanh_net(nn.BatchNorm1d)
 in_plain, in_batch = input_stds(plain, Xd), input_stds(batched, Xd)
 print(in_plain[1], in_plain[10], in_plain[20], in_batch[10], in_batch[20])]],
       wrong = [[
-manual_seed(1); plain = deep()
-manual_seed(1); batched = deep()
+in_plain, in_batch = nil, nil
+function tanh_net(norm)
+  local layers = {}
+  for i = 1, 20 do
+    layers[#layers + 1] = nn.Linear(32, 32)
+    if norm then layers[#layers + 1] = norm(32) end
+    layers[#layers + 1] = nn.Tanh()
+  end
+  layers[#layers + 1] = nn.Linear(32, 1)
+  return nn.Sequential(layers)
+end
+function input_stds(model, X)
+  local stds, h = {}, X
+  for i = 1, #model do
+    if model[i].__name == "Linear" then stds[#stds + 1] = h:std():item() end
+    h = model[i](h)
+  end
+  return stds
+end
+manual_seed(0)
+Xd, Yd = randn(128, 32), randn(128, 1)
+manual_seed(1); plain = tanh_net()
+manual_seed(1); batched = tanh_net()
 in_plain, in_batch = input_stds(plain, Xd), input_stds(batched, Xd)]],
       check = function(env)
         local a, b = env.in_plain, env.in_batch
@@ -540,8 +561,8 @@ in_plain, in_batch = input_stds(plain, Xd), input_stds(batched, Xd)]],
           return false, { en = "compute in_plain and in_batch (21 numbers each)", ko = "in_plain과 in_batch를 계산하세요 (각각 숫자 21개)" }
         end
         if not (b[20] > 3 * a[20]) then
-          return false, { en = ("layer 20's input std: %.3g without, %.3g with normalization — did you pass nn.BatchNorm1d to deep()?"):format(a[20], b[20]),
-                          ko = ("20층 입력의 표준편차: 정규화 없이 %.3g, 있을 때 %.3g — deep()에 nn.BatchNorm1d를 넘겼나요?"):format(a[20], b[20]) }
+          return false, { en = ("layer 20's input std: %.3g without, %.3g with normalization — did you pass nn.BatchNorm1d to tanh_net()?"):format(a[20], b[20]),
+                          ko = ("20층 입력의 표준편차: 정규화 없이 %.3g, 있을 때 %.3g — tanh_net()에 nn.BatchNorm1d를 넘겼나요?"):format(a[20], b[20]) }
         end
         return true
       end,
@@ -562,7 +583,7 @@ lr = 0.02로 50걸음 학습하면서, 정규화 없는 것과 배치 정규화�
 표준편차 0.6 근처로 지켜 손실이 내려갑니다.]],
       },
       code = [[
-function train(model, steps)
+function train_sgd(model, steps)
   local opt = optim.SGD(model:parameters(), { lr = 0.02 })
   local loss
   for s = 1, steps do
@@ -580,8 +601,8 @@ function linears(model)      -- watch only the weights of the Linear layers
   end }
 end
 w_plain, w_batch = watch(plain, linears(plain)), watch(batched, linears(batched))
-manual_seed(1); layered = deep(nn.LayerNorm)
-losses = { plain = train(plain, 50), batch = train(batched, 50), layer = train(layered, 50) }
+manual_seed(1); layered = tanh_net(nn.LayerNorm)
+losses = { plain = train_sgd(plain, 50), batch = train_sgd(batched, 50), layer = train_sgd(layered, 50) }
 print(losses.plain, losses.batch, losses.layer)
 w_plain:plot(); w_batch:plot()]],
       wrong = [[
