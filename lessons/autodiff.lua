@@ -299,7 +299,7 @@ grad_fwd, passes = { all, all, all }, 1]],
         local ok, i = same3(gr, want, 1e-12)
         if not ok then
           return false, { en = ("∂g/∂x%d is %.6g, expected %.6g"):format(i, value(gr[i]), want[i]),
-                          ko = ("∂g/∂x%d가 %.6g인데 %.6g여야 합니다"):format(i, value(gr[i]), want[i]) }
+                          ko = ("∂g/∂x%d: 지금 %.6g, 맞는 값 %.6g"):format(i, value(gr[i]), want[i]) }
         end
         if env.passes ~= 3 then
           return false, { en = "count the forward passes in passes (one per input)", ko = "전진 모드를 몇 번 돌렸는지 passes에 세세요 (입력마다 한 번)" }
@@ -402,7 +402,7 @@ grad_rev = { x1.grad, x2.grad, x3.grad }]],
         local ok, i = same3(gr, want, 1e-12)
         if not ok then
           return false, { en = ("x%d.grad is %.6g, expected %.6g"):format(i, value(gr[i]), want[i]),
-                          ko = ("x%d.grad가 %.6g인데 %.6g여야 합니다"):format(i, value(gr[i]), want[i]) }
+                          ko = ("x%d.grad: 지금 %.6g, 맞는 값 %.6g"):format(i, value(gr[i]), want[i]) }
         end
         return true
       end,
@@ -430,8 +430,10 @@ t1, t2, t3 = tensor(1.5):requires_grad(), tensor(-2):requires_grad(), tensor(0.7
 out_t = t1 * t2 + t3:sin() * t1
 graph(out_t)
 out_t:backward()
-diff_autograd = math.max(math.abs(t1.grad:item() - grad_rev[1]), math.abs(t2.grad:item() - grad_rev[2]),
-                         math.abs(t3.grad:item() - grad_rev[3]))
+diff_autograd = 0
+for i, t in ipairs({ t1, t2, t3 }) do
+  diff_autograd = math.max(diff_autograd, math.abs(t.grad:item() - grad_rev[i]))
+end
 print(t1.grad, t2.grad, t3.grad, diff_autograd)]],
       wrong = [[
 t1, t2, t3 = tensor(1.5):requires_grad(), tensor(-2):requires_grad(), tensor(0.7):requires_grad()
@@ -447,7 +449,7 @@ diff_autograd = 0]],
         local ok, i = same3(got, want, 1e-5)
         if not ok then
           return false, { en = ("t%d.grad = %.6g, expected %.6g: out_t = t1 * t2 + t3:sin() * t1, one backward()"):format(i, got[i], want[i]),
-                          ko = ("t%d.grad = %.6g인데 %.6g여야 합니다: out_t = t1 * t2 + t3:sin() * t1, backward() 한 번"):format(i, got[i], want[i]) }
+                          ko = ("t%d.grad: 지금 %.6g, 맞는 값 %.6g. out_t = t1 * t2 + t3:sin() * t1, backward() 한 번"):format(i, got[i], want[i]) }
         end
         local d = value(env.diff_autograd)
         if not finite(d) or d > 1e-5 then
@@ -487,8 +489,10 @@ t0 = clock(); for _ = 1, 20 do no_grad(function() return lossf(mlp(xb), yb) end)
 t_fwd = (clock() - t0) / 20
 t0 = clock(); for _ = 1, 20 do mlp:zero_grad(); lossf(mlp(xb), yb):backward() end
 t_both = (clock() - t0) / 20
-print(("%d parameters; forward %.3g ms, forward+backward %.3g ms (×%.1f)"):format(n_params, t_fwd * 1e3, t_both * 1e3, t_both / t_fwd))
-print(("forward differences would take %d × %.3g ms ≈ %.0f s"):format(passes_fd, t_fwd * 1e3, passes_fd * t_fwd))]],
+print(("%d parameters; forward %.3g ms, forward+backward %.3g ms (×%.1f)")
+  :format(n_params, t_fwd * 1e3, t_both * 1e3, t_both / t_fwd))
+print(("forward differences would take %d × %.3g ms ≈ %.0f s")
+  :format(passes_fd, t_fwd * 1e3, passes_fd * t_fwd))]],
       wrong = [[
 n_params = 784 * 128 + 128 * 10
 passes_fd = 2]],
@@ -497,7 +501,7 @@ passes_fd = 2]],
         local want = 784 * 128 + 128 + 128 * 10 + 10
         if n == 784 * 128 + 128 * 10 then
           return false, { en = ("%d counts the weights only: each Linear also has a bias (128 and 10)"):format(n),
-                          ko = ("%d는 가중치만 센 것입니다: Linear마다 편향(128개, 10개)도 있습니다"):format(n) }
+                          ko = ("n_params = %d: 가중치만 센 값입니다. Linear마다 편향(128개, 10개)도 있습니다"):format(n) }
         end
         if n ~= want then
           return false, { en = ("n_params = %s: add the numel() of every parameter of mlp"):format(tostring(n)),
@@ -579,8 +583,8 @@ lhs, rhs = u:dot(jvp):item(), vjp:dot(v):item()]],
         question = { en = "A network's loss has one output and a million parameters. Why does training use reverse mode?",
                      ko = "신경망 손실은 출력이 하나, 파라미터가 백만 개입니다. 학습에 왜 역방향 모드를 쓸까요?" },
         choices = {
-          { en = "Reverse mode is exact while forward mode only approximates", ko = "역방향은 정확하고 전진 모드는 근사일 뿐이라서" },
-          { en = "Reverse mode needs no memory for the values it recorded", ko = "역방향은 기록한 값을 위한 메모리가 필요 없어서" },
+          { en = "Reverse mode is exact, while forward mode only approximates the slope", ko = "역방향은 정확하지만 전진 모드는 기울기를 근사할 뿐이라서" },
+          { en = "Reverse mode needs no memory for the values it recorded", ko = "역방향은 기록해 둔 중간값을 담을 메모리가 전혀 필요 없어서" },
           { en = "One backward pass gives all partials; forward needs one per input", ko = "역전파 한 번에 편미분이 다 나오지만 전진은 입력마다 한 번" },
           { en = "Forward mode cannot differentiate through a matrix product", ko = "전진 모드는 행렬 곱을 미분할 수 없어서" },
         },

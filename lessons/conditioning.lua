@@ -121,7 +121,7 @@ end]],
         for i = 1, 4 do
           if math.abs(p[i][1] - want[i][1]) > 1e-9 or math.abs(p[i][2] - want[i][2]) > 1e-9 then
             return false, { en = ("point %d is (%.4g, %.4g), expected (%.4g, %.4g): x ← x − lr·l1·x, y ← y − lr·l2·y"):format(i, p[i][1], p[i][2], want[i][1], want[i][2]),
-                            ko = ("%d번째 점이 (%.4g, %.4g)인데 (%.4g, %.4g)여야 합니다: x ← x − lr·l1·x, y ← y − lr·l2·y"):format(i, p[i][1], p[i][2], want[i][1], want[i][2]) }
+                            ko = ("%d번째 점: 지금 (%.4g, %.4g), 맞는 값 (%.4g, %.4g). x ← x − lr·l1·x, y ← y − lr·l2·y"):format(i, p[i][1], p[i][2], want[i][1], want[i][2]) }
           end
         end
         return true
@@ -336,12 +336,12 @@ kappa_raw = lmax / lmin]],
         end
         if math.abs(a - 1) > 1e-9 or math.abs(b - 3) > 1e-9 then
           return false, { en = ("eig2{{2, 1}, {1, 2}} gave %.4g, %.4g; its eigenvalues are 1 and 3 — the off-diagonal b matters"):format(a, b),
-                          ko = ("eig2{{2, 1}, {1, 2}}가 %.4g, %.4g를 줍니다. 고윳값은 1과 3입니다 — 비대각 원소 b가 중요합니다"):format(a, b) }
+                          ko = ("eig2{{2, 1}, {1, 2}}의 결과가 %.4g, %.4g입니다. 고윳값은 1과 3입니다 — 비대각 원소 b가 중요합니다"):format(a, b) }
         end
         local lo, hi = eig2(gram(env.X))
         if not close(value(env.kappa_raw), hi / lo, 1e-6) then
           return false, { en = ("kappa_raw should be λ_max/λ_min of XᵀX/n = %.4g"):format(hi / lo),
-                          ko = ("kappa_raw는 XᵀX/n의 λ_max/λ_min = %.4g여야 합니다"):format(hi / lo) }
+                          ko = ("kappa_raw는 XᵀX/n의 λ_max/λ_min과 같아야 합니다 (%.4g)"):format(hi / lo) }
         end
         return true
       end,
@@ -378,7 +378,8 @@ function gd_steps(H, g, lr, path)   -- steps until w is within 1e-3 of w* (H·w*
   local w1, w2 = 0, 0
   for t = 1, 100000 do
     if path and t <= 200 then path[t] = { w1, w2 } end
-    if math.sqrt((w1 - s1) ^ 2 + (w2 - s2) ^ 2) < 1e-3 * math.sqrt(s1 ^ 2 + s2 ^ 2) then return t - 1 end
+    local dist = math.sqrt((w1 - s1) ^ 2 + (w2 - s2) ^ 2)
+    if dist < 1e-3 * math.sqrt(s1 ^ 2 + s2 ^ 2) then return t - 1 end
     local g1, g2 = H[1][1] * w1 + H[1][2] * w2 - g[1], H[2][1] * w1 + H[2][2] * w2 - g[2]
     w1, w2 = w1 - lr * g1, w2 - lr * g2
   end
@@ -388,7 +389,9 @@ steps_raw = gd_steps(H, (X:t():mv(y) / n):tolist(), 1 / lmax, raw_path)
 steps_std = gd_steps(Hs, (Xs:t():mv(ys) / n):tolist(), 1 / select(2, eig2(Hs)))
 print(kappa_raw, kappa_std, steps_raw, steps_std)
 g = (X:t():mv(y) / n):tolist()
-loss_raw = function(a, b) return 0.5 * (H[1][1] * a * a + 2 * H[1][2] * a * b + H[2][2] * b * b) - g[1] * a - g[2] * b end
+function loss_raw(a, b)      -- ½ wᵀHw − gᵀw, the MSE up to a constant
+  return 0.5 * (H[1][1] * a * a + 2 * H[1][2] * a * b + H[2][2] * b * b) - g[1] * a - g[2] * b
+end
 plot.contour(loss_raw, { xlim = { -0.5, 4 }, ylim = { -30, 5 }, paths = { gd = raw_path } })]],
       wrong = [[
 Xs = X / X:std(1)
@@ -411,7 +414,7 @@ steps_raw, steps_std = 45000, 3]],
         local lo, hi = eig2(gram(env.Xs))
         if not close(value(env.kappa_std), hi / lo, 1e-4) then
           return false, { en = ("kappa_std should be λ_max/λ_min of XsᵀXs/n = %.4g"):format(hi / lo),
-                          ko = ("kappa_std는 XsᵀXs/n의 λ_max/λ_min = %.4g여야 합니다"):format(hi / lo) }
+                          ko = ("kappa_std는 XsᵀXs/n의 λ_max/λ_min과 같아야 합니다 (%.4g)"):format(hi / lo) }
         end
         local sr, ss = value(env.steps_raw), value(env.steps_std)
         if type(env.gd_steps) ~= "function" or not (finite(sr) and finite(ss)) then
@@ -602,7 +605,8 @@ function linears(model)      -- watch only the weights of the Linear layers
 end
 w_plain, w_batch = watch(plain, linears(plain)), watch(batched, linears(batched))
 manual_seed(1); layered = tanh_net(nn.LayerNorm)
-losses = { plain = train_sgd(plain, 50), batch = train_sgd(batched, 50), layer = train_sgd(layered, 50) }
+losses = { plain = train_sgd(plain, 50), batch = train_sgd(batched, 50),
+           layer = train_sgd(layered, 50) }
 print(losses.plain, losses.batch, losses.layer)
 w_plain:plot(); w_batch:plot()]],
       wrong = [[
@@ -635,7 +639,7 @@ losses = { plain = 0.98, batch = 0.98, layer = 0.98 }]],
                      ko = "원래 특성으로 XᵀX/n의 κ가 수천입니다. 경사 하강법의 걸음 수를 가장 크게 줄이는 것은?" },
         choices = {
           { en = "Standardize the features so that XᵀX/n is near the identity", ko = "XᵀX/n이 단위 행렬에 가깝도록 특성을 표준화한다" },
-          { en = "Raise the learning rate above 2/λ_max to cover more ground", ko = "더 멀리 가도록 학습률을 2/λ_max보다 크게 한다" },
+          { en = "Raise the learning rate above 2/λ_max to cover more ground faster", ko = "한 번에 더 멀리 가도록 학습률을 2/λ_max보다 크게 한다" },
           { en = "Lower the learning rate so that the zig-zag disappears", ko = "지그재그가 사라지도록 학습률을 더 작게 한다" },
           { en = "Start from a random w instead of from w = 0 each time", ko = "매번 w = 0 대신 무작위 w에서 시작한다" },
         },

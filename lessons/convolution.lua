@@ -152,7 +152,8 @@ side (grey = 0).]],
 sobel_x = { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }
 sobel_y = { { -1, -2, -1 }, { 0, 0, 0 }, { 1, 2, 1 } }
 gx, gy = conv3(digit, sobel_x), conv3(digit, sobel_y)
-plot.images({ digit:narrow(1, 2, 26):narrow(2, 2, 26), gx, gy }, { labels = { "digit", "gx", "gy" }, symmetric = true })
+inner = digit:narrow(1, 2, 26):narrow(2, 2, 26)          -- the 26×26 centre, to line up
+plot.images({ inner, gx, gy }, { labels = { "digit", "gx", "gy" }, symmetric = true })
 print(gx:abs():sum():item(), gy:abs():sum():item())]],
       wrong = [[
 sobel_x = { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }
@@ -347,7 +348,9 @@ conv(shift(x)) = shift(conv(x)). 어디서나 같은 커널을 쓰기 때문입�
 비교하세요. 픽셀에 대한 무작위 선형 사상으로도 해 보세요: 그런 규칙이 없습니다.]],
       },
       code = [[
-shift3 = function(img) return cat({ zeros(img.shape[1], 3), img:narrow(2, 1, img.shape[2] - 3) }, 2) end
+function shift3(img)       -- 3 columns of zeros on the left, the last 3 columns dropped
+  return cat({ zeros(img.shape[1], 3), img:narrow(2, 1, img.shape[2] - 3) }, 2)
+end
 a, b = conv3(shift3(digit), sobel_x), shift3(conv3(digit, sobel_x))
 diff_conv = (a - b):narrow(2, 4, 23):abs():max():item()
 manual_seed(0)
@@ -357,7 +360,9 @@ lb = shift3(M:mv(digit:reshape(784)):reshape(28, 28))
 diff_linear = (la - lb):narrow(2, 4, 25):abs():max():item()
 print(diff_conv, diff_linear)]],
       wrong = [[
-shift3 = function(img) return cat({ zeros(img.shape[1], 3), img:narrow(2, 1, img.shape[2] - 3) }, 2) end
+function shift3(img)       -- 3 columns of zeros on the left, the last 3 columns dropped
+  return cat({ zeros(img.shape[1], 3), img:narrow(2, 1, img.shape[2] - 3) }, 2)
+end
 a, b = conv3(shift3(digit), sobel_x), conv3(digit, sobel_x)
 diff_conv = (a - b):narrow(2, 4, 23):abs():max():item()
 diff_linear = 0]],
@@ -400,7 +405,8 @@ for i, l in ipairs(layers) do
   rf[i] = r
 end
 manual_seed(0)
-stack4 = nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3), nn.AvgPool2d(2), nn.Conv2d(1, 1, 3))
+stack4 = nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3), nn.AvgPool2d(2),
+                       nn.Conv2d(1, 1, 3))
 x = zeros(1, 1, 28, 28):requires_grad()
 y = stack4(x)
 y[1][1][4][4]:backward()
@@ -416,7 +422,8 @@ for i, l in ipairs(layers) do
   rf[i] = r
 end
 manual_seed(0)
-stack4 = nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3), nn.AvgPool2d(2), nn.Conv2d(1, 1, 3))
+stack4 = nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3), nn.AvgPool2d(2),
+                       nn.Conv2d(1, 1, 3))
 x = zeros(1, 1, 28, 28):requires_grad()
 y = stack4(x)
 y[1][1][4][4]:backward()
@@ -444,7 +451,7 @@ end]],
         for i = 1, 4 do
           if value(rf[i]) ~= want[i] then
             return false, { en = ("rf[%d] = %s, expected %d: r ← r + (k − 1)·j, then j ← j·s"):format(i, tostring(rf[i]), want[i]),
-                            ko = ("rf[%d] = %s인데 %d여야 합니다: r ← r + (k − 1)·j, 그다음 j ← j·s"):format(i, tostring(rf[i]), want[i]) }
+                            ko = ("rf[%d]: 지금 %s, 맞는 값 %d. r ← r + (k − 1)·j, 그다음 j ← j·s"):format(i, tostring(rf[i]), want[i]) }
           end
         end
         if value(env.rows) ~= 10 then

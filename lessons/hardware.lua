@@ -182,7 +182,8 @@ X, Y = randn(256, 256), randn(256, 256)
 diff_c = (nabla._mm_naive(X, Y) - X:mm(Y)):abs():max():item()
 t_c = best_time(function() nabla._mm_naive(X, Y) end, 3)
 t_blas = best_time(function() X:mm(Y) end, 3)
-speed = { lua = gflops_lua, c = flops(256, 256, 256) / t_c / 1e9, blas = flops(256, 256, 256) / t_blas / 1e9 }
+f256 = flops(256, 256, 256)
+speed = { lua = gflops_lua, c = f256 / t_c / 1e9, blas = f256 / t_blas / 1e9 }
 print(blas_info())
 print(("GFLOP/s  Lua %.3f   C loops %.2f   BLAS %.1f   (%.0f× the C loops)"):format(
   speed.lua, speed.c, speed.blas, speed.blas / speed.c))]],
@@ -232,14 +233,14 @@ ai_naive and ai_blocked(b) in flop/byte.]],
       code = [[
 t_ijk = best_time(function() nabla._mm_naive(X, Y, "ijk") end, 3)
 t_ikj = best_time(function() nabla._mm_naive(X, Y, "ikj") end, 3)
-print(("ijk %.1f ms, ikj %.1f ms: same %d flops"):format(t_ijk * 1e3, t_ikj * 1e3, flops(256, 256, 256)))
+print(("ijk %.1f ms, ikj %.1f ms: the same %d flops"):format(t_ijk * 1e3, t_ikj * 1e3, f256))
 ai_naive = ???                   -- 2 flops per multiply-add, 2 floats of 4 bytes fetched
 function ai_blocked(b) return ??? end
 print(ai_naive, ai_blocked(64))]],
       solution = [[
 t_ijk = best_time(function() nabla._mm_naive(X, Y, "ijk") end, 3)
 t_ikj = best_time(function() nabla._mm_naive(X, Y, "ikj") end, 3)
-print(("ijk %.1f ms, ikj %.1f ms: same %d flops"):format(t_ijk * 1e3, t_ikj * 1e3, flops(256, 256, 256)))
+print(("ijk %.1f ms, ikj %.1f ms: the same %d flops"):format(t_ijk * 1e3, t_ikj * 1e3, f256))
 ai_naive = 2 / (2 * 4)
 function ai_blocked(b) return 2 * b / (2 * 4) end
 print(ai_naive, ai_blocked(64))]],
@@ -477,9 +478,11 @@ ridges, bound = {}, 0
 for i, g in ipairs(gpus) do
   ridges[i] = g.tflops * 1e12 / (g.gbs * 1e9)
   if 1 / 12 < ridges[i] and ai_linear(1) < ridges[i] then bound = bound + 1 end
-  print(("%-30s %7.1f TFLOP/s %6d GB/s  ridge %5.1f flop/byte"):format(g.name, g.tflops, g.gbs, ridges[i]))
+  print(("%-30s %6.1f TFLOP/s %5d GB/s  ridge %5.1f flop/byte")
+    :format(g.name, g.tflops, g.gbs, ridges[i]))
 end
-print(("this machine (measured)        %7.3f TFLOP/s %6.0f GB/s  ridge %5.1f"):format(P / 1e12, W / 1e9, ridge))
+print(("%-30s %6.3f TFLOP/s %5.0f GB/s  ridge %5.1f flop/byte")
+  :format("this machine (measured)", P / 1e12, W / 1e9, ridge))
 print(bound)]],
       wrong = [[
 gpus = {
@@ -504,7 +507,7 @@ for i, g in ipairs(gpus) do ridges[i] = g.tflops / g.gbs end]],
           end
           if not close(got, want, 1e-6) then
             return false, { en = ("ridges[%d] (%s) should be %.2f flop/byte"):format(i, g.name, want),
-                            ko = ("ridges[%d] (%s)는 %.2f flop/byte여야 합니다"):format(i, g.name, want) }
+                            ko = ("ridges[%d] (%s)의 값은 %.2f flop/byte여야 합니다"):format(i, g.name, want) }
           end
         end
         if value(env.bound) ~= #GPUS then

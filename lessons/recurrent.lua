@@ -223,8 +223,13 @@ function state_grad_norms(g)
 end
 norms_small = state_grad_norms(0.5)
 norms_large, params_large = state_grad_norms(3)
-log10 = function(l) local r = {} for i, v in ipairs(l) do r[i] = math.log(v, 10) end return r end
-plot.lines({ ["g = 0.5"] = log10(norms_small), ["g = 3"] = log10(norms_large) }, { title = "log10 ‖∂L/∂h_t‖" })
+function log10(list)
+  local r = {}
+  for i, v in ipairs(list) do r[i] = math.log(v, 10) end
+  return r
+end
+plot.lines({ ["g = 0.5"] = log10(norms_small), ["g = 3"] = log10(norms_large) },
+           { title = "log10 ‖∂L/∂h_t‖" })
 print(norms_small[1], norms_small[28], norms_large[1], norms_large[28])]],
       wrong = [[
 function state_grad_norms(g)
@@ -272,7 +277,10 @@ function clip(params, max_norm)
   return total
 end
 copies = {}
-for i, p in ipairs(params_large) do copies[i] = p:detach():clone():requires_grad(); copies[i].grad = p.grad:clone() end
+for i, p in ipairs(params_large) do
+  copies[i] = p:detach():clone():requires_grad()
+  copies[i].grad = p.grad:clone()
+end
 before = clip(params_large, 1)
 nn.utils.clip_grad_norm_(copies, 1)
 after = 0
@@ -290,7 +298,10 @@ function clip(params, max_norm)
   return total
 end
 copies = {}
-for i, p in ipairs(params_large) do copies[i] = p:detach():clone():requires_grad(); copies[i].grad = p.grad:clone() end
+for i, p in ipairs(params_large) do
+  copies[i] = p:detach():clone():requires_grad()
+  copies[i].grad = p.grad:clone()
+end
 before = clip(params_large, 1)
 nn.utils.clip_grad_norm_(copies, 1)
 after = 0
@@ -372,12 +383,20 @@ function cell_norms(step)                     -- ‖∂L/∂h_t‖ for a cell st
 end
 manual_seed(0); rnn = nn.RNN(28, 32)
 manual_seed(0); gru = nn.GRU(28, 32)
-rnn_step = function(xt, h) return (linear(xt, rnn.weight_ih_l0, rnn.bias_ih_l0) + linear(h, rnn.weight_hh_l0, rnn.bias_hh_l0)):tanh() end
-gru_step = function(xt, h) return gru_cell(linear(xt, gru.weight_ih_l0, gru.bias_ih_l0), linear(h, gru.weight_hh_l0, gru.bias_hh_l0), h) end
+function rnn_step(xt, h)
+  local ih = linear(xt, rnn.weight_ih_l0, rnn.bias_ih_l0)
+  return (ih + linear(h, rnn.weight_hh_l0, rnn.bias_hh_l0)):tanh()
+end
+function gru_step(xt, h)
+  local ih = linear(xt, gru.weight_ih_l0, gru.bias_ih_l0)
+  return gru_cell(ih, linear(h, gru.weight_hh_l0, gru.bias_hh_l0), h)
+end
 n_rnn, n_gru = cell_norms(rnn_step), cell_norms(gru_step)
-no_grad(function() gru.bias_hh_l0:narrow(1, 33, 32):add_(2) end)   -- gates r, z, n: z is rows 33..64
+-- the gates are stacked r, z, n: z is rows 33..64
+no_grad(function() gru.bias_hh_l0:narrow(1, 33, 32):add_(2) end)
 n_gru2 = cell_norms(gru_step)
-plot.lines({ rnn = log10(n_rnn), gru = log10(n_gru), ["gru z+2"] = log10(n_gru2) }, { title = "log10 ‖∂L/∂h_t‖" })
+plot.lines({ rnn = log10(n_rnn), gru = log10(n_gru), ["gru z+2"] = log10(n_gru2) },
+           { title = "log10 ‖∂L/∂h_t‖" })
 print(predicted, n_rnn[1] / n_rnn[28], n_gru[1] / n_gru[28], n_gru2[1] / n_gru2[28])]],
       wrong = [[
 predicted = 0.5 ^ 27
@@ -436,7 +455,8 @@ acc = {}
 for name, cell in pairs({ rnn = nn.RNN, gru = nn.GRU }) do
   manual_seed(0)
   local model = RowReader(cell)
-  fit(model, data.loader(train, { batch = 50, shuffle = true, seed = 0 }), { epochs = 1, lr = 1e-2, clip_grad = 1 })
+  local batches = data.loader(train, { batch = 50, shuffle = true, seed = 0 })
+  fit(model, batches, { epochs = 1, lr = 1e-2, clip_grad = 1 })
   acc[name] = evaluate(model, test).accuracy
 end
 print(acc.rnn, acc.gru)]],
