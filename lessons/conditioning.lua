@@ -599,8 +599,8 @@ function train_sgd(model, steps)
 end
 function linears(model)      -- watch only the weights of the Linear layers
   return { filter = function(name)
-    local i = tonumber(name:match("^(%d+)%.weight$"))
-    return i ~= nil and model[i + 1].__name == "Linear"
+    local i = tonumber(name:match("^%[(%d+)%]%.weight$"))     -- "[4].weight" is model[4]'s
+    return i ~= nil and model[i].__name == "Linear"
   end }
 end
 w_plain, w_batch = watch(plain, linears(plain)), watch(batched, linears(batched))
@@ -626,7 +626,7 @@ losses = { plain = 0.98, batch = 0.98, layer = 0.98 }]],
                           ko = ("손실: 정규화 없음 %.3g, 배치 %.3g, 층 %.3g — 정규화한 두 신경망이 훨씬 낮아야 합니다"):format(l.plain, l.batch, l.layer) }
         end
         local wp = env.w_plain
-        if type(wp) ~= "table" or type(wp.history) ~= "table" or not wp.history["0.weight"] or #wp.history["0.weight"] < 50 then
+        if type(wp) ~= "table" or type(wp.history) ~= "table" or not wp.history["[1].weight"] or #wp.history["[1].weight"] < 50 then
           return false, { en = "watch the plain net while it trains: w_plain = watch(plain, linears(plain))", ko = "학습하는 동안 정규화 없는 신경망을 지켜보세요: w_plain = watch(plain, linears(plain))" }
         end
         return true
