@@ -38,7 +38,8 @@ local ORDER = {
   "Tensor: autograd", "Tensor: in place", "Tensor: other methods", "Autograd",
   "nn: layers and losses", "nn.Module", "nn.functional", "nn.init", "nn.utils",
   "optim", "optim.lr_scheduler", "data", "aug", "plot",
-  "Training", "Checkpoints", "Seeing inside", "Lessons", "The shell", "The engine", "Modules",
+  "Training", "Checkpoints", "Seeing inside", "Lessons", "The shell", "The classroom server",
+  "The engine", "Modules",
 }
 local INTRO = {
   en = {

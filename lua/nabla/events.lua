@@ -10,7 +10,10 @@
 -- "fit_start" / "fit_end" (fit; the payload of fit_start holds the model itself).
 -- events.poll() is called by long loops (fit, between steps) so that the classroom server
 -- can answer its requests on the main thread; it costs one table lookup when no server runs.
+local doc = require "nabla.doc"
 local M = {}
+doc(M, { name = "events", sig = "events.on(name, fn), events.off(name, fn), events.emit(name, payload)", kind = "module", group = "The classroom server",
+  en = "what happens in nabla (a training step, an epoch, a lesson step, a plot), for whoever listens", ko = "nabla에서 일어나는 일(학습 스텝, 에폭, 레슨 단계, 그래프)을 듣는 쪽에 알립니다" })
 
 local listeners = {}    -- name -> list of functions
 local pollers = {}      -- functions called by events.poll()
@@ -23,6 +26,7 @@ function M.on(name, fn)
   list[#list + 1] = fn
   return fn
 end
+doc(M.on, "events.on(name, fn)", "call fn(payload) whenever event name happens (\"epoch\", \"train_step\", \"lesson\", \"plot\"); returns fn", "이벤트 name(\"epoch\", \"train_step\", \"lesson\", \"plot\")이 일어날 때마다 fn(payload)를 부릅니다; fn을 돌려줍니다", "The classroom server")
 
 function M.off(name, fn)
   local list = listeners[name]
@@ -36,8 +40,10 @@ function M.off(name, fn)
   end
   return false
 end
+doc(M.off, "events.off(name, fn)", "stop calling fn for event name", "이벤트 name에 대해 fn을 더는 부르지 않습니다", "The classroom server")
 
 function M.listening(name) return listeners[name] ~= nil end
+doc(M.listening, "events.listening(name)", "true if someone listens to event name (emitters build payloads only then)", "이벤트 name을 듣는 쪽이 있으면 true (그때만 payload를 만듭니다)", "The classroom server")
 
 local reported = {}
 function M.emit(name, payload)
@@ -51,6 +57,7 @@ function M.emit(name, payload)
     end
   end
 end
+doc(M.emit, "events.emit(name, payload)", "call every listener of event name (an error in one is reported, not raised)", "이벤트 name의 모든 리스너를 부릅니다 (한 리스너의 오류는 알리기만 하고 멈추지 않음)", "The classroom server")
 
 -- Long loops call poll(); add_poller(fn) / remove_poller(fn) register what it runs.
 function M.add_poller(fn)
