@@ -35,7 +35,7 @@ local function gram(X)
   return (X:t():mm(X) / n):tolist()
 end
 
-local function close(a, b, rel) return finite(a) and math.abs(a - b) <= rel * math.abs(b) end
+local function close(a, b, rel) return C.close(a, b, rel, 0) end
 
 local function flips_of(path)
   local n = 0

@@ -10,7 +10,7 @@ local value, finite = C.value, C.finite
 
 local function nb() return require "nabla" end
 
-local function close(a, b, rel) return finite(a) and math.abs(a - b) <= rel * math.abs(b) end
+local function close(a, b, rel) return C.close(a, b, rel, 0) end
 
 -- published peak figures (dense, no sparsity) from the vendors' data sheets
 local GPUS = {

@@ -7,10 +7,7 @@ local value, finite, is_module = C.value, C.finite, C.is_module
 
 local function nb() return require "nabla" end
 
-local function maxdiff(a, b)
-  local ok, d = pcall(function() return (a - b):abs():max():item() end)
-  return ok and d or math.huge
-end
+local maxdiff = C.maxdiff
 
 local function list_of_numbers(v, n)
   if type(v) ~= "table" or #v < n then return false end
