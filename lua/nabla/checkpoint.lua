@@ -68,7 +68,8 @@ function json.decode(text)
           fail("bad escape \\" .. e)
         end
       else
-        local run = text:match('^[^"\\%c]+', pos)
+        -- every byte but '"', '\\' and the controls 0-31 (DEL, 0x7F, is allowed in JSON)
+        local run = text:match('^[^"\\%z\1-\31]+', pos)
         parts[#parts + 1] = run
         pos = pos + #run
       end

@@ -158,8 +158,23 @@ data.MNIST_CLASSES, data.FASHION_CLASSES = MNIST_CLASSES, FASHION_CLASSES
 
 -- An IDX image/label pair as a dataset of (1, H, W) images in [0, 1] and 1-based labels.
 local function idx_pair(dir, prefix, name, classes, limit)
-  local images = nabla._read_idx_bytes(dir .. "/" .. prefix .. "-images-idx3-ubyte")
-  local raw = nabla.read_idx(dir .. "/" .. prefix .. "-labels-idx1-ubyte")
+  local ipath = dir .. "/" .. prefix .. "-images-idx3-ubyte"
+  local lpath = dir .. "/" .. prefix .. "-labels-idx1-ubyte"
+  local images = nabla._read_idx_bytes(ipath)
+  local raw = nabla.read_idx(lpath)
+  -- the ranks are checked here, not later inside a layer: images (N, H, W), labels (N)
+  if #images.shape ~= 3 then
+    error(L(("%s: %s holds an array of shape %s; images must have 3 dimensions (count, height, width)")
+              :format(name, ipath, tostring(images.shape)),
+            ("%s: %s 의 배열 모양이 %s 입니다; 이미지는 3차원 (개수, 높이, 너비) 이어야 합니다")
+              :format(name, ipath, tostring(images.shape))), 3)
+  end
+  if raw:dim() ~= 1 then
+    error(L(("%s: %s holds an array of shape %s; labels must have 1 dimension (count)")
+              :format(name, lpath, tostring(raw.shape)),
+            ("%s: %s 의 배열 모양이 %s 입니다; 레이블은 1차원 (개수) 이어야 합니다")
+              :format(name, lpath, tostring(raw.shape))), 3)
+  end
   if #images ~= #raw then
     error(("%s: %d images but %d labels in %s"):format(name, #images, #raw, dir), 3)
   end

@@ -170,7 +170,160 @@ end
 
 -- ---- loading -----------------------------------------------------------------------------------
 
+-- Nothing read from a checkpoint is trusted: every field is type- and range-checked here, and
+-- a bad one is reported naming the field and the file (a corrupt epoch never makes fit()
+-- train for 10^8 epochs, a wrong type never reaches a raw Lua error further on).
+local MAX_EPOCH = 1000000          -- more epochs than anyone trains; a larger one is corrupt
+local MAX_STEP = 2 ^ 53            -- step counts: whole numbers a double holds exactly
+
+local function bad(path, field, v, expected)
+  local shown = type(v) == "string" and ("%q"):format(v) or type(v) == "table" and "a table"
+    or tostring(v)
+  error(("load_training: '%s': field '%s' is %s (expected %s)"):format(path, field, shown, expected), 0)
+end
+
+local function whole(v, lo, hi)
+  return math.type(v) == "integer" and v >= lo and v <= hi
+    or (math.type(v) == "float" and v == math.floor(v) and v >= lo and v <= hi)
+end
+
+-- a whole number from a metadata string such as "12"
+local function meta_int(path, meta, field, lo, hi)
+  local v = meta[field]
+  local n = type(v) == "string" and v:match("^%-?%d+$") and math.tointeger(tonumber(v))
+  if not n or n < lo or n > hi then bad(path, field, v, ("a whole number %d..%d"):format(lo, hi)) end
+  return n
+end
+
+local function is_finite(x) return type(x) == "number" and x == x and x ~= math.huge and x ~= -math.huge end
+
+-- an array (keys 1..n, no holes unless holes_ok) whose entries pass ok(x)
+local function check_array(path, field, v, ok, expected, holes_ok, max_len)
+  if type(v) ~= "table" then bad(path, field, v, "an array of " .. expected) end
+  local n = 0
+  for k in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 or k > (max_len or MAX_EPOCH) then
+      bad(path, field .. "[" .. tostring(k) .. "]", v[k], "an array of " .. expected)
+    end
+    if k > n then n = k end
+  end
+  for i = 1, n do
+    local x = v[i]
+    if x == nil and not holes_ok then bad(path, ("%s[%d]"):format(field, i), x, expected) end
+    if x ~= nil and not ok(x) then bad(path, ("%s[%d]"):format(field, i), x, expected) end
+  end
+  return n
+end
+
+-- Checks a saved table of options (an optimizer's param group, a scheduler's state) against
+-- the live object's own: no key it lacks (unless extra_ok: then plain numbers and booleans
+-- only), the same type for each, numbers in range(k, x).
+local function check_like(path, field, saved, live, range, extra_ok)
+  if type(saved) ~= "table" then bad(path, field, saved, "a table") end
+  for k, v in pairs(saved) do
+    local f = field .. "." .. tostring(k)
+    if type(k) ~= "string" then bad(path, f, v, "no such entry") end
+    local want = live[k]
+    if want == nil and extra_ok and (type(v) == "number" or type(v) == "boolean") then want = v end
+    if want == nil then bad(path, f, v, "no such option") end
+    if type(v) ~= type(want) then bad(path, f, v, "a " .. type(want)) end
+    if type(v) == "number" then
+      local ok, expected = range(k, v)
+      if not ok then bad(path, f, v, expected) end
+    elseif type(v) == "table" then
+      if #v ~= #want then bad(path, f, v, ("an array of %d numbers"):format(#want)) end
+      check_array(path, f, v, function(x)
+        return type(x) == "number" and (range(k, x))
+      end, select(2, range(k, 0 / 0)) or "numbers", false, #want)
+    end
+  end
+end
+
+-- optimizer hyperparameters: all finite and >= 0; betas below 1 (beta = 1 divides by zero)
+local function opt_range(k, x)
+  if k == "betas" then return is_finite(x) and x >= 0 and x < 1, "numbers in [0, 1)" end
+  return is_finite(x) and x >= 0, "a finite number >= 0"
+end
+
+local function check_optimizer(path, o, optimizer)
+  if type(o) ~= "table" then bad(path, "optimizer", o, "a JSON object") end
+  if type(o.name) ~= "string" then bad(path, "optimizer.name", o.name, "the optimizer's name") end
+  if o.name ~= optimizer.name then
+    error(("load_training: '%s' holds the state of a %s optimizer, not of %s"):format(
+      path, tostring(o.name), tostring(optimizer.name)), 0)
+  end
+  local live = optimizer:state_dict()
+  local groups = o.param_groups
+  if type(groups) ~= "table" or #groups ~= #live.param_groups then
+    bad(path, "optimizer.param_groups", groups, ("%d parameter group(s), as this optimizer has"):format(#live.param_groups))
+  end
+  local nparams = 0
+  for _, g in ipairs(live.param_groups) do nparams = nparams + #g.params end
+  local listed = {}
+  for gi, g in ipairs(groups) do
+    local f = ("optimizer.param_groups[%d]"):format(gi)
+    if type(g) ~= "table" then bad(path, f, g, "a JSON object") end
+    local params = g.params
+    check_array(path, f .. ".params", params, function(x) return whole(x, 1, nparams) end,
+      ("parameter numbers 1..%d"):format(nparams), false, nparams)
+    for _, id in ipairs(params) do
+      if listed[id] then bad(path, f .. ".params", id, "each parameter listed once") end
+      listed[id] = true
+    end
+    local rest = {}
+    for k, v in pairs(g) do if k ~= "params" then rest[k] = v end end
+    local lg = {}
+    for k, v in pairs(live.param_groups[gi]) do if k ~= "params" then lg[k] = v end end
+    check_like(path, f, rest, lg, opt_range, true)   -- (initial_lr comes with a scheduler)
+  end
+  local state = o.state or {}
+  if type(state) ~= "table" then bad(path, "optimizer.state", state, "a JSON object") end
+  for i, numbers in pairs(state) do
+    local f = ("optimizer.state[%s]"):format(tostring(i))
+    if not whole(i, 1, nparams) or not listed[i] then bad(path, f, numbers, "the state of a listed parameter") end
+    if type(numbers) ~= "table" then bad(path, f, numbers, "a JSON object") end
+    for k, v in pairs(numbers) do
+      local fk = f .. "." .. tostring(k)
+      if type(k) ~= "string" then bad(path, fk, v, "a named entry") end
+      if k == "step" then
+        if not whole(v, 0, MAX_STEP) then bad(path, fk, v, "a whole number 0..2^53") end
+      elseif not is_finite(v) then
+        bad(path, fk, v, "a finite number")
+      end
+    end
+  end
+  return nparams, listed
+end
+
+-- a scheduler's saved state: the live scheduler's own fields, the step counts whole numbers,
+-- the learning rates finite and >= 0
+local function sched_range(k, x)
+  if k == "last_epoch" or k == "_step_count" or k == "num_bad_epochs" or k == "cooldown_counter" then
+    return whole(x, -1, MAX_STEP), "a whole number -1..2^53"
+  end
+  if k == "base_lrs" or k == "_last_lr" or k == "min_lrs" then
+    return is_finite(x) and x >= 0, "finite numbers >= 0"
+  end
+  return x == x, "a number (not NaN)"
+end
+
+local function check_history(path, h)
+  if type(h) ~= "table" then bad(path, "history", h, "a JSON object of columns") end
+  for k, col in pairs(h) do
+    local f = "history." .. tostring(k)
+    if type(k) ~= "string" then bad(path, f, col, "a named column") end
+    if k == "epoch" then
+      check_array(path, f, col, function(x) return whole(x, 0, MAX_EPOCH) end,
+        ("epoch numbers 0..%d"):format(MAX_EPOCH), true)
+    else
+      check_array(path, f, col, function(x) return type(x) == "number" end, "numbers", true)
+    end
+  end
+  return h
+end
+
 local function decode(path, meta, field)
+  if type(meta[field]) ~= "string" then bad(path, field, meta[field], "JSON text") end
   local ok, v = pcall(json.decode, meta[field])
   if not ok then
     error(("load_training: '%s': the %s record is not valid JSON (%s)"):format(path, field, v), 0)
@@ -180,20 +333,27 @@ end
 
 -- load_training(path, model, optimizer, { scheduler }) restores the model (strictly: every
 -- key and shape must match), the optimizer and the scheduler, and returns { epoch, history }.
-function M.load_training(path, model, optimizer, opts)
-  if type(path) ~= "string" then error("load_training: the first argument must be a file path", 2) end
+-- Everything is checked before anything is changed.
+local function load_training(path, model, optimizer, opts)
+  if type(path) ~= "string" then error("load_training: the first argument must be a file path", 0) end
   check_model("load_training", model)
   opts = opts or {}
   local ok, sd, meta = pcall(checkpoint.load, path)
-  if not ok then error(("load_training: %s"):format(tostring(sd):gsub("^load: ", "")), 2) end
+  if not ok then error(("load_training: %s"):format(tostring(sd):gsub("^load: ", "")), 0) end
   if type(meta) ~= "table" or meta.format ~= FORMAT then
     error(("load_training: '%s' is a safetensors file but not a training checkpoint (no %s metadata); "
-           .. "model weights alone load with model:load(path)"):format(path, FORMAT), 2)
+           .. "model weights alone load with model:load(path)"):format(path, FORMAT), 0)
   end
-  local epoch = math.tointeger(tonumber(meta.epoch))
-  if not epoch then error(("load_training: '%s': bad epoch '%s' in the metadata"):format(path, tostring(meta.epoch)), 2) end
+  local epoch = meta_int(path, meta, "epoch", 0, MAX_EPOCH)
+  local seed = meta.rng_seed ~= nil and meta_int(path, meta, "rng_seed", math.mininteger, math.maxinteger) or nil
+  if meta.early_stop ~= nil then
+    local b, n = tostring(meta.early_stop):match("^(%S+) (%d+)$")
+    if not (b and tonumber(b) and tonumber(b) == tonumber(b) and whole(math.tointeger(tonumber(n)) or -1, 0, MAX_EPOCH)) then
+      bad(path, "early_stop", meta.early_stop, '"<best value> <epochs without improvement>"')
+    end
+  end
 
-  -- the model
+  -- the tensors: "model.<key>" and "optimizer.<i>.<name>"
   local mkeys, mmap, opt_tensors = {}, {}, {}
   for k, t in pairs(sd) do
     local mk = k:match("^model%.(.+)$")
@@ -202,25 +362,38 @@ function M.load_training(path, model, optimizer, opts)
       mmap[mk] = t
     else
       local i, name = k:match("^optimizer%.(%d+)%.(.+)$")
-      if not i then error(("load_training: '%s': unexpected tensor '%s'"):format(path, k), 2) end
-      i = math.tointeger(tonumber(i))
+      i = i and math.tointeger(tonumber(i))
+      if not i then error(("load_training: '%s': unexpected tensor '%s'"):format(path, k), 0) end
       opt_tensors[i] = opt_tensors[i] or {}
       opt_tensors[i][name] = t
     end
   end
-  local lok, lerr = pcall(model.load_state_dict, model, require("nabla.nn.module").ordered_state_dict(mkeys, mmap))
-  if not lok then error(("load_training: '%s': %s"):format(path, tostring(lerr):gsub("^.-load_state_dict: ", "")), 2) end
 
-  -- the optimizer
+  -- the records, all checked before the model, optimizer or scheduler changes
+  local o
   if optimizer then
     if not meta.optimizer then
-      error(("load_training: '%s' holds no optimizer state"):format(path), 2)
+      error(("load_training: '%s' holds no optimizer state"):format(path), 0)
     end
-    local o = decode(path, meta, "optimizer")
-    if o.name ~= optimizer.name then
-      error(("load_training: '%s' holds the state of a %s optimizer, not of %s"):format(
-        path, tostring(o.name), tostring(optimizer.name)), 2)
+    o = decode(path, meta, "optimizer")
+    local _, listed = check_optimizer(path, o, optimizer)
+    for i, tensors in pairs(opt_tensors) do
+      if not listed[i] then
+        local name = next(tensors)
+        bad(path, ("tensor optimizer.%d.%s"):format(i, name), "present", "the state of a listed parameter")
+      end
     end
+  end
+  local sched_state
+  if opts.scheduler and meta.scheduler then
+    sched_state = decode(path, meta, "scheduler")
+    check_like(path, "scheduler", sched_state, opts.scheduler:state_dict(), sched_range)
+  end
+  local history = meta.history and check_history(path, decode(path, meta, "history")) or nil
+
+  local lok, lerr = pcall(model.load_state_dict, model, require("nabla.nn.module").ordered_state_dict(mkeys, mmap))
+  if not lok then error(("load_training: '%s': %s"):format(path, tostring(lerr):gsub("^.-load_state_dict: ", "")), 0) end
+  if optimizer then
     local state = {}
     for i, numbers in pairs(o.state or {}) do
       state[i] = {}
@@ -230,18 +403,22 @@ function M.load_training(path, model, optimizer, opts)
       state[i] = state[i] or {}
       for k, t in pairs(tensors) do state[i][k] = t end
     end
-    local ook, oerr = pcall(optimizer.load_state_dict, optimizer, { state = state, param_groups = o.param_groups or {} })
-    if not ook then error(("load_training: '%s': %s"):format(path, tostring(oerr)), 2) end
+    local ook, oerr = pcall(optimizer.load_state_dict, optimizer, { state = state, param_groups = o.param_groups })
+    if not ook then error(("load_training: '%s': %s"):format(path, tostring(oerr)), 0) end
   end
-
-  if opts.scheduler and meta.scheduler then opts.scheduler:load_state_dict(decode(path, meta, "scheduler")) end
-  local seed = meta.rng_seed and math.tointeger(tonumber(meta.rng_seed))
+  if sched_state then opts.scheduler:load_state_dict(sched_state) end
   if seed then
     nabla.manual_seed(seed)
     reseeded[model] = { epoch = epoch, seed = seed }
   end
-  local history = meta.history and decode(path, meta, "history") or nil
   return { epoch = epoch, history = history, metadata = meta }
+end
+
+-- errors are reported at the caller of load_training (fit, or the learner's line)
+function M.load_training(...)
+  local ok, r = pcall(load_training, ...)
+  if not ok then error(r, 2) end
+  return r
 end
 
 return M

@@ -102,6 +102,17 @@ int nb_dim(const char *op, int d, int ndim, bool allow_end) {
     return r;
 }
 
+/* The error for a shape nb_shape_numel() refused: a negative size, or too many elements. */
+static void *shape_error(const char *op, int ndim, const int64_t *shape) {
+    char b[160];
+    nb_shape_str(b, sizeof b, ndim, shape);
+    for (int i = 0; i < ndim; i++)
+        if (shape[i] < 0)
+            return nb_error("%s: negative size %lld in shape %s", op, (long long)shape[i], b);
+    return nb_error("%s: shape %s is too large (more than 2^40 elements, the limit of a tensor)",
+                    op, b);
+}
+
 static nb_tensor *header_new(void) {
     nb_tensor *t = calloc(1, sizeof(nb_tensor));
     if (!t) return nb_error("tensor: out of memory");
@@ -137,20 +148,8 @@ static void set_contiguous_strides(nb_tensor *t) {
 nb_tensor *nb_empty(int ndim, const int64_t *shape) {
     if (ndim < 0 || ndim > NB_MAXDIM)
         return nb_error("tensor: %d dimensions (at most %d)", ndim, NB_MAXDIM);
-    int64_t n = 1;
-    for (int i = 0; i < ndim; i++) {
-        if (shape[i] < 0) {
-            char b[128];
-            return nb_error("tensor: negative size in shape %s",
-                            nb_shape_str(b, sizeof b, ndim, shape));
-        }
-        if (shape[i] && n > ((int64_t)1 << 40) / shape[i]) {
-            char b[128];
-            return nb_error("tensor: shape %s is too large",
-                            nb_shape_str(b, sizeof b, ndim, shape));
-        }
-        n *= shape[i];
-    }
+    int64_t n = nb_shape_numel(ndim, shape);
+    if (n < 0) return shape_error("tensor", ndim, shape);
     nb_tensor *t = header_new();
     if (!t) return NULL;
     t->storage = storage_new(n);
@@ -287,6 +286,9 @@ nb_tensor *nb_alias(const nb_tensor *t) {
 
 nb_tensor *nb_view_raw(const nb_tensor *t, int ndim, const int64_t *shape,
                        const int64_t *stride, int64_t offset) {
+    if (ndim < 0 || ndim > NB_MAXDIM)
+        return nb_error("view: %d dimensions (at most %d)", ndim, NB_MAXDIM);
+    if (nb_shape_numel(ndim, shape) < 0) return shape_error("view", ndim, shape);
     nb_tensor *v = header_new();
     if (!v) return NULL;
     v->ndim = ndim;

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checked.h"
+
 #define NB_MAXDIM 8
 
 /* ---- errors ------------------------------------------------------------------------ */

@@ -415,7 +415,9 @@ nb_tensor *nb_cutmix(const nb_tensor *x, const int64_t *perm, int64_t row0, int6
     const float *s = nb_data(b.in);
     float *o = nb_data(out);
     memcpy(o, s, sizeof(float) * b.n * b.c * plane);
-    int64_t r1 = row0 + h, c1 = col0 + w;
+    int64_t r1, c1; /* the box's end, saturated: row0 + h may overflow */
+    if (!nb_add_ok(row0, h, &r1)) r1 = h > 0 ? INT64_MAX : INT64_MIN;
+    if (!nb_add_ok(col0, w, &c1)) c1 = w > 0 ? INT64_MAX : INT64_MIN;
     if (row0 < 0) row0 = 0;
     if (col0 < 0) col0 = 0;
     if (r1 > b.h) r1 = b.h;

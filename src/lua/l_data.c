@@ -32,7 +32,12 @@ static int64_t *check_indices(lua_State *L, int i, int64_t *count, const char *o
         for (int64_t k = 0; k < n; k++) {
             int64_t pos = k;
             float v = nb_get(t, &pos);
-            if (v != floorf(v)) { luaL_error(L, "%s: index %g is not an integer", op, (double)v); return NULL; }
+            if (v != floorf(v) || !(fabsf(v) <= 9007199254740992.0f)) {
+                lua_pushnumber(L, v);
+                luaL_error(L, "%s: index %s at position %I is not a whole number", op,
+                           lua_tostring(L, -1), (lua_Integer)k + 1);
+                return NULL;
+            }
             idx[k] = (int64_t)v - 1;
         }
         *count = n;
@@ -155,7 +160,9 @@ static int l_bytes(lua_State *L) {
         if (!(x[i] >= 0 && x[i] <= 255 && x[i] == floorf(x[i]))) {
             float v = x[i];
             nb_decref(c);
-            return luaL_error(L, "bytes: value %g at position %d is not an integer in 0..255", (double)v, (int)i + 1);
+            lua_pushnumber(L, v);
+            return luaL_error(L, "bytes: value %s at position %I is not an integer in 0..255",
+                              lua_tostring(L, -1), (lua_Integer)i + 1);
         }
     bytes_ud *b = new_bytes(L);
     b->data = malloc(n > 0 ? (size_t)n : 1);
@@ -546,6 +553,10 @@ static int l_cutmix(lua_State *L) {
     if (count != n) return luaL_error(L, "cutmix: %d partners for a batch of %d", (int)count, (int)n);
     lua_Integer r = luaL_checkinteger(L, 3), c = luaL_checkinteger(L, 4);
     lua_Integer h = luaL_checkinteger(L, 5), w = luaL_checkinteger(L, 6);
+    /* the box is clipped to the image: clamping far-off values first keeps r - 1 defined */
+    const lua_Integer far = (lua_Integer)1 << 50;
+    r = r < -far ? -far : r > far ? far : r;
+    c = c < -far ? -far : c > far ? far : c;
     return nbl_push(L, nb_cutmix(x, perm, r - 1, c - 1, h, w));
 }
 

@@ -72,17 +72,13 @@ static int l_tensor_from_bytes(lua_State *L) {
     int64_t shape[NB_MAXDIM];
     int nd = nbl_shape(L, 3, shape, "_tensor_from_bytes", false);
     int dt = luaL_checkoption(L, 4, "F32", dtypes);
-    int64_t n = 1;
-    for (int k = 0; k < nd; k++) {
-        if (shape[k] > 0 && n > INT64_MAX / 8 / shape[k])
-            return luaL_error(L, "_tensor_from_bytes: shape too large");
-        n *= shape[k];
-    }
+    int64_t n = nb_shape_numel(nd, shape);
+    if (n < 0) return luaL_error(L, "_tensor_from_bytes: shape too large");
     int size = dtype_size[dt];
     if (off < 0 || (uint64_t)off > len || (uint64_t)n * size > len - (uint64_t)off)
-        return luaL_error(L, "_tensor_from_bytes: %lld bytes at offset %lld are outside the "
-                             "%llu bytes given", (long long)n * size, (long long)off,
-                          (unsigned long long)len);
+        return luaL_error(L, "_tensor_from_bytes: %I bytes at offset %I are outside the "
+                             "%I bytes given", (lua_Integer)(n * size), (lua_Integer)off,
+                          (lua_Integer)len);
     nb_tensor *t = nb_empty(nd, shape);
     if (!t) return nbl_raise(L);
     float *d = nb_data(t);

@@ -140,7 +140,7 @@ static int l_adamw_step(lua_State *L) { return adam_like(L, "AdamW", true); }
 static int l_vector_norm(lua_State *L) {
     nb_tensor *t = nbl_check(L, 1);
     double p = luaL_optnumber(L, 2, 2.0);
-    if (!(p > 0)) return luaL_error(L, "clip_grad_norm_: norm_type must be positive (got %g)", p);
+    if (!(p > 0)) return luaL_error(L, "clip_grad_norm_: norm_type must be positive (got %f)", p);
     if (nb_is_contiguous(t)) {
         lua_pushnumber(L, nb_vector_norm(nb_data(t), nb_numel(t), p));
         return 1;

@@ -83,7 +83,8 @@ int nbl_shape(lua_State *L, int i, int64_t *shape, const char *op, bool allow_in
     }
     for (int k = 0; k < n; k++)
         if (shape[k] < 0 && !(allow_infer && shape[k] == -1))
-            return luaL_error(L, "%s: invalid size %d in the shape", op, (int)shape[k]);
+            return luaL_error(L, "%s: invalid size %I in the shape (sizes are >= 0%s)", op,
+                              (lua_Integer)shape[k], allow_infer ? ", or -1 for one to infer" : "");
     return n;
 }
 
@@ -571,18 +572,34 @@ static int l_t(lua_State *L) {
 static int l_permute(lua_State *L) {
     nb_tensor *t = nbl_check(L, 1);
     int perm[NB_MAXDIM];
-    int64_t dims[NB_MAXDIM];
-    int n = lua_istable(L, 2) ? (int)luaL_len(L, 2) : lua_gettop(L) - 1;
-    if (n != t->ndim) {
-        char b[128];
-        return luaL_error(L, "permute: got %d dims for a tensor of shape %s", n,
-                          nb_shape_str(b, sizeof b, t->ndim, t->shape));
-    }
-    nbl_shape(L, 2, dims, "permute", true);
+    bool tbl = lua_istable(L, 2);
+    lua_Integer n = tbl ? luaL_len(L, 2) : lua_gettop(L) - 1;
+    char b[128];
+    nb_shape_str(b, sizeof b, t->ndim, t->shape);
+    if (n != t->ndim)
+        return luaL_error(L, "permute: got %I dims for a tensor of shape %s (give each of its %d "
+                             "dims once)", n, b, t->ndim);
+    bool seen[NB_MAXDIM] = {0};
     for (int i = 0; i < n; i++) {
-        int64_t d = dims[i];
-        if (d == 0 || d > n || d < -n) return luaL_error(L, "permute: dim %d out of range", (int)d);
+        if (tbl) lua_geti(L, 2, i + 1);
+        else lua_pushvalue(L, i + 2);
+        int ok;
+        lua_Integer d = lua_tointegerx(L, -1, &ok);
+        if (!ok) {
+            bool num = lua_type(L, -1) == LUA_TNUMBER;
+            const char *what = num ? lua_tostring(L, -1) : luaL_typename(L, -1);
+            return luaL_error(L, "permute: dim %d is %s %s (expected a dim 1..%d or -%d..-1)",
+                              i + 1, num ? "the number" : "a", what, t->ndim, t->ndim);
+        }
+        lua_pop(L, 1);
+        if (d == 0 || d > n || d < -n)
+            return luaL_error(L, "permute: dim %I out of range for shape %s (valid: 1..%d or "
+                                 "-%d..-1)", d, b, t->ndim, t->ndim);
         perm[i] = d > 0 ? (int)d - 1 : (int)(d + n);
+        if (seen[perm[i]])
+            return luaL_error(L, "permute: dim %I (= %d) appears twice; the dims must be a "
+                                 "permutation of 1..%d", d, perm[i] + 1, t->ndim);
+        seen[perm[i]] = true;
     }
     return nbl_push(L, nb_permute(t, perm));
 }
@@ -612,23 +629,43 @@ static int l_flatten(lua_State *L) {
     int e = lua_isnoneornil(L, 3) ? t->ndim - 1 : nbl_dim(L, 3, t->ndim, "flatten", false);
     return nbl_push(L, nb_flatten(t, s, e));
 }
+/* A Lua position i (1-based, or negative from the end) in dimension dim of t, as a 0-based
+ * position; raises "<op>index -4 out of range for size 3 ..." otherwise (op: "" for x[i],
+ * "select: " for the method). */
+static int64_t check_pos(lua_State *L, lua_Integer i, const nb_tensor *t, int dim, const char *op) {
+    int64_t size = t->shape[dim];
+    if (i >= 1 && i <= size) return i - 1;
+    if (i < 0 && i >= -size) return size + i;
+    char b[128];
+    nb_shape_str(b, sizeof b, t->ndim, t->shape);
+    if (size == 0)
+        luaL_error(L, "%sindex %I out of range for size 0 (dimension %d of shape %s is empty)",
+                   op, (lua_Integer)i, dim + 1, b);
+    luaL_error(L, "%sindex %I out of range for size %I (dimension %d of shape %s; valid: "
+                  "1..%I, or -%I..-1 from the end%s)", op, (lua_Integer)i, (lua_Integer)size,
+               dim + 1, b, (lua_Integer)size, (lua_Integer)size,
+               i == 0 ? "; positions start at 1" : "");
+    return -1;
+}
+
 /* narrow(dim, start, length), start 1-based */
 static int l_narrow(lua_State *L) {
     nb_tensor *t = nbl_check(L, 1);
     int d = nbl_dim(L, 2, t->ndim, "narrow", false);
-    lua_Integer s = luaL_checkinteger(L, 3), len = luaL_checkinteger(L, 4);
+    lua_Integer s0 = luaL_checkinteger(L, 3), len = luaL_checkinteger(L, 4), s = s0;
     if (s < 0) s += t->shape[d] + 1;
-    if (s < 1 || len < 0 || s - 1 + len > t->shape[d])
-        return luaL_error(L, "narrow: start %d and length %d do not fit dimension %d of size %d",
-                          (int)s, (int)len, d + 1, (int)t->shape[d]);
+    if (s < 1 || s > t->shape[d] + 1 || len < 0 || len > t->shape[d] - (s - 1))
+        return luaL_error(L, "narrow: start %I and length %I do not fit dimension %d of size %I "
+                             "(start 1..%I, start - 1 + length <= %I)",
+                          (lua_Integer)s0, (lua_Integer)len, d + 1, (lua_Integer)t->shape[d],
+                          (lua_Integer)t->shape[d], (lua_Integer)t->shape[d]);
     return nbl_push(L, nb_slice(t, d, s - 1, s - 1 + len, 1));
 }
 static int l_select(lua_State *L) {
     nb_tensor *t = nbl_check(L, 1);
     int d = nbl_dim(L, 2, t->ndim, "select", false);
     lua_Integer i = luaL_checkinteger(L, 3);
-    if (i < 0) i += t->shape[d] + 1;
-    return nbl_push(L, nb_select(t, d, i - 1));
+    return nbl_push(L, nb_select(t, d, check_pos(L, i, t, d, "select: ")));
 }
 
 /* list of tensors at index i (a Lua array) -> C array of borrowed pointers (in a userdata) */
@@ -664,73 +701,88 @@ static int l_stack(lua_State *L) {
 
 /* ---- indexing: x[i], x[{i, {a, b}, ...}], x[i] = v ------------------------------------- */
 
-/* Applies the index at stack slot k to t, producing a view (new reference). A number
- * selects (drops the dim); a table {a, b} or {a, b, step} slices a..b inclusive (1-based,
- * negative from the end); {} or ":" keeps the dim whole. */
+/* The whole number at stack slot k (an entry of an index), or raises naming it. */
+static lua_Integer index_int(lua_State *L, int k, const char *what) {
+    int ok;
+    lua_Integer i = lua_tointegerx(L, k, &ok);
+    if (!ok) {
+        if (lua_type(L, k) == LUA_TNUMBER)
+            luaL_error(L, "index: %s %s is not a whole number", what, lua_tostring(L, k));
+        luaL_error(L, "index: %s is a %s (expected a whole number)", what, luaL_typename(L, k));
+    }
+    return i;
+}
+
+/* Pushes t as a new Lua value (taking the reference) and returns it borrowed: the views an
+ * index builds live on the Lua stack, so an error raised half-way leaks nothing. */
+static nb_tensor *push_view(lua_State *L, nb_tensor *t) {
+    nbl_push(L, t); /* raises the core's error if t is NULL */
+    return t;
+}
+
+/* Applies the index at stack slot k to t and pushes the resulting view; returns it
+ * (borrowed, owned by the pushed value). A number selects (drops the dim); a table {a, b}
+ * or {a, b, step} slices a..b inclusive (1-based, negative from the end); {} or ":" keeps
+ * the dim whole. */
 static nb_tensor *apply_index(lua_State *L, nb_tensor *t, int k) {
     if (lua_type(L, k) == LUA_TNUMBER) {
-        if (t->ndim == 0) {
-            luaL_error(L, "index: cannot index a 0-d tensor (use :item())");
-            return NULL;
-        }
-        lua_Integer i = lua_tointeger(L, k);
-        if (!lua_isinteger(L, k) && (lua_Number)i != lua_tonumber(L, k))
-            luaL_error(L, "index: %f is not an integer position", lua_tonumber(L, k));
-        if (i < 0) i += t->shape[0] + 1;
-        if (i == 0) luaL_error(L, "index: positions start at 1 (Lua), got 0");
-        return nb_select(t, 0, i - 1);
+        if (t->ndim == 0) luaL_error(L, "index: cannot index a 0-d tensor (use :item())");
+        lua_Integer i = index_int(L, k, "position");
+        return push_view(L, nb_select(t, 0, check_pos(L, i, t, 0, "")));
     }
-    if (lua_type(L, k) != LUA_TTABLE) {
+    if (lua_type(L, k) != LUA_TTABLE)
         luaL_error(L, "index: expected a number or a table, got %s", luaL_typename(L, k));
-        return NULL;
-    }
     /* a table of per-dim indices */
-    int n = (int)luaL_len(L, k);
+    lua_Integer n = luaL_len(L, k);
     if (n > t->ndim) {
         char b[128];
-        luaL_error(L, "index: %d indices for a tensor of shape %s", n,
+        luaL_error(L, "index: %I indices for a tensor of shape %s", n,
                    nb_shape_str(b, sizeof b, t->ndim, t->shape));
     }
+    const nb_tensor *t0 = t;
     nb_incref(t);
+    t = push_view(L, t);
     int dim = 0;
     for (int j = 1; j <= n; j++) {
         lua_geti(L, k, j);
-        nb_tensor *r = NULL;
+        int e = lua_gettop(L);
         int64_t size = t->shape[dim];
-        if (lua_type(L, -1) == LUA_TNUMBER) {
-            lua_Integer i = lua_tointeger(L, -1);
-            if (i < 0) i += size + 1;
-            if (i == 0) {
-                nb_decref(t);
-                luaL_error(L, "index: positions start at 1 (Lua), got 0");
-            }
-            r = nb_select(t, dim, i - 1);
-        } else if (lua_istable(L, -1) || (lua_type(L, -1) == LUA_TSTRING && !strcmp(lua_tostring(L, -1), ":"))) {
+        nb_tensor *r;
+        if (lua_type(L, e) == LUA_TNUMBER) {
+            lua_Integer i = index_int(L, e, "position");
+            /* (dimension j of t0 is dimension dim of t, of the same size, for the message) */
+            r = nb_select(t, dim, check_pos(L, i, t0, j - 1, ""));
+        } else if (lua_istable(L, e) || (lua_type(L, e) == LUA_TSTRING && !strcmp(lua_tostring(L, e), ":"))) {
             lua_Integer a = 1, b = size, s = 1;
-            if (lua_istable(L, -1)) {
-                int m = (int)luaL_len(L, -1);
-                if (m >= 1) { lua_geti(L, -1, 1); a = luaL_checkinteger(L, -1); lua_pop(L, 1); }
-                if (m >= 2) { lua_geti(L, -1, 2); b = luaL_checkinteger(L, -1); lua_pop(L, 1); }
-                if (m >= 3) { lua_geti(L, -1, 3); s = luaL_checkinteger(L, -1); lua_pop(L, 1); }
+            if (lua_istable(L, e)) {
+                lua_Integer m = luaL_len(L, e);
+                if (m >= 1) { lua_geti(L, e, 1); a = index_int(L, -1, "range start"); }
+                if (m >= 2) { lua_geti(L, e, 2); b = index_int(L, -1, "range end"); }
+                if (m >= 3) { lua_geti(L, e, 3); s = index_int(L, -1, "range step"); }
+                lua_settop(L, e);
             }
-            if (a < 0) a += size + 1;
-            if (b < 0) b += size + 1;
-            if (a < 1 || b > size || s < 1) {
-                nb_decref(t);
-                luaL_error(L, "index: range {%d, %d} is out of bounds for dimension %d of size %d",
-                           (int)a, (int)b, dim + 1, (int)size);
+            lua_Integer a0 = a, b0 = b;
+            if (a < 0 && a >= -size) a += size + 1;
+            if (b < 0 && b >= -size) b += size + 1;
+            if (a < 1 || a > size + 1 || b < 0 || b > size || s < 1) {
+                char sb[128];
+                nb_shape_str(sb, sizeof sb, t->ndim, t->shape);
+                if (s < 1) luaL_error(L, "index: range step %I must be >= 1", s);
+                luaL_error(L, "index: range {%I, %I} is out of bounds for dimension %d of size %I "
+                              "(shape %s; valid positions 1..%I, or -%I..-1 from the end)",
+                           a0, b0, dim + 1, (lua_Integer)size, sb, (lua_Integer)size,
+                           (lua_Integer)size);
             }
             r = nb_slice(t, dim, a - 1, b, s);
             dim++;
         } else {
-            nb_decref(t);
             luaL_error(L, "index: entry %d is a %s (expected a number, {from, to} or \":\")", j,
-                       luaL_typename(L, -1));
+                       luaL_typename(L, e));
+            return NULL;
         }
-        lua_pop(L, 1);
-        nb_decref(t);
-        if (!r) nbl_raise(L);
-        t = r;
+        lua_settop(L, e - 1);
+        t = push_view(L, r);
+        lua_replace(L, -2); /* drop the previous view */
     }
     return t;
 }
@@ -759,7 +811,8 @@ static int l_index(lua_State *L) {
         return luaL_error(L, "tensor has no method or field '%s'", k);
     }
     nb_tensor *t = nbl_check(L, 1);
-    return nbl_push(L, apply_index(L, t, 2));
+    apply_index(L, t, 2);
+    return 1;
 }
 
 static int l_newindex(lua_State *L) {
@@ -785,7 +838,8 @@ static int l_newindex(lua_State *L) {
     if (nb_grad_enabled && t->requires_grad)
         return luaL_error(L, "index: in-place assignment into a tensor that requires grad; do it "
                              "inside no_grad(function() ... end)");
-    nb_tensor *dst = apply_index(L, t, 2);
+    lua_settop(L, 3);
+    nb_tensor *dst = apply_index(L, t, 2); /* borrowed: the view is on the stack */
     int rc;
     if (lua_type(L, 3) == LUA_TNUMBER) {
         nb_fill_(dst, (float)lua_tonumber(L, 3));
@@ -795,7 +849,6 @@ static int l_newindex(lua_State *L) {
         rc = nb_copy_(dst, src);
         nb_decref(src);
     }
-    nb_decref(dst);
     if (rc) return nbl_raise(L);
     return 0;
 }

@@ -44,8 +44,16 @@ static int infer_shape(const char *op, const nb_tensor *a, int ndim, const int64
             nb_error("%s: invalid size %lld in shape %s", op, (long long)in[i],
                      nb_shape_str(b1, sizeof b1, ndim, in));
             return -1;
-        } else
-            known *= in[i];
+        }
+    }
+    /* the known sizes alone must make a valid shape (checked product, at most 2^40) */
+    int64_t kn[NB_MAXDIM];
+    for (int i = 0; i < ndim; i++) kn[i] = in[i] == -1 ? 1 : in[i];
+    known = nb_shape_numel(ndim, kn);
+    if (known < 0) {
+        nb_error("%s: shape %s is too large (more than 2^40 elements)", op,
+                 nb_shape_str(b1, sizeof b1, ndim, in));
+        return -1;
     }
     int64_t n = nb_numel(a);
     if (infer >= 0) {
@@ -260,6 +268,9 @@ nb_tensor *nb_expand(nb_tensor *a, int ndim, const int64_t *shape) {
                             shp(b1, a), nb_shape_str(b2, sizeof b2, ndim, shape), i + 1,
                             (long long)a->shape[j], (long long)want);
     }
+    if (nb_shape_numel(ndim, sh) < 0)
+        return nb_error("expand: shape %s is too large (more than 2^40 elements)",
+                        nb_shape_str(b2, sizeof b2, ndim, shape));
     return record1(nb_view_raw(a, ndim, sh, st, a->offset), "expand", expand_backward, a);
 }
 
@@ -322,12 +333,15 @@ nb_tensor *nb_slice(nb_tensor *a, int dim, int64_t start, int64_t stop, int64_t 
     if (start > n)
         return nb_error("slice: start %lld is past the end of dimension %d (size %lld, shape %s)",
                         (long long)start + 1, dim + 1, (long long)n, shp(b1, a));
-    int64_t len = stop > start ? (stop - start + step - 1) / step : 0;
+    /* no stop - start + step - 1: a huge step would overflow it */
+    int64_t len = stop > start ? (stop - start - 1) / step + 1 : 0;
     int64_t sh[NB_MAXDIM], st[NB_MAXDIM];
     memcpy(sh, a->shape, sizeof sh);
     memcpy(st, a->stride, sizeof st);
     sh[dim] = len;
-    st[dim] = a->stride[dim] * step;
+    /* with one element or none the step never moves (and may be as large as int64_t) */
+    if (len > 1 && !nb_mul_ok(a->stride[dim], step, &st[dim]))
+        return nb_error("slice: step %lld is too large", (long long)step);
     nb_tensor *o = record1(nb_view_raw(a, a->ndim, sh, st, a->offset + start * a->stride[dim]),
                            "slice", select_backward, a);
     if (o && o->grad_fn && o->grad_fn->in[0] == a) {

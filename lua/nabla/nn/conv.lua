@@ -10,16 +10,28 @@ local args = require "nabla.nn.args"
 
 local Conv2d = Module:extend("Conv2d")
 
--- n -> {n, n}; {h, w} stays
-local function pair(where, what, v)
+-- n -> {n, n}; {h, w} stays. Each a whole number >= min (1 for sizes, 0 for padding).
+local function pair(where, what, v, min)
+  min = min or 1
+  local p
   if type(v) == "table" then
     if #v ~= 2 then error(("%s: %s must be a number or a pair {h, w}"):format(where, what), 4) end
-    return { v[1], v[2] }
-  end
-  if type(v) ~= "number" then
+    p = { v[1], v[2] }
+  elseif type(v) ~= "number" then
     error(("%s: %s must be a number or a pair {h, w}, got %s"):format(where, what, type(v)), 4)
+  else
+    p = { v, v }
   end
-  return { v, v }
+  for i = 1, 2 do
+    local x = p[i]
+    if math.type(x) == "float" and x == math.floor(x) and math.abs(x) < 2 ^ 53 then x = math.tointeger(x) end
+    if math.type(x) ~= "integer" or x < min or x > 2 ^ 31 then
+      error(("%s: %s must be a whole number >= %d (or a pair of them), got %s"):format(
+        where, what, min, type(v) == "table" and ("{%s, %s}"):format(tostring(v[1]), tostring(v[2])) or tostring(v)), 4)
+    end
+    p[i] = x
+  end
+  return p
 end
 
 function Conv2d:__init(...)
@@ -36,7 +48,7 @@ function Conv2d:__init(...)
   end
   self.kernel_size = pair(where, "kernel_size", o.kernel_size)
   self.stride = pair(where, "stride", o.stride)
-  self.padding = type(o.padding) == "string" and o.padding or pair(where, "padding", o.padding)
+  self.padding = type(o.padding) == "string" and o.padding or pair(where, "padding", o.padding, 0)
   self.dilation = pair(where, "dilation", o.dilation)
   local kh, kw = self.kernel_size[1], self.kernel_size[2]
   self.weight = nabla.empty(self.out_channels, self.in_channels // self.groups, kh, kw):requires_grad()
