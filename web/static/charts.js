@@ -124,7 +124,8 @@ class LineChart {
     const proj = document.body.classList.contains('projector');
     const fs = proj ? 20 : 12;
     const W = Math.max(200, box.clientWidth || 400);
-    const H = Math.round(Math.max(proj ? 260 : 170, Math.min(W * o.aspect, proj ? 520 : 320)));
+    // in projector mode a chart and its legend fit in about 40% of the screen's height
+    const H = Math.round(Math.max(proj ? 220 : 170, Math.min(W * o.aspect, proj ? window.innerHeight * 0.4 : 320)));
     const ok = (p) => Number.isFinite(p[0]) && Number.isFinite(p[1]) && (!o.log || p[1] > 0);
     const series = this.series.map((s, i) => Object.assign({ color: s.color || seriesColor(i) }, s,
                                                            { points: (s.points || []).filter(ok) }));
@@ -195,7 +196,7 @@ class LineChart {
         const d = pts.map((p, i) => (i ? 'L' : 'M') + sx(p[0]).toFixed(1) + ',' + sy(p[1]).toFixed(1)).join('');
         const path = svg('path', { d, class: 'series', stroke: s.color });
         if (s.dash) path.setAttribute('stroke-dasharray', s.dash);
-        if (s.width) path.style.strokeWidth = s.width;
+        if (s.thin) path.style.strokeWidth = 'calc(var(--stroke) * 0.7)';
         g.append(path);
       }
       if (s.dots) {

@@ -148,7 +148,7 @@ nabla.start('dashboard', (state) => {
     const epochOnly = run ? [...r.ep.keys()].length : 0;
     for (const c of Object.values(charts)) c.opts.xMax = r.epochs && r.steps ? r.epochs : null;
     charts.loss.set([
-      { label: t('dash.train_step'), points: r.loss, width: '1.5px' },
+      { label: t('dash.train_step'), points: r.loss, thin: true },
       { label: t('dash.train_epoch'), points: run ? epochSeries('train_loss') : [], dots: true, dash: '6 4', line: epochOnly > 1 },
       { label: t('dash.val_epoch'), points: run ? epochSeries('val_loss') : [], dots: true, line: epochOnly > 1 },
     ]);
@@ -156,7 +156,7 @@ nabla.start('dashboard', (state) => {
       { label: t('dash.train_acc'), points: run ? epochSeries('train_acc') : [], dots: true, dash: '6 4' },
       { label: t('dash.val'), points: va, dots: true },
     ]);
-    charts.gn.set([...r.gn.entries()].map(([name, pts]) => ({ label: name, points: pts, width: '1.5px' })));
+    charts.gn.set([...r.gn.entries()].map(([name, pts]) => ({ label: name, points: pts, thin: true })));
     charts.lr.set([{ label: t('dash.lr.s'), points: r.lr }]);
   }
 
