@@ -7,7 +7,8 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3"
+PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3
+libcivetweb-dev libpng-dev libcjson-dev"
 
 install_missing() {
     missing=""

@@ -8,4 +8,8 @@
 
 /* Installs readline's completion of globals, fields and methods for the state L. */
 void nb_setup_completion(lua_State *L);
+/* serve_hook.c: answers the classroom server's requests while readline waits for a key, */
+void nb_repl_serve_install(lua_State *L);
+/* and the prompt, with the server's port when one runs ("∇ [:8000] "). */
+const char *nb_repl_prompt(lua_State *L, const char *base, char *buf, size_t n);
 #endif
