@@ -9,10 +9,13 @@ cd "$(dirname "$0")"
 
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3
 libcivetweb-dev libpng-dev libcjson-dev"
+# Only for the tests: the browser tests (tests/web) drive Debian's chromium with python3-selenium
+# through chromium-driver; fonts-nanum draws the Korean pages in their screenshots.
+TEST_PACKAGES="chromium chromium-driver python3-selenium fonts-nanum"
 
 install_missing() {
     missing=""
-    for p in $PACKAGES; do
+    for p in $PACKAGES ${1:-}; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
     done
     [ -z "$missing" ] && return 0
@@ -26,7 +29,7 @@ install_missing() {
 }
 
 build() {
-    install_missing
+    install_missing "${1:-}"
     if [ -f build/build.ninja ]; then
         meson setup --reconfigure build >/dev/null
     else
@@ -46,7 +49,7 @@ build)
     build
     ;;
 test)
-    build
+    build "$TEST_PACKAGES"
     status=0
     meson test -C build --print-errorlogs --num-processes 2 "$@" || status=$?
     log=build/meson-logs/testlog.json
