@@ -143,7 +143,7 @@ strokes, with opposite signs on their two sides. Its transpose sobel_y answers
 on horizontal strokes. Compute gx and gy for the digit and look at them side by
 side (grey = 0).]],
         ko = [[
-경계 검출기. 소벨 커널 sobel_x = {{−1,0,1},{−2,0,2},{−1,0,1}}은 가운데의 오른쪽
+에지 검출기. 소벨 커널 sobel_x = {{−1,0,1},{−2,0,2},{−1,0,1}}은 가운데의 오른쪽
 픽셀과 왼쪽 픽셀을 비교합니다: 세로 획에 반응하고, 획의 양쪽에서 부호가
 반대입니다. 전치한 sobel_y는 가로 획에 반응합니다. 숫자에 대해 gx와 gy를 구해
 나란히 보세요 (회색 = 0).]],

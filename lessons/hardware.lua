@@ -23,7 +23,7 @@ local GPUS = {
 return {
   id = "hardware",
   order = 6.5,   -- after batch-size, before generalization
-  title = { en = "The hardware under the math", ko = "수학 아래의 하드웨어" },
+  title = { en = "The hardware under the math", ko = "수학을 떠받치는 하드웨어" },
   steps = {
     {
       text = {
@@ -278,7 +278,7 @@ in-place add (3 floats moved per element) and take P from BLAS; write
 roofline(I, P, W) and draw it with the kernels on it.]],
         ko = [[
 루프라인: 최대 성능 P flop/s, 메모리 대역폭 W byte/s인 기계에서 강도 I
-flop/byte인 커널은 많아야 min(P, I·W)로 돕니다. 꺾이는 점 I = P/W 아래에서는
+flop/byte인 커널의 속도는 많아야 min(P, I·W)입니다. 꺾이는 점 I = P/W 아래에서는
 메모리를, 위에서는 연산을 기다립니다. 큰 배열의 제자리
 덧셈(원소마다 float 3개 이동)으로 W를 재고 P는 BLAS에서 가져와,
 roofline(I, P, W)를 작성하고 커널들과 함께 그리세요.]],
@@ -292,7 +292,12 @@ function roofline(I, P, W) return ??? end
 Is, roof = {}, {}
 for e = -4, 8 do Is[#Is + 1] = 2 ^ e; roof[#roof + 1] = roofline(2 ^ e, P, W) / 1e9 end
 ridge = P / W
-plot.lines({ roofline = { Is, roof } }, { logx = true, logy = true, title = "GFLOP/s vs flop/byte" })
+kernels = { add = 1 / 12, ["naive mm"] = ai_naive, ["blocked mm"] = ai_blocked(64) }
+series = { roofline = { Is, roof } }
+for name, I in pairs(kernels) do          -- a kernel: a bar up to the roof at its intensity
+  series[name] = { { I, I }, { roof[1] / 4, roofline(I, P, W) / 1e9 } }
+end
+plot.lines(series, { logx = true, logy = true, title = "GFLOP/s vs flop/byte" })
 print(("W %.1f GB/s, P %.1f GFLOP/s, ridge at %.1f flop/byte; add: %.3f, naive mm: %.2f, blocked: %d")
   :format(W / 1e9, P / 1e9, ridge, 1 / 12, ai_naive, ai_blocked(64)))]],
       solution = [[
@@ -304,7 +309,12 @@ function roofline(I, P, W) return math.min(P, I * W) end
 Is, roof = {}, {}
 for e = -4, 8 do Is[#Is + 1] = 2 ^ e; roof[#roof + 1] = roofline(2 ^ e, P, W) / 1e9 end
 ridge = P / W
-plot.lines({ roofline = { Is, roof } }, { logx = true, logy = true, title = "GFLOP/s vs flop/byte" })
+kernels = { add = 1 / 12, ["naive mm"] = ai_naive, ["blocked mm"] = ai_blocked(64) }
+series = { roofline = { Is, roof } }
+for name, I in pairs(kernels) do          -- a kernel: a bar up to the roof at its intensity
+  series[name] = { { I, I }, { roof[1] / 4, roofline(I, P, W) / 1e9 } }
+end
+plot.lines(series, { logx = true, logy = true, title = "GFLOP/s vs flop/byte" })
 print(("W %.1f GB/s, P %.1f GFLOP/s, ridge at %.1f flop/byte; add: %.3f, naive mm: %.2f, blocked: %d")
   :format(W / 1e9, P / 1e9, ridge, 1 / 12, ai_naive, ai_blocked(64)))]],
       wrong = [[
