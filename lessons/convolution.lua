@@ -526,7 +526,8 @@ cnn = nn.Sequential(nn.Conv2d(1, 8, 3, { padding = 1 }), nn.ReLU(), nn.MaxPool2d
 fit(cnn, data.loader(train, { batch = 50, shuffle = true, seed = 0 }), { epochs = 1, lr = 3e-3 })
 cnn_acc = evaluate(cnn, test).accuracy
 maps = cnn[2](cnn[1](digit:reshape(1, 1, 28, 28)))[1]          -- 8 × 28 × 28
-plot.images(cnn[1].weight:reshape(8, 3, 3), { symmetric = true, cols = 8 })
+inspect(cnn)                                      -- 80 conv parameters, 15,690 linear ones
+plot.images(cnn[1].weight:reshape(8, 3, 3), { symmetric = true, cols = 4 })
 plot.images(maps, { cols = 4 })
 print(cnn_acc)]],
       wrong = [=[
