@@ -493,6 +493,7 @@ print(("%d parameters; forward %.3g ms, forward+backward %.3g ms (×%.1f)")
   :format(n_params, t_fwd * 1e3, t_both * 1e3, t_both / t_fwd))
 print(("forward differences would take %d × %.3g ms ≈ %.0f s")
   :format(passes_fd, t_fwd * 1e3, passes_fd * t_fwd))]],
+      secret = function() return 784 * 128 + 128 + 128 * 10 + 10 end,
       wrong = [[
 n_params = 784 * 128 + 128 * 10
 passes_fd = 2]],

@@ -313,6 +313,7 @@ against nn.Conv2d(1, 8, 3):num_parameters().]],
 p_conv = 8 * 1 * 3 * 3 + 8
 p_linear = 784 * (8 * 26 * 26) + 8 * 26 * 26
 print(p_conv, nn.Conv2d(1, 8, 3):num_parameters(), p_linear, p_linear / p_conv)]],
+      secret = function() return 80 end,
       wrong = [[
 p_conv = 8 * 3 * 3
 p_linear = 784 * 8]],

@@ -261,8 +261,8 @@ function ai_blocked(b) return 2 * b / 2 end]],
         end
         local ok, v = pcall(env.ai_blocked, 64)
         if not ok or not close(value(v), 16, 1e-9) then
-          return false, { en = "ai_blocked(b): each fetched float now serves b multiply-adds, so b times ai_naive (16 for b = 64)",
-                          ko = "ai_blocked(b): 가져온 float 하나가 곱셈-덧셈 b개에 쓰이므로 ai_naive의 b배입니다 (b = 64면 16)" }
+          return false, { en = "ai_blocked(b): each fetched float now serves b multiply-adds instead of one",
+                          ko = "ai_blocked(b): 가져온 float 하나가 곱셈-덧셈 하나가 아니라 b개에 쓰입니다" }
         end
         return true
       end,
@@ -391,8 +391,8 @@ plot.line(batches, per_sample, { logx = true, logy = true, title = "µs per samp
                           ko = "바이트에서 가중치가 빠졌습니다: 배치가 크든 작든 float 784·256개를 읽습니다" }
         end
         if not (ok and close(value(v1), want(1), 1e-6) and close(value(v512), want(512), 1e-6)) then
-          return false, { en = ("ai_linear(1) should be %.3f and ai_linear(512) %.1f flop/byte"):format(want(1), want(512)),
-                          ko = ("ai_linear(1)은 %.3f, ai_linear(512)는 %.1f flop/byte여야 합니다"):format(want(1), want(512)) }
+          return false, { en = "ai_linear(B): flops(B, 256, 784) over 4 bytes × (weights + B inputs of 784 + B outputs of 256)",
+                          ko = "ai_linear(B): flops(B, 256, 784)를 4바이트 × (가중치 + 784짜리 입력 B개 + 256짜리 출력 B개)로 나눈 값" }
         end
         return true
       end,
@@ -516,8 +516,8 @@ for i, g in ipairs(gpus) do ridges[i] = g.tflops / g.gbs end]],
                             ko = "TFLOP/s를 GB/s로 나누면 단위가 섞입니다: 1e12 flop을 1e9 바이트로, 곧 1000을 곱하세요" }
           end
           if not close(got, want, 1e-6) then
-            return false, { en = ("ridges[%d] (%s) should be %.2f flop/byte"):format(i, g.name, want),
-                            ko = ("ridges[%d] (%s)의 값은 %.2f flop/byte여야 합니다"):format(i, g.name, want) }
+            return false, { en = ("ridges[%d] (%s): peak flops per second over bytes per second"):format(i, g.name),
+                            ko = ("ridges[%d] (%s): 초당 최대 flop을 초당 바이트로 나누세요"):format(i, g.name) }
           end
         end
         if value(env.bound) ~= #GPUS then

@@ -156,7 +156,7 @@ for t = 3, 1, -1 do
 end
 W, U, ht = tensor(w):requires_grad(), tensor(u):requires_grad(), tensor(0)
 for t = 1, 3 do ht = (W * ht + U * xs[t]):tanh() end
-ht:backward{ step = true }          -- autograd's walk back in time, node by node (Enter)
+ht:backward()       -- (the shown code walks it with backward{step = true})
 print(dw, W.grad:item(), du, U.grad:item())]],
       wrong = [=[
 w, u, xs = 0.8, 0.5, { 1, 0.5, -1 }
