@@ -373,6 +373,12 @@ T.test("a diverging series next to converging ones: the plot goes log scale and 
   T.ok(not lin:find("log y axis"), "logy = false keeps it linear")
   local text = require("nabla.lesson").tr(require("nabla.lesson").load("gradient-descent").steps[5].text)
   T.ok(text:find("log scale"), "lesson 1 step 5 says the plot uses a log scale")
+  T.ok(text:find("xlim = {1, 50}", 1, true), "and compares the series over the steps they share")
+  -- the plot the step tells the learner to draw, on the step's own reference numbers
+  local lg = {}
+  for i = 1, 500 do lg[i] = 1 / i end
+  local shown = plot.lines({ slow = slow, good = lg, fast = fast }, { xlim = { 1, 50 }, width = 80, height = 10, print = false })
+  T.ok(shown:find("\n +50\n") or shown:find(" 50\n"), "the x axis ends at 50: " .. shown)
 end)
 
 -- ---- 9. live curves, per-step history, empty plots ---------------------------------------------
