@@ -69,6 +69,37 @@ local function shape_str(t) return tostring(t.shape) end
 local function width(s) return utf8.len(s) or #s end
 local function pad(s, n) return s .. string.rep(" ", math.max(0, n - width(s))) end
 
+-- ---- showing: text in a terminal, an HTML table where a front end shows HTML ------------
+
+local function esc(s)
+  return (tostring(s):gsub("[&<>\"]", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
+end
+
+-- rows[1] is the header; cells are strings; mono[i]: column i in a fixed-width font
+local function html_table(class, rows, mono, note)
+  local out = { ('<table class="%s">'):format(class), "<thead><tr>" }
+  for _, h in ipairs(rows[1]) do out[#out + 1] = "<th>" .. esc(h) .. "</th>" end
+  out[#out + 1] = "</tr></thead><tbody>"
+  for k = 2, #rows do
+    out[#out + 1] = "<tr>"
+    for i, c in ipairs(rows[k]) do
+      out[#out + 1] = mono and mono[i] and ('<td style="text-align:left"><code style="white-space:pre">%s</code></td>'):format(esc(c))
+        or ('<td style="text-align:left">%s</td>'):format(esc(c))
+    end
+    out[#out + 1] = "</tr>"
+  end
+  out[#out + 1] = "</tbody></table>"
+  if note then out[#out + 1] = "<p>" .. esc(note) .. "</p>" end
+  return table.concat(out)
+end
+
+-- through nabla.display (lua/nabla/display.lua): the text in a terminal, the HTML table
+-- in a notebook
+local function show(kind, text, html)
+  local display = require "nabla.display"
+  display.show(display.new(kind, text, { table_html = html, html = function(d) return d.table_html end }))
+end
+
 -- ---- inspect(model) --------------------------------------------------------------------
 
 local function named_tensors(x, fname)
@@ -136,7 +167,7 @@ function M.inspect(x, opts)
     end
   end
   local text = table.concat(lines, "\n")
-  if opts.print ~= false then require("nabla.display").show(require("nabla.display").new("inspect", text)) end
+  if opts.print ~= false then show("inspect", text, html_table("nabla-inspect", rows, { [7] = true, [8] = true })) end
   return text
 end
 
@@ -224,8 +255,10 @@ function M.graph(t, opts)
     if not node_grads then node_grads, leaf_grads = {}, {} end
   end
   local lines = {}
+  local rows = { { L("node", "노드"), L("op", "연산"), L("shape", "모양"), L("value", "값"), L("grad", "경사") } }
   local shown = {}
-  local function label(x)
+  -- the line of the tree, and the same as a row of the table
+  local function label(x, tree)
     local name = names[x._id]
     local fn = x.grad_fn
     local kind
@@ -237,14 +270,16 @@ function M.graph(t, opts)
     local s = (name and (name .. " = ") or "") .. kind .. " " .. shape_str(x) .. "  " ..
       L("value ", "값 ") .. summary(x)
     if x.needs_grad then s = s .. "  " .. L("grad ", "경사 ") .. summary(g) end
+    rows[#rows + 1] = { tree .. (name or ""), kind, shape_str(x), summary(x), x.needs_grad and summary(g) or "" }
     return s
   end
   local function draw(x, prefix, last, top)
     local branch = top and "" or (last and "└─ " or "├─ ")
-    local line = prefix .. branch .. label(x)
+    local line = prefix .. branch .. label(x, prefix .. branch)
     local fn = x.grad_fn
     if fn and shown[fn.id] then
       lines[#lines + 1] = line .. L("  (shown above)", "  (위에 나옴)")
+      rows[#rows][2] = rows[#rows][2] .. L(" (shown above)", " (위에 나옴)")
       return
     end
     lines[#lines + 1] = line
@@ -257,13 +292,15 @@ function M.graph(t, opts)
     end
   end
   draw(t, "", true, true)
+  local note
   if freed then
-    lines[#lines + 1] = L("(backward() has freed this graph; call graph() before backward, or "
+    note = L("(backward() has freed this graph; call graph() before backward, or "
       .. "backward{retain_graph=true})", "(backward()가 이 그래프를 해제했습니다. backward 전에 graph()를 "
       .. "부르거나 backward{retain_graph=true}를 쓰세요)")
+    lines[#lines + 1] = note
   end
   local text = table.concat(lines, "\n")
-  if opts.print ~= false then require("nabla.display").show(require("nabla.display").new("graph", text)) end
+  if opts.print ~= false then show("graph", text, html_table("nabla-graph", rows, { [1] = true }, note)) end
   return text
 end
 

@@ -193,6 +193,21 @@ local function need_lesson()
   end
 end
 
+-- check("id", k), hint("id", k), answer(n, "id", k): the same for step k of lesson id,
+-- which becomes the current step (a lesson notebook's cells name their step, so they work
+-- in any order: see nabla jupyter lesson).
+local function locate(id, k, fname)
+  if id == nil then return end
+  local l = M.load(id)
+  k = type(k) == "number" and math.tointeger(k) or nil
+  if not k or k < 1 or k > #l.steps then
+    error(("%s: lesson '%s' has steps 1 to %d"):format(fname, l.id, #l.steps), 0)
+  end
+  if not (current and current.lesson == l and current.step == k) then
+    current = { lesson = l, step = k, hint = 0 }
+  end
+end
+
 -- Runs a step's check against the learner's session; returns ok, message.
 function M.run_check(step, env)
   if step.quiz and not step.check then
@@ -357,7 +372,8 @@ function M.back()
   show_step()
 end
 
-function M.hint()
+function M.hint(id, k)
+  locate(id, k, "hint")
   need_lesson()
   local hints = current.lesson.steps[current.step].hints or {}
   if #hints == 0 then
@@ -394,9 +410,22 @@ end
 
 -- What the learner types: these print and return nothing, so the shell shows no stray
 -- true/false (check_step, advance and answer_quiz return whether it worked).
-function M.check() M.check_step() end
+function M.check(id, k) locate(id, k, "check"); M.check_step() end
 function M.next() M.advance() end
-function M.answer(k) M.answer_quiz(k) end
+function M.answer(n, id, k)
+  locate(id, k, "answer")
+  if n == nil then -- answer() shows the question again
+    need_lesson()
+    local s = current.lesson.steps[current.step]
+    if s.quiz then
+      print(color("1", tr(s.quiz.question)))
+      for i, c in ipairs(s.quiz.choices) do print(("  %d) %s"):format(i, tr(c))) end
+    end
+    print(lang() == "ko" and "answer(번호)로 답하세요." or "Answer with answer(n).")
+    return
+  end
+  M.answer_quiz(n)
+end
 
 function M.current() return current end
 

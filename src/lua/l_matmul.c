@@ -55,4 +55,4 @@ static const luaL_Reg matmul_functions[] = {
     {"blas_info", l_blas_info}, {"set_num_threads", l_set_num_threads},
     {"get_num_threads", l_get_num_threads}, {NULL, NULL}};
 
-NBL_REGISTER(matmul, matmul_methods, matmul_functions)
+NBL_MODULE(matmul, matmul_methods, matmul_functions, NULL)

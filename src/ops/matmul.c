@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
+#include "impl.h"
 #include "blas.h"
 
 /* ==== handing strided matrices to sgemm ================================================ */
@@ -202,22 +202,6 @@ static nb_tensor *product(const nb_tensor *a, const nb_tensor *b, int ondim,
     return out;
 }
 
-/* Attach the node for out = op(ins) (nothing when no gradient is wanted); on failure drop
- * out. */
-static nb_tensor *record(nb_tensor *out, const char *op, nb_backward_fn bw, int nin,
-                         nb_tensor *const *ins) {
-    if (!out || !nb_wants_grad(nin, ins)) return out;
-    if (!nb_record(out, op, bw, nin, ins)) {
-        nb_decref(out);
-        return NULL;
-    }
-    return out;
-}
-
-static const char *shp(char *buf, const nb_tensor *t) {
-    return nb_shape_str(buf, 128, t->ndim, t->shape);
-}
-
 /* ==== matmul (and mm, bmm, dot, mv: the same product with stricter shapes) ============= */
 
 /* a 1-D operand as a matrix: the first as a row (1, K), the second as a column (K, 1) */
@@ -322,7 +306,8 @@ static nb_tensor *matmul_forward(const char *op, nb_tensor *a, nb_tensor *b, nb_
     nb_decref(A);
     nb_decref(B);
     nb_tensor *ins[2] = {a, b};
-    return record(out, op, bw, 2, ins);
+    nb_attach(&out, op, bw, 2, ins);
+    return out;
 }
 
 nb_tensor *nb_matmul(nb_tensor *a, nb_tensor *b) {
@@ -396,7 +381,8 @@ nb_tensor *nb_outer(nb_tensor *a, nb_tensor *b) {
     nb_decref(A);
     nb_decref(B);
     nb_tensor *ins[2] = {a, b};
-    return record(out, "outer", outer_backward, 2, ins);
+    nb_attach(&out, "outer", outer_backward, 2, ins);
+    return out;
 }
 
 /* ==== linear ============================================================================ */
@@ -520,5 +506,6 @@ nb_tensor *nb_linear(nb_tensor *x, nb_tensor *w, nb_tensor *b) {
     nb_decref(X);
     nb_decref(W);
     nb_tensor *ins[3] = {x, w, b};
-    return record(y, "linear", linear_backward, b ? 3 : 2, ins);
+    nb_attach(&y, "linear", linear_backward, b ? 3 : 2, ins);
+    return y;
 }
