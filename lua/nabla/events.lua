@@ -12,8 +12,6 @@
 -- can answer its requests on the main thread; it costs one table lookup when no server runs.
 local doc = require "nabla.doc"
 local M = {}
-doc(M, { name = "events", sig = "events.on(name, fn), events.off(name, fn), events.emit(name, payload)", kind = "module", group = "The classroom server",
-  en = "what happens in nabla (a training step, an epoch, a lesson step, a plot), for whoever listens", ko = "nabla에서 일어나는 일(학습 스텝, 에폭, 레슨 단계, 그래프)을 듣는 쪽에 알립니다" })
 
 local listeners = {}    -- name -> list of functions
 local pollers = {}      -- functions called by events.poll()
@@ -73,5 +71,10 @@ end
 function M.poll()
   for i = 1, #pollers do pollers[i]() end
 end
+
+doc(M, "events.on(name, fn), events.off(name, fn), events.emit(name, payload)",
+    "what happens in nabla (train_step, epoch, lesson, plot) for whoever listens: the classroom server, the notebook, live curves",
+    "nabla에서 일어나는 일(train_step, epoch, lesson, plot)을 듣는 쪽에 알립니다: 교실 서버, 노트북, 실시간 곡선",
+    "The classroom server")
 
 return M

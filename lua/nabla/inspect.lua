@@ -356,7 +356,13 @@ local same_shape = require("nabla.nn.module").same_shape
 -- local derivative, and the products passed down to its inputs. Enter continues, q stops.
 function M.step_backward(t, opts, raw_backward)
   local input = opts.input or function() return io.read("l") end
-  local out = opts.output or io.write
+  -- each piece of text wrapped to the terminal (word boundaries, Korean width)
+  local write = opts.output or io.write
+  local term = require "nabla.term"
+  local function out(s)
+    local body, nl = s:match("^(.-)(\n*)$")
+    write(term.wrap(body) .. nl)
+  end
   local names = global_names()
   out(L("Backprop, one node at a time. Each node multiplies the gradient from above by its "
         .. "local derivative (the chain rule) and passes the product to its inputs.\n"

@@ -9,7 +9,6 @@
 --   srv:stop()
 local nabla = require "nabla"
 local events = require "nabla.events"
-local doc = require "nabla.doc"
 
 local M = {}
 local function L(en, ko) return nabla.lang == "ko" and ko or en end
@@ -298,7 +297,6 @@ function M.serve(opts)
   end
   return self
 end
-doc(M.serve, "serve{ model = m [, port = 8000] [, host = \"127.0.0.1\"] }", "put a model on the web for the class: draw a digit and see its answer, watch it train, follow the lesson; srv:url(), srv:stop()", "수업용으로 모델을 웹에 올립니다: 숫자를 그려 답을 보고, 학습을 지켜보고, 레슨을 따라갑니다; srv:url(), srv:stop()", "The classroom server")
 
 -- The most recently started server still running (the shell's prompt shows it), or nil.
 function M.current() return running[#running] end
@@ -309,5 +307,11 @@ function M.loop()
     if nabla._serve_wait(250) then M.poll() end
   end
 end
+
+local doc = require "nabla.doc"
+doc(M.serve, "serve{ model = m [, port = 8000] [, host = \"127.0.0.1\"] }",
+    "serve m to a browser: /draw to draw a digit, / for live training, /lesson; returns a server (srv:url(), srv:stop())",
+    "m을 브라우저에 띄웁니다: /draw에서 숫자를 그리고, /에서 학습을 실시간으로, /lesson; 서버를 돌려줍니다 (srv:url(), srv:stop())",
+    "The classroom server")
 
 return M
