@@ -240,6 +240,34 @@ T.test("stop: the port closes and no thread is left", function()
   T.ok(tostring(srv):match("stopped"))
 end)
 
+T.test("the lesson runner and plots emit their events; the server's state keeps them", function()
+  local events = require "nabla.events"
+  local s = serve.serve{ model = model, port = 0, quiet = true }
+  local got = {}
+  local function on_lesson(p) got.lesson = p end
+  local function on_plot(p) got.plot = p end
+  events.on("lesson", on_lesson)
+  events.on("plot", on_plot)
+  local out = io.output()
+  io.output(os.tmpname())               -- the lesson's text is not this test's output
+  local ok, err = pcall(function()
+    nabla.lesson("gradient-descent")
+    nabla.plot.line({ 3, 1, 2 })
+  end)
+  io.output():close()
+  io.output(out)
+  T.ok(ok, err)
+  events.off("lesson", on_lesson)
+  events.off("plot", on_plot)
+  T.ok(not events.listening("lesson") == false, "the server still listens")
+  local p = got.lesson
+  T.ok(p and p.id == "gradient-descent" and p.step >= 1 and p.steps > 1 and type(p.text) == "string" and #p.text > 20, "lesson payload")
+  T.ok(got.plot and got.plot.svg:find("<svg", 1, true), "plot payload")
+  T.ok(s.lesson and s.lesson.id == "gradient-descent" and s.lesson.svg and s.lesson.svg:match("<svg"), "state.lesson")
+  s:stop()
+  T.ok(not events.listening("lesson"), "a stopped server stops listening")
+end)
+
 T.test("serve{} errors", function()
   local ok, err = pcall(serve.serve, { model = model, port = 70000, quiet = true })
   T.ok(not ok and err:match("port"), err)
