@@ -53,8 +53,10 @@ function M.parse(args, defaults)
       local keys = {}
       for k in pairs(defaults) do keys[#keys + 1] = k end
       table.sort(keys)
-      error(("run: unknown option --%s; this experiment's options are: %s; and resume, run_dir, threads, serve, port, host")
-        :format(key, table.concat(keys, ", ")), 0)
+      local all = { "resume", "run_dir", "threads", "live", "serve", "port", "host" }
+      for _, k in ipairs(keys) do all[#all + 1] = k end
+      error(("run: unknown option --%s%s; this experiment's options are: %s; and resume, run_dir, threads, live, serve, port, host")
+        :format(key, require("nabla.suggest").hint(key, all), table.concat(keys, ", ")), 0)
     end
     cfg[key] = coerce(key, value, default)
     i = i + 1
@@ -77,7 +79,7 @@ end
 function M.main(args)
   local path = args[1]
   if not path or path == "--help" then
-    print("usage: nabla run experiments/NAME.lua [--key value ...] [--resume runs/.../last.safetensors]")
+    print("usage: nabla run experiments/NAME.lua [--key value ...] [--resume runs/.../last.safetensors] [--live]")
     return 0
   end
   local chunk, err = loadfile(path)
@@ -91,7 +93,11 @@ function M.main(args)
     return 2
   end
   local rest = {}
-  for i = 2, #args do rest[#rest + 1] = args[i] end
+  for i = 2, #args do
+    -- --live: every fit() of the experiment draws its curves live (fit's live option)
+    if args[i] == "--live" then require("nabla.train").defaults.live = true
+    else rest[#rest + 1] = args[i] end
+  end
   if rest[1] == "--help" then
     print((exp.name or path) .. " — options (defaults):")
     local keys = {}
@@ -159,7 +165,7 @@ function M.main(args)
     -- trained: the room can now draw digits for it, until Ctrl-C
     if type(result.test_accuracy) == "number" and srv.summary then
       srv.summary.test_accuracy = result.test_accuracy
-      srv._srv:set_model(nabla._json(srv.summary))
+      srv._srv:set_model(nabla._C.json(srv.summary))
     end
     print(("serving the trained model at %s until Ctrl-C"):format(srv:url("draw")))
     pcall(require("nabla.serve").loop)

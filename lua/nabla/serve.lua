@@ -14,10 +14,10 @@ local M = {}
 local function L(en, ko) return nabla.lang == "ko" and ko or en end
 
 local running = {}       -- the servers not stopped, in start order
-local json = nabla._json
+local json = nabla._C.json
 local ARRAY = { __jsonarray = true }
 local function array(t) return setmetatable(t or {}, ARRAY) end
-local NULL = function() end   -- JSON null inside arrays (nabla._json writes any function as null)
+local NULL = function() end   -- JSON null inside arrays (nabla._C.json writes any function as null)
 M.null = NULL
 
 local Server = {}
@@ -128,7 +128,7 @@ end
 
 -- Answers the waiting requests of every running server; returns how many.
 function M.poll()
-  if nabla._serve_pending() == 0 then return 0 end
+  if nabla._C.serve_pending() == 0 then return 0 end
   local n = 0
   for _, s in ipairs(running) do
     if s.model then n = n + s._srv:serve(s._forward) end
@@ -270,7 +270,7 @@ function M.serve(opts)
   end
   local port = opts.port or 8000
   if math.type(port) ~= "integer" then error(L("serve: port must be an integer", "serve: port는 정수여야 합니다"), 2) end
-  local srv = nabla._serve_start{ host = opts.host or "127.0.0.1", port = port, max_body = opts.max_body,
+  local srv = nabla._C.serve_start{ host = opts.host or "127.0.0.1", port = port, max_body = opts.max_body,
                                   queue = opts.queue, threads = opts.threads, timeout_ms = opts.timeout_ms }
   local self = setmetatable({ _srv = srv, host = srv:host(), port = srv:port(), info = opts.info or {} }, Server)
   self._forward = forward_of(self)
@@ -304,7 +304,7 @@ function M.current() return running[#running] end
 -- Serves until Ctrl-C (`nabla serve`): waits on the queue, answers in batches.
 function M.loop()
   while #running > 0 do
-    if nabla._serve_wait(250) then M.poll() end
+    if nabla._C.serve_wait(250) then M.poll() end
   end
 end
 

@@ -64,7 +64,7 @@ T.test("serve{} listens on loopback and names its address", function()
 end)
 
 -- a second server that nobody serves: its queue fills (503) and its jobs time out (503)
-local idle = nabla._serve_start{ port = 0, queue = 1, timeout_ms = 400 }
+local idle = nabla._C.serve_start{ port = 0, queue = 1, timeout_ms = 400 }
 idle:set_model('{"name": "idle"}')
 
 local src = os.getenv("NABLA_TESTS") or "tests"
@@ -98,7 +98,7 @@ end
 local t0 = nabla.clock()
 local function serve_until(path, limit)
   while not exists(path) and nabla.clock() - t0 < limit do
-    if nabla._serve_wait(50) then serve.poll() end
+    if nabla._C.serve_wait(50) then serve.poll() end
   end
 end
 serve_until(out_path .. ".ready", 120)
