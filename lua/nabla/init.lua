@@ -67,14 +67,14 @@ end
 
 -- Functional forms that live in nn.functional (F.conv2d, F.nll_loss...) and stay out of the
 -- shell's globals; the short ones lessons use (relu, softmax, linear, one_hot,
--- cross_entropy, mse_loss, avg_pool2d, and the fused cells lstm_cell/gru_cell the recurrent
--- lesson calls) are globals too. The whole-sequence kernels are nn.LSTM/nn.GRU's business.
+-- cross_entropy, mse_loss, avg_pool2d...) are globals too. The fused recurrent kernels are
+-- nn.LSTM/nn.GRU's business (nabla.gru_cell for who wants one).
 local functional_only = {
   conv2d = true, max_pool2d = true, adaptive_avg_pool2d = true, batch_norm = true,
   layer_norm = true, group_norm = true, dropout = true, embedding = true, nll_loss = true,
   l1_loss = true, smooth_l1_loss = true, huber_loss = true, binary_cross_entropy = true,
   binary_cross_entropy_with_logits = true, gaussian_nll_loss = true,
-  lstm_seq = true, gru_seq = true,
+  lstm_cell = true, gru_cell = true, lstm_seq = true, gru_seq = true,
 }
 
 -- Names a learner may type at the prompt without the `nabla.` prefix (the shell puts them
