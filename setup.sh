@@ -7,7 +7,8 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3"
+# clang, libFuzzer and LLVM's OpenMP: the sanitizer and fuzzing build of .ci/run (build-san)
+PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3 clang libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev"
 
 install_missing() {
     missing=""

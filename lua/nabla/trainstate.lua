@@ -173,6 +173,7 @@ end
 -- Nothing read from a checkpoint is trusted: every field is type- and range-checked here, and
 -- a bad one is reported naming the field and the file (a corrupt epoch never makes fit()
 -- train for 10^8 epochs, a wrong type never reaches a raw Lua error further on).
+local check_state_kinds
 local MAX_EPOCH = 1000000          -- more epochs than anyone trains; a larger one is corrupt
 local MAX_STEP = 2 ^ 53            -- step counts: whole numbers a double holds exactly
 
@@ -295,6 +296,54 @@ local function check_optimizer(path, o, optimizer)
   return nparams, listed
 end
 
+-- Each parameter's saved state must hold what this optimizer's update reads: exactly the
+-- entries (numbers and tensors) that one step of the same optimizer, with the saved
+-- options, creates (Adam: step, exp_avg, exp_avg_sq; SGD with momentum: momentum_buffer...).
+-- A parameter with no state at all is fine (it never had a gradient).
+function check_state_kinds(path, o, opt_tensors, optimizer)
+  local class = nabla.optim and nabla.optim[optimizer.name]
+  if class == nil then return end                  -- an optimizer nabla does not ship
+  local index = 0
+  for gi, group in ipairs(optimizer.param_groups) do
+    local probe_params = {}
+    for k, p in ipairs(group.params) do
+      local q = nabla.zeros(table.unpack(p.shape)):requires_grad()
+      q.grad = nabla.zeros(table.unpack(p.shape))
+      probe_params[k] = q
+    end
+    local opts = {}
+    for k, v in pairs(o.param_groups[gi]) do
+      if k ~= "params" and k ~= "initial_lr" then opts[k] = v end
+    end
+    local ok, probe = pcall(class, probe_params, opts)
+    if ok then ok = pcall(probe.step, probe) end
+    for k = 1, #group.params do
+      local id = o.param_groups[gi].params[k]
+      local numbers, tensors = (o.state or {})[id], opt_tensors[id]
+      if ok and (numbers or tensors) then
+        local want = probe.state[probe_params[k]] or {}
+        local f = ("optimizer.state[%d]"):format(id)
+        for name, v in pairs(want) do
+          local have = nabla.is_tensor(v) and tensors and tensors[name] or (not nabla.is_tensor(v) and numbers and numbers[name])
+          if have == nil or have == false then
+            bad(path, f .. "." .. name, nil, ("the %s %s's update needs"):format(
+              nabla.is_tensor(v) and "tensor" or "number", optimizer.name))
+          end
+        end
+        for name, v in pairs(numbers or {}) do
+          if want[name] == nil or nabla.is_tensor(want[name]) then bad(path, f .. "." .. name, v, "no such state") end
+        end
+        for name, t in pairs(tensors or {}) do
+          if want[name] == nil or not nabla.is_tensor(want[name]) then
+            bad(path, ("tensor optimizer.%d.%s"):format(id, name), "present", "no such state")
+          end
+        end
+      end
+    end
+    index = index + #group.params
+  end
+end
+
 -- a scheduler's saved state: the live scheduler's own fields, the step counts whole numbers,
 -- the learning rates finite and >= 0
 local function sched_range(k, x)
@@ -383,6 +432,7 @@ local function load_training(path, model, optimizer, opts)
         bad(path, ("tensor optimizer.%d.%s"):format(i, name), "present", "the state of a listed parameter")
       end
     end
+    check_state_kinds(path, o, opt_tensors, optimizer)
   end
   local sched_state
   if opts.scheduler and meta.scheduler then

@@ -111,6 +111,9 @@ static int idx_open(const char *op, const char *path, idx_file *h) {
         }
     }
     if (numel == 0) too_big = false;
+    /* a tensor's limits hold even when a 0 makes the file empty: [0, 2^32-1, 2^32-1]
+     * would give strides that overflow (checked.h) */
+    if (nb_shape_numel(h->ndim, h->shape) < 0) too_big = true;
     char sb[160];
     nb_shape_str(sb, sizeof sb, h->ndim, h->shape);
     if (too_big || numel * h->elsize > body) {

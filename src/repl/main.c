@@ -387,7 +387,29 @@ static int run_script(lua_State *L, const char *path, int argc, char **argv, int
     return status;
 }
 
+/* ---- the OpenMP wait policy ---------------------------------------------------------------- */
+
+/* How long an OpenMP thread spins at a barrier before it sleeps, in libgomp's spins (about
+ * 100 a microsecond). libgomp's default, 300,000 (~3 ms), is fastest on idle cores; but when
+ * another program holds the cores, a thread spinning for a partner that is not running burns
+ * its time slice for nothing (a CNN epoch took 5.1x its idle time beside two busy processes,
+ * where fair sharing gives 2x). Sleeping at once (0) costs small kernels the wake-up on idle
+ * cores. A short spin keeps both: bench/bench_busy.lua measures the choices (README,
+ * "A busy neighbour"). */
+#define NABLA_SPINCOUNT "10000"
+
+/* libgomp reads its settings once, when it loads, before main(): so the first nabla process
+ * sets GOMP_SPINCOUNT and runs itself again (about a millisecond). A value the user set
+ * (GOMP_SPINCOUNT or OMP_WAIT_POLICY) is kept, and the second process finds ours set. */
+static void choose_wait_policy(char **argv) {
+    if (getenv("GOMP_SPINCOUNT") || getenv("OMP_WAIT_POLICY")) return;
+    if (setenv("GOMP_SPINCOUNT", NABLA_SPINCOUNT, 1) != 0) return;
+    execv("/proc/self/exe", argv);
+    unsetenv("GOMP_SPINCOUNT"); /* no /proc: carry on with libgomp's default */
+}
+
 int main(int argc, char **argv) {
+    choose_wait_policy(argv);
     if (argv[0] && argv[0][0]) progname = "nabla";
     const char *lang = NULL;
     bool interactive = false, no_color = false, has_e = false, version = false;

@@ -193,6 +193,9 @@ T.test("resume: optimizer records with wrong types or ranges are refused, never 
     { function(o) o.state = { ["#1"] = { step = "x" } } end, "optimizer.state[1].step" },
     { function(o) o.state = { ["#77"] = { step = 1 } } end, "optimizer.state[77]" },
     { function(o) o.state = 4 end, "optimizer.state" },
+    -- Adam's tensors without its step count (found by tests/fuzz: Adam's update failed)
+    { function(o) o.state = {} end, "optimizer.state[1].step" },
+    { function(o) o.state = { ["#1"] = { step = 2, speed = 3 } } end, "optimizer.state[1].speed" },
   }
   for i, c in ipairs(cases) do
     local p = corrupt(edit_json("optimizer", c[1]))
