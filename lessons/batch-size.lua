@@ -5,12 +5,7 @@ local function nb() return require "nabla" end
 
 local C = require("nabla.lesson").checks
 local value, finite = C.value, C.finite
-
-local function list_of_numbers(v, n)
-  if type(v) ~= "table" or #v < n then return false end
-  for i = 1, #v do if not finite(v[i]) then return false end end
-  return true
-end
+local function list_of_numbers(v, n) return C.numbers(v, n, true) end
 
 -- mean |c[t+1] − c[t]| over a whole curve
 local function roughness_ref(c)

@@ -5,118 +5,15 @@
 local function nb() return require "nabla" end
 local function dt() return require "nabla.data" end
 
-local C = require("nabla.lesson").checks
-local value, finite = C.value, C.finite
+local L = require "nabla.lesson"
+local C = L.checks
+local value, finite, close, msg = C.value, C.finite, C.close, C.msg
 
-local function close(a, b, rel, abs)
-  return finite(a) and math.abs(a - b) <= (abs or 1e-6) + (rel or 1e-4) * math.abs(b)
-end
-
-local function msg(en, ko) return { en = en, ko = ko } end
-
--- ---- the reference versions of what the learner types (the checks never call the
--- learner's helpers to compute what the answer should be) ----------------------------------
-
-local function ref_points(ds)
-  local ids = {}
-  for i = 1, #ds do ids[i] = i end
-  local x, y = ds:batch(ids)
-  return x:reshape(-1):tolist(), y:reshape(-1):tolist()
-end
-
-local function ref_features(x, d)
-  local t, f = x / math.pi, { 1 }
-  if d >= 1 then f[2] = t end
-  for k = 2, d do f[k + 1] = 2 * t * f[k] - f[k - 1] end
-  return f
-end
-
-local function ref_fit_xy(xs, ys, d)
-  local m = d + 1
-  local A, b = {}, {}
-  for i = 1, m do
-    A[i], b[i] = {}, 0
-    for j = 1, m do A[i][j] = 0 end
-  end
-  for k = 1, #xs do
-    local f = ref_features(xs[k], d)
-    for i = 1, m do
-      b[i] = b[i] + f[i] * ys[k]
-      for j = 1, m do A[i][j] = A[i][j] + f[i] * f[j] end
-    end
-  end
-  for i = 1, m do A[i][i] = A[i][i] + 1e-9 end
-  for c = 1, m do
-    local p = c
-    for r = c + 1, m do if math.abs(A[r][c]) > math.abs(A[p][c]) then p = r end end
-    A[c], A[p], b[c], b[p] = A[p], A[c], b[p], b[c]
-    for r = c + 1, m do
-      local f = A[r][c] / A[c][c]
-      for j = c, m do A[r][j] = A[r][j] - f * A[c][j] end
-      b[r] = b[r] - f * b[c]
-    end
-  end
-  local w = {}
-  for i = m, 1, -1 do
-    local s = b[i]
-    for j = i + 1, m do s = s - A[i][j] * w[j] end
-    w[i] = s / A[i][i]
-  end
-  return w
-end
-
-local function ref_polyfit(ds, d) local xs, ys = ref_points(ds); return ref_fit_xy(xs, ys, d) end
-
-local function ref_predict(w, x)
-  local f, s = ref_features(x, #w - 1), 0
-  for i = 1, #w do s = s + w[i] * f[i] end
-  return s
-end
-
-local function ref_mse_fn(f, ds)
-  local xs, ys = ref_points(ds)
-  local s = 0
-  for i = 1, #xs do s = s + (f(xs[i]) - ys[i]) ^ 2 end
-  return s / #xs
-end
-
-local function ref_mse(w, ds) return ref_mse_fn(function(x) return ref_predict(w, x) end, ds) end
-
-local function ref_tree(xs, ys, depth)
-  local n, total, sq = #xs, 0, 0
-  for i = 1, n do total, sq = total + ys[i], sq + ys[i] ^ 2 end
-  local mean = total / n
-  if depth == 0 or n < 2 then return function() return mean end end
-  local order = {}
-  for i = 1, n do order[i] = i end
-  table.sort(order, function(a, b) return xs[a] < xs[b] end)
-  local best, cut, left = math.huge, nil, 0
-  for k = 1, n - 1 do
-    local i, j = order[k], order[k + 1]
-    left = left + ys[i]
-    if xs[i] < xs[j] then
-      local err = sq - left ^ 2 / k - (total - left) ^ 2 / (n - k)
-      if err < best then best, cut = err, (xs[i] + xs[j]) / 2 end
-    end
-  end
-  if not cut then return function() return mean end end
-  local lx, ly, rx, ry = {}, {}, {}, {}
-  for i = 1, n do
-    if xs[i] < cut then lx[#lx + 1], ly[#ly + 1] = xs[i], ys[i]
-    else rx[#rx + 1], ry[#ry + 1] = xs[i], ys[i] end
-  end
-  local l, r = ref_tree(lx, ly, depth - 1), ref_tree(rx, ry, depth - 1)
-  return function(x) if x < cut then return l(x) end return r(x) end
-end
-
-local function sd_of(t)
-  local m = 0
-  for _, v in ipairs(t) do m = m + v end
-  m = m / #t
-  local s = 0
-  for _, v in ipairs(t) do s = s + (v - m) ^ 2 end
-  return math.sqrt(s / (#t - 1)), m
-end
+-- the reference versions of what the learner types (lessons/lib/fit1d.lua): the checks
+-- never call the learner's helpers to compute what the answer should be
+local F = L.lib("fit1d")
+local ref_points, ref_fit_xy, ref_polyfit, ref_predict = F.points, F.fit_xy, F.polyfit, F.predict
+local ref_mse_fn, ref_mse, ref_tree, sd_of = F.mse_fn, F.mse, F.tree, F.sd
 
 -- the lesson's data, drawn here exactly as step 1 draws it (the learner's RNG is left alone)
 local cache = {}

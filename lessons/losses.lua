@@ -4,26 +4,7 @@ local function nb() return require "nabla" end
 
 -- the number inside a one-value tensor, or a number as it is
 local C = require("nabla.lesson").checks
-local value = C.value
-
--- the largest |a − b|, or infinity when they do not compare or a value is NaN
-local function maxdiff(a, b)
-  local ok, d = pcall(function()
-    local worst = 0
-    for _, v in ipairs((a - b):abs():reshape(-1):tolist()) do
-      if v ~= v then return math.huge end
-      if v > worst then worst = v end
-    end
-    return worst
-  end)
-  return ok and d or math.huge
-end
-
-local function list_of_numbers(v, n)
-  if type(v) ~= "table" or #v < n then return false end
-  for i = 1, #v do if type(v[i]) ~= "number" or v[i] ~= v[i] then return false end end
-  return true
-end
+local value, maxdiff, list_of_numbers = C.value, C.maxdiff, C.numbers
 
 local function argmin(t)
   local best = 1

@@ -4,68 +4,22 @@
 -- label smoothing, mixup and cutmix; the results in one table.
 local function nb() return require "nabla" end
 
-local C = require("nabla.lesson").checks
-local value, finite = C.value, C.finite
-
-local function msg(en, ko) return { en = en, ko = ko } end
+local L = require "nabla.lesson"
+local C = L.checks
+local value, finite, msg = C.value, C.finite, C.msg
 
 local NAMES = { "baseline", "early_stop", "l2", "adamw", "dropout", "batchnorm", "groupnorm",
                 "noise", "smoothing", "mixup", "cutmix" }
 
--- ---- the data, rebuilt here independently of the learner's session -------------------------
-
-local ref_cache
-local function reference_data()
-  if ref_cache then return ref_cache end
-  local n = nb()
-  local digits = n.data.mnist { split = "train", small = true }
-  local ids = {}
-  for i = 1, 500 do ids[i] = 4 * i - 3 end
-  local x, y = digits:batch(ids)
-  local truth = y:tolist()
-  local noisy = {}
-  for i = 1, 500 do noisy[i] = (i % 5 == 0) and (truth[i] % 10 + 1) or truth[i] end
-  local test = n.data.mnist { split = "test", small = true }
-  local vids = {}
-  for i = 1, #test do vids[i] = i end
-  local vx, vy = test:batch(vids)
-  ref_cache = { x = n.avg_pool2d(x, 2), truth = truth, noisy = noisy, vx = n.avg_pool2d(vx, 2), vy = vy }
-  return ref_cache
-end
+-- the data, rebuilt independently of the learner's session, and what the checks measure on
+-- it (lessons/lib/noisy_digits.lua)
+local D = L.lib("noisy_digits")
+local reference_data, accuracy, memorized_ref = D.data, D.accuracy, D.memorized
 
 local function all_ids(k)
   local t = {}
   for i = 1, k do t[i] = i end
   return t
-end
-
--- the model's predictions (1-based classes) on x, in eval mode, restored afterwards
-local function predict(model, x)
-  local n = nb()
-  local was = model.training
-  model:eval()
-  local ok, p = pcall(function() return n.no_grad(function() return model(x):argmax(2):tolist() end) end)
-  if was then model:train() end
-  if not ok then return nil, p end
-  return p
-end
-
-local function accuracy(model, x, y)
-  local p = predict(model, x)
-  if not p then return nil end
-  local hits = 0
-  for i = 1, #y do if p[i] == y[i] then hits = hits + 1 end end
-  return hits / #y
-end
-
--- how many of the 100 wrong labels (every 5th digit) the model gives back
-local function memorized_ref(model)
-  local r = reference_data()
-  local p = predict(model, r.x)
-  if not p then return nil end
-  local k = 0
-  for i = 5, 500, 5 do if p[i] == r.noisy[i] then k = k + 1 end end
-  return k
 end
 
 local function has_layer(model, name)

@@ -1,9 +1,5 @@
 -- Lesson 3: vanishing (and exploding) gradients in deep networks.
-local function list_of_numbers(v, n)
-  if type(v) ~= "table" or #v < n then return false end
-  for i = 1, #v do if type(v[i]) ~= "number" or v[i] ~= v[i] then return false end end
-  return true
-end
+local list_of_numbers = require("nabla.lesson").checks.numbers
 
 local need_norms = { en = "compute the list of per-layer gradient norms first", ko = "먼저 층별 경사 노름 목록을 계산하세요" }
 

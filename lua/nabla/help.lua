@@ -57,6 +57,9 @@ local core = {
   { "help", "help(x)", "describe x; help() lists the topics", "x를 설명합니다; help()는 주제 목록" },
   { "linear", "linear(x, w [, b])", "x·wᵀ + b in one matrix product (what nn.Linear computes)", "x·wᵀ + b를 행렬 곱 한 번으로 (nn.Linear가 하는 계산)" },
   { "one_hot", "one_hot(idx, n)", "rows of zeros with a 1 at each (1-based) class", "각 (1부터 세는) 클래스 자리에 1이 있는 0 행들" },
+  { "repr", "repr(v [, {width, lines}])", "the text the shell prints for v: tables as Lua literals cut to the terminal, a history as a summary", "셸이 v를 보여 주는 글: 테이블은 터미널 폭에 맞춘 Lua 리터럴, 학습 기록은 요약" },
+  { "display", "display(obj)", "show obj once, as inspect, graph and plots do (a notebook replaces this hook to draw it)", "inspect, graph, 그래프처럼 obj를 한 번 보여 줍니다 (노트북은 이 함수를 바꿔 그림으로 보여 줍니다)" },
+  { "terminal_columns", "terminal_columns([fd])", "the width of the terminal in columns, or nil when output is not a terminal", "터미널의 폭(칸 수); 터미널이 아니면 nil" },
   { "blas_info", "blas_info()", "which BLAS library and kernels nabla uses, and how many threads", "nabla가 쓰는 BLAS 라이브러리, 커널, 스레드 수" },
   { "set_num_threads", "set_num_threads(n)", "threads for every kernel (OpenMP and matrix products)", "모든 커널(OpenMP와 행렬 곱)이 쓸 스레드 수" },
   { "get_num_threads", "get_num_threads()", "the number of threads kernels use", "커널이 쓰는 스레드 수" },
@@ -158,8 +161,12 @@ local function find(x)
   end
   local e = M.by_object[x]
   if e then return e end
-  -- an object registered by name: compare with the resolved names
-  for name, entry in pairs(M.entries) do
+  -- an object registered by name: compare with the resolved names (over a copy: resolving
+  -- a name may load a module, which registers more entries while we walk them)
+  local all = {}
+  for name, entry in pairs(M.entries) do all[#all + 1] = { name, entry } end
+  for _, item in ipairs(all) do
+    local name, entry = item[1], item[2]
     if not entry.method then
       local v = resolve(name)
       if v ~= nil and rawequal(v, x) then
@@ -175,6 +182,8 @@ local function find(x)
   end
   return nil
 end
+
+M.find = find  -- the entry describing a value (nabla.repr shows a function by its help)
 
 local function line(e)
   return ("%s\n    %s"):format(e.sig or e.name, e[lang()] or e.en or "")
@@ -233,7 +242,7 @@ function M.text(x)
 end
 
 function M.help(x)
-  print(M.text(x))
+  print(require("nabla.term").wrap(M.text(x)))
 end
 
 return M

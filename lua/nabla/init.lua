@@ -20,6 +20,7 @@ local functions = {
   watch = { "nabla.inspect", "watch" },
   fit = { "nabla.train", "fit" }, evaluate = { "nabla.train", "evaluate" },
   save = { "nabla.checkpoint", "save" }, load = { "nabla.checkpoint", "load" },
+  repr = { "nabla.repr", "value" },
 }
 
 setmetatable(nabla, {
@@ -40,6 +41,14 @@ setmetatable(nabla, {
     end
   end,
 })
+
+-- nabla.display(obj): the one hook through which inspect, graph, plot.* ... show things
+-- (lua/nabla/display.lua). A terminal prints the text; a notebook replaces this function.
+function nabla.display(obj)
+  local d = require "nabla.display"
+  if d.is_display(obj) then return d.print(obj) end
+  return d.print(require("nabla.repr").value(obj))
+end
 
 -- loss:backward{ step = true } walks backprop node by node (lua/nabla/inspect.lua).
 do

@@ -71,14 +71,16 @@ local function pad(s, n) return s .. string.rep(" ", math.max(0, n - width(s))) 
 
 -- ---- inspect(model) --------------------------------------------------------------------
 
-local function named_tensors(x)
+local function named_tensors(x, fname)
   if nabla.is_tensor(x) then return { { "tensor", x } } end
   if type(x) == "table" and type(x.named_parameters) == "function" then
     local list = {}
     local np = x:named_parameters()
+    -- the names Lua code can use ("[1].weight" is model[1].weight), not PyTorch's "0.weight"
+    local lua_name = nabla.nn.Module.lua_name
     if type(np) == "table" then
       if np[1] ~= nil then
-        for _, p in ipairs(np) do list[#list + 1] = { p[1], p[2] } end
+        for _, p in ipairs(np) do list[#list + 1] = { lua_name(p[1]), p[2] } end
       else
         for k, v in pairs(np) do list[#list + 1] = { k, v } end
         table.sort(list, function(a, b) return a[1] < b[1] end)
@@ -92,8 +94,8 @@ local function named_tensors(x)
     table.sort(list, function(a, b) return a[1] < b[1] end)
     return list
   end
-  error(L("inspect: expected a model, a tensor or a table of tensors, got ",
-          "inspect: 모델, 텐서 또는 텐서 테이블이 필요합니다. 받은 값: ") .. type(x), 2)
+  error((fname or "inspect") .. L(": expected a model, a tensor or a table of tensors, got ",
+          ": 모델, 텐서 또는 텐서 테이블이 필요합니다. 받은 값: ") .. type(x), 3)
 end
 
 -- One row per parameter: shape, weight mean/std, gradient norm, ‖grad‖/‖w‖ and one-line
@@ -104,6 +106,8 @@ function M.inspect(x, opts)
   local head = { L("parameter", "파라미터"), L("shape", "모양"), L("mean", "평균"), L("std", "표준편차"),
                  "‖grad‖", "‖grad‖/‖w‖", L("weights", "가중치 분포"), L("gradients", "경사 분포") }
   rows[1] = head
+  -- narrower histograms on a narrow terminal, so that a row fits 80 columns
+  local bins = opts.bins or (require("nabla.term").columns() < 100 and 8 or 12)
   for _, item in ipairs(named_tensors(x)) do
     local name, t = item[1], item[2]
     local ws = stats(t)
@@ -113,7 +117,7 @@ function M.inspect(x, opts)
       name, shape_str(t), num(ws.mean), num(ws.std),
       gs and num(gs.norm) or "—",
       (gs and ws.norm > 0) and num(gs.norm / ws.norm) or "—",
-      sparkline(ws), gs and sparkline(gs) or L("(no grad yet)", "(아직 경사 없음)"),
+      sparkline(ws, bins), gs and sparkline(gs, bins) or L("(no grad yet)", "(아직 경사 없음)"),
     }
   end
   local widths = {}
@@ -132,7 +136,7 @@ function M.inspect(x, opts)
     end
   end
   local text = table.concat(lines, "\n")
-  if opts.print ~= false then print(text) end
+  if opts.print ~= false then require("nabla.display").show(require("nabla.display").new("inspect", text)) end
   return text
 end
 
@@ -150,7 +154,10 @@ local function global_names()
           for a, b in pairs(np) do
             local pname, p = a, b
             if type(b) == "table" then pname, p = b[1], b[2] end
-            if nabla.is_tensor(p) then names[p._id] = names[p._id] or (k .. "." .. tostring(pname)) end
+            if nabla.is_tensor(p) then
+              local path = nabla.nn.Module.lua_name(pname)
+              names[p._id] = names[p._id] or (k .. (path:sub(1, 1) == "[" and "" or ".") .. path)
+            end
           end
         end
       end
@@ -256,7 +263,7 @@ function M.graph(t, opts)
       .. "부르거나 backward{retain_graph=true}를 쓰세요)")
   end
   local text = table.concat(lines, "\n")
-  if opts.print ~= false then print(text) end
+  if opts.print ~= false then require("nabla.display").show(require("nabla.display").new("graph", text)) end
   return text
 end
 
@@ -361,7 +368,7 @@ function M.watch(model, opts)
   opts = opts or {}
   local filter = opts.filter or function(name) return name:match("weight$") or not name:match("bias$") end
   local w = { history = {}, names = {}, handles = {} }
-  for _, item in ipairs(named_tensors(model)) do
+  for _, item in ipairs(named_tensors(model, "watch")) do
     local name, p = item[1], item[2]
     if filter(name) and p.needs_grad then
       w.names[#w.names + 1] = name

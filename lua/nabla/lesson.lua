@@ -25,6 +25,11 @@ local function tr(v)
 end
 M.tr = tr
 
+-- everything a lesson prints is wrapped to the terminal at word boundaries (Korean counts
+-- two columns a syllable); the code to type is printed as it is
+local term = require "nabla.term"
+local function say(s) print(term.wrap(s)) end
+
 local color = function(code, s)
   if nabla.color then return "\27[" .. code .. "m" .. s .. "\27[0m" end
   return s
@@ -92,12 +97,25 @@ local cache = {}
 
 function M.load(id)
   if cache[id] then return cache[id] end
-  local path = M.lessons_dir() .. "/" .. id .. ".lua"
-  local chunk, err = loadfile(path)
-  if not chunk then
-    error((lang() == "ko" and "lesson: '%s' 레슨을 찾을 수 없습니다 (lessons()로 목록을 보세요)"
-      or "lesson: no lesson '%s' (lessons() lists them)"):format(id) .. "\n" .. tostring(err), 0)
+  if type(id) ~= "string" or not id:match("^[%w_%-]+$") then
+    error((lang() == "ko" and 'lesson: 레슨 id는 lesson "gradient-descent"처럼 씁니다 (받은 값: %s)'
+      or 'lesson: give a lesson id, as in lesson "gradient-descent" (got %s)'):format(
+      type(id) == "string" and ("%q"):format(id) or type(id)), 0)
   end
+  local path = M.lessons_dir() .. "/" .. id .. ".lua"
+  local f = io.open(path)
+  if not f then
+    local ids = {}
+    for name in io.popen(('ls -1 "%s" 2>/dev/null'):format(M.lessons_dir())):lines() do
+      ids[#ids + 1] = name:match("^(.-)%.lua$")
+    end
+    local hint = require("nabla.suggest").hint(id, ids, lang() == "ko")
+    error((lang() == "ko" and "lesson: '%s' 레슨이 없습니다%s; lessons()로 목록을 보세요"
+      or "lesson: there is no lesson '%s'%s; lessons() lists them"):format(id, hint), 0)
+  end
+  f:close()
+  local chunk, err = loadfile(path)
+  if not chunk then error("lesson: " .. tostring(err), 0) end
   local l = chunk()
   assert(type(l) == "table" and l.id and l.steps, "lesson: " .. path .. " does not return a lesson table")
   cache[id] = l
@@ -136,23 +154,23 @@ end
 local function show_step()
   local l, k = current.lesson, current.step
   local s = l.steps[k]
-  print(color("1", ("%s — %s %d/%d"):format(tr(l.title), lang() == "ko" and "단계" or "step", k, #l.steps)))
-  print(tr(s.text))
+  say(color("1", ("%s — %s %d/%d"):format(tr(l.title), lang() == "ko" and "단계" or "step", k, #l.steps)))
+  say(tr(s.text))
   if s.code then
-    print(color("2", lang() == "ko" and "-- 입력해 보세요:" or "-- try:"))
+    say(color("2", lang() == "ko" and "-- 입력해 보세요:" or "-- try:"))
     print(s.code)
   end
   if s.quiz then
-    print(color("1", tr(s.quiz.question)))
-    for i, c in ipairs(s.quiz.choices) do print(("  %d) %s"):format(i, tr(c))) end
-    print(lang() == "ko" and "answer(번호)로 답하세요." or "Answer with answer(n).")
+    say(color("1", tr(s.quiz.question)))
+    for i, c in ipairs(s.quiz.choices) do say(("  %d) %s"):format(i, tr(c))) end
+    say(lang() == "ko" and "answer(번호)로 답하세요." or "Answer with answer(n).")
   end
   local cmds = {}
   if s.check or s.quiz then cmds[#cmds + 1] = "check()" end
   if s.hints and #s.hints > 0 then cmds[#cmds + 1] = "hint()" end
   cmds[#cmds + 1] = "next()"
   if k > 1 then cmds[#cmds + 1] = "back()" end
-  print(color("2", table.concat(cmds, "  ")))
+  say(color("2", table.concat(cmds, "  ")))
 end
 
 local function save_position()
@@ -192,21 +210,26 @@ end
 function M.lessons()
   local p = M.load_progress()
   local list, broken = M.all()
-  print(lang() == "ko" and "레슨:" or "Lessons:")
+  say(lang() == "ko" and "레슨:" or "Lessons:")
   for i, l in ipairs(list) do
     local e = p[l.id]
     local done = 0
     if e and e.done then for _ in pairs(e.done) do done = done + 1 end end
     local mark = done >= #l.steps and " ✓" or ""
-    print(("  %2d. %-22s %s  [%d/%d]%s"):format(i, l.id, tr(l.title), done, #l.steps, mark))
+    say(("  %2d. %-22s %s  [%d/%d]%s"):format(i, l.id, tr(l.title), done, #l.steps, mark))
   end
   for id, err in pairs(broken) do
-    print(color("31", ("  ✗ %s: %s"):format(id, err)))
+    say(color("31", ("  ✗ %s: %s"):format(id, err)))
   end
-  print(lang() == "ko" and 'lesson "id"로 시작하거나 이어서 하세요.' or 'Start or resume one with lesson "id".')
+  say(lang() == "ko" and 'lesson "id"로 시작하거나 이어서 하세요.' or 'Start or resume one with lesson "id".')
 end
 
 function M.lesson(id)
+  if id == nil then
+    -- lesson() without an id: the list, and how to start one
+    M.lessons()
+    return
+  end
   if type(id) == "number" then
     local l = M.all()[id]
     if not l then error("lesson: no lesson number " .. id, 0) end
@@ -227,10 +250,10 @@ function M.check_step()
   local s = current.lesson.steps[current.step]
   local ok, msg = M.run_check(s, _G)
   if ok then
-    print(color("32", "✓ " .. (lang() == "ko" and "좋아요! next()로 넘어가세요." or "Well done! next() goes on.")))
+    say(color("32", "✓ " .. (lang() == "ko" and "좋아요! next()로 넘어가세요." or "Well done! next() goes on.")))
     mark_done(current.step)
   else
-    print(color("31", "✗ " .. tr(msg or { en = "not yet", ko = "아직 아닙니다" })))
+    say(color("31", "✗ " .. tr(msg or { en = "not yet", ko = "아직 아닙니다" })))
   end
   return ok
 end
@@ -242,8 +265,8 @@ function M.advance()
     local ok, msg = M.run_check(s, _G)
     if ok then mark_done(current.step)
     elseif not current.skip_armed then
-      print(color("31", "✗ " .. tr(msg or { en = "not yet", ko = "아직 아닙니다" })))
-      print(lang() == "ko" and "(그래도 넘어가려면 next()를 한 번 더 부르세요)" or "(call next() again to skip anyway)")
+      say(color("31", "✗ " .. tr(msg or { en = "not yet", ko = "아직 아닙니다" })))
+      say(lang() == "ko" and "(그래도 넘어가려면 next()를 한 번 더 부르세요)" or "(call next() again to skip anyway)")
       current.skip_armed = true
       return false
     end
@@ -252,7 +275,7 @@ function M.advance()
   end
   current.skip_armed = false
   if current.step >= #current.lesson.steps then
-    print(color("32", lang() == "ko" and ("🎉 '%s' 레슨을 마쳤습니다! lessons()로 다음 레슨을 고르세요."):format(tr(current.lesson.title))
+    say(color("32", lang() == "ko" and ("🎉 '%s' 레슨을 마쳤습니다! lessons()로 다음 레슨을 고르세요."):format(tr(current.lesson.title))
       or ("🎉 You finished '%s'! lessons() shows what comes next."):format(tr(current.lesson.title))))
     save_position()
     return true
@@ -276,28 +299,28 @@ function M.hint()
   need_lesson()
   local hints = current.lesson.steps[current.step].hints or {}
   if #hints == 0 then
-    print(lang() == "ko" and "이 단계에는 힌트가 없습니다." or "No hints for this step.")
+    say(lang() == "ko" and "이 단계에는 힌트가 없습니다." or "No hints for this step.")
     return
   end
   current.hint = current.hint % #hints + 1
-  print(color("33", ("💡 (%d/%d) %s"):format(current.hint, #hints, tr(hints[current.hint]))))
+  say(color("33", ("💡 (%d/%d) %s"):format(current.hint, #hints, tr(hints[current.hint]))))
 end
 
 function M.answer_quiz(k)
   need_lesson()
   local s = current.lesson.steps[current.step]
   if not s.quiz then
-    print(lang() == "ko" and "이 단계에는 퀴즈가 없습니다." or "This step has no quiz.")
+    say(lang() == "ko" and "이 단계에는 퀴즈가 없습니다." or "This step has no quiz.")
     return false
   end
   local ok = k == s.quiz.answer
   s.quiz_ok = ok
   if ok then
-    print(color("32", "✓ " .. tr(s.quiz.explain or { en = "Right.", ko = "맞습니다." })))
+    say(color("32", "✓ " .. tr(s.quiz.explain or { en = "Right.", ko = "맞습니다." })))
     mark_done(current.step)
   else
     local why = s.quiz.wrong and s.quiz.wrong[k]
-    print(color("31", "✗ " .. (why and tr(why) or (lang() == "ko" and "다시 생각해 보세요." or "Not quite; think again."))))
+    say(color("31", "✗ " .. (why and tr(why) or (lang() == "ko" and "다시 생각해 보세요." or "Not quite; think again."))))
   end
   return ok
 end
@@ -332,5 +355,51 @@ function M.checks.finite(v) return type(v) == "number" and v == v and v > -math.
 function M.checks.why(err) return (tostring(err):gsub("^[^\n:]+:%d+: ", "")) end
 
 function M.checks.is_module(m) return type(m) == "table" and nabla.nn.Module.is_module(m) end
+
+-- what a check returns when something is still wrong: the same sentence in both languages
+function M.checks.msg(en, ko) return { en = en, ko = ko } end
+
+-- a is a finite number within abs + rel·|b| of b (defaults: rel 1e-4, abs 1e-6)
+function M.checks.close(a, b, rel, abs)
+  return M.checks.finite(a) and math.abs(a - b) <= (abs or 1e-6) + (rel or 1e-4) * math.abs(b)
+end
+
+-- the largest |a − b| of two tensors, or infinity when they do not compare or hold a NaN
+function M.checks.maxdiff(a, b)
+  if a == nil or b == nil then return math.huge end
+  local ok, d = pcall(function()
+    local worst = 0
+    for _, v in ipairs((a - b):abs():reshape(-1):tolist()) do
+      if v ~= v then return math.huge end
+      if v > worst then worst = v end
+    end
+    return worst
+  end)
+  return ok and d or math.huge
+end
+
+-- v is a list of at least n numbers, none of them NaN (finite = true: none infinite either)
+function M.checks.numbers(v, n, finite)
+  if type(v) ~= "table" or #v < n then return false end
+  for i = 1, #v do
+    local x = v[i]
+    if type(x) ~= "number" or x ~= x or (finite and not M.checks.finite(x)) then return false end
+  end
+  return true
+end
+
+-- ---- code the lessons share: lessons/lib/NAME.lua, loaded once ------------------------------
+-- (reference numerics of the checks, kept out of the lesson files so that these read as
+-- the lesson: local F = require("nabla.lesson").lib("fit1d"))
+local libs = {}
+function M.lib(name)
+  if libs[name] == nil then
+    local path = M.lessons_dir() .. "/lib/" .. name .. ".lua"
+    local chunk, err = loadfile(path)
+    if not chunk then error("lesson library " .. name .. ": " .. tostring(err), 2) end
+    libs[name] = chunk()
+  end
+  return libs[name]
+end
 
 return M

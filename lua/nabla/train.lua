@@ -87,12 +87,22 @@ local function fmt_time(s)
   return ("%.1fs"):format(s)
 end
 
+-- The progress line, rewritten in place: it must stay on one terminal row (a line that
+-- wraps cannot be rewritten with \r), so the bar shrinks to what the width leaves.
+local CLEAR = "\r\27[K"
 local function progress_bar(epoch, epochs, i, n, loss, rate, eta)
-  local width = 24
-  local filled = n and math.floor(width * i / n) or 0
-  local bar = n and (string.rep("█", filled) .. string.rep("░", width - filled)) or ""
-  io.write(("\r%s %d/%d %s %s/%s loss %.4f  %.0f img/s  ETA %s   "):format(
-    L("epoch", "에폭"), epoch, epochs, bar, i, n or "?", loss, rate, eta and fmt_time(eta) or "?"))
+  local term = require "nabla.term"
+  local head = ("%s %d/%d "):format(L("epoch", "에폭"), epoch, epochs)
+  local tail = (" %s/%s loss %.4f  %.0f img/s  ETA %s"):format(i, n or "?", loss, rate, eta and fmt_time(eta) or "?")
+  local width = math.min(24, term.columns() - 1 - term.width(head) - term.width(tail))
+  local bar = ""
+  if n and width >= 4 then
+    local filled = math.floor(width * i / n)
+    bar = string.rep("█", filled) .. string.rep("░", width - filled)
+  end
+  local line = head .. bar .. tail
+  if term.width(line) > term.columns() - 1 then line = line:sub(1, term.columns() - 1) end
+  io.write(CLEAR, line)
   io.flush()
 end
 
@@ -118,8 +128,35 @@ end
 -- the validation loss), val (a dataset or loader), clip_grad (max norm), early_stop =
 -- { patience, min_delta, monitor = "val_loss" }, checkpoint = directory (best and last
 -- saved as safetensors), resume = checkpoint file, log = csv path, quiet, progress.
+local FIT_OPTIONS = { "epochs", "optimizer", "lr", "loss", "scheduler", "scheduler_per_batch", "history",
+  "resume", "log", "progress", "quiet", "val", "clip_grad", "early_stop", "checkpoint", "live",
+  "every", "steps" }
+
 function M.fit(model, loader, opts)
+  if type(model) == "table" and not (getmetatable(model) and type(model.parameters) == "function")
+    and loader == nil and opts == nil and (model.model ~= nil or model[1] ~= nil) then
+    -- fit{ model = m, data = loader, epochs = 3 } or fit{ m, loader, epochs = 3 }
+    local t = model
+    opts = {}
+    for k, v in pairs(t) do if type(k) == "string" and k ~= "model" and k ~= "data" then opts[k] = v end end
+    model, loader = t.model or t[1], t.data or t[2]
+  end
+  if type(model) ~= "table" or type(model.parameters) ~= "function" then
+    error(L("fit: the first argument is the model to train (got " .. type(model)
+            .. "); call it as fit(model, loader, {epochs = 3})",
+            "fit: 첫 인자는 학습시킬 모델입니다 (받은 값: " .. type(model)
+            .. "); fit(model, loader, {epochs = 3})처럼 부르세요"), 2)
+  end
+  if loader == nil then
+    error(L("fit: the second argument is the data: a data.loader, a dataset or {x, y} tensors",
+            "fit: 둘째 인자는 데이터입니다: data.loader, 데이터셋, 또는 {x, y} 텐서"), 2)
+  end
   opts = opts or {}
+  if type(opts) ~= "table" then
+    error(L("fit: the options are a table: fit(model, loader, { epochs = 3 })",
+            "fit: 옵션은 테이블입니다: fit(model, loader, { epochs = 3 })"), 2)
+  end
+  require("nabla.suggest").check_options("fit", opts, FIT_OPTIONS, 2)
   local epochs = opts.epochs or 1
   local opt = opts.optimizer or nabla.optim.Adam(model:parameters(), { lr = opts.lr or 1e-3 })
   local loss_fn = opts.loss or nabla.nn.CrossEntropyLoss()
@@ -146,8 +183,13 @@ function M.fit(model, loader, opts)
   if tty == nil then tty = not opts.quiet and nabla.isatty and nabla.isatty() or false end   -- quiet: no bar either
   local monitor = opts.early_stop and (opts.early_stop.monitor or (opts.val and "val_loss" or "loss"))
   local nb = loader_length(loader)
+  local live = opts.live and M.live(opts, epochs, nb) or nil
+  if live or opts.steps then history.steps = history.steps or { loss = {}, accuracy = {} } end
+  local where = { epoch = start_epoch, batch = 0 }
 
+  local function epochs_loop()
   for epoch = start_epoch, epochs do
+    where.epoch, where.batch = epoch, 0
     if model.train then model:train() end
     local t0 = now()
     local sum_loss, seen, hits, i = 0, 0, 0, 0
@@ -171,7 +213,17 @@ function M.fit(model, loader, opts)
         local c = nabla.no_grad(function() return correct(out, y) end)
         if c then hits = hits + c end
       end
-      if tty and (i % 10 == 0) then
+      where.batch = i
+      if history.steps then
+        local st = history.steps
+        st.loss[#st.loss + 1] = lv
+        if y:dim() == 1 and out:dim() == 2 then
+          local c = nabla.no_grad(function() return correct(out, y) end)
+          st.accuracy[#st.accuracy + 1] = c and c / b or nil
+        end
+      end
+      if live then live:step(history, epoch, i)
+      elseif tty and (i % 10 == 0) then
         local el = now() - t0
         progress_bar(epoch, epochs, i, nb, sum_loss / seen, seen / math.max(el, 1e-9), nb and el / i * (nb - i))
       end
@@ -193,7 +245,8 @@ function M.fit(model, loader, opts)
       if sched.is_plateau or (getmetatable(sched) and sched.mode and sched.patience) then sched:step(row.val_loss or row.loss)
       else sched:step() end
     end
-    if tty then io.write("\r" .. string.rep(" ", 100) .. "\r") end
+    if tty and not live then io.write(CLEAR) end
+    if live then live:epoch_done(history) end
     if not opts.quiet then
       local parts = { ("%s %d/%d"):format(L("epoch", "에폭"), epoch, epochs), ("loss %.4f"):format(row.loss) }
       if row.accuracy then parts[#parts + 1] = ("acc %.2f%%"):format(100 * row.accuracy) end
@@ -225,8 +278,99 @@ function M.fit(model, loader, opts)
       break
     end
   end
+  end
+
+  -- Ctrl-C stops the training and keeps what was learnt: the history so far is returned
+  -- (h.interrupted = true), the interruption said on its own line after the progress bar.
+  local ok, err = pcall(epochs_loop)
   if log then log:close() end
-  return history
+  if live then live:finish(history) end
+  if not ok then
+    if not (type(err) == "string" and err:match("interrupted!$")) then error(err, 0) end
+    if tty or live then io.write(CLEAR) end
+    history.interrupted = true
+    io.write(L(("fit: interrupted (Ctrl-C) in epoch %d after %d batch%s; the history so far is returned (%d epoch%s done)\n")
+                 :format(where.epoch, where.batch, where.batch == 1 and "" or "es", #history.epoch, #history.epoch == 1 and "" or "s"),
+               ("fit: %d 에폭에서 배치 %d개를 마친 뒤 중단했습니다 (Ctrl-C); 지금까지의 기록을 돌려줍니다 (%d 에폭 완료)\n")
+                 :format(where.epoch, where.batch, #history.epoch)))
+    io.flush()
+  end
+  return M.history(history)
+end
+
+-- ---- the history fit returns ------------------------------------------------------------------
+
+-- A history prints as a summary (nabla.repr) and draws itself: h:plot().
+local History = { __name = "history" }
+History.__index = {
+  plot = function(h, popts)
+    local plot = require "nabla.plot"
+    local series = {}
+    for _, k in ipairs({ "loss", "val_loss" }) do
+      if type(h[k]) == "table" and #h[k] > 0 then series[k] = h[k] end
+    end
+    if next(series) == nil and h.steps then series.loss = h.steps.loss end
+    popts = popts or {}
+    popts.xlabel = popts.xlabel or L("epoch", "에폭")
+    return plot.lines(series, popts)
+  end,
+}
+History.__tostring = function(h) return require("nabla.repr").history(h) end
+function M.history(h)
+  if type(h) == "table" and getmetatable(h) == nil then setmetatable(h, History) end
+  return h
+end
+
+-- ---- live curves ------------------------------------------------------------------------------
+
+-- fit{..., live = true}: on a terminal, the loss and accuracy of every step redrawn in
+-- place every few steps (opts.every; by default about 40 redraws an epoch); elsewhere one
+-- line an epoch as usual, and the curves once at the end.
+function M.live(opts, epochs, nb)
+  local term = require "nabla.term"
+  local tty = nabla.isatty and nabla.isatty(1)
+  local every = opts.every or (nb and math.max(1, nb // 40)) or 10
+  local self = { lines = 0, tty = tty, every = every }
+  local function draw(history, title)
+    local plot = require "nabla.plot"
+    local st = history.steps
+    if #st.loss == 0 then return "" end
+    local width = math.min(term.columns(), 100)
+    local parts = { plot.line(st.loss, { title = title, ylabel = "loss", xlabel = L("step", "스텝"),
+                                         width = width, height = 7, print = false }) }
+    if #st.accuracy > 0 then
+      parts[#parts + 1] = plot.line(st.accuracy, { ylabel = "acc", width = width, height = 5,
+                                                   ylim = { 0, 1 }, print = false })
+    end
+    return table.concat(parts, "\n")
+  end
+  function self:step(history, epoch, i)
+    if not self.tty or i % self.every ~= 0 then return end
+    local st = history.steps
+    local title = ("%s %d/%d  %s %d%s  loss %.4f"):format(L("epoch", "에폭"), epoch, epochs,
+      L("step", "스텝"), i, nb and ("/" .. nb) or "", st.loss[#st.loss])
+    local text = draw(history, title)
+    -- back to where the last drawing started, clear below, draw again
+    if self.lines > 0 then io.write(("\27[%dA\r\27[J"):format(self.lines)) end
+    io.write(text, "\n")
+    io.flush()
+    local n = 1
+    for _ in text:gmatch("\n") do n = n + 1 end
+    self.lines = n
+  end
+  function self:epoch_done()
+    -- the drawing gives way to the epoch's line; the next epoch draws below it
+    if self.lines > 0 then io.write(("\27[%dA\r\27[J"):format(self.lines)) end
+    self.lines = 0
+  end
+  function self:finish(history)
+    if self.lines > 0 then io.write(("\27[%dA\r\27[J"):format(self.lines)) end
+    self.lines = 0
+    if #history.steps.loss > 0 then
+      print(draw(history, L("loss and accuracy at every step", "스텝별 손실과 정확도")))
+    end
+  end
+  return self
 end
 
 return M

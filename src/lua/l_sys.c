@@ -1,4 +1,5 @@
 /* Small system helpers for the Lua library: a wall clock, isatty, peak memory. */
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,15 @@ static int l_isatty(lua_State *L) {
     return 1;
 }
 
+/* terminal_columns(fd = 1): the width of the terminal on fd, or nil when it is not one */
+static int l_terminal_columns(lua_State *L) {
+    struct winsize ws;
+    int fd = (int)luaL_optinteger(L, 1, 1);
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) lua_pushinteger(L, ws.ws_col);
+    else lua_pushnil(L);
+    return 1;
+}
+
 /* peak resident memory of this process, in MiB */
 static int l_peak_rss(lua_State *L) {
     struct rusage ru;
@@ -28,6 +38,7 @@ static int l_peak_rss(lua_State *L) {
 }
 
 static const luaL_Reg sys_functions[] = {
-    {"clock", l_clock}, {"isatty", l_isatty}, {"peak_rss", l_peak_rss}, {NULL, NULL}};
+    {"clock", l_clock}, {"isatty", l_isatty}, {"peak_rss", l_peak_rss},
+    {"terminal_columns", l_terminal_columns}, {NULL, NULL}};
 
 NBL_REGISTER(sys, NULL, sys_functions)

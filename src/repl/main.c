@@ -30,9 +30,13 @@ static bool use_color = false;
 /* ---- Ctrl-C ------------------------------------------------------------------------------ */
 
 /* While Lua runs: the handler sets a hook; the hook raises the error inside Lua. */
+static void laction(int sig);
 static void lstop(lua_State *L, lua_Debug *ar) {
     (void)ar;
     lua_sethook(L, NULL, 0, 0);
+    /* Lua got the interruption: the next Ctrl-C interrupts again (fit catches the first
+     * one to return its history, and the line may go on) */
+    signal(SIGINT, laction);
     luaL_error(L, "interrupted!");
 }
 
@@ -48,6 +52,42 @@ static volatile sig_atomic_t at_prompt = 0;
 static void prompt_action(int sig) {
     (void)sig;
     if (at_prompt) siglongjmp(prompt_jmp, 1);
+}
+
+/* Calls nabla.shell's function `name` with the n values on top of the stack (popped);
+ * leaves its one result, or returns false (and leaves nothing) if it could not run. */
+static bool shell_call(lua_State *L, const char *name, int n) {
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "nabla.shell");
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK || !lua_istable(L, -1)) {
+        lua_pop(L, 1 + n);
+        return false;
+    }
+    lua_getfield(L, -1, name);
+    lua_remove(L, -2);
+    lua_insert(L, -1 - n);
+    if (lua_pcall(L, n, 1, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        return false;
+    }
+    return true;
+}
+
+/* The message on top of the stack, made readable (did you mean, no internal paths,
+ * wrapped to the terminal); chunk names the source of the input ("-e"), or NULL. */
+static void shell_message(lua_State *L, const char *chunk, const char *prefix) {
+    if (chunk) lua_pushstring(L, chunk);
+    else lua_pushnil(L);
+    int top = lua_gettop(L);
+    lua_pushvalue(L, top - 1);
+    lua_pushvalue(L, top);
+    lua_pushstring(L, prefix ? prefix : "");
+    if (shell_call(L, "error_text", 3) && lua_type(L, -1) == LUA_TSTRING) {
+        lua_replace(L, top - 1);
+        lua_pop(L, 1);
+    } else {
+        lua_settop(L, top - 1);
+    }
 }
 
 static int msghandler(lua_State *L) {
@@ -76,7 +116,8 @@ static int docall(lua_State *L, int narg, int nres, bool traceback) {
     return status;
 }
 
-static void print_error(lua_State *L) {
+static void print_error_in(lua_State *L, const char *chunk) {
+    shell_message(L, chunk, NULL);
     const char *msg = lua_tostring(L, -1);
     if (!msg) msg = "(error object is not a string)";
     if (use_color) fprintf(stderr, "\033[31m%s\033[0m\n", msg);
@@ -84,6 +125,8 @@ static void print_error(lua_State *L) {
     fflush(stderr);
     lua_pop(L, 1);
 }
+
+static void print_error(lua_State *L) { print_error_in(L, NULL); }
 
 /* ---- the interactive loop -------------------------------------------------------------- */
 
@@ -129,11 +172,12 @@ static char *read_line(const char *prompt, bool *interrupted) {
     *interrupted = false;
     signal(SIGINT, prompt_action);
     if (sigsetjmp(prompt_jmp, 1)) {
+        /* readline's own handler already echoed ^C and restored the terminal; the line
+         * typed so far is dropped and the next readline() starts a fresh prompt line */
         at_prompt = 0;
         rl_free_line_state();
         rl_cleanup_after_signal();
-        rl_reset_after_signal();
-        fputs("^C\n", stdout);
+        fputs("\n", stdout);
         fflush(stdout);
         *interrupted = true;
         signal(SIGINT, SIG_DFL);
@@ -158,67 +202,51 @@ static bool incomplete(lua_State *L, int status) {
     return false;
 }
 
-/* Prints every value on the stack (results of a line), tab separated, via __tostring. A
- * plot that printed itself is not printed again. */
+/* Prints the values on the stack (results of a line) as nabla.repr shows them: tables as
+ * Lua literals cut to the terminal, objects by their __tostring; a value the line already
+ * displayed (inspect, graph, a plot) is not echoed again. */
 static void print_results(lua_State *L) {
     int n = lua_gettop(L);
     if (n == 0) return;
-    lua_getglobal(L, "package");
-    lua_getfield(L, -1, "loaded");
-    lua_getfield(L, -1, "nabla.plot");
-    const void *already = NULL;
-    if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, "last_printed");
-        if (lua_type(L, -1) == LUA_TSTRING) already = lua_tostring(L, -1);
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 3);
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    bool any = false;
-    for (int i = 1; i <= n; i++) {
-        if (already && lua_type(L, i) == LUA_TSTRING && lua_tostring(L, i) == already) continue;
-        if (already && lua_type(L, i) == LUA_TSTRING) {
-            /* same text as the plot printed (strings are interned up to a size only) */
-            lua_getglobal(L, "package");
-            lua_getfield(L, -1, "loaded");
-            lua_getfield(L, -1, "nabla.plot");
-            lua_getfield(L, -1, "last_printed");
-            bool same = lua_rawequal(L, -1, i);
-            lua_pop(L, 4);
-            if (same) continue;
+    if (shell_call(L, "results", n)) {
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            fputs(lua_tostring(L, -1), stdout);
+            fputc('\n', stdout);
         }
-        if (any) luaL_addchar(&b, '\t');
-        luaL_tolstring(L, i, NULL);
-        luaL_addvalue(&b);
-        any = true;
+    } else {
+        /* nabla.shell failed: the values are gone; say so rather than print nothing */
+        fputs("(the value could not be printed)\n", stdout);
     }
-    luaL_pushresult(&b);
-    if (any) {
-        fputs(lua_tostring(L, -1), stdout);
-        fputc('\n', stdout);
-        fflush(stdout);
-    }
+    fflush(stdout);
     lua_settop(L, 0);
+}
+
+/* Before each line runs: nabla.display forgets what the previous line showed. */
+static void begin_eval(lua_State *L) {
+    if (shell_call(L, "begin", 0)) lua_pop(L, 1);
 }
 
 /* Runs one complete input: first as `return <line>` (so expressions print), else as a
  * statement. Returns false if more input is needed. */
-static int load_line(lua_State *L, const char *code, bool *need_more) {
+static int load_chunk(lua_State *L, const char *code, bool *need_more, const char *name) {
     *need_more = false;
     const char *src = code;
     if (code[0] == '=') src = code + 1; /* Lua 5.1's "=expr" */
     lua_pushfstring(L, "return %s;", src);
-    int status = luaL_loadbuffer(L, lua_tostring(L, -1), lua_rawlen(L, -1), "=stdin");
+    int status = luaL_loadbuffer(L, lua_tostring(L, -1), lua_rawlen(L, -1), name);
     lua_remove(L, -2);
     if (status == LUA_OK) return status;
     lua_pop(L, 1);
-    status = luaL_loadbuffer(L, code, strlen(code), "=stdin");
+    status = luaL_loadbuffer(L, code, strlen(code), name);
     if (incomplete(L, status)) {
         lua_pop(L, 1);
         *need_more = true;
     }
     return status;
+}
+
+static int load_line(lua_State *L, const char *code, bool *need_more) {
+    return load_chunk(L, code, need_more, "=stdin");
 }
 
 static bool handle_colon_command(lua_State *L, const char *line, bool *quit) {
@@ -229,7 +257,7 @@ static bool handle_colon_command(lua_State *L, const char *line, bool *quit) {
     if (!strcmp(cmd, "q") || !strcmp(cmd, "quit") || !strcmp(cmd, "exit")) *quit = true;
     else if (!strcmp(cmd, "help") || !strcmp(cmd, "h")) {
         fputs(":help         this list\n"
-              ":quit, :q     leave (Ctrl-D too)\n"
+              ":quit, :q     leave (quit(), exit() and Ctrl-D too)\n"
               ":lessons      list the lessons (as lessons())\n"
               ":lang ko|en   language of lessons and help\n"
               ":reset        a fresh session (every variable is dropped)\n"
@@ -245,10 +273,24 @@ static bool handle_colon_command(lua_State *L, const char *line, bool *quit) {
                 lua_setfield(L, -2, "lang");
             }
             lua_pop(L, 1);
+            fputs(!strcmp(arg, "ko") ? "언어: 한국어 — 레슨, 도움말, 메시지가 한국어로 나옵니다 (:lang en으로 되돌립니다)\n"
+                                     : "language: English — lessons, help and messages in English (:lang ko for Korean)\n",
+                  stdout);
         }
     } else if (!strcmp(cmd, "reset")) {
         lua_pushboolean(L, 1);
         lua_setfield(L, LUA_REGISTRYINDEX, "nabla.reset");
+        lua_getglobal(L, "nabla");
+        bool ko = false;
+        if (lua_istable(L, -1)) {
+            lua_getfield(L, -1, "lang");
+            ko = lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), "ko");
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+        fputs(ko ? "새 세션을 시작합니다: 모든 변수를 지웠습니다 (레슨 진도와 입력 기록은 남아 있습니다)\n"
+                 : "fresh session: every variable is gone (lesson progress and history are kept)\n",
+              stdout);
         *quit = true;
     } else
         fprintf(stdout, "unknown command :%s (:help lists them)\n", cmd);
@@ -257,8 +299,24 @@ static bool handle_colon_command(lua_State *L, const char *line, bool *quit) {
 }
 
 /* The read-eval-print loop. Returns true if the user asked for a fresh session. */
-static bool repl(lua_State *L) {
+static bool repl(lua_State *L, bool welcome) {
     setup_history();
+    /* quit() and exit() */
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "nabla.shell");
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_istable(L, -1)) {
+        lua_getfield(L, -1, "install");
+        if (lua_pcall(L, 0, 0, 0) != LUA_OK) lua_pop(L, 1);
+    }
+    lua_settop(L, 0);
+    if (welcome) {
+        lua_pushstring(L, NABLA_VERSION);
+        if (shell_call(L, "welcome", 1)) {
+            if (lua_type(L, -1) == LUA_TSTRING) printf("%s\n", lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+        fflush(stdout);
+    }
     nb_setup_completion(L);
     const char *p1 = use_color ? "\001\033[1;36m\002∇\001\033[0m\002 " : "∇ ";
     const char *p2 = use_color ? "\001\033[36m\002..\001\033[0m\002 " : ".. ";
@@ -316,7 +374,10 @@ static bool repl(lua_State *L) {
             lua_settop(L, 0);
             continue;
         }
-        if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET, false);
+        if (status == LUA_OK) {
+            begin_eval(L);
+            status = docall(L, 0, LUA_MULTRET, false);
+        }
         if (status == LUA_OK) print_results(L);
         else print_error(L);
     }
@@ -334,6 +395,7 @@ static void usage(void) {
            "       %s run experiments/NAME.lua [--key value ...]\n"
            "  -e chunk      run the Lua chunk (several allowed)\n"
            "  -i            stay interactive after running a script or -e\n"
+           "  -q            no welcome screen\n"
            "  --lang ko|en  language of lessons and help (default from LANG)\n"
            "  --no-color    no colours (also when NO_COLOR is set or output is not a terminal)\n"
            "  --version     version, Lua and BLAS\n"
@@ -380,8 +442,9 @@ static int run_script(lua_State *L, const char *path, int argc, char **argv, int
         status = docall(L, n, 0, true);
     }
     if (status != LUA_OK) {
+        shell_message(L, NULL, "nabla: ");
         const char *msg = lua_tostring(L, -1);
-        fprintf(stderr, "%s: %s\n", progname, msg ? msg : "(error)");
+        fprintf(stderr, "%s\n", msg ? msg : "nabla: (error)");
         lua_pop(L, 1);
     }
     return status;
@@ -412,7 +475,7 @@ int main(int argc, char **argv) {
     choose_wait_policy(argv);
     if (argv[0] && argv[0][0]) progname = "nabla";
     const char *lang = NULL;
-    bool interactive = false, no_color = false, has_e = false, version = false;
+    bool interactive = false, no_color = false, has_e = false, version = false, quiet = false;
     int script = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -422,6 +485,7 @@ int main(int argc, char **argv) {
         } else if (!strcmp(a, "--version") || !strcmp(a, "-v")) version = true;
         else if (!strcmp(a, "--no-color")) no_color = true;
         else if (!strcmp(a, "-i")) interactive = true;
+        else if (!strcmp(a, "-q")) quiet = true;
         else if (!strcmp(a, "--lang")) {
             if (i + 1 >= argc || (strcmp(argv[i + 1], "ko") && strcmp(argv[i + 1], "en"))) {
                 fprintf(stderr, "%s: --lang takes ko or en\n", progname);
@@ -449,6 +513,7 @@ int main(int argc, char **argv) {
     }
     use_color = !no_color && isatty(1) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 
+    bool reset_done = false;
     for (;;) {
         lua_State *L = new_state(lang, argc, argv, script);
         if (!L) {
@@ -473,12 +538,15 @@ int main(int argc, char **argv) {
             else if (!strcmp(argv[i], "-e")) {
                 const char *chunk = argv[++i];
                 bool need_more;
-                status = load_line(L, chunk, &need_more);
+                status = load_chunk(L, chunk, &need_more, "=-e");
+                if (need_more) /* Lua's own message: "-e:1: 'end' expected near <eof>" */
+                    status = luaL_loadbuffer(L, chunk, strlen(chunk), "=-e");
                 if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET, true);
                 if (status == LUA_OK) print_results(L);
                 else {
+                    shell_message(L, NULL, "nabla: ");
                     const char *msg = lua_tostring(L, -1);
-                    fprintf(stderr, "%s: %s\n", progname, msg ? msg : "(error)");
+                    fprintf(stderr, "%s\n", msg ? msg : "nabla: (error)");
                     lua_pop(L, 1);
                 }
             }
@@ -506,7 +574,8 @@ int main(int argc, char **argv) {
         }
         bool reset = false;
         if (status == LUA_OK && (interactive || (!script && !has_e))) {
-            if (isatty(0) || interactive) reset = repl(L);
+            if (isatty(0) || interactive)
+                reset = repl(L, !quiet && !reset_done && !script && !has_e && isatty(0) && isatty(1));
             else {
                 /* stdin is not a terminal: run it as a script */
                 status = luaL_loadfile(L, NULL);
@@ -517,6 +586,7 @@ int main(int argc, char **argv) {
         lua_close(L);
         if (!reset) return status == LUA_OK ? 0 : 1;
         script = 0;
+        reset_done = true;
         has_e = false;
         interactive = true;
         argc = 1;

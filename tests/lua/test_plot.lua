@@ -517,18 +517,24 @@ test("colour: opts.color, then plot.color, then nabla.color", function()
   package.loaded.nabla = saved
 end)
 
-test("printing: prints unless print = false, returns the text, remembers the figure", function()
-  local printed = {}
-  local real_print = print
-  _G.print = function(...) printed[#printed + 1] = table.concat({ ... }, "\t") end
+test("printing: shown once through nabla.display unless print = false, returns the text", function()
+  local shown = {}
+  local nabla = package.loaded.nabla
+  local saved = rawget(nabla, "display")
+  nabla.display = function(obj) shown[#shown + 1] = obj end
   local r1 = plot.line({ 1, 2, 3 }, { width = 30, height = 4, color = false })
+  local fig1 = plot.last
   local r2 = plot.line({ 1, 2, 3 }, { width = 30, height = 4, color = false, print = false })
-  _G.print = real_print
-  eq(#printed, 1, "printed once")
-  eq(printed[1], r1, "prints what it returns")
+  nabla.display = saved
+  eq(#shown, 1, "shown once")
+  eq(tostring(shown[1]), r1, "shows what it returns")
+  eq(shown[1].kind, "plot", "a plot display object")
+  ok(shown[1].figure == fig1, "the display object carries the figure (a notebook draws it as SVG)")
+  local svg = getmetatable(shown[1]).__svg(shown[1])
+  ok(svg:find("^<svg") or svg:find("<svg"), "__svg renders the figure")
   eq(r2, r1, "print = false returns the same text")
   eq(plot.last.text, r1, "plot.last is the figure")
-  eq(plot.last_printed, r1, "plot.last_printed lets a shell skip echoing it")
+  ok(require("nabla.display").was_shown(r1), "the shell knows not to echo the returned text again")
 end)
 
 -- ---- SVG -----------------------------------------------------------------------------------

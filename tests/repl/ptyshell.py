@@ -1,25 +1,34 @@
 """Drives the nabla shell through a pseudo-terminal, as a learner's terminal would."""
+import fcntl
 import os
 import pty
 import re
 import select
 import signal
+import struct
 import tempfile
+import termios
 import time
 
 
 class Shell:
-    def __init__(self, exe, args=(), env=None, timeout=10.0):
+    def __init__(self, exe, args=(), env=None, timeout=10.0, cols=None, rows=40, state=None):
+        """cols: the terminal's width, set on the pseudo-terminal (as a window would);
+        state: a directory for history and lesson progress (a new one by default)."""
         self.timeout = timeout
-        self.state = tempfile.mkdtemp(prefix="nabla-pty-")
+        self.state = state or tempfile.mkdtemp(prefix="nabla-pty-")
         e = dict(os.environ)
         e.update({"HOME": self.state, "XDG_STATE_HOME": self.state, "TERM": "xterm",
                   "LANG": "C.UTF-8", "COLUMNS": "100", "LINES": "40"})
         e.pop("NO_COLOR", None)
         if env:
             e.update(env)
+        if cols:
+            e["COLUMNS"], e["LINES"] = str(cols), str(rows)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            if cols:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
             os.execve(exe, [exe, *args], e)
         self.buf = b""      # undecoded bytes not yet turned into text
         self.text = ""      # output not yet consumed, terminal escapes removed

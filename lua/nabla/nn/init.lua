@@ -40,12 +40,13 @@ args.doc(nn.Parameter, "nn.Parameter(t)", "a trainable copy of t (a leaf that re
 -- help(model:method) for the Module methods a learner uses most
 local methods = {
   { "parameters", "model:parameters()", "the list of trainable tensors (for an optimizer)", "학습할 텐서 목록 (옵티마이저에 넘김)" },
-  { "named_parameters", "model:named_parameters()", "{name, tensor} pairs with PyTorch's dotted names; for name, p in model:named_parameters() do ... end",
-    "PyTorch식 점 이름과 텐서의 쌍; for name, p in model:named_parameters() do ... end" },
+  { "named_parameters", "model:named_parameters()", "{name, tensor} pairs with PyTorch's dotted names (\"0.weight\" is model[1].weight); for name, p in model:named_parameters() do ... end",
+    "PyTorch식 점 이름과 텐서의 쌍 (\"0.weight\"는 model[1].weight); for name, p in model:named_parameters() do ... end" },
   { "zero_grad", "model:zero_grad()", "drop every parameter's .grad (model:zero_grad(false) fills zeros)", "모든 파라미터의 .grad를 지웁니다 (false를 주면 0으로 채움)" },
   { "train", "model:train()", "training mode: dropout on, batch norm uses batch statistics", "학습 모드: 드롭아웃 켜짐, 배치 정규화는 배치 통계 사용" },
   { "eval", "model:eval()", "evaluation mode: dropout off, batch norm uses running statistics", "평가 모드: 드롭아웃 꺼짐, 배치 정규화는 이동 통계 사용" },
-  { "state_dict", "model:state_dict()", "name -> tensor of every parameter and buffer, PyTorch's keys", "모든 파라미터와 버퍼의 이름 -> 텐서 (PyTorch와 같은 키)" },
+  { "state_dict", "model:state_dict()", "name -> tensor of every parameter and buffer. The keys are PyTorch's, as in checkpoint files PyTorch reads: positions count from 0 there, so \"0.weight\" is model[1].weight (printed models and inspect show [1].weight)",
+    "모든 파라미터와 버퍼의 이름 -> 텐서. 키는 PyTorch가 읽는 체크포인트 파일과 같은 PyTorch 이름이라 위치를 0부터 셉니다: \"0.weight\"는 model[1].weight입니다 (모델 출력과 inspect는 [1].weight로 보여 줍니다)" },
   { "load_state_dict", "model:load_state_dict(sd, {strict=true})", "copy a state dict into the model (keys and shapes must match)", "state dict를 모델에 복사합니다 (키와 모양이 맞아야 함)" },
   { "num_parameters", "model:num_parameters()", "how many numbers the model learns", "모델이 학습하는 수의 개수" },
   { "save", "model:save(path)", "write the model's state dict as a safetensors file", "모델의 state dict를 safetensors 파일로 저장" },

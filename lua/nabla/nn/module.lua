@@ -424,6 +424,20 @@ local function group_digits(n)
   return (s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", ""))
 end
 
+-- The name Lua code can use for a PyTorch-style dotted name: a container's children are
+-- named "0", "1"... (so that state_dict keys and checkpoint files match PyTorch), but a
+-- learner reaches the first one as m[1]: "0.weight" -> "[1].weight",
+-- "layer1.0.conv1.weight" -> "layer1[1].conv1.weight".
+function Module.lua_name(dotted)
+  local out = {}
+  for part in tostring(dotted):gmatch("[^%.]+") do
+    if part:match("^%d+$") then out[#out + 1] = "[" .. (tonumber(part) + 1) .. "]"
+    else out[#out + 1] = (#out > 0 and "." or "") .. part end
+  end
+  return table.concat(out)
+end
+
+-- As PyTorch prints a model, but each position is the one Lua code uses: [1] is m[1].
 local function repr(m)
   local head = m.__name .. "(" .. m:extra_repr()
   local kids = m:named_children()
@@ -431,7 +445,9 @@ local function repr(m)
   local lines = { head }
   for _, item in ipairs(kids) do
     local text = repr(item[2]):gsub("\n", "\n  ")
-    lines[#lines + 1] = ("  (%s): %s"):format(item[1], text)
+    local name = item[1]
+    local label = name:match("^%d+$") and ("[%d]"):format(tonumber(name) + 1) or ("(%s)"):format(name)
+    lines[#lines + 1] = ("  %s: %s"):format(label, text)
   end
   return table.concat(lines, "\n") .. "\n)"
 end

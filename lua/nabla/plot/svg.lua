@@ -1,4 +1,4 @@
--- Draws a figure (built by nabla/plot.lua) as a standalone SVG document: the same axes,
+-- Draws a figure (built by nabla/plot/init.lua) as a standalone SVG document: the same axes,
 -- ticks, layers, legend and title as the terminal version, at a resolution fit for slides
 -- and papers. Hand-written SVG 1.1, no dependency; text is escaped for XML.
 local S = require "nabla.plot.scale"

@@ -1,4 +1,4 @@
--- Draws a figure (built by nabla/plot.lua) as text for the terminal.
+-- Draws a figure (built by nabla/plot/init.lua) as text for the terminal.
 --
 -- The drawing area is a canvas of character cells. Lines and points are drawn in Braille
 -- dots: each cell holds 2 x 4 dots, so a 60 x 15 area is a 120 x 60 dot grid. Without
@@ -268,6 +268,11 @@ local function band_legend(fig, l)
 end
 
 local function render_xy(fig)
+  -- nothing to draw: say so, rather than draw an empty frame with made-up axes
+  if fig.empty then
+    local msg = ("(%s: %s — nothing to draw)"):format(fig.fname or "plot", fig.empty)
+    return fig.title and (fig.title .. "\n" .. msg) or msg
+  end
   local w, h = fig.pw, fig.ph
   local cv = canvas(w, h)
   local X, Y = fig.x, fig.y

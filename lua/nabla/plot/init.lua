@@ -235,7 +235,10 @@ local function finish(fig, opts)
   plot.last = fig
   if opts.print ~= false then
     plot.last_printed = s
-    print(s)
+    -- shown through nabla.display (a notebook draws fig.svg); the shell does not echo
+    -- the returned text again
+    require("nabla.display").show(require("nabla.display").new("plot", s, {
+      figure = fig, svg = function(d) return svg.render(d.figure) end }))
   end
   return s
 end
