@@ -111,9 +111,6 @@ static int idx_open(const char *op, const char *path, idx_file *h) {
         }
     }
     if (numel == 0) too_big = false;
-    /* a tensor's limits hold even when a 0 makes the file empty: [0, 2^32-1, 2^32-1]
-     * would give strides that overflow (checked.h) */
-    if (nb_shape_numel(h->ndim, h->shape) < 0) too_big = true;
     char sb[160];
     nb_shape_str(sb, sizeof sb, h->ndim, h->shape);
     if (too_big || numel * h->elsize > body) {
@@ -131,6 +128,13 @@ static int idx_open(const char *op, const char *path, idx_file *h) {
         nb_error("%s: '%s' is longer than its header says: %s %s values are %lld bytes of "
                  "data, the file has %lld", op, path, sb, type_name(h->type),
                  (long long)(numel * h->elsize), (long long)body);
+        goto fail;
+    }
+    /* a tensor's limits hold even when a 0 makes the file empty: [0, 2^32-1, 2^32-1]
+     * would give strides that overflow (checked.h) */
+    if (nb_shape_numel(h->ndim, h->shape) < 0) {
+        nb_error("%s: '%s': the header's shape %s is beyond any tensor (more than 2^40 "
+                 "elements in its non-empty dimensions)", op, path, sb);
         goto fail;
     }
     h->numel = numel;

@@ -15,7 +15,7 @@ mkdir -p "$art"
 export OMP_NUM_THREADS=1 NABLA_PATH="$here/../../lua"
 # leaks are findings too; UBSan reports stop the run
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:suppressions=$here/../sanitizer/ubsan.supp}"
 status=0
 for t in $targets; do
     corpus="$here/corpus/${t#fuzz_}"
