@@ -8,7 +8,8 @@
 --                              [--policies nabla,default,spin30000,spin3000,passive]
 --
 -- policies: nabla     what the nabla executable chooses by itself (nothing set; see
---                     src/repl/main.c: choose_wait_policy)
+--                     src/repl/main.c: choose_wait_policy: a 0.1 ms spin when the cores
+--                     are free at start-up, none when other programs already hold them)
 --           default   libgomp's own default (GOMP_SPINCOUNT=300000, about 3 ms of spinning)
 --           spinN     GOMP_SPINCOUNT=N (about N/100 µs of spinning, then sleeping)
 --           passive   OMP_WAIT_POLICY=passive (sleep at once)
@@ -56,7 +57,9 @@ if args.worker then
   local xs, ys = {}, {}
   for i = 1, 8 do
     xs[i] = nabla.rand(BATCH, 1, 28, 28)
-    ys[i] = (nabla.rand(BATCH) * 10):floor() + 1
+    local y = {}
+    for k = 1, BATCH do y[k] = (k * 7 + i) % 10 + 1 end
+    ys[i] = nabla.tensor(y)
   end
   local n = tonumber(args.batches)
   local start
@@ -67,7 +70,8 @@ if args.worker then
     loss_fn(model(x), y):backward()
     opt:step()
   end
-  print(("%s\t%.4f"):format(args.worker, (nabla.clock() - start) / n * EPOCH))
+  print(("%s\t%.4f\t%s"):format(args.worker, (nabla.clock() - start) / n * EPOCH,
+    os.getenv("NABLA_WAIT_CHOICE") or ("GOMP_SPINCOUNT=" .. tostring(os.getenv("GOMP_SPINCOUNT")))))
   return
 end
 
@@ -82,14 +86,16 @@ local function policy_env(p)
   error("bench_busy: unknown policy " .. p, 0)
 end
 
+local seen_choice = {}   -- what the nabla policy chose, idle and busy
 local function run(model, policy)
   local cmd = ("%s %s %s --worker %s --batches %s 2>&1"):format(policy_env(policy), nabla_exe, arg[0],
     model, args.batches)
   local p = io.popen(cmd)
   local out = p:read("a")
   p:close()
-  local s = out:match("\t([%d.]+)")
+  local s, choice = out:match("\t([%d.]+)\t([^\n]*)")
   if not s then error("bench_busy: a run failed: " .. out, 0) end
+  if policy == "nabla" then seen_choice[choice] = true end
   return tonumber(s)
 end
 
@@ -130,6 +136,13 @@ for model in args.models:gmatch("[^,]+") do
     end
     local i, b = median(idle), median(busy)
     print(("%-6s %-10s %10.2f %10.2f %7.1fx"):format(model, policy, i, b, b / i))
+    if policy == "nabla" then
+      local c = {}
+      for k in pairs(seen_choice) do c[#c + 1] = k end
+      table.sort(c)
+      print("       (nabla chose: " .. table.concat(c, "; ") .. ")")
+      seen_choice = {}
+    end
     io.stdout:flush()
   end
 end

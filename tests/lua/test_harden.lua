@@ -256,5 +256,21 @@ T.test("JSON: any valid byte in a string parses (0x7F, UTF-8), control bytes are
   T.eq(meta.note, "x\127y")
 end)
 
+T.test("the shell chooses the OpenMP wait policy at start-up, and keeps the user's", function()
+  local exe = arg and arg[-1]
+  if not exe or not exe:match("nabla$") then return T.ok(true) end   -- run by another interpreter
+  local function run(env)
+    local p = io.popen(("env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u NABLA_WAIT_CHOICE %s '%s' -e "
+      .. "'print(os.getenv(\"GOMP_SPINCOUNT\"), os.getenv(\"NABLA_WAIT_CHOICE\"))'"):format(env, exe))
+    local out = p:read("a")
+    p:close()
+    return out
+  end
+  local out = run("")
+  T.ok(out:match("^10000\tcores free") or out:match("^0\tcores busy"), out)
+  T.eq(run("GOMP_SPINCOUNT=5"):match("^%S+"), "5", "the user's GOMP_SPINCOUNT")
+  T.eq(run("OMP_WAIT_POLICY=active"):match("^%S+"), "nil", "the user's OMP_WAIT_POLICY")
+end)
+
 os.execute("rm -rf '" .. dir .. "'")
 T.done()
