@@ -3,16 +3,22 @@
 #   ./setup.sh run [args]   install what is missing, build, start the nabla shell
 #   ./setup.sh test         install what is missing, build, run the whole test suite
 #   ./setup.sh build        install what is missing and build
+#   ./setup.sh jupyter [args]  also Jupyter: installs the nabla kernel, writes the lessons
+#                           as notebooks in notebooks/, starts a notebook server there
 # The test run ends with one line "N passed, N failed" and exits non-zero on any failure.
 set -eu
 cd "$(dirname "$0")"
 
-# clang, libFuzzer and LLVM's OpenMP: the sanitizer and fuzzing build of .ci/run (build-san)
-PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3 clang libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev"
+PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3
+libcivetweb-dev libpng-dev libcjson-dev"
+# the tests run notebooks on the Jupyter kernel (tests/jupyter); ./setup.sh run needs none of it
+# and .ci/run's sanitizer and fuzzing build (build-san): clang, libFuzzer, LLVM's OpenMP
+TEST_PACKAGES="python3-ipykernel python3-nbclient python3-nbformat clang libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev"
+JUPYTER_PACKAGES="jupyter-notebook python3-ipykernel python3-nbclient python3-nbformat"
 
 install_missing() {
     missing=""
-    for p in $PACKAGES; do
+    for p in $PACKAGES ${1:-}; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
     done
     [ -z "$missing" ] && return 0
@@ -26,7 +32,7 @@ install_missing() {
 }
 
 build() {
-    install_missing
+    install_missing "${1:-}"
     if [ -f build/build.ninja ]; then
         meson setup --reconfigure build >/dev/null
     else
@@ -45,8 +51,16 @@ run)
 build)
     build
     ;;
+jupyter)
+    build "$JUPYTER_PACKAGES"
+    ./build/nabla jupyter install
+    ./build/nabla jupyter notebooks notebooks   # keeps notebooks a learner already has
+    root=""
+    [ "$(id -u)" -eq 0 ] && root="--allow-root"
+    exec jupyter-notebook --notebook-dir=notebooks $root "$@"
+    ;;
 test)
-    build
+    build "$TEST_PACKAGES"
     status=0
     meson test -C build --print-errorlogs --num-processes 2 "$@" || status=$?
     log=build/meson-logs/testlog.json
@@ -59,7 +73,7 @@ test)
     exit $status
     ;;
 *)
-    echo "usage: ./setup.sh run [args] | test | build" >&2
+    echo "usage: ./setup.sh run [args] | test | build | jupyter [args]" >&2
     exit 2
     ;;
 esac

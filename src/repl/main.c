@@ -318,13 +318,15 @@ static bool repl(lua_State *L, bool welcome) {
         fflush(stdout);
     }
     nb_setup_completion(L);
+    nb_repl_serve_install(L);
     const char *p1 = use_color ? "\001\033[1;36m\002∇\001\033[0m\002 " : "∇ ";
     const char *p2 = use_color ? "\001\033[36m\002..\001\033[0m\002 " : ".. ";
     bool quit = false;
     while (!quit) {
         lua_settop(L, 0);
         bool intr;
-        char *line = read_line(p1, &intr);
+        char prompt[128];
+        char *line = read_line(nb_repl_prompt(L, p1, prompt, sizeof prompt), &intr);
         if (!line) break; /* Ctrl-D */
         if (intr) {
             free(line);
@@ -393,6 +395,7 @@ static bool repl(lua_State *L, bool welcome) {
 static void usage(void) {
     printf("usage: %s [options] [script.lua [args]]\n"
            "       %s run experiments/NAME.lua [--key value ...]\n"
+           "       %s jupyter install | lesson ID [--lang ko]   (nabla in Jupyter)\n"
            "  -e chunk      run the Lua chunk (several allowed)\n"
            "  -i            stay interactive after running a script or -e\n"
            "  -q            no welcome screen\n"
@@ -402,7 +405,7 @@ static void usage(void) {
            "  --help        this text\n"
            "With no script, nabla starts the interactive shell: lessons() lists the lessons,\n"
            "help() the topics.\n",
-           progname, progname);
+           progname, progname, progname);
 }
 
 /* A Lua state with the standard libraries and nabla in the globals. */
@@ -505,6 +508,7 @@ int main(int argc, char **argv) {
     if (argv[0] && argv[0][0]) progname = "nabla";
     const char *lang = NULL;
     bool interactive = false, no_color = false, has_e = false, version = false, quiet = false;
+    bool kernel = false;
     int script = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -513,6 +517,7 @@ int main(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--version") || !strcmp(a, "-v")) version = true;
         else if (!strcmp(a, "--no-color")) no_color = true;
+        else if (!strcmp(a, "--kernel-pipe")) kernel = true; /* the Jupyter kernel's process */
         else if (!strcmp(a, "-i")) interactive = true;
         else if (!strcmp(a, "-q")) quiet = true;
         else if (!strcmp(a, "--lang")) {
@@ -560,6 +565,11 @@ int main(int argc, char **argv) {
             lua_close(L);
             return 0;
         }
+        if (kernel) {
+            int rc = nb_kernel_pipe(L);
+            lua_close(L);
+            return rc;
+        }
         /* -e chunks, in order */
         int status = LUA_OK;
         for (int i = 1; i < argc && (script == 0 || i < script) && status == LUA_OK; i++) {
@@ -570,7 +580,10 @@ int main(int argc, char **argv) {
                 status = load_chunk(L, chunk, &need_more, "=-e");
                 if (need_more) /* Lua's own message: "-e:1: 'end' expected near <eof>" */
                     status = luaL_loadbuffer(L, chunk, strlen(chunk), "=-e");
-                if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET, true);
+                if (status == LUA_OK) {
+                    begin_eval(L);
+                    status = docall(L, 0, LUA_MULTRET, true);
+                }
                 if (status == LUA_OK) print_results(L);
                 else {
                     shell_message(L, NULL, "nabla: ");
@@ -581,10 +594,12 @@ int main(int argc, char **argv) {
             }
         }
         if (status == LUA_OK && script) {
-            if (!strcmp(argv[script], "run")) {
-                /* nabla run experiments/x.lua --key value */
+            bool jupyter = !strcmp(argv[script], "jupyter");
+            if (!strcmp(argv[script], "run") || !strcmp(argv[script], "serve") || jupyter) {
+                /* nabla run experiments/x.lua --key value; nabla serve CHECKPOINT --port N;
+                 * nabla jupyter install|lesson ... */
                 lua_getglobal(L, "require");
-                lua_pushliteral(L, "nabla.run");
+                lua_pushfstring(L, "nabla.%s", argv[script]);
                 status = docall(L, 1, 1, true);
                 if (status == LUA_OK) {
                     lua_getfield(L, -1, "main");
