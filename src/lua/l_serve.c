@@ -352,4 +352,4 @@ static const luaL_Reg serve_functions[] = {
     {"_serve_start", l_open_server_mt}, {"_serve_pending", l_pending}, {"_serve_wait", l_wait},
     {"_png_to_mnist", l_png_to_mnist}, {"_json", l_json}, {NULL, NULL}};
 
-NBL_REGISTER(serve, NULL, serve_functions)
+NBL_MODULE(serve, NULL, serve_functions, NULL)
