@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$1" && pwd)
 secs=${2:-30}
 shift $(( $# >= 2 ? 2 : 1 ))
-targets=${*:-"fuzz_idx fuzz_checkpoint fuzz_ops"}
+targets=${*:-"fuzz_idx fuzz_checkpoint fuzz_ops fuzz_png fuzz_http"}
 art="$build/fuzz-artifacts"
 mkdir -p "$art"
 export OMP_NUM_THREADS=1 NABLA_PATH="$here/../../lua"

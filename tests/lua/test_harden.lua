@@ -67,6 +67,16 @@ T.test("sizes are multiplied with overflow checks", function()
   T.eq(nabla.arange(1, 11)[{ { 2, 10, 3 } }]:tolist()[3], 8)
 end)
 
+T.test("softmax and log_softmax over NaN and infinities give NaN, with no undefined behaviour", function()
+  -- (the sanitizer build checks the "no undefined behaviour": reduce.c's own exp overflowed)
+  local x = nabla.tensor{ { 0 / 0, 1, 2 }, { math.huge, 0, 1 }, { -math.huge, 0, 0 } }
+  local s = x:softmax(2):tolist()
+  T.ok(s[1][1] ~= s[1][1] and s[1][2] ~= s[1][2], "a NaN row is NaN")
+  T.near(nabla.tensor(s[3]), nabla.tensor{ 0, 0.5, 0.5 }, 1e-6, 1e-6, "-inf takes no weight")
+  local big = nabla.full({ 4, 33 }, 0 / 0):log_softmax(2)
+  T.eq(big:ne(big):sum():item(), 4 * 33, "NaN through the vector path")
+end)
+
 T.test("permute names the dims it got", function()
   T.raises(function() return nabla.zeros(3):permute(2, nil) end, "permute: got 2 dims for a tensor of shape [3]")
   T.raises(function() return nabla.zeros(2, 3):permute(1, nil) end, "permute: dim 2 is a nil")
