@@ -77,6 +77,17 @@ T.test("softmax and log_softmax over NaN and infinities give NaN, with no undefi
   T.eq(big:ne(big):sum():item(), 4 * 33, "NaN through the vector path")
 end)
 
+T.test("cutmix boxes far outside the image are clipped, with no overflow", function()
+  local cutmix = (nabla._C and nabla._C._cutmix) or nabla._cutmix
+  local x = nabla.randn(2, 1, 4, 4)
+  local a = cutmix(x, { 2, 1 }, math.mininteger, 1, math.maxinteger, 2)   -- rows all, cols 1..2
+  T.near(a[{ 1, 1, ":", { 1, 2 } }], x[{ 2, 1, ":", { 1, 2 } }], 0, 0)
+  T.near(a[{ 1, 1, ":", { 3, 4 } }], x[{ 1, 1, ":", { 3, 4 } }], 0, 0)
+  local b = cutmix(x, { 2, 1 }, 2, 2, 2, math.maxinteger)
+  T.near(b[{ 2, 1, { 2, 3 }, { 2, 4 } }], x[{ 1, 1, { 2, 3 }, { 2, 4 } }], 0, 0)
+  T.near(cutmix(x, { 2, 1 }, math.maxinteger, math.maxinteger, 5, 5), x, 0, 0)
+end)
+
 T.test("permute names the dims it got", function()
   T.raises(function() return nabla.zeros(3):permute(2, nil) end, "permute: got 2 dims for a tensor of shape [3]")
   T.raises(function() return nabla.zeros(2, 3):permute(1, nil) end, "permute: dim 2 is a nil")
