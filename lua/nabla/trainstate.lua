@@ -368,6 +368,11 @@ local function check_history(path, h)
       check_array(path, f, col, function(x) return type(x) == "number" end, "numbers", true)
     end
   end
+  -- the columns fit() appends to are there, if empty (found by tests/fuzz: a history with no
+  -- epoch column made the resumed fit fail on #history.epoch)
+  for _, k in ipairs({ "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "time" }) do
+    if h[k] == nil then h[k] = {} end
+  end
   return h
 end
 

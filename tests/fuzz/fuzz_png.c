@@ -2,6 +2,7 @@
  * (nb_png_to_mnist, src/server/image.c) on any bytes. A failure must say why; a success
  * must give 784 finite values in 0..1. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "server.h"

@@ -253,6 +253,11 @@ T.test("resume: history and scheduler records are type- and range-checked", func
     T.ok(err:find(c[3], 1, true) and err:find(p, 1, true) and not err:find("attempt to", 1, true),
       ("case %d: %s"):format(i, err))
   end
+  -- a history without fit's columns resumes (found by tests/fuzz: fit failed on #history.epoch)
+  local p = corrupt(function(meta) meta.history = '{"accuracy":[0.5,0.5]}' end)
+  local m, opt, sched = setup()
+  local h = nabla.fit(m, { x, y }, { epochs = 3, optimizer = opt, scheduler = sched, resume = p, quiet = true })
+  T.eq(#h.epoch, 1, "one epoch trained after the resumed epoch 2")
   for _, f in ipairs({ "rng_seed", "early_stop" }) do
     local p = corrupt(function(m) m[f] = "zzz" end)
     local ok, err = loads(p)
