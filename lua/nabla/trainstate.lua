@@ -217,15 +217,15 @@ local function check_array(path, field, v, ok, expected, holes_ok, max_len)
 end
 
 -- Checks a saved table of options (an optimizer's param group, a scheduler's state) against
--- the live object's own: no key it lacks (unless extra_ok: then plain numbers and booleans
--- only), the same type for each, numbers in range(k, x).
+-- the live object's own: no key it lacks (but the numbers named in extra_ok), the same type
+-- for each, numbers in range(k, x).
 local function check_like(path, field, saved, live, range, extra_ok)
   if type(saved) ~= "table" then bad(path, field, saved, "a table") end
   for k, v in pairs(saved) do
     local f = field .. "." .. tostring(k)
     if type(k) ~= "string" then bad(path, f, v, "no such entry") end
     local want = live[k]
-    if want == nil and extra_ok and (type(v) == "number" or type(v) == "boolean") then want = v end
+    if want == nil and extra_ok and extra_ok[k] and type(v) == "number" then want = v end
     if want == nil then bad(path, f, v, "no such option") end
     if type(v) ~= type(want) then bad(path, f, v, "a " .. type(want)) end
     if type(v) == "number" then
@@ -275,7 +275,7 @@ local function check_optimizer(path, o, optimizer)
     for k, v in pairs(g) do if k ~= "params" then rest[k] = v end end
     local lg = {}
     for k, v in pairs(live.param_groups[gi]) do if k ~= "params" then lg[k] = v end end
-    check_like(path, f, rest, lg, opt_range, true)   -- (initial_lr comes with a scheduler)
+    check_like(path, f, rest, lg, opt_range, { initial_lr = true })   -- (it comes with a scheduler)
   end
   local state = o.state or {}
   if type(state) ~= "table" then bad(path, "optimizer.state", state, "a JSON object") end
@@ -316,11 +316,16 @@ function check_state_kinds(path, o, opt_tensors, optimizer)
       if k ~= "params" and k ~= "initial_lr" then opts[k] = v end
     end
     local ok, probe = pcall(class, probe_params, opts)
-    if ok then ok = pcall(probe.step, probe) end
+    local err = probe
+    if ok then ok, err = pcall(probe.step, probe) end
+    if not ok then
+      bad(path, ("optimizer.param_groups[%d]"):format(gi), o.param_groups[gi],
+        ("options %s accepts (%s)"):format(optimizer.name, tostring(err):gsub("^.-:%d+: ", "")))
+    end
     for k = 1, #group.params do
       local id = o.param_groups[gi].params[k]
       local numbers, tensors = (o.state or {})[id], opt_tensors[id]
-      if ok and (numbers or tensors) then
+      if numbers or tensors then
         local want = probe.state[probe_params[k]] or {}
         local f = ("optimizer.state[%d]"):format(id)
         for name, v in pairs(want) do

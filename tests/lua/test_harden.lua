@@ -209,6 +209,9 @@ T.test("resume: optimizer records with wrong types or ranges are refused, never 
     { function(o) o.param_groups[1].betas = { 0.9 } end, "optimizer.param_groups[1].betas" },
     { function(o) o.param_groups[1].betas = "x" end, "optimizer.param_groups[1].betas" },
     { function(o) o.param_groups[1].step = { 1 } end, "optimizer.param_groups[1].step" },
+    -- an option this optimizer does not have (found by tests/fuzz: it hid a wrong state name)
+    { function(o) o.param_groups[1]["i-itial_lr"] = 0.01 end, "optimizer.param_groups[1].i-itial_lr" },
+    { function(o) o.state = { ["#1"] = { otep = 2 } } end, "optimizer.state[1]" },
     { function(o) o.state = { ["#1"] = { step = -5 } } end, "optimizer.state[1].step" },
     { function(o) o.state = { ["#1"] = { step = 1.5 } } end, "optimizer.state[1].step" },
     { function(o) o.state = { ["#1"] = { step = "x" } } end, "optimizer.state[1].step" },
