@@ -179,6 +179,7 @@ end
 -- Nothing read from a checkpoint is trusted: every field is type- and range-checked here, and
 -- a bad one is reported naming the field and the file (a corrupt epoch never makes fit()
 -- train for 10^8 epochs, a wrong type never reaches a raw Lua error further on).
+local check_state_kinds
 local MAX_EPOCH = 1000000          -- more epochs than anyone trains; a larger one is corrupt
 local MAX_STEP = 2 ^ 53            -- step counts: whole numbers a double holds exactly
 
@@ -222,15 +223,15 @@ local function check_array(path, field, v, ok, expected, holes_ok, max_len)
 end
 
 -- Checks a saved table of options (an optimizer's param group, a scheduler's state) against
--- the live object's own: no key it lacks (unless extra_ok: then plain numbers and booleans
--- only), the same type for each, numbers in range(k, x).
+-- the live object's own: no key it lacks (but the numbers named in extra_ok), the same type
+-- for each, numbers in range(k, x).
 local function check_like(path, field, saved, live, range, extra_ok)
   if type(saved) ~= "table" then bad(path, field, saved, "a table") end
   for k, v in pairs(saved) do
     local f = field .. "." .. tostring(k)
     if type(k) ~= "string" then bad(path, f, v, "no such entry") end
     local want = live[k]
-    if want == nil and extra_ok and (type(v) == "number" or type(v) == "boolean") then want = v end
+    if want == nil and extra_ok and extra_ok[k] and type(v) == "number" then want = v end
     if want == nil then bad(path, f, v, "no such option") end
     if type(v) ~= type(want) then bad(path, f, v, "a " .. type(want)) end
     if type(v) == "number" then
@@ -280,7 +281,7 @@ local function check_optimizer(path, o, optimizer)
     for k, v in pairs(g) do if k ~= "params" then rest[k] = v end end
     local lg = {}
     for k, v in pairs(live.param_groups[gi]) do if k ~= "params" then lg[k] = v end end
-    check_like(path, f, rest, lg, opt_range, true)   -- (initial_lr comes with a scheduler)
+    check_like(path, f, rest, lg, opt_range, { initial_lr = true })   -- (it comes with a scheduler)
   end
   local state = o.state or {}
   if type(state) ~= "table" then bad(path, "optimizer.state", state, "a JSON object") end
@@ -299,6 +300,59 @@ local function check_optimizer(path, o, optimizer)
     end
   end
   return nparams, listed
+end
+
+-- Each parameter's saved state must hold what this optimizer's update reads: exactly the
+-- entries (numbers and tensors) that one step of the same optimizer, with the saved
+-- options, creates (Adam: step, exp_avg, exp_avg_sq; SGD with momentum: momentum_buffer...).
+-- A parameter with no state at all is fine (it never had a gradient).
+function check_state_kinds(path, o, opt_tensors, optimizer)
+  local class = nabla.optim and nabla.optim[optimizer.name]
+  if class == nil then return end                  -- an optimizer nabla does not ship
+  local index = 0
+  for gi, group in ipairs(optimizer.param_groups) do
+    local probe_params = {}
+    for k, p in ipairs(group.params) do
+      local q = nabla.zeros(table.unpack(p.shape)):requires_grad()
+      q.grad = nabla.zeros(table.unpack(p.shape))
+      probe_params[k] = q
+    end
+    local opts = {}
+    for k, v in pairs(o.param_groups[gi]) do
+      if k ~= "params" and k ~= "initial_lr" then opts[k] = v end
+    end
+    local ok, probe = pcall(class, probe_params, opts)
+    local err = probe
+    if ok then ok, err = pcall(probe.step, probe) end
+    if not ok then
+      bad(path, ("optimizer.param_groups[%d]"):format(gi), o.param_groups[gi],
+        ("options %s accepts (%s)"):format(optimizer.name, tostring(err):gsub("^.-:%d+: ", "")))
+    end
+    for k = 1, #group.params do
+      local id = o.param_groups[gi].params[k]
+      local numbers, tensors = (o.state or {})[id], opt_tensors[id]
+      if numbers or tensors then
+        local want = probe.state[probe_params[k]] or {}
+        local f = ("optimizer.state[%d]"):format(id)
+        for name, v in pairs(want) do
+          local have = nabla.is_tensor(v) and tensors and tensors[name] or (not nabla.is_tensor(v) and numbers and numbers[name])
+          if have == nil or have == false then
+            bad(path, f .. "." .. name, nil, ("the %s %s's update needs"):format(
+              nabla.is_tensor(v) and "tensor" or "number", optimizer.name))
+          end
+        end
+        for name, v in pairs(numbers or {}) do
+          if want[name] == nil or nabla.is_tensor(want[name]) then bad(path, f .. "." .. name, v, "no such state") end
+        end
+        for name, t in pairs(tensors or {}) do
+          if want[name] == nil or not nabla.is_tensor(want[name]) then
+            bad(path, ("tensor optimizer.%d.%s"):format(id, name), "present", "no such state")
+          end
+        end
+      end
+    end
+    index = index + #group.params
+  end
 end
 
 -- a scheduler's saved state: the live scheduler's own fields, the step counts whole numbers,
@@ -324,6 +378,11 @@ local function check_history(path, h)
     else
       check_array(path, f, col, function(x) return type(x) == "number" end, "numbers", true)
     end
+  end
+  -- the columns fit() appends to are there, if empty (found by tests/fuzz: a history with no
+  -- epoch column made the resumed fit fail on #history.epoch)
+  for _, k in ipairs({ "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "time" }) do
+    if h[k] == nil then h[k] = {} end
   end
   return h
 end
@@ -389,6 +448,7 @@ local function load_training(path, model, optimizer, opts)
         bad(path, ("tensor optimizer.%d.%s"):format(i, name), "present", "the state of a listed parameter")
       end
     end
+    check_state_kinds(path, o, opt_tensors, optimizer)
   end
   local sched_state
   if opts.scheduler and meta.scheduler then

@@ -130,6 +130,13 @@ static int idx_open(const char *op, const char *path, idx_file *h) {
                  (long long)(numel * h->elsize), (long long)body);
         goto fail;
     }
+    /* a tensor's limits hold even when a 0 makes the file empty: [0, 2^32-1, 2^32-1]
+     * would give strides that overflow (checked.h) */
+    if (nb_shape_numel(h->ndim, h->shape) < 0) {
+        nb_error("%s: '%s': the header's shape %s is beyond any tensor (more than 2^40 "
+                 "elements in its non-empty dimensions)", op, path, sb);
+        goto fail;
+    }
     h->numel = numel;
     return 0;
 fail:

@@ -454,7 +454,58 @@ static int run_script(lua_State *L, const char *path, int argc, char **argv, int
     return status;
 }
 
+/* ---- the OpenMP wait policy ---------------------------------------------------------------- */
+
+/* How long an OpenMP thread spins at a barrier before it sleeps, in libgomp's spins (about
+ * 100 a microsecond). libgomp's default, 300,000 (~3 ms), is fastest on idle cores; but when
+ * other programs hold the cores, a thread spinning for a partner that is not running burns
+ * its time slice for nothing (a CNN epoch took 5.1x its idle time beside two busy processes,
+ * where fair sharing gives 2x). Sleeping at once (0) costs small kernels a wake-up on idle
+ * cores (the LeNet epoch 17%). So: a short spin (0.1 ms) when the cores are free at start-up,
+ * none when they are already taken. bench/bench_busy.lua measures the choices (README, "A
+ * busy neighbour"). */
+#define NABLA_SPIN_IDLE "10000"
+#define NABLA_SPIN_BUSY "0"
+
+/* Whether other programs already keep every core busy: the runnable processes besides this
+ * one (/proc/stat), or the load of the last minute (/proc/loadavg), reach the core count. */
+static bool cores_taken(void) {
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (ncpu < 1) return false;
+    double load = 0;
+    long running = 0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1) load = 0;
+        fclose(f);
+    }
+    f = fopen("/proc/stat", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "procs_running %ld", &running) == 1) break;
+        fclose(f);
+    }
+    return running - 1 >= ncpu || load >= (double)ncpu;
+}
+
+/* libgomp reads its settings once, when it loads, before main(): so the first nabla process
+ * sets GOMP_SPINCOUNT and runs itself again (about a millisecond). A value the user set
+ * (GOMP_SPINCOUNT or OMP_WAIT_POLICY) is kept, and the second process finds ours set.
+ * NABLA_WAIT_CHOICE tells the program what was chosen (blas_info() and bench_busy show it). */
+static void choose_wait_policy(char **argv) {
+    if (getenv("GOMP_SPINCOUNT") || getenv("OMP_WAIT_POLICY")) return;
+    bool busy = cores_taken();
+    if (setenv("GOMP_SPINCOUNT", busy ? NABLA_SPIN_BUSY : NABLA_SPIN_IDLE, 1) != 0) return;
+    setenv("NABLA_WAIT_CHOICE", busy ? "cores busy at start-up: sleep at once" :
+                                       "cores free at start-up: spin 0.1 ms, then sleep", 1);
+    execv("/proc/self/exe", argv);
+    unsetenv("GOMP_SPINCOUNT"); /* no /proc: carry on with libgomp's default */
+    unsetenv("NABLA_WAIT_CHOICE");
+}
+
 int main(int argc, char **argv) {
+    choose_wait_policy(argv);
     if (argv[0] && argv[0][0]) progname = "nabla";
     const char *lang = NULL;
     bool interactive = false, no_color = false, has_e = false, version = false, quiet = false;

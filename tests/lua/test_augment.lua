@@ -306,7 +306,8 @@ T.test("throughput: a batch of 64 MNIST digits through every transform", functio
   for _ = 1, 20 do t(x) end
   local ms = (clock() - t0) / 20 * 1000
   print(("  %.2f ms per batch of 64 through six transforms"):format(ms))
-  T.ok(ms < 200, "fast enough to run inside a training loop")
+  -- (under AddressSanitizer, .ci/run's build-san, every access is checked: 10x the time)
+  T.ok(ms < (os.getenv("NABLA_SANITIZER") and 2000 or 200), "fast enough to run inside a training loop")
 end)
 
 T.done()

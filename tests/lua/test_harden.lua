@@ -67,6 +67,27 @@ T.test("sizes are multiplied with overflow checks", function()
   T.eq(nabla.arange(1, 11)[{ { 2, 10, 3 } }]:tolist()[3], 8)
 end)
 
+T.test("softmax and log_softmax over NaN and infinities give NaN, with no undefined behaviour", function()
+  -- (the sanitizer build checks the "no undefined behaviour": reduce.c's own exp overflowed)
+  local x = nabla.tensor{ { 0 / 0, 1, 2 }, { math.huge, 0, 1 }, { -math.huge, 0, 0 } }
+  local s = x:softmax(2):tolist()
+  T.ok(s[1][1] ~= s[1][1] and s[1][2] ~= s[1][2], "a NaN row is NaN")
+  T.near(nabla.tensor(s[3]), nabla.tensor{ 0, 0.5, 0.5 }, 1e-6, 1e-6, "-inf takes no weight")
+  local big = nabla.full({ 4, 33 }, 0 / 0):log_softmax(2)
+  T.eq(big:ne(big):sum():item(), 4 * 33, "NaN through the vector path")
+end)
+
+T.test("cutmix boxes far outside the image are clipped, with no overflow", function()
+  local cutmix = (nabla._C and nabla._C._cutmix) or nabla._cutmix
+  local x = nabla.randn(2, 1, 4, 4)
+  local a = cutmix(x, { 2, 1 }, math.mininteger, 1, math.maxinteger, 2)   -- rows all, cols 1..2
+  T.near(a[{ 1, 1, ":", { 1, 2 } }], x[{ 2, 1, ":", { 1, 2 } }], 0, 0)
+  T.near(a[{ 1, 1, ":", { 3, 4 } }], x[{ 1, 1, ":", { 3, 4 } }], 0, 0)
+  local b = cutmix(x, { 2, 1 }, 2, 2, 2, math.maxinteger)
+  T.near(b[{ 2, 1, { 2, 3 }, { 2, 4 } }], x[{ 1, 1, { 2, 3 }, { 2, 4 } }], 0, 0)
+  T.near(cutmix(x, { 2, 1 }, math.maxinteger, math.maxinteger, 5, 5), x, 0, 0)
+end)
+
 T.test("permute names the dims it got", function()
   T.raises(function() return nabla.zeros(3):permute(2, nil) end, "permute: got 2 dims for a tensor of shape [3]")
   T.raises(function() return nabla.zeros(2, 3):permute(1, nil) end, "permute: dim 2 is a nil")
@@ -188,11 +209,17 @@ T.test("resume: optimizer records with wrong types or ranges are refused, never 
     { function(o) o.param_groups[1].betas = { 0.9 } end, "optimizer.param_groups[1].betas" },
     { function(o) o.param_groups[1].betas = "x" end, "optimizer.param_groups[1].betas" },
     { function(o) o.param_groups[1].step = { 1 } end, "optimizer.param_groups[1].step" },
+    -- an option this optimizer does not have (found by tests/fuzz: it hid a wrong state name)
+    { function(o) o.param_groups[1]["i-itial_lr"] = 0.01 end, "optimizer.param_groups[1].i-itial_lr" },
+    { function(o) o.state = { ["#1"] = { otep = 2 } } end, "optimizer.state[1]" },
     { function(o) o.state = { ["#1"] = { step = -5 } } end, "optimizer.state[1].step" },
     { function(o) o.state = { ["#1"] = { step = 1.5 } } end, "optimizer.state[1].step" },
     { function(o) o.state = { ["#1"] = { step = "x" } } end, "optimizer.state[1].step" },
     { function(o) o.state = { ["#77"] = { step = 1 } } end, "optimizer.state[77]" },
     { function(o) o.state = 4 end, "optimizer.state" },
+    -- Adam's tensors without its step count (found by tests/fuzz: Adam's update failed)
+    { function(o) o.state = {} end, "optimizer.state[1].step" },
+    { function(o) o.state = { ["#1"] = { step = 2, speed = 3 } } end, "optimizer.state[1].speed" },
   }
   for i, c in ipairs(cases) do
     local p = corrupt(edit_json("optimizer", c[1]))
@@ -229,6 +256,11 @@ T.test("resume: history and scheduler records are type- and range-checked", func
     T.ok(err:find(c[3], 1, true) and err:find(p, 1, true) and not err:find("attempt to", 1, true),
       ("case %d: %s"):format(i, err))
   end
+  -- a history without fit's columns resumes (found by tests/fuzz: fit failed on #history.epoch)
+  local p = corrupt(function(meta) meta.history = '{"accuracy":[0.5,0.5]}' end)
+  local m, opt, sched = setup()
+  local h = nabla.fit(m, { x, y }, { epochs = 3, optimizer = opt, scheduler = sched, resume = p, quiet = true })
+  T.eq(#h.epoch, 1, "one epoch trained after the resumed epoch 2")
   for _, f in ipairs({ "rng_seed", "early_stop" }) do
     local p = corrupt(function(m) m[f] = "zzz" end)
     local ok, err = loads(p)
@@ -251,6 +283,22 @@ T.test("JSON: any valid byte in a string parses (0x7F, UTF-8), control bytes are
   nabla.save(path("del.safetensors"), m, { metadata = { note = "x\127y" } })
   local _, meta = nabla.load(path("del.safetensors"))
   T.eq(meta.note, "x\127y")
+end)
+
+T.test("the shell chooses the OpenMP wait policy at start-up, and keeps the user's", function()
+  local exe = arg and arg[-1]
+  if not exe or not exe:match("nabla$") then return T.ok(true) end   -- run by another interpreter
+  local function run(env)
+    local p = io.popen(("env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u NABLA_WAIT_CHOICE %s '%s' -e "
+      .. "'print(os.getenv(\"GOMP_SPINCOUNT\"), os.getenv(\"NABLA_WAIT_CHOICE\"))'"):format(env, exe))
+    local out = p:read("a")
+    p:close()
+    return out
+  end
+  local out = run("")
+  T.ok(out:match("^10000\tcores free") or out:match("^0\tcores busy"), out)
+  T.eq(run("GOMP_SPINCOUNT=5"):match("^%S+"), "5", "the user's GOMP_SPINCOUNT")
+  T.eq(run("OMP_WAIT_POLICY=active"):match("^%S+"), "nil", "the user's OMP_WAIT_POLICY")
 end)
 
 os.execute("rm -rf '" .. dir .. "'")
