@@ -3,15 +3,19 @@
 #   ./setup.sh run [args]   install what is missing, build, start the nabla shell
 #   ./setup.sh test         install what is missing, build, run the whole test suite
 #   ./setup.sh build        install what is missing and build
+#   ./setup.sh jupyter [args]  also Jupyter: installs the nabla kernel, writes the lessons
+#                           as notebooks in notebooks/, starts a notebook server there
 # The test run ends with one line "N passed, N failed" and exits non-zero on any failure.
 set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3
 libcivetweb-dev libpng-dev libcjson-dev"
-# Only for the tests: the browser tests (tests/web) drive Debian's chromium with python3-selenium
-# through chromium-driver; fonts-nanum draws the Korean pages in their screenshots.
-TEST_PACKAGES="chromium chromium-driver python3-selenium fonts-nanum"
+# Only for the tests: notebooks on the Jupyter kernel (tests/jupyter); the browser tests
+# (tests/web) drive Debian's chromium with python3-selenium through chromium-driver, and
+# fonts-nanum draws the Korean pages in their screenshots. ./setup.sh run needs none of it.
+TEST_PACKAGES="python3-ipykernel python3-nbclient python3-nbformat chromium chromium-driver python3-selenium fonts-nanum"
+JUPYTER_PACKAGES="jupyter-notebook python3-ipykernel python3-nbclient python3-nbformat"
 
 install_missing() {
     missing=""
@@ -48,6 +52,14 @@ run)
 build)
     build
     ;;
+jupyter)
+    build "$JUPYTER_PACKAGES"
+    ./build/nabla jupyter install
+    ./build/nabla jupyter notebooks notebooks   # keeps notebooks a learner already has
+    root=""
+    [ "$(id -u)" -eq 0 ] && root="--allow-root"
+    exec jupyter-notebook --notebook-dir=notebooks $root "$@"
+    ;;
 test)
     build "$TEST_PACKAGES"
     status=0
@@ -62,7 +74,7 @@ test)
     exit $status
     ;;
 *)
-    echo "usage: ./setup.sh run [args] | test | build" >&2
+    echo "usage: ./setup.sh run [args] | test | build | jupyter [args]" >&2
     exit 2
     ;;
 esac
