@@ -693,5 +693,45 @@ rnn_acc = evaluate(rnn, test).accuracy]],
       solution = [[answer(2)]],
       wrong = [[answer(3)]],
     },
+    {
+      text = {
+        en = [[
+Last: serve your model and draw a digit for it. serve{} starts a small web server inside
+nabla; the shell stays yours (the prompt shows the port). Open the address it prints and
+go to /draw: draw with the mouse, a finger or a pen, and the CNN answers as the stroke
+ends — with the 28x28 image it saw (your drawing cropped, scaled to 20 pixels and centred,
+as MNIST was made), the ten probabilities and every layer's activations. / is the
+dashboard: run fit again and watch the curves move. From a terminal:
+  curl -F image=@digit.png http://127.0.0.1:8000/predict
+srv:stop() stops the server.]],
+        ko = [[
+마지막으로 모델을 서버에 올리고 숫자를 그려 봅시다. serve{}는 nabla 안에서 작은 웹
+서버를 시작합니다; 셸은 그대로 쓸 수 있습니다 (프롬프트에 포트가 보입니다). 출력된 주소를
+열고 /draw로 가서 마우스, 손가락이나 펜으로 그리면 획을 끝낼 때마다 CNN이 답합니다 —
+모델이 본 28x28 이미지 (그림을 잘라 20픽셀로 줄이고 가운데에 놓은, MNIST를 만든 방식
+그대로), 열 개의 확률, 각 층의 활성값까지 보여 줍니다. /는 대시보드입니다: fit을 다시
+실행하고 곡선이 움직이는 것을 보세요. 터미널에서는:
+  curl -F image=@digit.png http://127.0.0.1:8000/predict
+srv:stop()으로 서버를 멈춥니다.]],
+      },
+      code = [[
+srv = serve{ model = cnn, port = 8000 }
+print(srv:url("draw"))]],
+      -- the replay takes any free port (8000 may be taken on the machine running the tests)
+      solution = [[srv = serve{ model = cnn, port = 0, quiet = true }]],
+      wrong = [[srv = cnn]],
+      check = function(env)
+        local s = env.srv
+        if not (type(s) == "table" and type(s.url) == "function" and type(s.running) == "function" and s:running()) then
+          return false, { en = "srv should be the running server that serve{ model = cnn, port = 8000 } returns",
+                          ko = "srv는 serve{ model = cnn, port = 8000 }이 돌려주는, 실행 중인 서버여야 합니다" }
+        end
+        if s.model ~= env.cnn and s.model ~= env.mlp and s.model ~= env.rnn then
+          return false, { en = "serve one of your models: serve{ model = cnn, port = 8000 }",
+                          ko = "여러분의 모델 중 하나를 올리세요: serve{ model = cnn, port = 8000 }" }
+        end
+        return true
+      end,
+    },
   },
 }
