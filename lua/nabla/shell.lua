@@ -158,10 +158,7 @@ function M.install(G)
   end
   if rawget(G, "quit") == nil then G.quit = leave end
   if rawget(G, "exit") == nil then G.exit = leave end
-  local ok, help = pcall(require, "nabla.help")
-  if ok and type(help) == "table" and help.register then
-    help.register(leave, "quit() or exit()", "leave nabla (as :q or Ctrl-D)", "nabla를 끝냅니다 (:q나 Ctrl-D와 같습니다)")
-  end
+  require("nabla.doc")(leave, "quit() or exit()", "leave nabla (as :q or Ctrl-D)", "nabla를 끝냅니다 (:q나 Ctrl-D와 같습니다)", "The shell")
 end
 
 return M
