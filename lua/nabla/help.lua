@@ -194,7 +194,11 @@ end
 
 local function row(e)
   local sig = e.sig or e.name
-  return #sig <= 44 and ("  %-44s %s"):format(sig, say(e)) or ("  %s\n  %-44s %s"):format(sig, "", say(e))
+  if #sig <= 44 then return ("  %-44s %s"):format(sig, say(e)) end
+  -- a long signature: its text under it, in the text column when the terminal leaves it
+  -- room, else indented by six (as term.wrap lays out a row too narrow for its text)
+  if require("nabla.term").columns() < 88 then return ("  %s\n      %s"):format(sig, say(e)) end
+  return ("  %s\n  %-44s %s"):format(sig, "", say(e))
 end
 
 function M.text(x)

@@ -237,20 +237,33 @@ end
 -- Prose written with its own line breaks (lesson texts) joined into paragraphs before it is
 -- wrapped, so that a narrower terminal does not leave a short orphan on every other line.
 -- A line is joined to the previous one unless either is blank, it is indented (code, a
--- formula), it starts a list item ("- ", "1) ", "• ") or the previous one ends a sentence.
-function M.reflow(text)
-  local out = {}
+-- formula), it starts a list item ("- ", "1) ", "• ") or the previous one ends a sentence;
+-- and a run of lines is joined only if one of them is wider than width (the terminal's).
+function M.reflow(text, width)
+  width = width or M.columns()
   local function starts_item(l) return l:match("^[%-%*•]%s") or l:match("^%d+[%.%)]%s") end
+  -- runs of lines that belong together: each run is a list of lines
+  local runs = {}
   for line in (tostring(text) .. "\n"):gmatch("(.-)\n") do
-    local prev = out[#out]
+    local run = runs[#runs]
+    local prev = run and run[#run]
     -- a line that ends a sentence keeps its break (the author's next sentence or code
     -- starts on a line of its own); one that stops mid-sentence is joined
     if prev and prev ~= "" and not prev:match("^%s") and line ~= "" and not line:match("^%s")
       and not starts_item(line) and not prev:match("[%.:!?][%)\"']?$") then
-      out[#out] = prev .. " " .. line
+      run[#run + 1] = line
     else
-      out[#out + 1] = line
+      runs[#runs + 1] = { line }
     end
+  end
+  -- a run is joined only when one of its lines is too wide: lines the author already
+  -- fitted to the terminal stay as written
+  local out = {}
+  for _, run in ipairs(runs) do
+    local wide = false
+    for _, l in ipairs(run) do if M.width(l) > width then wide = true end end
+    if wide then out[#out + 1] = table.concat(run, " ")
+    else for _, l in ipairs(run) do out[#out + 1] = l end end
   end
   return table.concat(out, "\n")
 end

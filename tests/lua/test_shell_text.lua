@@ -366,7 +366,10 @@ end)
 T.test("lesson text is reflowed: no orphan words when the author's lines are longer than the terminal", function()
   local text = "η (eta) is the learning rate. Start from w = 0, b = 0 with η = 0.5, take 500 steps,\n"
     .. "and keep the loss of each step in a table called losses.\n    w ← w − η·∂L/∂w\nNext sentence."
-  local r = term.wrap(term.reflow(text), 80)
+  local fitted = "2층 신경망: Z1 = X·W1 + b1, A1 = tanh(Z1), Z2 = A1·W2 + b2, 손실은\n"
+    .. "L = mean((Z2 − Y)²)입니다. 모든 경사를 직접 계산한 뒤 autograd와 비교합니다."
+  T.eq(term.reflow(fitted, 80), fitted, "lines the author fitted to 80 columns stay as written")
+  local r = term.wrap(term.reflow(text, 80), 80)
   T.eq(r, "η (eta) is the learning rate. Start from w = 0, b = 0 with η = 0.5, take 500\n"
     .. "steps, and keep the loss of each step in a table called losses.\n    w ← w − η·∂L/∂w\nNext sentence.")
 end)
