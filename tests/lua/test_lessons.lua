@@ -48,16 +48,16 @@ T.test("every file in lessons/ loads as a lesson", function()
   end
 end)
 
--- NABLA_TEST_LESSONS=id,id,... replays only those lessons (.ci/run's sanitizer build takes a
--- reduced set; the ordinary run takes them all)
+-- NABLA_TEST_ONLY=id,id,... replays only those lessons (.ci/run's sanitizer build takes a
+-- reduced set; a developer at work on one lesson; the ordinary run takes them all)
 local function selected(list)
-  local only = os.getenv("NABLA_TEST_LESSONS")
+  local only = os.getenv("NABLA_TEST_ONLY")
   if not only or only == "" then return list end
   local out = {}
   for _, l in ipairs(list) do
     if ("," .. only .. ","):find("," .. l.id .. ",", 1, true) then out[#out + 1] = l end
   end
-  assert(#out > 0, "NABLA_TEST_LESSONS names no lesson: " .. only)
+  assert(#out > 0, "NABLA_TEST_ONLY names no lesson: " .. only)
   return out
 end
 
