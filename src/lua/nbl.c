@@ -447,10 +447,29 @@ void nbl_install(lua_State *L, const nbl_module *const *mods, int methods, int f
     lua_newtable(L); /* owners of the functions */
     lua_newtable(L); /* owners of the internals */
     int o = lua_gettop(L) - 2;
+    lua_newtable(L); /* nabla._C.docs */
+    int docs = lua_gettop(L);
     for (; *mods; mods++) {
         set_unique(L, methods, o, (*mods)->methods, (*mods)->name, "tensor method");
         set_unique(L, functions, o + 1, (*mods)->functions, (*mods)->name, "function");
         set_unique(L, internals, o + 2, (*mods)->internals, (*mods)->name, "nabla._C function");
+        for (const nbl_doc *d = (*mods)->docs; d && d->name; d++) {
+            if (lua_getfield(L, docs, d->name) != LUA_TNIL)
+                luaL_error(L, "nabla: help for '%s' is given twice (module '%s')", d->name,
+                           (*mods)->name);
+            lua_pop(L, 1);
+            lua_createtable(L, 0, 4);
+            lua_pushstring(L, d->sig);
+            lua_setfield(L, -2, "sig");
+            lua_pushstring(L, d->en);
+            lua_setfield(L, -2, "en");
+            lua_pushstring(L, d->ko);
+            lua_setfield(L, -2, "ko");
+            lua_pushstring(L, d->kind);
+            lua_setfield(L, -2, "kind");
+            lua_setfield(L, docs, d->name);
+        }
     }
+    lua_setfield(L, internals, "docs");
     lua_pop(L, 3);
 }

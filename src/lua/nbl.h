@@ -86,20 +86,29 @@ nb_tensor *nbl_opt_arg_tensor(lua_State *L, int i, const char *op, const char *w
 bool nbl_opt_arg_bool(lua_State *L, int i, bool def);
 
 /* ---- modules ------------------------------------------------------------------------ */
+/* A help entry: nabla._C.docs[name] = {sig =, en =, ko =, kind = "method" | "function" |
+ * "both"}, read by lua/nabla/help.lua. */
+typedef struct nbl_doc {
+    const char *name, *sig, *en, *ko, *kind;
+} nbl_doc;
+
 typedef struct nbl_module {
     const char *name;
     const luaL_Reg *methods;    /* tensor methods (x:name(...)); may be NULL */
     const luaL_Reg *functions;  /* functions of the nabla table (nabla.name(...)); may be NULL */
     const luaL_Reg *internals;  /* functions of nabla._C (the Lua library's helpers); may be NULL */
+    const nbl_doc *docs;        /* help entries (NULL-terminated); may be NULL */
 } nbl_module;
 
 /* Defines the module of a binding file, for the list in l_nabla.c. */
 #define NBL_MODULE(id, methods_, functions_, internals_) \
-    const nbl_module nbl_module_##id = {#id, methods_, functions_, internals_};
+    const nbl_module nbl_module_##id = {#id, methods_, functions_, internals_, NULL};
+#define NBL_MODULE_WITH_DOCS(id, methods_, functions_, internals_, docs_) \
+    const nbl_module nbl_module_##id = {#id, methods_, functions_, internals_, docs_};
 
 /* Installs the NULL-terminated list mods into the tables at the stack indices methods,
- * functions and internals; raises an error naming both modules on a name registered
- * twice. */
+ * functions and internals (and the modules' help entries into internals.docs); raises an
+ * error naming both modules on a name registered twice. */
 void nbl_install(lua_State *L, const nbl_module *const *mods, int methods, int functions,
                  int internals);
 
