@@ -3,15 +3,20 @@
 #   ./setup.sh run [args]   install what is missing, build, start the nabla shell
 #   ./setup.sh test         install what is missing, build, run the whole test suite
 #   ./setup.sh build        install what is missing and build
+#   ./setup.sh jupyter [args]  also Jupyter: installs the nabla kernel, writes the lessons
+#                           as notebooks in notebooks/, starts a notebook server there
 # The test run ends with one line "N passed, N failed" and exits non-zero on any failure.
 set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3"
+# the tests run notebooks on the Jupyter kernel (tests/jupyter); ./setup.sh run needs none of it
+TEST_PACKAGES="python3-ipykernel python3-nbclient python3-nbformat"
+JUPYTER_PACKAGES="jupyter-notebook python3-ipykernel python3-nbclient python3-nbformat"
 
 install_missing() {
     missing=""
-    for p in $PACKAGES; do
+    for p in $PACKAGES ${1:-}; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
     done
     [ -z "$missing" ] && return 0
@@ -25,7 +30,7 @@ install_missing() {
 }
 
 build() {
-    install_missing
+    install_missing "${1:-}"
     if [ -f build/build.ninja ]; then
         meson setup --reconfigure build >/dev/null
     else
@@ -44,8 +49,16 @@ run)
 build)
     build
     ;;
+jupyter)
+    build "$JUPYTER_PACKAGES"
+    ./build/nabla jupyter install
+    ./build/nabla jupyter notebooks notebooks   # keeps notebooks a learner already has
+    root=""
+    [ "$(id -u)" -eq 0 ] && root="--allow-root"
+    exec jupyter-notebook --notebook-dir=notebooks $root "$@"
+    ;;
 test)
-    build
+    build "$TEST_PACKAGES"
     status=0
     meson test -C build --print-errorlogs --num-processes 2 "$@" || status=$?
     log=build/meson-logs/testlog.json
@@ -58,7 +71,7 @@ test)
     exit $status
     ;;
 *)
-    echo "usage: ./setup.sh run [args] | test | build" >&2
+    echo "usage: ./setup.sh run [args] | test | build | jupyter [args]" >&2
     exit 2
     ;;
 esac

@@ -16,6 +16,7 @@ local functions = {
   next = { "nabla.lesson", "next" }, back = { "nabla.lesson", "back" },
   hint = { "nabla.lesson", "hint" }, check = { "nabla.lesson", "check" },
   quiz = { "nabla.lesson", "quiz" }, answer = { "nabla.lesson", "answer" },
+  catchup = { "nabla.lesson", "catchup" },
   inspect = { "nabla.inspect", "inspect" }, graph = { "nabla.inspect", "graph" },
   watch = { "nabla.inspect", "watch" },
   fit = { "nabla.train", "fit" }, evaluate = { "nabla.train", "evaluate" },

@@ -69,6 +69,37 @@ local function shape_str(t) return tostring(t.shape) end
 local function width(s) return utf8.len(s) or #s end
 local function pad(s, n) return s .. string.rep(" ", math.max(0, n - width(s))) end
 
+-- ---- showing: text in a terminal, an HTML table where a front end shows HTML ------------
+
+local function esc(s)
+  return (tostring(s):gsub("[&<>\"]", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
+end
+
+-- rows[1] is the header; cells are strings; mono[i]: column i in a fixed-width font
+local function html_table(class, rows, mono, note)
+  local out = { ('<table class="%s">'):format(class), "<thead><tr>" }
+  for _, h in ipairs(rows[1]) do out[#out + 1] = "<th>" .. esc(h) .. "</th>" end
+  out[#out + 1] = "</tr></thead><tbody>"
+  for k = 2, #rows do
+    out[#out + 1] = "<tr>"
+    for i, c in ipairs(rows[k]) do
+      out[#out + 1] = mono and mono[i] and ('<td style="text-align:left"><code style="white-space:pre">%s</code></td>'):format(esc(c))
+        or ('<td style="text-align:left">%s</td>'):format(esc(c))
+    end
+    out[#out + 1] = "</tr>"
+  end
+  out[#out + 1] = "</tbody></table>"
+  if note then out[#out + 1] = "<p>" .. esc(note) .. "</p>" end
+  return table.concat(out)
+end
+
+-- through nabla.display (lua/nabla/display.lua): the text in a terminal, the HTML table
+-- in a notebook
+local function show(kind, text, html)
+  local display = require "nabla.display"
+  display.show(display.new(kind, text, { table_html = html, html = function(d) return d.table_html end }))
+end
+
 -- ---- inspect(model) --------------------------------------------------------------------
 
 local function named_tensors(x, fname)
@@ -136,7 +167,7 @@ function M.inspect(x, opts)
     end
   end
   local text = table.concat(lines, "\n")
-  if opts.print ~= false then require("nabla.display").show(require("nabla.display").new("inspect", text)) end
+  if opts.print ~= false then show("inspect", text, html_table("nabla-inspect", rows, { [7] = true, [8] = true })) end
   return text
 end
 
@@ -224,8 +255,10 @@ function M.graph(t, opts)
     if not node_grads then node_grads, leaf_grads = {}, {} end
   end
   local lines = {}
+  local rows = { { L("node", "노드"), L("op", "연산"), L("shape", "모양"), L("value", "값"), L("grad", "경사") } }
   local shown = {}
-  local function label(x)
+  -- the line of the tree, and the same as a row of the table
+  local function label(x, tree)
     local name = names[x._id]
     local fn = x.grad_fn
     local kind
@@ -237,14 +270,16 @@ function M.graph(t, opts)
     local s = (name and (name .. " = ") or "") .. kind .. " " .. shape_str(x) .. "  " ..
       L("value ", "값 ") .. summary(x)
     if x.needs_grad then s = s .. "  " .. L("grad ", "경사 ") .. summary(g) end
+    rows[#rows + 1] = { tree .. (name or ""), kind, shape_str(x), summary(x), x.needs_grad and summary(g) or "" }
     return s
   end
   local function draw(x, prefix, last, top)
     local branch = top and "" or (last and "└─ " or "├─ ")
-    local line = prefix .. branch .. label(x)
+    local line = prefix .. branch .. label(x, prefix .. branch)
     local fn = x.grad_fn
     if fn and shown[fn.id] then
       lines[#lines + 1] = line .. L("  (shown above)", "  (위에 나옴)")
+      rows[#rows][2] = rows[#rows][2] .. L(" (shown above)", " (위에 나옴)")
       return
     end
     lines[#lines + 1] = line
@@ -257,13 +292,15 @@ function M.graph(t, opts)
     end
   end
   draw(t, "", true, true)
+  local note
   if freed then
-    lines[#lines + 1] = L("(backward() has freed this graph; call graph() before backward, or "
+    note = L("(backward() has freed this graph; call graph() before backward, or "
       .. "backward{retain_graph=true})", "(backward()가 이 그래프를 해제했습니다. backward 전에 graph()를 "
       .. "부르거나 backward{retain_graph=true}를 쓰세요)")
+    lines[#lines + 1] = note
   end
   local text = table.concat(lines, "\n")
-  if opts.print ~= false then require("nabla.display").show(require("nabla.display").new("graph", text)) end
+  if opts.print ~= false then show("graph", text, html_table("nabla-graph", rows, { [1] = true }, note)) end
   return text
 end
 
@@ -388,7 +425,65 @@ function M.watch(model, opts)
     for _, n in ipairs(self.names) do local h = self.history[n]; r[n] = h[#h] end
     return r
   end
+  -- The per-layer view: one bar a layer, input side first, its length the gradient norm
+  -- at the last step on a log scale (the picture of vanishing gradients: the bars shrink
+  -- towards the input). Shown through nabla.display; returns the text.
+  function w:bars(bopts)
+    bopts = bopts or {}
+    local term = require "nabla.term"
+    local step = bopts.step
+    local rows, lo, hi = {}, math.huge, 0
+    for _, n in ipairs(self.names) do
+      local h = self.history[n]
+      local v = h[step or #h]
+      rows[#rows + 1] = { n, v }
+      if v and v > 0 then lo, hi = math.min(lo, v), math.max(hi, v) end
+    end
+    local namew = 0
+    for _, r in ipairs(rows) do namew = math.max(namew, width(r[1])) end
+    local barw = math.max(10, math.min(50, (bopts.width or term.columns()) - namew - 14))
+    local nsteps = 0
+    for _, n in ipairs(self.names) do nsteps = math.max(nsteps, #self.history[n]) end
+    local at = step or nsteps
+    local lines = { L(("‖grad‖ by layer, input first (step %d, log scale)"):format(at),
+                      ("층별 ‖경사‖, 입력 쪽부터 (%d 스텝, 로그 눈금)"):format(at)) }
+    local llo, lhi = math.log(lo, 10), math.log(hi, 10)
+    for _, r in ipairs(rows) do
+      local v, bar = r[2], ""
+      if v == nil then bar = L("(no backward yet)", "(아직 backward 없음)")
+      elseif v > 0 then
+        local frac = lhi > llo and (math.log(v, 10) - llo) / (lhi - llo) or 1
+        bar = string.rep("█", math.max(1, math.floor(frac * (barw - 1) + 0.5) + 1))
+      end
+      lines[#lines + 1] = ("%s  %s%s"):format(pad(r[1], namew), pad(bar, barw),
+        v and ("  %.1e"):format(v) or "")
+    end
+    if hi > 0 and lo < hi then
+      lines[#lines + 1] = L(("the largest is %.0f times the smallest"):format(hi / lo),
+                            ("가장 큰 값이 가장 작은 값의 %.0f배입니다"):format(hi / lo))
+    end
+    local text = table.concat(lines, "\n")
+    if bopts.print ~= false then require("nabla.display").show(require("nabla.display").new("bars", text)) end
+    return text
+  end
+  -- w:plot(): the norms over the steps (lines), then the per-layer bars at the last step;
+  -- w:plot{ view = "lines" } or { view = "bars" } for one of them.
   function w:plot(popts)
+    popts = popts or {}
+    if popts.view == "bars" then return self:bars(popts) end
+    if popts.view == "lines" or #self.names == 0 then return self:lines(popts) end
+    -- both, shown as one display (so the prompt does not echo the joined text again)
+    local quiet = {}
+    for k, v in pairs(popts) do quiet[k] = v end
+    quiet.print = false
+    local text = self:lines(quiet) .. "\n" .. self:bars({ print = false, width = popts.width })
+    if popts.print ~= false then
+      local d = require "nabla.display"
+      d.show(d.new("plot", text, { figure = require("nabla.plot").last }))
+    end
+    return text
+  end
+  function w:lines(popts)
     local plot = require "nabla.plot"
     local series = {}
     for _, n in ipairs(self.names) do
@@ -400,8 +495,10 @@ function M.watch(model, opts)
       end
     end
     popts = popts or {}
-    popts.title = popts.title or L("log10 ‖grad‖ per layer", "층별 log10 ‖경사‖")
-    return plot.lines(series, popts)
+    local lopts = {}
+    for k, v in pairs(popts) do if k ~= "view" then lopts[k] = v end end
+    lopts.title = lopts.title or L("log10 ‖grad‖ per layer", "층별 log10 ‖경사‖")
+    return plot.lines(series, lopts)
   end
   return w
 end

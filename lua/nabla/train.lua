@@ -128,6 +128,10 @@ end
 -- the validation loss), val (a dataset or loader), clip_grad (max norm), early_stop =
 -- { patience, min_delta, monitor = "val_loss" }, checkpoint = directory (best and last
 -- saved as safetensors), resume = checkpoint file, log = csv path, quiet, progress.
+-- Options every fit() of the session gets unless it gives its own (`nabla run --live`
+-- sets defaults.live).
+M.defaults = {}
+
 local FIT_OPTIONS = { "epochs", "optimizer", "lr", "loss", "scheduler", "scheduler_per_batch", "history",
   "resume", "log", "progress", "quiet", "val", "clip_grad", "early_stop", "checkpoint", "live",
   "every", "steps" }
@@ -157,6 +161,12 @@ function M.fit(model, loader, opts)
             "fit: 옵션은 테이블입니다: fit(model, loader, { epochs = 3 })"), 2)
   end
   require("nabla.suggest").check_options("fit", opts, FIT_OPTIONS, 2)
+  if next(M.defaults) ~= nil then
+    local merged = {}
+    for k, v in pairs(M.defaults) do merged[k] = v end
+    for k, v in pairs(opts) do merged[k] = v end
+    opts = merged
+  end
   local epochs = opts.epochs or 1
   local opt = opts.optimizer or nabla.optim.Adam(model:parameters(), { lr = opts.lr or 1e-3 })
   local loss_fn = opts.loss or nabla.nn.CrossEntropyLoss()

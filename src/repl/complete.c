@@ -146,6 +146,8 @@ static int build(lua_State *L) {
     return 1;
 }
 
+int nb_completions(lua_State *L) { return build(L); }
+
 static int cmp(const void *a, const void *b) { return strcmp(*(char **)a, *(char **)b); }
 
 static void collect(const char *text) {

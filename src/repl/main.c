@@ -393,6 +393,7 @@ static bool repl(lua_State *L, bool welcome) {
 static void usage(void) {
     printf("usage: %s [options] [script.lua [args]]\n"
            "       %s run experiments/NAME.lua [--key value ...]\n"
+           "       %s jupyter install | lesson ID [--lang ko]   (nabla in Jupyter)\n"
            "  -e chunk      run the Lua chunk (several allowed)\n"
            "  -i            stay interactive after running a script or -e\n"
            "  -q            no welcome screen\n"
@@ -402,7 +403,7 @@ static void usage(void) {
            "  --help        this text\n"
            "With no script, nabla starts the interactive shell: lessons() lists the lessons,\n"
            "help() the topics.\n",
-           progname, progname);
+           progname, progname, progname);
 }
 
 /* A Lua state with the standard libraries and nabla in the globals. */
@@ -454,6 +455,7 @@ int main(int argc, char **argv) {
     if (argv[0] && argv[0][0]) progname = "nabla";
     const char *lang = NULL;
     bool interactive = false, no_color = false, has_e = false, version = false, quiet = false;
+    bool kernel = false;
     int script = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -462,6 +464,7 @@ int main(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--version") || !strcmp(a, "-v")) version = true;
         else if (!strcmp(a, "--no-color")) no_color = true;
+        else if (!strcmp(a, "--kernel-pipe")) kernel = true; /* the Jupyter kernel's process */
         else if (!strcmp(a, "-i")) interactive = true;
         else if (!strcmp(a, "-q")) quiet = true;
         else if (!strcmp(a, "--lang")) {
@@ -509,6 +512,11 @@ int main(int argc, char **argv) {
             lua_close(L);
             return 0;
         }
+        if (kernel) {
+            int rc = nb_kernel_pipe(L);
+            lua_close(L);
+            return rc;
+        }
         /* -e chunks, in order */
         int status = LUA_OK;
         for (int i = 1; i < argc && (script == 0 || i < script) && status == LUA_OK; i++) {
@@ -519,7 +527,10 @@ int main(int argc, char **argv) {
                 status = load_chunk(L, chunk, &need_more, "=-e");
                 if (need_more) /* Lua's own message: "-e:1: 'end' expected near <eof>" */
                     status = luaL_loadbuffer(L, chunk, strlen(chunk), "=-e");
-                if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET, true);
+                if (status == LUA_OK) {
+                    begin_eval(L);
+                    status = docall(L, 0, LUA_MULTRET, true);
+                }
                 if (status == LUA_OK) print_results(L);
                 else {
                     shell_message(L, NULL, "nabla: ");
@@ -530,10 +541,11 @@ int main(int argc, char **argv) {
             }
         }
         if (status == LUA_OK && script) {
-            if (!strcmp(argv[script], "run")) {
-                /* nabla run experiments/x.lua --key value */
+            bool jupyter = !strcmp(argv[script], "jupyter");
+            if (!strcmp(argv[script], "run") || jupyter) {
+                /* nabla run experiments/x.lua --key value; nabla jupyter install|lesson ... */
                 lua_getglobal(L, "require");
-                lua_pushliteral(L, "nabla.run");
+                lua_pushstring(L, jupyter ? "nabla.jupyter" : "nabla.run");
                 status = docall(L, 1, 1, true);
                 if (status == LUA_OK) {
                     lua_getfield(L, -1, "main");

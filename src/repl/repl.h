@@ -1,4 +1,5 @@
-/* The shell's parts: main.c (the loop, Ctrl-C, start-up) and complete.c (tab completion). */
+/* The shell's parts: main.c (the loop, Ctrl-C, start-up), complete.c (tab completion) and
+ * kernel.c (the Jupyter kernel's side of the pipe, `nabla --kernel-pipe`). */
 #ifndef NABLA_REPL_H
 #define NABLA_REPL_H
 #include <lua.h>
@@ -8,4 +9,9 @@
 
 /* Installs readline's completion of globals, fields and methods for the state L. */
 void nb_setup_completion(lua_State *L);
+/* lua_CFunction: the completion candidates of a word ("x:su") as a table {cand = true}. */
+int nb_completions(lua_State *L);
+
+/* Serves the Jupyter kernel (jupyter/nabla_kernel.py) over two pipes; returns the exit status. */
+int nb_kernel_pipe(lua_State *L);
 #endif
