@@ -32,7 +32,7 @@ local Adam = Optimizer.class("Adam", {
 }, check_adam("Adam"))
 Adam.check_adam = check_adam
 
--- state for Adam and AdamW; kernel is nabla._adam_step or nabla._adamw_step
+-- state for Adam and AdamW; kernel is nabla._C._adam_step or nabla._C._adamw_step
 function Adam.adam_update(kernel, group, p, grad, state)
   if state.exp_avg == nil then
     state.step = 0
@@ -50,7 +50,7 @@ function Adam.adam_update(kernel, group, p, grad, state)
 end
 
 function Adam:update(group, p, grad, state)
-  Adam.adam_update(nabla._adam_step, group, p, grad, state)
+  Adam.adam_update(nabla._C._adam_step, group, p, grad, state)
 end
 
 return Adam

@@ -12,7 +12,7 @@ local AdamW = Optimizer.class("AdamW", {
 }, Adam.check_adam("AdamW"))
 
 function AdamW:update(group, p, grad, state)
-  Adam.adam_update(nabla._adamw_step, group, p, grad, state)
+  Adam.adam_update(nabla._C._adamw_step, group, p, grad, state)
 end
 
 return AdamW
