@@ -8,6 +8,7 @@ local modules = {
   nn = "nabla.nn", optim = "nabla.optim", data = "nabla.data", aug = "nabla.aug",
   plot = "nabla.plot", lessons_lib = "nabla.lesson", inspect_lib = "nabla.inspect",
   train = "nabla.train", help_lib = "nabla.help", checkpoint = "nabla.checkpoint",
+  events = "nabla.events",
 }
 -- Functions that live in a submodule: name = { module, field }.
 local functions = {
@@ -21,6 +22,7 @@ local functions = {
   watch = { "nabla.inspect", "watch" },
   fit = { "nabla.train", "fit" }, evaluate = { "nabla.train", "evaluate" },
   save = { "nabla.checkpoint", "save" }, load = { "nabla.checkpoint", "load" },
+  serve = { "nabla.serve", "serve" },
   repr = { "nabla.repr", "value" },
 }
 

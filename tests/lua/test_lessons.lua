@@ -38,7 +38,8 @@ T.test("every file in lessons/ loads as a lesson", function()
   for id, err in pairs(broken) do error("lesson " .. id .. " does not load: " .. err) end
   local ids = {}
   for _, l in ipairs(list) do ids[l.id] = true end
-  for _, want in ipairs({ "gradient-descent", "backprop", "vanishing-gradients" }) do
+  for _, want in ipairs({ "gradient-descent", "backprop", "vanishing-gradients", "autodiff", "conditioning",
+                          "hardware", "convolution", "recurrent" }) do
     T.ok(ids[want], "lesson " .. want .. " is there")
   end
 end)
