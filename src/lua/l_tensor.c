@@ -702,7 +702,8 @@ static int l_tostring(lua_State *L) {
 }
 
 static int l_gc(lua_State *L) {
-    nb_tensor **p = luaL_checkudata(L, 1, NBL_TENSOR_MT);
+    nb_tensor **p = nbl_slot(L, 1);
+    if (!p) return luaL_checkudata(L, 1, NBL_TENSOR_MT), 0; /* the usual error */
     nb_decref(*p);
     *p = NULL;
     return 0;
@@ -768,6 +769,7 @@ NBL_MODULE_WITH_DOCS(tensor, tensor_methods, tensor_functions, NULL, tensor_docs
 void nbl_open_tensor_mt(lua_State *L, int methods) {
     methods = lua_absindex(L, methods);
     luaL_newmetatable(L, NBL_TENSOR_MT);
+    nbl_set_tensor_mt(L, -1);
     lua_pushvalue(L, methods);
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, "__methods"); /* for completion and help */

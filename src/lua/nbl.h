@@ -22,6 +22,11 @@
 /* ---- tensors on the stack ----------------------------------------------------------- */
 /* The tensor at stack index i (raises a Lua error naming the argument otherwise). */
 nb_tensor *nbl_check(lua_State *L, int i);
+/* The slot of the tensor userdata at i (NULL inside when closed), or NULL if the value
+ * there is not a tensor. */
+nb_tensor **nbl_slot(lua_State *L, int i);
+/* Makes the table at idx the tensor metatable for nbl_slot/nbl_push (once, at start-up). */
+void nbl_set_tensor_mt(lua_State *L, int idx);
 /* The tensor at i, or NULL if the value there is not a tensor. */
 nb_tensor *nbl_test(lua_State *L, int i);
 /* A tensor from a tensor, a number (0-d tensor) or a nested table at i. Returns a NEW
