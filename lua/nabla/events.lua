@@ -45,6 +45,9 @@ function M.emit(name, payload)
   if not list then return end
   for _, fn in ipairs({ table.unpack(list) }) do     -- a copy: a listener may call off()
     local ok, err = pcall(fn, payload)
+    -- Ctrl-C while a listener runs (a live redraw, the dashboard) is the learner's, not
+    -- the listener's failure: it goes on to the loop that was interrupted
+    if not ok and type(err) == "string" and err:match("interrupted!$") then error(err, 0) end
     if not ok and not reported[fn] then
       reported[fn] = true
       io.stderr:write(("events: a listener of '%s' failed: %s\n"):format(name, tostring(err)))
@@ -66,5 +69,10 @@ end
 function M.poll()
   for i = 1, #pollers do pollers[i]() end
 end
+
+local doc = require "nabla.doc"
+doc(M, "events.on(name, fn), events.off(name, fn), events.emit(name, payload)",
+    "what happens in nabla (train_step, epoch, lesson, plot) for whoever listens: the classroom server, the notebook, live curves",
+    "nabla에서 일어나는 일(train_step, epoch, lesson, plot)을 듣는 쪽에 알립니다: 교실 서버, 노트북, 실시간 곡선")
 
 return M
