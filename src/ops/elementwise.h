@@ -30,8 +30,8 @@
       "원소별 절댓값 |x| (0에서 경사는 0)")                                                 \
     X(sin, 0, NB_BOTH, "x:sin()", "sine, elementwise", "원소별 사인")                        \
     X(cos, 0, NB_BOTH, "x:cos()", "cosine, elementwise", "원소별 코사인")                    \
-    X(relu, 1, NB_BOTH, "x:relu()", "max(x, 0)", "max(x, 0)")                                \
-    X(sigmoid, 1, NB_BOTH, "x:sigmoid()", "1 / (1 + e^-x)", "1 / (1 + e^-x)")                \
+    X(relu, 1, NB_BOTH, "x:relu()", "max(x, 0)", "x와 0 중 큰 값, max(x, 0)")                \
+    X(sigmoid, 1, NB_BOTH, "x:sigmoid()", "1 / (1 + e^-x)", "시그모이드 1 / (1 + e^-x)")     \
     X(tanh, 1, NB_BOTH, "x:tanh()", "hyperbolic tangent", "쌍곡탄젠트")                      \
     X(gelu, 0, NB_METHOD, "x:gelu()", "x·Φ(x), Φ the normal CDF (exact, as PyTorch)",        \
       "x·Φ(x), Φ는 정규분포의 누적분포함수 (PyTorch와 같은 정확한 식)")                      \
