@@ -31,7 +31,7 @@ end
 -- `per_class` positions of each class in train, drawn with the seed; and all the others
 local function choose_labelled(train, per_class, seed)
   local labels = train.labels:tolist()
-  local order = nabla._permutation(#labels, seed)
+  local order = nabla._C._permutation(#labels, seed)
   local count, labelled, unlabelled = {}, {}, {}
   for _, r in ipairs(order) do
     local c = labels[r]

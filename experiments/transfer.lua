@@ -44,7 +44,7 @@ function Net:forward(x) return self.classifier(self.features(x)) end
 local function few_labels(ds, per_class, seed)
   local labels = ds.labels:tolist()
   local count, ids = {}, {}
-  for _, i in ipairs(nabla._permutation(#labels, seed)) do
+  for _, i in ipairs(nabla._C._permutation(#labels, seed)) do
     local c = labels[i]
     if (count[c] or 0) < per_class then
       count[c] = (count[c] or 0) + 1

@@ -34,7 +34,7 @@ end
 -- learner's random numbers do not change
 local function sharpness_ref(env, model, eps, trials, seed)
   local n = nb()
-  return n._with_rng_seed(seed, function()
+  return n._C._with_rng_seed(seed, function()
     local params = model:parameters()
     local saved = {}
     for i, p in ipairs(params) do saved[i] = p:detach():clone() end
@@ -515,7 +515,7 @@ test = { small = full_loss(small_model), large = full_loss(large_model) }]],
           return false, { en = "make test = { small = ..., large = ... }: each model's loss on the test set",
                           ko = "test = { small = ..., large = ... }를 만드세요: 테스트 세트에서 각 모델의 손실" }
         end
-        local fresh = n._with_rng_seed(2, function() return require("nabla.data").moons{ n = 1000, noise = 0.2 } end)
+        local fresh = n._C._with_rng_seed(2, function() return require("nabla.data").moons{ n = 1000, noise = 0.2 } end)
         local function on_test(m) return n.no_grad(function() return n.cross_entropy(m(fresh.x), fresh.y):item() end) end
         local ts, tl = on_test(sm), on_test(lm)
         if math.abs(value(t.small) - ts) > 1e-4 or math.abs(value(t.large) - tl) > 1e-4 then

@@ -20,7 +20,7 @@ local cache = {}
 local function sets()
   if not cache.pool then
     local n, data = nb(), dt()
-    n._with_rng_seed(0, function()
+    n._C._with_rng_seed(0, function()
       cache.pool = data.sin{ n = 60, noise = 0.3 }
       cache.test = data.sin{ n = 1000, noise = 0.3 }
     end)
@@ -612,7 +612,7 @@ end]],
         end
         local xs = n.linspace(-math.pi, math.pi, 20):reshape(-1):tolist()
         local ys_of = {}
-        n._with_rng_seed(1, function()
+        n._C._with_rng_seed(1, function()
           for s = 1, 200 do
             n.manual_seed(s)
             local noise = n.randn(20, 1):reshape(-1):tolist()

@@ -11,7 +11,7 @@ local nabla = require "nabla"
 local doc = require "nabla.doc"
 local aug = {}
 
-local uniform = nabla._rng_uniform
+local uniform = nabla._C._rng_uniform
 local floor = math.floor
 
 -- Per-sample decisions: mask[i] is SKIP (leave sample i alone), FORCE (transform it) or OWN
@@ -112,7 +112,7 @@ function Transform:apply_affine(x, mask)
       angle[i], scale[i], shx[i], shy[i], tx[i], ty[i] = 0, 1, 0, 0, 0, 0
     end
   end
-  return nabla._aug_affine(x, angle, scale, shx, shy, tx, ty)
+  return nabla._C._aug_affine(x, angle, scale, shx, shy, tx, ty)
 end
 
 -- aug.elastic{ alpha = 34, sigma = 4, p = 0.5 }: Simard et al.'s elastic distortion: a random
@@ -133,7 +133,7 @@ function Transform:apply_elastic(x, mask)
   local pick = self:chosen(n, mask)
   local alpha = {}
   for i = 1, n do alpha[i] = pick[i] and draw(self.alpha) or 0 end
-  return nabla._aug_elastic(x, alpha, self.sigma)
+  return nabla._C._aug_elastic(x, alpha, self.sigma)
 end
 
 -- aug.grid_distortion{ steps = 5, limit = 0.3, p = 0.5 }: the image cut into steps×steps
@@ -160,7 +160,7 @@ function Transform:apply_grid_distortion(x, mask)
       ys[i][k] = pick[i] and 1 + uniform(-self.limit, self.limit) or 1
     end
   end
-  return nabla._aug_grid_distortion(x, self.steps, xs, ys)
+  return nabla._C._aug_grid_distortion(x, self.steps, xs, ys)
 end
 
 -- aug.cutout{ holes = 1, size = 8 | {h, w} | 0.25, fill = 0, p = 0.5 }: coarse dropout: holes
@@ -188,12 +188,12 @@ function Transform:apply_cutout(x, mask)
     local list = {}
     if pick[i] then
       for k = 1, self.holes do
-        list[k] = { nabla._rng_int(h - hh + 1), nabla._rng_int(w - ww + 1), hh, ww }
+        list[k] = { nabla._C._rng_int(h - hh + 1), nabla._C._rng_int(w - ww + 1), hh, ww }
       end
     end
     boxes[i] = list
   end
-  return nabla._aug_cutout(x, boxes, self.fill)
+  return nabla._C._aug_cutout(x, boxes, self.fill)
 end
 
 -- aug.noise{ std = 0.1 | {lo, hi}, p = 0.5, clip = true }: Gaussian noise of standard
@@ -212,7 +212,7 @@ function Transform:apply_noise(x, mask)
   local pick = self:chosen(n, mask)
   local std = {}
   for i = 1, n do std[i] = pick[i] and draw(self.std) or 0 end
-  return nabla._aug_noise(x, std, self.clip)
+  return nabla._C._aug_noise(x, std, self.clip)
 end
 
 -- aug.brightness_contrast{ brightness = 0.2, contrast = 0.2, p = 0.5, clip = true }:
@@ -237,7 +237,7 @@ function Transform:apply_brightness_contrast(x, mask)
     alpha[i] = pick[i] and 1 + draw(self.contrast) or 1
     beta[i] = pick[i] and draw(self.brightness) or 0
   end
-  return nabla._aug_brightness_contrast(x, alpha, beta, self.clip)
+  return nabla._C._aug_brightness_contrast(x, alpha, beta, self.clip)
 end
 
 -- ---- composition ---------------------------------------------------------------------------
@@ -315,7 +315,7 @@ function Transform:apply_one_of(x, mask)
           if r < acc then choice = j; break end
         end
       else
-        choice = nabla._rng_int(k)
+        choice = nabla._C._rng_int(k)
       end
     end
     for j = 1, k do masks[j][i] = (j == choice) and FORCE or SKIP end
@@ -332,7 +332,7 @@ end
 
 -- ---- batch mixers ----------------------------------------------------------------------------
 
-local function partners(n) return nabla._permutation(n, nabla._rng_seed()) end
+local function partners(n) return nabla._C._permutation(n, nabla._C._rng_seed()) end
 
 local function check_labels(x, y, name)
   if not nabla.is_tensor(y) or y:dim() ~= 1 or #y ~= #x then
@@ -375,10 +375,10 @@ function Transform:mix_batch(x, y)
   check_labels(x, y, self.kind)
   if uniform() >= self.p then return x, y, y, 1 end
   local perm = partners(n)
-  local yb = nabla._gather_rows(y, perm)
-  local lam = nabla._rng_beta(self.alpha, self.alpha)
+  local yb = nabla._C._gather_rows(y, perm)
+  local lam = nabla._C._rng_beta(self.alpha, self.alpha)
   if self.kind == "mixup" then
-    return nabla._mixup(x, perm, lam), y, yb, lam
+    return nabla._C._mixup(x, perm, lam), y, yb, lam
   end
   -- cutmix: a box of side ratio sqrt(1 − lam) around a uniform centre, clipped
   local r = math.sqrt(1 - lam)
@@ -389,7 +389,7 @@ function Transform:mix_batch(x, y)
   local area = (y1 - y0) * (x1 - x0)
   lam = 1 - area / (h * w)
   local box = { y0 + 1, x0 + 1, y1 - y0, x1 - x0 }
-  return nabla._cutmix(x, perm, box[1], box[2], box[3], box[4]), y, yb, lam, box
+  return nabla._C._cutmix(x, perm, box[1], box[2], box[3], box[4]), y, yb, lam, box
 end
 
 -- aug.mix_loss(loss_fn, out, y_a, y_b, lam) = lam·loss_fn(out, y_a) + (1 − lam)·loss_fn(out, y_b)

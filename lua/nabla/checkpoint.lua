@@ -268,17 +268,17 @@ function M.write(path, keys, map, metadata)
   if not f then error(("save: cannot write '%s': %s"):format(path, err), 3) end
   local ok, werr = pcall(function()
     assert(f:write(string.pack("<I8", #header), header))
-    for _, k in ipairs(keys) do assert(f:write(nabla._tensor_bytes(map[k]))) end
+    for _, k in ipairs(keys) do assert(f:write(nabla._C._tensor_bytes(map[k]))) end
     assert(f:flush())
   end)
   f:close()
-  if ok then ok, werr = nabla._fsync(tmp) end
+  if ok then ok, werr = nabla._C._fsync(tmp) end
   if ok then ok, werr = os.rename(tmp, path) end
   if not ok then
     os.remove(tmp)
     error(("save: writing '%s' failed: %s"):format(path, tostring(werr)), 3)
   end
-  nabla._fsync(path:match("^(.*)/[^/]*$") or ".")  -- the directory entry, too
+  nabla._C._fsync(path:match("^(.*)/[^/]*$") or ".")  -- the directory entry, too
 end
 
 function M.save(path, obj, opts)
@@ -391,7 +391,7 @@ function M.load(path)
     local keys, map = {}, {}
     for i, e in ipairs(sorted) do
       keys[i] = e.key
-      map[e.key] = nabla._tensor_from_bytes(data, e.b, e.shape, e.dtype)
+      map[e.key] = nabla._C._tensor_from_bytes(data, e.b, e.shape, e.dtype)
     end
     return require("nabla.nn.module").ordered_state_dict(keys, map), metadata
   end)

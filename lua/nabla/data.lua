@@ -78,11 +78,11 @@ function Dataset:batch(ids)
   local rows = rows_of(self, ids)
   local x
   if nabla.is_bytes(self.x) then x = self.x:gather(rows, self.scale or 1, self.shift or 0)
-  else x = nabla._gather_rows(self.x, rows) end
+  else x = nabla._C._gather_rows(self.x, rows) end
   local shape = { #rows }
   for _, s in ipairs(self.sample_shape) do shape[#shape + 1] = s end
   x = x:view(shape)
-  local y = self.y and nabla._gather_rows(self.y, rows) or nil
+  local y = self.y and nabla._C._gather_rows(self.y, rows) or nil
   return x, y
 end
 
@@ -109,7 +109,7 @@ function Dataset:subset(ids, name)
   for k, v in pairs(self) do sub[k] = v end
   sub.index = rows
   sub.name = name or self.name
-  if self.labels then sub.labels = nabla._gather_rows(self.y, rows) end
+  if self.labels then sub.labels = nabla._C._gather_rows(self.y, rows) end
   return sub
 end
 
@@ -166,7 +166,7 @@ doc(FASHION_CLASSES, "data.FASHION_CLASSES", "the names of Fashion-MNIST's 10 cl
 local function idx_pair(dir, prefix, name, classes, limit)
   local ipath = dir .. "/" .. prefix .. "-images-idx3-ubyte"
   local lpath = dir .. "/" .. prefix .. "-labels-idx1-ubyte"
-  local images = nabla._read_idx_bytes(ipath)
+  local images = nabla._C._read_idx_bytes(ipath)
   local raw = nabla.read_idx(lpath)
   -- the ranks are checked here, not later inside a layer: images (N, H, W), labels (N)
   if #images.shape ~= 3 then
@@ -322,7 +322,7 @@ doc(data.csv, "data.csv(path, {header=auto, sep=\",\"})", "a CSV file of numbers
 
 -- ---- synthetic sets (drawn from the global RNG: manual_seed reproduces them) ----------------
 
-local uniform, normal = nabla._rng_uniform, nabla._rng_normal
+local uniform, normal = nabla._C._rng_uniform, nabla._C._rng_normal
 
 local function classes_of(k)
   local c = {}
@@ -447,7 +447,7 @@ doc(data.blobs, "data.blobs{n=300, centers=3, std=1}", "Gaussian clusters around
 
 -- ---- splits --------------------------------------------------------------------------------
 
-local function seed_of(opts) return (opts and opts.seed) and floor(opts.seed) or nabla._rng_seed() end
+local function seed_of(opts) return (opts and opts.seed) and floor(opts.seed) or nabla._C._rng_seed() end
 
 -- mixes integers into one seed (splitmix64's constants; Lua integers wrap around)
 local function mix(a, b, c)
@@ -461,7 +461,7 @@ local function order_of(n, opts)
     for i = 1, n do ids[i] = i end
     return ids
   end
-  return nabla._permutation(n, seed_of(opts))
+  return nabla._C._permutation(n, seed_of(opts))
 end
 
 -- a, b, ... = data.split(ds, sizes, { shuffle = true, seed })
@@ -525,9 +525,9 @@ function data.bootstrap(ds, opts)
   opts = opts or {}
   local n, m = #ds, opts.n or #ds
   local drawn, seen = {}, {}
-  nabla._with_rng_seed(seed_of(opts), function()
+  nabla._C._with_rng_seed(seed_of(opts), function()
     for i = 1, m do
-      local j = nabla._rng_int(n)
+      local j = nabla._C._rng_int(n)
       drawn[i], seen[j] = j, true
     end
   end)
@@ -564,7 +564,7 @@ function data.loader(ds, opts)
   return setmetatable({
     dataset = ds, batch = batch, shuffle = opts.shuffle or false,
     drop_last = opts.drop_last or false, augment = opts.augment,
-    seed = opts.seed and floor(opts.seed) or nabla._rng_seed(), epoch = 0,
+    seed = opts.seed and floor(opts.seed) or nabla._C._rng_seed(), epoch = 0,
     classes = opts.classes or (ds.classes and #ds.classes),
   }, Loader)
 end
@@ -624,7 +624,7 @@ function Loader:iter()
   self.epoch = self.epoch + 1
   local epoch, ds, b = self.epoch, self.dataset, self.batch
   local n = #ds
-  local order = self.shuffle and nabla._permutation(n, mix(self.seed, epoch)) or nil
+  local order = self.shuffle and nabla._C._permutation(n, mix(self.seed, epoch)) or nil
   local stop = self.drop_last and (n // b) * b or n
   local pos, bi = 0, 0
   return function()
@@ -635,7 +635,7 @@ function Loader:iter()
     pos, bi = pos + len, bi + 1
     local x, y = fetch(ds, ids)
     if self.augment then
-      return nabla._with_rng_seed(mix(self.seed, epoch, bi), augment_batch, self, x, y)
+      return nabla._C._with_rng_seed(mix(self.seed, epoch, bi), augment_batch, self, x, y)
     end
     return x, y
   end

@@ -108,7 +108,7 @@ local reseeded = setmetatable({}, { __mode = "k" })   -- model -> { epoch, seed 
 local function fresh_seed(model, epoch)
   local last = reseeded[model]
   if last and last.epoch == epoch then return last.seed end
-  local seed = nabla._rng_seed()
+  local seed = nabla._C._rng_seed()
   nabla.manual_seed(seed)
   reseeded[model] = { epoch = epoch, seed = seed }
   return seed

@@ -93,7 +93,7 @@ extern bool nb_grad_enabled;        /* false inside no_grad */
 /* true when gradients are being recorded and any of the tensors requires grad */
 bool nb_wants_grad(int n, nb_tensor *const *ts);
 
-/* Creates the node for out = op(ins...) and attaches it to out (out->requires_grad becomes
+/* Creates the node for out = op(ins...) and attaches it to out (nb_requires_grad(out) becomes
  * true). Returns the node (borrowed: out owns it) so the caller can fill saved/iarg/farg,
  * or NULL on allocation failure (the caller then drops out and returns NULL). */
 nb_node *nb_record(nb_tensor *out, const char *op, nb_backward_fn bw, int nin,

@@ -570,6 +570,10 @@ static const luaL_Reg data_functions[] = {
     {"write_idx", l_write_idx},
     {"bytes", l_bytes},
     {"is_bytes", l_is_bytes},
+    {NULL, NULL}};
+
+/* nabla._C: the helpers of lua/nabla/data.lua and aug.lua */
+static const luaL_Reg data_internals[] = {
     {"_read_idx_bytes", l_read_idx_bytes},
     {"_gather_rows", l_gather_rows},
     {"_permutation", l_permutation},
@@ -590,4 +594,4 @@ static const luaL_Reg data_functions[] = {
     {"_cutmix", l_cutmix},
     {NULL, NULL}};
 
-NBL_MODULE(data, NULL, data_functions, NULL)
+NBL_MODULE(data, NULL, data_functions, data_internals)

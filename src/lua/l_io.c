@@ -115,11 +115,12 @@ static int l_fsync(lua_State *L) {
     return 1;
 }
 
-static const luaL_Reg io_functions[] = {
+/* nabla._C: the byte-level helpers of lua/nabla/checkpoint.lua */
+static const luaL_Reg io_internals[] = {
     {"_tensor_bytes", l_tensor_bytes},
     {"_tensor_from_bytes", l_tensor_from_bytes},
     {"_fsync", l_fsync},
     {NULL, NULL},
 };
 
-NBL_MODULE(io, NULL, io_functions, NULL)
+NBL_MODULE(io, NULL, NULL, io_internals)

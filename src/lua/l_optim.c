@@ -153,10 +153,11 @@ static int l_vector_norm(lua_State *L) {
     return 1;
 }
 
-static const luaL_Reg optim_functions[] = {
+/* nabla._C: the update kernels behind lua/nabla/optim/ */
+static const luaL_Reg optim_internals[] = {
     {"_sgd_step", l_sgd_step}, {"_adagrad_step", l_adagrad_step},
     {"_adadelta_step", l_adadelta_step}, {"_rmsprop_step", l_rmsprop_step},
     {"_adam_step", l_adam_step}, {"_adamw_step", l_adamw_step},
     {"_vector_norm", l_vector_norm}, {NULL, NULL}};
 
-NBL_MODULE(optim, NULL, optim_functions, NULL)
+NBL_MODULE(optim, NULL, NULL, optim_internals)

@@ -253,12 +253,9 @@ static int cmp(lua_State *L, nb_cmp_op op, nb_cmp_op flipped) {
     b = nbl_check(L, 2);
     return nbl_push(L, nb_compare_scalar(b, luaL_checknumber(L, 1), flipped));
 }
-static int l_eq(lua_State *L) { return cmp(L, NB_EQ, NB_EQ); }
-static int l_ne(lua_State *L) { return cmp(L, NB_NE, NB_NE); }
-static int l_lt(lua_State *L) { return cmp(L, NB_LT, NB_GT); }
-static int l_le(lua_State *L) { return cmp(L, NB_LE, NB_GE); }
-static int l_gt(lua_State *L) { return cmp(L, NB_GT, NB_LT); }
-static int l_ge(lua_State *L) { return cmp(L, NB_GE, NB_LE); }
+#define L_COMPARE(name, op, flipped, ...) \
+    static int l_##name(lua_State *L) { return cmp(L, op, flipped); }
+NB_COMPARE_OPS(L_COMPARE)
 
 static int l_where(lua_State *L) {
     nb_tensor *m = nbl_totensor(L, 1, "where");
@@ -273,30 +270,19 @@ static int l_where(lua_State *L) {
 
 #define UNARY(name, call)                                                                  \
     static int l_##name(lua_State *L) { return nbl_push(L, call(nbl_check(L, 1))); }
-UNARY(neg, nb_neg)
-UNARY(exp, nb_exp)
-UNARY(log, nb_log)
-UNARY(sqrt, nb_sqrt)
-UNARY(abs, nb_abs)
-UNARY(sin, nb_sin)
-UNARY(cos, nb_cos)
-UNARY(relu, nb_relu)
-UNARY(sigmoid, nb_sigmoid)
-UNARY(tanh, nb_tanh)
-UNARY(gelu, nb_gelu)
-UNARY(softplus, nb_softplus)
+#define L_UNARY(name, ...) UNARY(name, nb_##name)
+NB_UNARY_OPS(L_UNARY)
+#define L_UNARY_PARAM(name, dflt, ...)                                                     \
+    static int l_##name(lua_State *L) {                                                    \
+        return nbl_push(L, nb_##name(nbl_check(L, 1), luaL_optnumber(L, 2, dflt)));        \
+    }
+NB_UNARY_PARAM_OPS(L_UNARY_PARAM)
 UNARY(clone, nb_clone)
 UNARY(contiguous, nb_contiguous)
 UNARY(detach, nb_detach)
 
 static int l_unm(lua_State *L) { return nbl_push(L, nb_neg(nbl_check(L, 1))); }
 static int l_square(lua_State *L) { return nbl_push(L, nb_pow_scalar(nbl_check(L, 1), 2.0)); }
-static int l_leaky_relu(lua_State *L) {
-    return nbl_push(L, nb_leaky_relu(nbl_check(L, 1), luaL_optnumber(L, 2, 0.01)));
-}
-static int l_elu(lua_State *L) {
-    return nbl_push(L, nb_elu(nbl_check(L, 1), luaL_optnumber(L, 2, 1.0)));
-}
 static int l_clamp(lua_State *L) {
     nb_tensor *t = nbl_check(L, 1);
     double lo = lua_isnoneornil(L, 2) ? -INFINITY : luaL_checknumber(L, 2);
@@ -716,22 +702,41 @@ static int l_tostring(lua_State *L) {
 }
 
 static int l_gc(lua_State *L) {
-    nb_tensor **p = luaL_checkudata(L, 1, NBL_TENSOR_MT);
+    nb_tensor **p = nbl_slot(L, 1);
+    if (!p) return luaL_checkudata(L, 1, NBL_TENSOR_MT), 0; /* the usual error */
     nb_decref(*p);
     *p = NULL;
     return 0;
 }
 
+/* The rows of the elementwise op tables (src/ops/elementwise.h) become methods and/or
+ * functions by their kind, and help entries (nabla._C.docs). */
+#define IF_METHOD_NB_METHOD(...) __VA_ARGS__
+#define IF_METHOD_NB_FUNCTION(...)
+#define IF_METHOD_NB_BOTH(...) __VA_ARGS__
+#define IF_FUNCTION_NB_METHOD(...)
+#define IF_FUNCTION_NB_FUNCTION(...) __VA_ARGS__
+#define IF_FUNCTION_NB_BOTH(...) __VA_ARGS__
+#define KIND_NB_METHOD "method"
+#define KIND_NB_FUNCTION "function"
+#define KIND_NB_BOTH "both"
+#define METHOD_U(name, saves, kind, ...) IF_METHOD_##kind({#name, l_##name},)
+#define FUNCTION_U(name, saves, kind, ...) IF_FUNCTION_##kind({#name, l_##name},)
+#define DOC_U(name, saves, kind, sig, en, ko) {#name, sig, en, ko, KIND_##kind},
+#define METHOD_B(name, kind, ...) IF_METHOD_##kind({#name, l_##name},)
+#define FUNCTION_B(name, kind, ...) IF_FUNCTION_##kind({#name, l_##name},)
+#define DOC_B(name, kind, sig, en, ko) {#name, sig, en, ko, KIND_##kind},
+#define METHOD_C(name, ...) {#name, l_##name},
+#define DOC_C(name, op, flipped, sym, ko)                                                   \
+    {#name, "x:" #name "(y)", "1 where x " sym " y, else 0 (elementwise, broadcasting)", ko, \
+     "method"},
+
 static const luaL_Reg tensor_methods[] = {
     {"item", l_item}, {"tolist", l_tolist}, {"size", l_size}, {"numel", l_numel},
     {"dim", l_dim_}, {"is_contiguous", l_is_contiguous}, {"stride", l_stride},
-    {"add", l_add}, {"sub", l_sub}, {"mul", l_mul}, {"div", l_div}, {"pow", l_pow},
-    {"maximum", l_maximum}, {"minimum", l_minimum},
-    {"eq", l_eq}, {"ne", l_ne}, {"lt", l_lt}, {"le", l_le}, {"gt", l_gt}, {"ge", l_ge},
-    {"neg", l_neg}, {"exp", l_exp}, {"log", l_log}, {"sqrt", l_sqrt}, {"abs", l_abs},
-    {"sin", l_sin}, {"cos", l_cos}, {"relu", l_relu}, {"sigmoid", l_sigmoid},
-    {"tanh", l_tanh}, {"gelu", l_gelu}, {"softplus", l_softplus}, {"square", l_square},
-    {"leaky_relu", l_leaky_relu}, {"elu", l_elu}, {"clamp", l_clamp},
+    NB_BINARY_OPS(METHOD_B) NB_COMPARE_OPS(METHOD_C)
+    NB_UNARY_OPS(METHOD_U) NB_UNARY_PARAM_OPS(METHOD_U)
+    {"square", l_square}, {"clamp", l_clamp},
     {"clone", l_clone}, {"contiguous", l_contiguous}, {"detach", l_detach},
     {"add_", l_add_}, {"sub_", l_sub_}, {"mul_", l_mul_}, {"div_", l_div_},
     {"fill_", l_fill_}, {"zero_", l_zero_}, {"copy_", l_copy_},
@@ -749,19 +754,22 @@ static const luaL_Reg tensor_functions[] = {
     {"ones_like", l_ones_like}, {"rand_like", l_rand_like}, {"randn_like", l_randn_like},
     {"full_like", l_full_like}, {"manual_seed", l_manual_seed}, {"is_tensor", l_is_tensor},
     {"is_closed", l_is_closed},
-    {"cat", l_cat}, {"stack", l_stack}, {"where", l_where},
-    {"exp", l_exp}, {"log", l_log}, {"sqrt", l_sqrt}, {"abs", l_abs}, {"sin", l_sin},
-    {"cos", l_cos}, {"relu", l_relu}, {"sigmoid", l_sigmoid}, {"tanh", l_tanh},
-    {"clamp", l_clamp}, {"maximum", l_maximum}, {"minimum", l_minimum},
+    {"cat", l_cat}, {"stack", l_stack}, {"where", l_where}, {"clamp", l_clamp},
+    NB_UNARY_OPS(FUNCTION_U) NB_UNARY_PARAM_OPS(FUNCTION_U) NB_BINARY_OPS(FUNCTION_B)
     {NULL, NULL}};
 
-NBL_MODULE(tensor, tensor_methods, tensor_functions, NULL)
+static const nbl_doc tensor_docs[] = {
+    NB_UNARY_OPS(DOC_U) NB_UNARY_PARAM_OPS(DOC_U) NB_BINARY_OPS(DOC_B) NB_COMPARE_OPS(DOC_C)
+    {NULL, NULL, NULL, NULL, NULL}};
+
+NBL_MODULE_WITH_DOCS(tensor, tensor_methods, tensor_functions, NULL, tensor_docs)
 
 /* The metatable: metamethods here; the methods of every module (the table at index
  * methods) are where __index looks. */
 void nbl_open_tensor_mt(lua_State *L, int methods) {
     methods = lua_absindex(L, methods);
     luaL_newmetatable(L, NBL_TENSOR_MT);
+    nbl_set_tensor_mt(L, -1);
     lua_pushvalue(L, methods);
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, "__methods"); /* for completion and help */

@@ -24,14 +24,34 @@ int nbl_argerror(lua_State *L, const char *op, const char *what, const char *fmt
 
 /* ---- tensors on the stack --------------------------------------------------------------- */
 
+/* The tensor metatable is also kept in the registry under the address of this variable:
+ * looking it up by a pointer key costs one table access per call, where luaL_testudata /
+ * luaL_setmetatable intern the string "nabla.Tensor" each time (Lua's API string cache
+ * compares with strcmp, and a collision in that cache doubled the cost of a tiny op). */
+static const char tensor_mt_key = 0;
+
+void nbl_set_tensor_mt(lua_State *L, int idx) {
+    lua_pushvalue(L, idx);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &tensor_mt_key);
+}
+
+nb_tensor **nbl_slot(lua_State *L, int i) {
+    void *p = lua_touserdata(L, i);
+    if (!p || !lua_getmetatable(L, i)) return NULL;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &tensor_mt_key);
+    if (!lua_rawequal(L, -1, -2)) p = NULL;
+    lua_pop(L, 2);
+    return p;
+}
+
 nb_tensor *nbl_test(lua_State *L, int i) {
-    nb_tensor **p = luaL_testudata(L, i, NBL_TENSOR_MT);
+    nb_tensor **p = nbl_slot(L, i);
     if (p && !*p) luaL_error(L, "this tensor was closed (<close>) and cannot be used");
     return p ? *p : NULL;
 }
 
 nb_tensor *nbl_check(lua_State *L, int i) {
-    nb_tensor **p = luaL_testudata(L, i, NBL_TENSOR_MT);
+    nb_tensor **p = nbl_slot(L, i);
     if (!p) {
         const char *got = luaL_typename(L, i);
         luaL_argerror(L, i, lua_pushfstring(L, "tensor expected, got %s", got));
@@ -54,7 +74,8 @@ int nbl_push(lua_State *L, nb_tensor *t) {
     if (!t) return nbl_raise(L);
     nb_tensor **p = lua_newuserdatauv(L, sizeof(nb_tensor *), 0);
     *p = t;
-    luaL_setmetatable(L, NBL_TENSOR_MT);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &tensor_mt_key);
+    lua_setmetatable(L, -2);
     nbl_gc_account(L);
     return 1;
 }
@@ -447,10 +468,29 @@ void nbl_install(lua_State *L, const nbl_module *const *mods, int methods, int f
     lua_newtable(L); /* owners of the functions */
     lua_newtable(L); /* owners of the internals */
     int o = lua_gettop(L) - 2;
+    lua_newtable(L); /* nabla._C.docs */
+    int docs = lua_gettop(L);
     for (; *mods; mods++) {
         set_unique(L, methods, o, (*mods)->methods, (*mods)->name, "tensor method");
         set_unique(L, functions, o + 1, (*mods)->functions, (*mods)->name, "function");
         set_unique(L, internals, o + 2, (*mods)->internals, (*mods)->name, "nabla._C function");
+        for (const nbl_doc *d = (*mods)->docs; d && d->name; d++) {
+            if (lua_getfield(L, docs, d->name) != LUA_TNIL)
+                luaL_error(L, "nabla: help for '%s' is given twice (module '%s')", d->name,
+                           (*mods)->name);
+            lua_pop(L, 1);
+            lua_createtable(L, 0, 4);
+            lua_pushstring(L, d->sig);
+            lua_setfield(L, -2, "sig");
+            lua_pushstring(L, d->en);
+            lua_setfield(L, -2, "en");
+            lua_pushstring(L, d->ko);
+            lua_setfield(L, -2, "ko");
+            lua_pushstring(L, d->kind);
+            lua_setfield(L, -2, "kind");
+            lua_setfield(L, docs, d->name);
+        }
     }
+    lua_setfield(L, internals, "docs");
     lua_pop(L, 3);
 }

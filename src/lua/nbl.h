@@ -22,6 +22,11 @@
 /* ---- tensors on the stack ----------------------------------------------------------- */
 /* The tensor at stack index i (raises a Lua error naming the argument otherwise). */
 nb_tensor *nbl_check(lua_State *L, int i);
+/* The slot of the tensor userdata at i (NULL inside when closed), or NULL if the value
+ * there is not a tensor. */
+nb_tensor **nbl_slot(lua_State *L, int i);
+/* Makes the table at idx the tensor metatable for nbl_slot/nbl_push (once, at start-up). */
+void nbl_set_tensor_mt(lua_State *L, int idx);
 /* The tensor at i, or NULL if the value there is not a tensor. */
 nb_tensor *nbl_test(lua_State *L, int i);
 /* A tensor from a tensor, a number (0-d tensor) or a nested table at i. Returns a NEW
@@ -86,20 +91,29 @@ nb_tensor *nbl_opt_arg_tensor(lua_State *L, int i, const char *op, const char *w
 bool nbl_opt_arg_bool(lua_State *L, int i, bool def);
 
 /* ---- modules ------------------------------------------------------------------------ */
+/* A help entry: nabla._C.docs[name] = {sig =, en =, ko =, kind = "method" | "function" |
+ * "both"}, read by lua/nabla/help.lua. */
+typedef struct nbl_doc {
+    const char *name, *sig, *en, *ko, *kind;
+} nbl_doc;
+
 typedef struct nbl_module {
     const char *name;
     const luaL_Reg *methods;    /* tensor methods (x:name(...)); may be NULL */
     const luaL_Reg *functions;  /* functions of the nabla table (nabla.name(...)); may be NULL */
     const luaL_Reg *internals;  /* functions of nabla._C (the Lua library's helpers); may be NULL */
+    const nbl_doc *docs;        /* help entries (NULL-terminated); may be NULL */
 } nbl_module;
 
 /* Defines the module of a binding file, for the list in l_nabla.c. */
 #define NBL_MODULE(id, methods_, functions_, internals_) \
-    const nbl_module nbl_module_##id = {#id, methods_, functions_, internals_};
+    const nbl_module nbl_module_##id = {#id, methods_, functions_, internals_, NULL};
+#define NBL_MODULE_WITH_DOCS(id, methods_, functions_, internals_, docs_) \
+    const nbl_module nbl_module_##id = {#id, methods_, functions_, internals_, docs_};
 
 /* Installs the NULL-terminated list mods into the tables at the stack indices methods,
- * functions and internals; raises an error naming both modules on a name registered
- * twice. */
+ * functions and internals (and the modules' help entries into internals.docs); raises an
+ * error naming both modules on a name registered twice. */
 void nbl_install(lua_State *L, const nbl_module *const *mods, int methods, int functions,
                  int internals);
 

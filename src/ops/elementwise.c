@@ -241,10 +241,7 @@ nb_tensor *nb_rsub_scalar(double s, nb_tensor *a) {
     return record(unary_s(a, k_rsub_s, s), "sub", neg_backward, a, NULL, NULL, s);
 }
 
-/* -a: dL/da = -g */
-nb_tensor *nb_neg(nb_tensor *a) {
-    return record(unary(a, k_neg, NULL), "neg", neg_backward, a, NULL, NULL, 0);
-}
+/* neg: out = -a;  dL/da = -g (neg_backward above) */
 
 /* s / a: dL/da = -g s / a² = -g ⊙ out / a */
 BINARY_KERNEL(k_rdiv_bw, -x * y) /* x = g, y = out / a */
@@ -289,18 +286,11 @@ UNARY_KERNEL(k_exp, expf(x))
 static int exp_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = binary("exp", g, n->saved[0], k_mul, NULL)) ? 0 : -1;
 }
-nb_tensor *nb_exp(nb_tensor *a) {
-    nb_tensor *o = unary(a, k_exp, NULL);
-    return record(o, "exp", exp_backward, a, NULL, o, 0);
-}
 
 /* log: out = ln a;  dL/da = g / a */
 UNARY_KERNEL(k_log, logf(x))
 static int log_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = binary("log", g, n->in[0], k_div, NULL)) ? 0 : -1;
-}
-nb_tensor *nb_log(nb_tensor *a) {
-    return record(unary(a, k_log, NULL), "log", log_backward, a, NULL, NULL, 0);
 }
 
 /* sqrt: out = √a;  dL/da = g / (2 out) */
@@ -309,19 +299,12 @@ BINARY_KERNEL(k_sqrt_bw, x / (2.0f * y))
 static int sqrt_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = grad2(g, n->saved[0], k_sqrt_bw, 0)) ? 0 : -1;
 }
-nb_tensor *nb_sqrt(nb_tensor *a) {
-    nb_tensor *o = unary(a, k_sqrt, NULL);
-    return record(o, "sqrt", sqrt_backward, a, NULL, o, 0);
-}
 
 /* abs: out = |a|;  dL/da = g ⊙ sign(a) (0 at 0, as PyTorch) */
 UNARY_KERNEL(k_abs, fabsf(x))
 BINARY_KERNEL(k_abs_bw, y > 0.0f ? x : (y < 0.0f ? -x : 0.0f))
 static int abs_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = grad2(g, n->in[0], k_abs_bw, 0)) ? 0 : -1;
-}
-nb_tensor *nb_abs(nb_tensor *a) {
-    return record(unary(a, k_abs, NULL), "abs", abs_backward, a, NULL, NULL, 0);
 }
 
 /* sin: dL/da = g cos a;  cos: dL/da = -g sin a */
@@ -335,22 +318,12 @@ static int sin_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
 static int cos_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = grad2(g, n->in[0], k_cos_bw, 0)) ? 0 : -1;
 }
-nb_tensor *nb_sin(nb_tensor *a) {
-    return record(unary(a, k_sin, NULL), "sin", sin_backward, a, NULL, NULL, 0);
-}
-nb_tensor *nb_cos(nb_tensor *a) {
-    return record(unary(a, k_cos, NULL), "cos", cos_backward, a, NULL, NULL, 0);
-}
 
 /* relu: out = max(a, 0);  dL/da = g where out > 0, else 0 */
 UNARY_KERNEL(k_relu, x > 0.0f ? x : 0.0f)
 BINARY_KERNEL(k_relu_bw, y > 0.0f ? x : 0.0f)
 static int relu_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = grad2(g, n->saved[0], k_relu_bw, 0)) ? 0 : -1;
-}
-nb_tensor *nb_relu(nb_tensor *a) {
-    nb_tensor *o = unary(a, k_relu, NULL);
-    return record(o, "relu", relu_backward, a, NULL, o, 0);
 }
 
 /* sigmoid: out = σ(a) = 1 / (1 + e⁻ᵃ);  dL/da = g ⊙ out ⊙ (1 - out)
@@ -360,10 +333,6 @@ BINARY_KERNEL(k_sigmoid_bw, x * y * (1.0f - y))
 static int sigmoid_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = grad2(g, n->saved[0], k_sigmoid_bw, 0)) ? 0 : -1;
 }
-nb_tensor *nb_sigmoid(nb_tensor *a) {
-    nb_tensor *o = unary(a, k_sigmoid, NULL);
-    return record(o, "sigmoid", sigmoid_backward, a, NULL, o, 0);
-}
 
 /* tanh: dL/da = g ⊙ (1 - out²) */
 UNARY_KERNEL(k_tanh, nb_vtanhf(x))
@@ -371,19 +340,12 @@ BINARY_KERNEL(k_tanh_bw, x * (1.0f - y * y))
 static int tanh_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = grad2(g, n->saved[0], k_tanh_bw, 0)) ? 0 : -1;
 }
-nb_tensor *nb_tanh(nb_tensor *a) {
-    nb_tensor *o = unary(a, k_tanh, NULL);
-    return record(o, "tanh", tanh_backward, a, NULL, o, 0);
-}
 
 /* leaky_relu: out = a if a > 0 else slope·a;  dL/da = g or slope·g */
-UNARY_KERNEL(k_leaky, x > 0.0f ? x : c * x)
-BINARY_KERNEL(k_leaky_bw, y > 0.0f ? x : c * x)
-static int leaky_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
-    return (gin[0] = grad2(g, n->in[0], k_leaky_bw, n->farg[0])) ? 0 : -1;
-}
-nb_tensor *nb_leaky_relu(nb_tensor *a, double slope) {
-    return record(unary_s(a, k_leaky, slope), "leaky_relu", leaky_backward, a, NULL, NULL, slope);
+UNARY_KERNEL(k_leaky_relu, x > 0.0f ? x : c * x)
+BINARY_KERNEL(k_leaky_relu_bw, y > 0.0f ? x : c * x)
+static int leaky_relu_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
+    return (gin[0] = grad2(g, n->in[0], k_leaky_relu_bw, n->farg[0])) ? 0 : -1;
 }
 
 /* elu: out = a if a > 0 else α(eᵃ - 1);  dL/da = g or g ⊙ (out + α) */
@@ -391,9 +353,6 @@ UNARY_KERNEL(k_elu, x > 0.0f ? x : c * expm1f(x))
 BINARY_KERNEL(k_elu_bw, y > 0.0f ? x : x * c * expf(y))
 static int elu_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = grad2(g, n->in[0], k_elu_bw, n->farg[0])) ? 0 : -1;
-}
-nb_tensor *nb_elu(nb_tensor *a, double alpha) {
-    return record(unary_s(a, k_elu, alpha), "elu", elu_backward, a, NULL, NULL, alpha);
 }
 
 /* gelu (exact): out = a Φ(a), Φ the standard normal CDF;
@@ -404,9 +363,6 @@ BINARY_KERNEL(k_gelu_bw, x * (0.5f * (1.0f + erff(y * 0.70710678118654752f)) +
 static int gelu_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = grad2(g, n->in[0], k_gelu_bw, 0)) ? 0 : -1;
 }
-nb_tensor *nb_gelu(nb_tensor *a) {
-    return record(unary(a, k_gelu, NULL), "gelu", gelu_backward, a, NULL, NULL, 0);
-}
 
 /* softplus: out = ln(1 + eᵃ);  dL/da = g ⊙ σ(a) */
 UNARY_KERNEL(k_softplus, x > 20.0f ? x : log1pf(expf(x)))
@@ -414,9 +370,43 @@ BINARY_KERNEL(k_softplus_bw, x / (1.0f + expf(-y)))
 static int softplus_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return (gin[0] = grad2(g, n->in[0], k_softplus_bw, 0)) ? 0 : -1;
 }
-nb_tensor *nb_softplus(nb_tensor *a) {
-    return record(unary(a, k_softplus, NULL), "softplus", softplus_backward, a, NULL, NULL, 0);
+
+/* log1p: out = ln(1 + a);  dL/da = g / (1 + a) */
+UNARY_KERNEL(k_log1p, log1pf(x))
+BINARY_KERNEL(k_log1p_bw, x / (1.0f + y))
+static int log1p_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
+    return (gin[0] = grad2(g, n->in[0], k_log1p_bw, 0)) ? 0 : -1;
 }
+
+/* softsign: out = a / (1 + |a|);  dL/da = g / (1 + |a|)² */
+UNARY_KERNEL(k_softsign, x / (1.0f + fabsf(x)))
+BINARY_KERNEL(k_softsign_bw, x / ((1.0f + fabsf(y)) * (1.0f + fabsf(y))))
+static int softsign_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
+    return (gin[0] = grad2(g, n->in[0], k_softsign_bw, 0)) ? 0 : -1;
+}
+
+/* The forwards of the rows of NB_UNARY_OPS and NB_UNARY_PARAM_OPS (elementwise.h): the
+ * kernel k_<name> over a, then the node with <name>_backward, saving the output when the
+ * row says the backward reads it. */
+#define DEFINE_UNARY(name, saves_out, ...)                                                  \
+    nb_tensor *nb_##name(nb_tensor *a) {                                                    \
+        nb_tensor *o = unary(a, k_##name, NULL);                                            \
+        return record(o, #name, name##_backward, a, NULL, (saves_out) ? o : NULL, 0);      \
+    }
+#define DEFINE_UNARY_PARAM(name, ...)                                                       \
+    nb_tensor *nb_##name(nb_tensor *a, double c) {                                          \
+        return record(unary_s(a, k_##name, c), #name, name##_backward, a, NULL, NULL, c);  \
+    }
+NB_UNARY_OPS(DEFINE_UNARY)
+NB_UNARY_PARAM_OPS(DEFINE_UNARY_PARAM)
+
+/* As ggml's GGML_OP_COUNT checks: a row added to a table must come with its kernel, its
+ * backward, a golden case and a gradient check (see the top of elementwise.h). */
+#define COUNT_ROW(...) +1
+_Static_assert(0 NB_UNARY_OPS(COUNT_ROW) == 14, "NB_UNARY_OPS changed: see elementwise.h");
+_Static_assert(0 NB_UNARY_PARAM_OPS(COUNT_ROW) == 2, "NB_UNARY_PARAM_OPS changed");
+_Static_assert(0 NB_BINARY_OPS(COUNT_ROW) == 7, "NB_BINARY_OPS changed");
+_Static_assert(0 NB_COMPARE_OPS(COUNT_ROW) == 6, "NB_COMPARE_OPS changed");
 
 /* clamp: out = min(max(a, lo), hi);  dL/da = g where lo ≤ a ≤ hi, else 0 */
 typedef struct {
@@ -461,11 +451,13 @@ BINARY_KERNEL(k_lt, x < y ? 1.0f : 0.0f)
 BINARY_KERNEL(k_le, x <= y ? 1.0f : 0.0f)
 BINARY_KERNEL(k_gt, x > y ? 1.0f : 0.0f)
 BINARY_KERNEL(k_ge, x >= y ? 1.0f : 0.0f)
+#define CMP_KERNEL(name, op, ...) [op] = k_##name,
+#define CMP_NAME(name, op, ...) [op] = #name,
 static nb_kernel3 cmp_kernel(nb_cmp_op op) {
-    static const nb_kernel3 k[] = {k_eq, k_ne, k_lt, k_le, k_gt, k_ge};
+    static const nb_kernel3 k[] = {NB_COMPARE_OPS(CMP_KERNEL)};
     return k[op];
 }
-static const char *cmp_name[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+static const char *cmp_name[] = {NB_COMPARE_OPS(CMP_NAME)};
 
 nb_tensor *nb_compare(nb_tensor *a, nb_tensor *b, nb_cmp_op op) {
     return binary(cmp_name[op], a, b, cmp_kernel(op), NULL);

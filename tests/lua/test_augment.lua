@@ -44,16 +44,16 @@ end
 
 T.test("identity parameters give the identity, exactly", function()
   local x = digits(8)
-  T.near(nabla._aug_affine(x, 0, 1, 0, 0, 0, 0), x, 0, 0, "affine kernel")
+  T.near(nabla._C._aug_affine(x, 0, 1, 0, 0, 0, 0), x, 0, 0, "affine kernel")
   T.near(aug.affine{ p = 1 }(x), x, 0, 0, "aug.affine{} (all ranges zero)")
   T.near(aug.affine{ rotate = 30, shift = 0.2, scale = 0.2, shear = 10, p = 0 }(x), x, 0, 0, "p = 0")
-  T.near(nabla._aug_elastic(x, 0, 4), x, 0, 0, "elastic with alpha 0")
+  T.near(nabla._C._aug_elastic(x, 0, 4), x, 0, 0, "elastic with alpha 0")
   T.near(aug.grid_distortion{ limit = 0, p = 1 }(x), x, 0, 0, "grid distortion with limit 0")
-  T.near(nabla._aug_grid_distortion(x, 4, { 2, 2, 2, 2 }, { 1, 1, 1, 1 }), x, 0, 0, "equal cells")
+  T.near(nabla._C._aug_grid_distortion(x, 4, { 2, 2, 2, 2 }, { 1, 1, 1, 1 }), x, 0, 0, "equal cells")
   T.near(aug.noise{ std = 0, p = 1 }(x), x, 0, 0, "noise with std 0")
   T.near(aug.brightness_contrast{ brightness = 0, contrast = 0, p = 1 }(x), x, 0, 0, "brightness/contrast 0")
   T.near(aug.cutout{ holes = 0, p = 1 }(x), x, 0, 0, "cutout with no holes")
-  T.near(nabla._aug_remap(x, nabla.zeros(8, 28, 28), nabla.zeros(8, 28, 28)), x, 0, 0, "remap by zero")
+  T.near(nabla._C._aug_remap(x, nabla.zeros(8, 28, 28), nabla.zeros(8, 28, 28)), x, 0, 0, "remap by zero")
   local m = aug.mixup{ alpha = 1, p = 0 }
   local xm, ya, yb, lam = m(x, nabla.arange(1, 9))
   T.near(xm, x, 0, 0, "mixup with p = 0")
@@ -62,25 +62,25 @@ T.test("identity parameters give the identity, exactly", function()
   local x3 = x:view(8, 28, 28)
   T.near(aug.affine{ p = 1 }(x3), x3, 0, 0, "(N, H, W)")
   local xt = x:transpose(3, 4)
-  T.near(nabla._aug_affine(xt, 0, 1, 0, 0, 0, 0), xt:contiguous(), 0, 0, "a transposed batch")
+  T.near(nabla._C._aug_affine(xt, 0, 1, 0, 0, 0, 0), xt:contiguous(), 0, 0, "a transposed batch")
 end)
 
 T.test("rotate by 90° moves a known pixel where it should", function()
   -- one bright pixel at row 3, column 21 of a 28×28 image (1-based)
   local x = batch(2, 1, 28, 28, function(_, _, r, c) return (r == 3 and c == 21) and 1 or 0 end)
   -- counter-clockwise: (r, c) -> (W + 1 - c, r) in 1-based terms: (3, 21) -> (8, 3)
-  local y = nabla._aug_affine(x, 90, 1, 0, 0, 0, 0)
+  local y = nabla._C._aug_affine(x, 90, 1, 0, 0, 0, 0)
   local want = batch(2, 1, 28, 28, function(_, _, r, c) return (r == 8 and c == 3) and 1 or 0 end)
   T.near(y, want, 0, 1e-5, "90° counter-clockwise")
-  local back = nabla._aug_affine(y, -90, 1, 0, 0, 0, 0)
+  local back = nabla._C._aug_affine(y, -90, 1, 0, 0, 0, 0)
   T.near(back, x, 0, 1e-5, "-90° undoes it")
-  local half = nabla._aug_affine(x, 180, 1, 0, 0, 0, 0)
+  local half = nabla._C._aug_affine(x, 180, 1, 0, 0, 0, 0)
   local want180 = batch(2, 1, 28, 28, function(_, _, r, c) return (r == 26 and c == 8) and 1 or 0 end)
   T.near(half, want180, 0, 1e-5, "180°: (r, c) -> (H+1-r, W+1-c)")
   -- through aug.affine with a fixed range
   T.near(aug.affine{ rotate = { 90, 90 }, p = 1 }(x), want, 0, 1e-5, "aug.affine{rotate = {90, 90}}")
   -- per-sample parameters: only the second sample turns
-  local mixed = nabla._aug_affine(x, { 0, 90 }, 1, 0, 0, 0, 0)
+  local mixed = nabla._C._aug_affine(x, { 0, 90 }, 1, 0, 0, 0, 0)
   T.near(mixed[1], x[1], 0, 0, "sample 1 untouched")
   T.near(mixed[2], want[2], 0, 1e-5, "sample 2 rotated")
 end)
@@ -88,30 +88,30 @@ end)
 T.test("shift by one pixel shifts; scale zooms about the centre", function()
   local x = digits(4)
   -- tx = +1 moves the content one pixel right: out[.., c] = in[.., c - 1], column 1 is 0
-  local right = nabla._aug_affine(x, 0, 1, 0, 0, 1, 0)
+  local right = nabla._C._aug_affine(x, 0, 1, 0, 0, 1, 0)
   local want = batch(4, 1, 28, 28, function(i, _, r, c) return c == 1 and 0 or x[{ i, 1, r, c - 1 }]:item() end)
   T.near(right, want, 0, 1e-6, "one pixel right")
-  local down = nabla._aug_affine(x, 0, 1, 0, 0, 0, 1)
+  local down = nabla._C._aug_affine(x, 0, 1, 0, 0, 0, 1)
   local wantd = batch(4, 1, 28, 28, function(i, _, r, c) return r == 1 and 0 or x[{ i, 1, r - 1, c }]:item() end)
   T.near(down, wantd, 0, 1e-6, "one pixel down")
   -- aug.affine's shift is a fraction of the size: 1/28 of 28 pixels
   T.near(aug.affine{ shift_x = { 1 / 28, 1 / 28 }, p = 1 }(x), want, 0, 1e-4, "aug.affine shift_x = 1/28")
   -- scale 2 about the centre (13.5, 13.5): out(r, c) = in(13.5 + (r - 13.5)/2, ...)
   local z = batch(1, 1, 28, 28, function(_, _, r, c) return (c - 1) / 27 end)  -- a horizontal ramp
-  local zoom = nabla._aug_affine(z, 0, 2, 0, 0, 0, 0)
+  local zoom = nabla._C._aug_affine(z, 0, 2, 0, 0, 0, 0)
   local row = zoom[{ 1, 1, 10 }]:tolist()
   for c = 1, 28 do T.near(row[c], (13.5 + (c - 1 - 13.5) / 2) / 27, 1e-5, 1e-5, "zoomed ramp") end
   -- shear_x: x' = x + tan(45°)·(y - cy): row r moves by (r - 1 - 13.5) pixels
-  local s = nabla._aug_affine(z, 0, 1, 45, 0, 0, 0)
+  local s = nabla._C._aug_affine(z, 0, 1, 45, 0, 0, 0)
   local r20 = s[{ 1, 1, 20 }]:tolist()     -- y - cy = 19 - 13.5 = 5.5: source col = c - 5.5
   T.near(r20[15], (14 - 5.5) / 27, 1e-5, 1e-5, "shear")
-  T.raises(function() nabla._aug_affine(x, 0, 0, 0, 0, 0, 0) end, "aug.affine")
+  T.raises(function() nabla._C._aug_affine(x, 0, 0, 0, 0, 0, 0) end, "aug.affine")
 end)
 
 T.test("cutout zeroes the stated area, and only it", function()
   local x = nabla.ones(3, 2, 10, 12)
   -- sample 1: a 3×4 hole at row 2, column 5; sample 2: none; sample 3: two holes, one cut by the border
-  local y = nabla._aug_cutout(x, { { { 2, 5, 3, 4 } }, {}, { { 1, 1, 2, 2 }, { 9, 11, 5, 5 } } })
+  local y = nabla._C._aug_cutout(x, { { { 2, 5, 3, 4 } }, {}, { { 1, 1, 2, 2 }, { 9, 11, 5, 5 } } })
   local want = batch(3, 2, 10, 12, function(i, _, r, c)
     if i == 1 and r >= 2 and r <= 4 and c >= 5 and c <= 8 then return 0 end
     if i == 3 and ((r <= 2 and c <= 2) or (r >= 9 and c >= 11)) then return 0 end
@@ -135,14 +135,14 @@ end)
 
 T.test("noise: std 0 is the identity; std > 0 changes within [0, 1]; reproducible from a seed", function()
   local x = digits(6)
-  T.near(nabla._aug_noise(x, 0), x, 0, 0, "std 0")
-  local n1 = nabla._with_rng_seed(9, nabla._aug_noise, x, 0.2)
-  local n2 = nabla._with_rng_seed(9, nabla._aug_noise, x, 0.2)
+  T.near(nabla._C._aug_noise(x, 0), x, 0, 0, "std 0")
+  local n1 = nabla._C._with_rng_seed(9, nabla._C._aug_noise, x, 0.2)
+  local n2 = nabla._C._with_rng_seed(9, nabla._C._aug_noise, x, 0.2)
   T.near(n1, n2, 0, 0, "same seed, same noise")
   T.ok(maxabs(n1 - x) > 0.1, "noise changes the batch")
   local lo, hi = range_of(n1)
   T.ok(lo >= 0 and hi <= 1, "clipped to [0, 1]")
-  local raw = nabla._aug_noise(nabla.full({ 50, 1, 20, 20 }, 0.5), 0.1, false)
+  local raw = nabla._C._aug_noise(nabla.full({ 50, 1, 20, 20 }, 0.5), 0.1, false)
   local s, s2, v = 0, 0, flat(raw)
   for _, u in ipairs(v) do s, s2 = s + u, s2 + (u - 0.5) ^ 2 end
   T.near(s / #v, 0.5, 0, 0.005, "noise mean")
@@ -157,7 +157,7 @@ end)
 
 T.test("brightness/contrast: alpha·x + beta, clipped", function()
   local x = batch(2, 1, 2, 2, function(_, _, r, c) return (r + c) / 10 end)
-  local y = nabla._aug_brightness_contrast(x, { 2, 1 }, { 0.1, -0.3 })
+  local y = nabla._C._aug_brightness_contrast(x, { 2, 1 }, { 0.1, -0.3 })
   local want = batch(2, 1, 2, 2, function(i, _, r, c)
     local v = i == 1 and 2 * (r + c) / 10 + 0.1 or (r + c) / 10 - 0.3
     return math.max(0, math.min(1, v))
@@ -167,22 +167,22 @@ end)
 
 T.test("elastic and grid distortion: coordinate maps, reproducible, in range", function()
   local x = digits(4)
-  local e1 = nabla._with_rng_seed(3, nabla._aug_elastic, x, 34, 4)
-  local e2 = nabla._with_rng_seed(3, nabla._aug_elastic, x, 34, 4)
+  local e1 = nabla._C._with_rng_seed(3, nabla._C._aug_elastic, x, 34, 4)
+  local e2 = nabla._C._with_rng_seed(3, nabla._C._aug_elastic, x, 34, 4)
   T.near(e1, e2, 0, 0, "same seed, same distortion")
   T.ok(maxabs(e1 - x) > 0.2, "elastic changes the digits")
   local lo, hi = range_of(e1)
   T.ok(lo >= 0 and hi <= 1 + 1e-6, "bilinear stays within the input's range")
   -- per-sample alpha: a 0 leaves that sample exactly alone
-  local e3 = nabla._aug_elastic(x, { 0, 34, 0, 34 }, 4)
+  local e3 = nabla._C._aug_elastic(x, { 0, 34, 0, 34 }, 4)
   T.near(e3[1], x[1], 0, 0, "alpha 0 sample untouched")
   T.ok(maxabs(e3[2] - x[2]) > 0.1, "alpha 34 sample distorted")
   -- grid: a horizontal ramp value = column (0-based) shows the source coordinate. W = 9,
   -- two cells with factors {1, 3}: edges at 0, 2, 8; output 0..4 -> 0..2, 4..8 -> 2..8
   local ramp = batch(1, 1, 3, 9, function(_, _, _, c) return c - 1 end)
-  local g = nabla._aug_grid_distortion(ramp, 2, { 1, 3 }, { 1, 1 })
+  local g = nabla._C._aug_grid_distortion(ramp, 2, { 1, 3 }, { 1, 1 })
   T.near(g[{ 1, 1, 2 }], nabla.tensor{ 0, 0.5, 1, 1.5, 2, 3.5, 5, 6.5, 8 }, 1e-5, 1e-5, "piecewise-linear map")
-  T.raises(function() nabla._aug_grid_distortion(ramp, 2, { 1, 0 }, { 1, 1 }) end, "positive")
+  T.raises(function() nabla._C._aug_grid_distortion(ramp, 2, { 1, 0 }, { 1, 1 }) end, "positive")
   nabla.manual_seed(4)
   local gd = aug.grid_distortion{ steps = 5, limit = 0.3, p = 1 }(x)
   T.ok(maxabs(gd - x) > 0.05, "aug.grid_distortion changes the digits")
@@ -216,7 +216,7 @@ T.test("mixup: x = lam·x + (1-lam)·x[perm]; labels and lambda agree", function
   -- the Beta draws have mean 1/2 and the right spread: Var Beta(a, a) = 1 / (4(2a + 1))
   nabla.manual_seed(1)
   local s, s2, n = 0, 0, 4000
-  for _ = 1, n do local l = nabla._rng_beta(0.4, 0.4); s, s2 = s + l, s2 + l * l end
+  for _ = 1, n do local l = nabla._C._rng_beta(0.4, 0.4); s, s2 = s + l, s2 + l * l end
   local mean, var = s / n, s2 / n - (s / n) ^ 2
   T.near(mean, 0.5, 0, 0.02, "Beta(0.4, 0.4) mean")
   T.near(var, 1 / (4 * 1.8), 0, 0.01, "Beta(0.4, 0.4) variance")
@@ -246,7 +246,7 @@ T.test("cutmix: the pasted area is (1 - lam)·H·W and comes from the partner", 
     T.ok(lam >= 0 and lam <= 1, "lam in [0, 1]")
   end
   -- the explicit kernel: box rows 2..4, columns 3..7 of sample 1 come from sample 2
-  local k = nabla._cutmix(x, { 2, 1, 3, 4, 5, 6 }, 2, 3, 3, 5)
+  local k = nabla._C._cutmix(x, { 2, 1, 3, 4, 5, 6 }, 2, 3, 3, 5)
   local want = batch(6, 2, 16, 20, function(i, _, r, c)
     if i <= 2 and r >= 2 and r <= 4 and c >= 3 and c <= 7 then return 3 - i end
     return i

@@ -122,11 +122,11 @@ T.test("IDX from Lua: write/read round trip, broken files are Lua errors naming 
     data.write_idx(p, v, ty)
     T.near(data.read_idx(p), v, 0, 0, "round trip " .. ty)
   end
-  local b = nabla._read_idx_bytes(tmpdir .. "/rt-ubyte")
+  local b = nabla._C._read_idx_bytes(tmpdir .. "/rt-ubyte")
   T.eq(#b, 2, "#bytes")
   T.near(b:gather({ 2, 1 }), nabla.tensor{ { 250, 0, 7 }, { 1, 2, 3 } }, 0, 0, "bytes gather")
   T.near(b[2], nabla.tensor{ 250, 0, 7 }, 0, 0, "bytes[2]")
-  T.raises(function() return nabla._read_idx_bytes(tmpdir .. "/rt-float") end, "not ubyte")
+  T.raises(function() return nabla._C._read_idx_bytes(tmpdir .. "/rt-float") end, "not ubyte")
   local f = io.open(tmpdir .. "/cut", "wb")
   f:write("\0\0\8\2\0\0\0\2\0\0\0\3\1\2\3")
   f:close()

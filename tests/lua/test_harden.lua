@@ -101,7 +101,7 @@ T.test("error messages use Lua's format codes (no 'invalid option' from lua_push
   local e = T.raises(function() return nabla.bytes(nabla.tensor{ 300 }) end, "value 300", "not an integer in 0..255")
   T.ok(not e:find("invalid option", 1, true), e)
   T.raises(function() return nabla.bytes(nabla.tensor{ 1, 2.5 }) end, "value 2.5 at position 2")
-  local vector_norm = nabla._C and nabla._C._vector_norm or nabla._vector_norm
+  local vector_norm = nabla._C._vector_norm
   T.raises(function() return vector_norm(nabla.zeros(2), -1.5) end, "norm_type must be positive (got -1.5")
 end)
 

@@ -337,22 +337,22 @@ end)
 T.test("kernel bindings check shapes and contiguity", function()
   local p, g = nabla.zeros(3, 4), nabla.ones(3, 4)
   local m, v = nabla.zeros(3, 4), nabla.zeros(4)
-  T.raises(function() nabla._adam_step(p, g, m, v, nil, 1, 0.1, 0.9, 0.999, 1e-8, 0, false, false) end,
+  T.raises(function() nabla._C._adam_step(p, g, m, v, nil, 1, 0.1, 0.9, 0.999, 1e-8, 0, false, false) end,
            "Adam", "exp_avg_sq has shape [4]", "[3,4]")
   -- the kernels see flat arrays: the same number of elements is enough
-  nabla._sgd_step(p, nabla.ones(12), nil, true, 0.1, 0, 0, 0, false, false)
+  nabla._C._sgd_step(p, nabla.ones(12), nil, true, 0.1, 0, 0, 0, false, false)
   T.near(p, nabla.full({ 3, 4 }, -0.1), 1e-6, 0, "a flat gradient of 12 values")
-  T.raises(function() nabla._sgd_step(p, nabla.ones(2), nil, true, 0.1, 0, 0, 0, false, false) end,
+  T.raises(function() nabla._C._sgd_step(p, nabla.ones(2), nil, true, 0.1, 0, 0, 0, false, false) end,
            "SGD", "grad has shape [2]")
-  T.raises(function() nabla._sgd_step(nabla.zeros(4, 3):t(), g, nil, true, 0.1, 0, 0, 0, false, false) end,
+  T.raises(function() nabla._C._sgd_step(nabla.zeros(4, 3):t(), g, nil, true, 0.1, 0, 0, 0, false, false) end,
            "SGD", "not contiguous")
-  T.raises(function() nabla._sgd_step(p, g, nil, true, 0.1, 0.9, 0, 0, false, false) end,
+  T.raises(function() nabla._C._sgd_step(p, g, nil, true, 0.1, 0.9, 0, 0, false, false) end,
            "momentum_buffer")
-  T.raises(function() nabla._adam_step(p, g, m, m, nil, 0, 0.1, 0.9, 0.999, 1e-8, 0, false, false) end,
+  T.raises(function() nabla._C._adam_step(p, g, m, m, nil, 0, 0.1, 0.9, 0.999, 1e-8, 0, false, false) end,
            "step must be at least 1")
-  T.raises(function() nabla._rmsprop_step(p, g, m, nil, nil, 0.1, 0.9, 1e-8, 0, 0, true, false) end,
+  T.raises(function() nabla._C._rmsprop_step(p, g, m, nil, nil, 0.1, 0.9, 1e-8, 0, 0, true, false) end,
            "centered needs a grad_avg")
-  T.raises(function() nabla._adagrad_step(p, "x", m, 1, 0.1, 0, 0, 1e-10, false) end,
+  T.raises(function() nabla._C._adagrad_step(p, "x", m, 1, 0.1, 0, 0, 1e-10, false) end,
            "Adagrad", "grad must be a tensor")
   -- a step with a mismatched gradient through the Lua API (grad set behind the
   -- optimizer's back is refused by .grad's own check)

@@ -7,8 +7,8 @@ an edge A -> B meaning "A uses B": a file of A has `#include "…"` of a file of
 object file of A has an undefined symbol (nm: U) that an object file of B defines.
 
 The test fails on any cycle in either graph, on any folder edge that points up the
-layering  core <- autograd <- ops <- {optim, data} <- lua <- repl  (a folder may use only
-folders to its left), and when src/lua/nbl.c uses more than the engine's public API. Each offending edge is printed with the include line or symbol that
+layering  core <- autograd <- ops <- {optim, data, server} <- lua <- repl  (a folder may use
+only folders to its left; the HTTP server knows nothing of tensors), and when src/lua/nbl.c uses more than the engine's public API. Each offending edge is printed with the include line or symbol that
 makes it, so the fix is easy to find.
 
 usage: test_layers.py SOURCE_ROOT BUILD_ROOT

@@ -26,7 +26,7 @@ function Adadelta:update(group, p, grad, state)
     state.acc_delta = nabla.zeros_like(p)
   end
   state.step = state.step + 1
-  nabla._adadelta_step(p, grad, state.square_avg, state.acc_delta, group.lr, group.rho,
+  nabla._C._adadelta_step(p, grad, state.square_avg, state.acc_delta, group.lr, group.rho,
                        group.eps, group.weight_decay, group.maximize)
 end
 

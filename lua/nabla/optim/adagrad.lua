@@ -23,7 +23,7 @@ function Adagrad:update(group, p, grad, state)
     state.sum = nabla.full_like(p, group.initial_accumulator_value)
   end
   state.step = state.step + 1
-  nabla._adagrad_step(p, grad, state.sum, state.step, group.lr, group.lr_decay,
+  nabla._C._adagrad_step(p, grad, state.sum, state.step, group.lr, group.lr_decay,
                       group.weight_decay, group.eps, group.maximize)
 end
 

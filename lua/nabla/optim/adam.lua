@@ -33,7 +33,7 @@ local Adam = Optimizer.class("Adam", {
 }, check_adam("Adam"))
 Adam.check_adam = check_adam
 
--- state for Adam and AdamW; kernel is nabla._adam_step or nabla._adamw_step
+-- state for Adam and AdamW; kernel is nabla._C._adam_step or nabla._C._adamw_step
 function Adam.adam_update(kernel, group, p, grad, state)
   if state.exp_avg == nil then
     state.step = 0
@@ -51,7 +51,7 @@ function Adam.adam_update(kernel, group, p, grad, state)
 end
 
 function Adam:update(group, p, grad, state)
-  Adam.adam_update(nabla._adam_step, group, p, grad, state)
+  Adam.adam_update(nabla._C._adam_step, group, p, grad, state)
 end
 
 doc(Adam, "optim.Adam(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, amsgrad=false})", "momentum divided by a running RMS, both bias-corrected", "모멘텀을 경사의 이동 RMS로 나누는 방법 (편향 보정 포함)")

@@ -13,7 +13,7 @@ local AdamW = Optimizer.class("AdamW", {
 }, Adam.check_adam("AdamW"))
 
 function AdamW:update(group, p, grad, state)
-  Adam.adam_update(nabla._adamw_step, group, p, grad, state)
+  Adam.adam_update(nabla._C._adamw_step, group, p, grad, state)
 end
 
 doc(AdamW, "optim.AdamW(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0.01, amsgrad=false})", "Adam with decoupled weight decay", "가중치 감쇠를 경사와 분리한 Adam")

@@ -38,10 +38,10 @@ function M.clip_grad_norm_(params, max_norm, norm_type, error_if_nonfinite)
   local total
   if norm_type == math.huge then
     total = 0
-    for _, g in ipairs(grads) do total = math.max(total, nabla._vector_norm(g, norm_type)) end
+    for _, g in ipairs(grads) do total = math.max(total, nabla._C._vector_norm(g, norm_type)) end
   else
     local s = 0
-    for _, g in ipairs(grads) do s = s + nabla._vector_norm(g, norm_type) ^ norm_type end
+    for _, g in ipairs(grads) do s = s + nabla._C._vector_norm(g, norm_type) ^ norm_type end
     total = s ^ (1 / norm_type)
   end
   if error_if_nonfinite and (total ~= total or total == math.huge) then

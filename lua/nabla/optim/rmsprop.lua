@@ -31,7 +31,7 @@ function RMSprop:update(group, p, grad, state)
   end
   if group.centered and state.grad_avg == nil then state.grad_avg = nabla.zeros_like(p) end
   state.step = state.step + 1
-  nabla._rmsprop_step(p, grad, state.square_avg, group.centered and state.grad_avg or nil,
+  nabla._C._rmsprop_step(p, grad, state.square_avg, group.centered and state.grad_avg or nil,
                       group.momentum > 0 and state.momentum_buffer or nil, group.lr, group.alpha,
                       group.eps, group.weight_decay, group.momentum, group.centered,
                       group.maximize)

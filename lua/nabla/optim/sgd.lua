@@ -27,7 +27,7 @@ function SGD:update(group, p, grad, state)
     state.momentum_buffer = nabla.zeros_like(p)
     first = true
   end
-  nabla._sgd_step(p, grad, group.momentum ~= 0 and state.momentum_buffer or nil, first,
+  nabla._C._sgd_step(p, grad, group.momentum ~= 0 and state.momentum_buffer or nil, first,
                   group.lr, group.momentum, group.dampening, group.weight_decay,
                   group.nesterov, group.maximize)
 end
