@@ -1,5 +1,5 @@
 -- Lesson: the hardware under the math — FLOPs of a matrix product counted by the learner;
--- the same product as a Lua triple loop, as nabla's naive C loop (nabla._mm_naive) and
+-- the same product as a Lua triple loop, as nabla's naive C loop (nabla._C._mm_naive) and
 -- through BLAS, in GFLOP/s on the learner's machine; caches, loop order and blocking;
 -- arithmetic intensity and the roofline (drawn); throughput against batch size; one thread
 -- vs all cores (Amdahl); what a GPU changes, from published figures.
@@ -158,12 +158,12 @@ gflops_lua = 2 * n * n / t_lua / 1e9]],
     {
       text = {
         en = [[
-The same loops in C: nabla._mm_naive(a, b) (one thread, "ijk" order, no tricks),
+The same loops in C: nabla._C._mm_naive(a, b) (one thread, "ijk" order, no tricks),
 and the same product through nabla's mm, which calls an optimized BLAS
 (blas_info() names it). n = 256, the fastest of 3 runs each. Record the three
 speeds in speed = { lua, c, blas }.]],
         ko = [[
-같은 반복문을 C로: nabla._mm_naive(a, b)(스레드 하나, "ijk" 순서, 기교 없음).
+같은 반복문을 C로: nabla._C._mm_naive(a, b)(스레드 하나, "ijk" 순서, 기교 없음).
 그리고 같은 곱을 최적화된 BLAS를 부르는 nabla의 mm으로
 (blas_info()가 이름을 알려 줍니다). n = 256, 각각 3번 돌려 가장 빠른 값. 세
 속도를 speed = { lua, c, blas }에 기록하세요.]],
@@ -179,8 +179,8 @@ function best_time(f, runs)        -- seconds per call: the fastest of `runs` ru
   return best
 end
 X, Y = randn(256, 256), randn(256, 256)
-diff_c = (nabla._mm_naive(X, Y) - X:mm(Y)):abs():max():item()
-t_c = best_time(function() nabla._mm_naive(X, Y) end, 3)
+diff_c = (nabla._C._mm_naive(X, Y) - X:mm(Y)):abs():max():item()
+t_c = best_time(function() nabla._C._mm_naive(X, Y) end, 3)
 t_blas = best_time(function() X:mm(Y) end, 3)
 f256 = flops(256, 256, 256)
 speed = { lua = gflops_lua, c = f256 / t_c / 1e9, blas = f256 / t_blas / 1e9 }
@@ -204,7 +204,7 @@ speed = { lua = 0.07, c = 1, blas = 80 }]],
                           ko = "speed.c와 speed.blas는 t_c, t_blas로 구한 flops(256, 256, 256) / 시간 / 1e9여야 합니다" }
         end
         if not (finite(value(env.diff_c)) and value(env.diff_c) < 1e-3) then
-          return false, { en = "diff_c: compare nabla._mm_naive(X, Y) with X:mm(Y)", ko = "diff_c: nabla._mm_naive(X, Y)를 X:mm(Y)와 비교하세요" }
+          return false, { en = "diff_c: compare nabla._C._mm_naive(X, Y) with X:mm(Y)", ko = "diff_c: nabla._C._mm_naive(X, Y)를 X:mm(Y)와 비교하세요" }
         end
         return true
       end,
@@ -231,15 +231,15 @@ ai_naive and ai_blocked(b) in flop/byte.]],
 쓰세요.]],
       },
       code = [[
-t_ijk = best_time(function() nabla._mm_naive(X, Y, "ijk") end, 3)
-t_ikj = best_time(function() nabla._mm_naive(X, Y, "ikj") end, 3)
+t_ijk = best_time(function() nabla._C._mm_naive(X, Y, "ijk") end, 3)
+t_ikj = best_time(function() nabla._C._mm_naive(X, Y, "ikj") end, 3)
 print(("ijk %.1f ms, ikj %.1f ms: the same %d flops"):format(t_ijk * 1e3, t_ikj * 1e3, f256))
 ai_naive = ???                   -- 2 flops per multiply-add, 2 floats of 4 bytes fetched
 function ai_blocked(b) return ??? end
 print(ai_naive, ai_blocked(64))]],
       solution = [[
-t_ijk = best_time(function() nabla._mm_naive(X, Y, "ijk") end, 3)
-t_ikj = best_time(function() nabla._mm_naive(X, Y, "ikj") end, 3)
+t_ijk = best_time(function() nabla._C._mm_naive(X, Y, "ijk") end, 3)
+t_ikj = best_time(function() nabla._C._mm_naive(X, Y, "ikj") end, 3)
 print(("ijk %.1f ms, ikj %.1f ms: the same %d flops"):format(t_ijk * 1e3, t_ikj * 1e3, f256))
 ai_naive = 2 / (2 * 4)
 function ai_blocked(b) return 2 * b / (2 * 4) end
