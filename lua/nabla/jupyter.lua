@@ -283,6 +283,7 @@ end
 -- "shutdown". Returns the exit status.
 function M.serve()
   rawset(nabla, "display", display)
+  rawset(nabla, "frontend", "jupyter") -- fit draws its progress bar (lua/nabla/train.lua)
   _G.display = display
   local ok, help = pcall(require, "nabla.help")
   if ok and type(help) == "table" and type(help.register) == "function" then

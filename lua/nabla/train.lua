@@ -180,7 +180,11 @@ function M.fit(model, loader, opts)
   end
   local log = open_log(opts.log, { "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds" })
   local tty = opts.progress
-  if tty == nil then tty = not opts.quiet and nabla.isatty and nabla.isatty() or false end   -- quiet: no bar either
+  -- quiet: no bar either; a Jupyter notebook shows the bar too (its kernel sends the
+  -- line's last version every 0.1 s)
+  if tty == nil then
+    tty = not opts.quiet and (nabla.isatty and nabla.isatty() or rawget(nabla, "frontend") == "jupyter") or false
+  end
   local monitor = opts.early_stop and (opts.early_stop.monitor or (opts.val and "val_loss" or "loss"))
   local nb = loader_length(loader)
   local live = opts.live and M.live(opts, epochs, nb) or nil
