@@ -117,6 +117,9 @@ function M.bundle(v)
   local html = rich(v, "__html")
   if html then data["text/html"] = html end
   local svg = rich(v, "__svg")
+  -- the <svg> element only: the classic notebook inserts it into the page as it is, and
+  -- an <?xml ...?> declaration before it makes that fail
+  svg = svg and svg:match("<svg[%s>].*$")
   if svg then data["image/svg+xml"] = unique_ids(svg) end
   return data
 end
@@ -171,15 +174,26 @@ function M.compile(code, name)
   return load(code, name, "t")
 end
 
--- "message\nstack traceback:\n\t..." -> message, the learner's frames
+-- where nabla is installed says nothing to a learner: ".../lua/nabla/nn/linear.lua:30:"
+-- becomes "nabla/nn/linear.lua:30:" (as in the shell)
+local function short_paths(s)
+  return (s:gsub("[^%s'\"]*/lua/nabla/", "nabla/"):gsub("[^%s'\"]*/lessons/([%w_%-]+%.lua)", "%1"))
+end
+
+-- "message\nstack traceback:\n\t..." -> the message as the shell words it (with "did you
+-- mean"), the learner's frames
 local function split_traceback(s)
   local msg, tb = s:match("^(.-)\nstack traceback:\n(.*)$")
-  if not msg then return s, {} end
+  if not msg then msg, tb = s, "" end
+  local ok, shell = pcall(require, "nabla.shell")
+  local worded = ok and type(shell) == "table" and type(shell.error_text) == "function"
+    and select(2, pcall(shell.error_text, msg))
+  msg = type(worded) == "string" and worded or short_paths(msg)
   local frames = {}
   for line in tb:gmatch("[^\n]+") do
     if line:find("nabla/jupyter.lua", 1, true) or line:find("ipcall'", 1, true)
         or line:match("^%s*%[C%]: in %?$") then break end
-    frames[#frames + 1] = "  " .. line:gsub("^%s+", "")
+    frames[#frames + 1] = "  " .. short_paths(line:gsub("^%s+", ""))
   end
   return msg, frames
 end

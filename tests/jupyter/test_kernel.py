@@ -110,6 +110,7 @@ check(len(disp) == 1, "plot.line shows one inline figure")
 if disp:
     svg = disp[0].data.get("image/svg+xml", "")
     check("<svg" in svg and "squares" in svg and "<polyline" in svg, "the figure is image/svg+xml with the title and the line")
+    check(svg.startswith("<svg"), "the SVG is the <svg> element only (no <?xml?>, which the classic notebook cannot insert)")
     check("squares" in disp[0].data.get("text/plain", ""), "with the terminal plot as its text fallback")
 check(not outputs_of(c[1], "execute_result"), "the plot's returned text is not shown a second time")
 kinds = [(o.output_type, getattr(o, "text", "").strip()) for o in c[1].outputs]
