@@ -9,7 +9,8 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3"
+PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3
+libcivetweb-dev libpng-dev libcjson-dev"
 # the tests run notebooks on the Jupyter kernel (tests/jupyter); ./setup.sh run needs none of it
 TEST_PACKAGES="python3-ipykernel python3-nbclient python3-nbformat"
 JUPYTER_PACKAGES="jupyter-notebook python3-ipykernel python3-nbclient python3-nbformat"

@@ -385,8 +385,9 @@ end]=],
           local tl, lowest_train = base.history.loss, 1
           for e = 2, #tl do if tl[e] < tl[lowest_train] then lowest_train = e end end
           if value(env.best_epoch) == lowest_train then
-            return false, msg(("best_epoch = %d is where the TRAINING loss is lowest; the validation loss is lowest at epoch %d"):format(lowest_train, want),
-                              ("best_epoch = %d: '훈련' 손실이 가장 낮은 에폭입니다; 검증 손실은 %d 에폭에서 가장 낮습니다"):format(lowest_train, want))
+            -- say what is wrong, not the answer: the learner finds the epoch in h.val_loss
+            return false, msg(("best_epoch = %d is where the TRAINING loss is lowest; look for the lowest VALIDATION loss (h.val_loss) instead"):format(lowest_train),
+                              ("best_epoch = %d: '훈련' 손실이 가장 낮은 에폭입니다; '검증' 손실(h.val_loss)이 가장 낮은 에폭을 찾으세요"):format(lowest_train))
           end
           return false, msg(("best_epoch should be the epoch of the lowest validation loss (h.val_loss), got %s"):format(tostring(env.best_epoch)),
                             ("best_epoch는 검증 손실(h.val_loss)이 가장 낮은 에폭이어야 하는데 %s입니다"):format(tostring(env.best_epoch)))
@@ -421,6 +422,14 @@ end]=],
         { en = "h.val_loss[e] is the validation loss after epoch e; h.loss[e] the training loss.",
           ko = "h.val_loss[e]는 e번째 에폭 뒤의 검증 손실, h.loss[e]는 훈련 손실입니다." },
       },
+      -- the number the learner must find: a failing check must not print it
+      secret = function(env)
+        local vl = env.results and env.results.baseline and env.results.baseline.history.val_loss
+        if not vl then return nil end
+        local want = 1
+        for e = 2, #vl do if vl[e] < vl[want] then want = e end end
+        return want
+      end,
     },
     -- 4 ------------------------------------------------------------------------------------
     {

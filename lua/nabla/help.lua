@@ -51,6 +51,7 @@ local core = {
   { "lesson", 'lesson "id"', "start or resume a lesson", "레슨을 시작하거나 이어서 합니다" },
   { "next", "next()", "go to the next step of the lesson (checks your work first)", "레슨의 다음 단계로 갑니다 (먼저 검사합니다)" },
   { "back", "back()", "go back one step", "한 단계 뒤로 갑니다" },
+  { "catchup", "catchup()", "replay the reference code of the lesson's earlier steps, so this step finds their variables (a resumed lesson does it by itself)", "레슨 앞 단계들의 참고 코드를 다시 실행해 이 단계에 필요한 변수를 되살립니다 (이어서 하는 레슨은 저절로 합니다)" },
   { "hint", 'hint() or hint("id", k)', "a hint for this step (or for step k of lesson id)", "이 단계(또는 레슨 id의 k단계)의 힌트" },
   { "check", 'check() or check("id", k)', "check your work for this step (or step k of lesson id) and say what is still wrong", "이 단계(또는 레슨 id의 k단계)의 답을 검사하고 무엇이 틀렸는지 알려 줍니다" },
   { "answer", 'answer(n) or answer(n, "id", k)', "answer the quiz of this step (or of step k of lesson id); answer() shows it again", "이 단계(또는 레슨 id의 k단계)의 퀴즈에 답합니다; answer()는 퀴즈를 다시 보여 줍니다" },
@@ -237,6 +238,10 @@ function M.text(x)
   if e and #listing > 0 then return line(e) .. "\n" .. table.concat(listing, "\n") end
   if e then return line(e) end
   if #listing > 0 then return table.concat(listing, "\n") end
+  -- any other value a learner holds: described (a method taken as a value, a history, a
+  -- table, a number...) rather than refused
+  local ok, d = pcall(function() return require("nabla.describe").describe(x, M) end)
+  if ok and d then return d end
   return lang() == "ko" and ("%s에 대한 도움말이 없습니다 (help()로 주제 목록을 보세요)"):format(tostring(x))
     or ("no help for %s (help() lists the topics)"):format(tostring(x))
 end

@@ -8,6 +8,7 @@ local modules = {
   nn = "nabla.nn", optim = "nabla.optim", data = "nabla.data", aug = "nabla.aug",
   plot = "nabla.plot", lessons_lib = "nabla.lesson", inspect_lib = "nabla.inspect",
   train = "nabla.train", help_lib = "nabla.help", checkpoint = "nabla.checkpoint",
+  events = "nabla.events",
 }
 -- Functions that live in a submodule: name = { module, field }.
 local functions = {
@@ -16,10 +17,12 @@ local functions = {
   next = { "nabla.lesson", "next" }, back = { "nabla.lesson", "back" },
   hint = { "nabla.lesson", "hint" }, check = { "nabla.lesson", "check" },
   quiz = { "nabla.lesson", "quiz" }, answer = { "nabla.lesson", "answer" },
+  catchup = { "nabla.lesson", "catchup" },
   inspect = { "nabla.inspect", "inspect" }, graph = { "nabla.inspect", "graph" },
   watch = { "nabla.inspect", "watch" },
   fit = { "nabla.train", "fit" }, evaluate = { "nabla.train", "evaluate" },
   save = { "nabla.checkpoint", "save" }, load = { "nabla.checkpoint", "load" },
+  serve = { "nabla.serve", "serve" },
   repr = { "nabla.repr", "value" },
 }
 

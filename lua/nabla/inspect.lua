@@ -425,7 +425,65 @@ function M.watch(model, opts)
     for _, n in ipairs(self.names) do local h = self.history[n]; r[n] = h[#h] end
     return r
   end
+  -- The per-layer view: one bar a layer, input side first, its length the gradient norm
+  -- at the last step on a log scale (the picture of vanishing gradients: the bars shrink
+  -- towards the input). Shown through nabla.display; returns the text.
+  function w:bars(bopts)
+    bopts = bopts or {}
+    local term = require "nabla.term"
+    local step = bopts.step
+    local rows, lo, hi = {}, math.huge, 0
+    for _, n in ipairs(self.names) do
+      local h = self.history[n]
+      local v = h[step or #h]
+      rows[#rows + 1] = { n, v }
+      if v and v > 0 then lo, hi = math.min(lo, v), math.max(hi, v) end
+    end
+    local namew = 0
+    for _, r in ipairs(rows) do namew = math.max(namew, width(r[1])) end
+    local barw = math.max(10, math.min(50, (bopts.width or term.columns()) - namew - 14))
+    local nsteps = 0
+    for _, n in ipairs(self.names) do nsteps = math.max(nsteps, #self.history[n]) end
+    local at = step or nsteps
+    local lines = { L(("‖grad‖ by layer, input first (step %d, log scale)"):format(at),
+                      ("층별 ‖경사‖, 입력 쪽부터 (%d 스텝, 로그 눈금)"):format(at)) }
+    local llo, lhi = math.log(lo, 10), math.log(hi, 10)
+    for _, r in ipairs(rows) do
+      local v, bar = r[2], ""
+      if v == nil then bar = L("(no backward yet)", "(아직 backward 없음)")
+      elseif v > 0 then
+        local frac = lhi > llo and (math.log(v, 10) - llo) / (lhi - llo) or 1
+        bar = string.rep("█", math.max(1, math.floor(frac * (barw - 1) + 0.5) + 1))
+      end
+      lines[#lines + 1] = ("%s  %s%s"):format(pad(r[1], namew), pad(bar, barw),
+        v and ("  %.1e"):format(v) or "")
+    end
+    if hi > 0 and lo < hi then
+      lines[#lines + 1] = L(("the largest is %.0f times the smallest"):format(hi / lo),
+                            ("가장 큰 값이 가장 작은 값의 %.0f배입니다"):format(hi / lo))
+    end
+    local text = table.concat(lines, "\n")
+    if bopts.print ~= false then require("nabla.display").show(require("nabla.display").new("bars", text)) end
+    return text
+  end
+  -- w:plot(): the norms over the steps (lines), then the per-layer bars at the last step;
+  -- w:plot{ view = "lines" } or { view = "bars" } for one of them.
   function w:plot(popts)
+    popts = popts or {}
+    if popts.view == "bars" then return self:bars(popts) end
+    if popts.view == "lines" or #self.names == 0 then return self:lines(popts) end
+    -- both, shown as one display (so the prompt does not echo the joined text again)
+    local quiet = {}
+    for k, v in pairs(popts) do quiet[k] = v end
+    quiet.print = false
+    local text = self:lines(quiet) .. "\n" .. self:bars({ print = false, width = popts.width })
+    if popts.print ~= false then
+      local d = require "nabla.display"
+      d.show(d.new("plot", text, { figure = require("nabla.plot").last }))
+    end
+    return text
+  end
+  function w:lines(popts)
     local plot = require "nabla.plot"
     local series = {}
     for _, n in ipairs(self.names) do
@@ -437,8 +495,10 @@ function M.watch(model, opts)
       end
     end
     popts = popts or {}
-    popts.title = popts.title or L("log10 ‖grad‖ per layer", "층별 log10 ‖경사‖")
-    return plot.lines(series, popts)
+    local lopts = {}
+    for k, v in pairs(popts) do if k ~= "view" then lopts[k] = v end end
+    lopts.title = lopts.title or L("log10 ‖grad‖ per layer", "층별 log10 ‖경사‖")
+    return plot.lines(series, lopts)
   end
   return w
 end

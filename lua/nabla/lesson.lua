@@ -155,7 +155,7 @@ local function show_step()
   local l, k = current.lesson, current.step
   local s = l.steps[k]
   say(color("1", ("%s — %s %d/%d"):format(tr(l.title), lang() == "ko" and "단계" or "step", k, #l.steps)))
-  say(tr(s.text))
+  say(term.reflow(tr(s.text)))
   if s.code then
     say(color("2", lang() == "ko" and "-- 입력해 보세요:" or "-- try:"))
     print(s.code)
@@ -239,6 +239,60 @@ function M.lessons()
   say(lang() == "ko" and 'lesson "id"로 시작하거나 이어서 하세요.' or 'Start or resume one with lesson "id".')
 end
 
+-- ---- resuming ------------------------------------------------------------------------------
+
+-- Lessons this session has run (a fresh start of nabla knows none: the variables the
+-- earlier steps made are gone, even though the progress file says where the learner was).
+local this_session = {}
+
+-- Runs the reference code of steps 1 .. upto-1 of the current lesson in the session's
+-- globals, quietly (their prints and plots are not shown again), so that the current step
+-- finds what the earlier ones made. Returns the number of steps replayed.
+local function replay(l, upto)
+  local display = require "nabla.display"
+  local saved_print, saved_write, saved_display = print, io.write, rawget(nabla, "display")
+  local quiet = function() return io.stdout end
+  _G.print, io.write, nabla.display = function() end, quiet, function() end
+  local done, failed = 0, nil
+  for k = 1, upto - 1 do
+    local s = l.steps[k]
+    local code = s.solution or s.code
+    if code then
+      local chunk, err = load(code, "=" .. l.id .. " step " .. k, "t", _G)
+      local ok, e = chunk ~= nil, err
+      if chunk then ok, e = pcall(chunk) end
+      if not ok then failed = { k, e } break end
+    end
+    if s.quiz then s.quiz_ok = true end
+    done = k
+  end
+  _G.print, io.write, nabla.display = saved_print, saved_write, saved_display
+  display.begin()
+  return done, failed
+end
+
+-- catchup(): replays the reference code of the steps before this one (what a resumed
+-- lesson does by itself after a restart), e.g. after a clear or a :reset.
+function M.catchup()
+  need_lesson()
+  local l, k = current.lesson, current.step
+  if k <= 1 then
+    say(lang() == "ko" and "첫 단계입니다: 다시 실행할 앞 단계가 없습니다." or "This is the first step: there is nothing before it to replay.")
+    return
+  end
+  local t0 = os.clock()
+  local done, failed = replay(l, k)
+  if failed then
+    say(color("31", (lang() == "ko" and "✗ %d단계의 참고 코드를 다시 실행하지 못했습니다: %s"
+      or "✗ replaying step %d's reference code failed: %s"):format(failed[1], M.checks.why(failed[2]))))
+    return
+  end
+  local which = done == 1 and "1" or ("1–" .. done)
+  say(color("2", (lang() == "ko" and "%s단계의 참고 코드를 다시 실행했습니다 (%.1f초): 그 단계들이 만든 변수가 준비되었습니다."
+    or "Replayed the reference code of step %s (%.1fs): the variables it made are back."):format(which, os.clock() - t0)
+    :gsub("step 1–", "steps 1–"):gsub("it made", done == 1 and "it made" or "they made")))
+end
+
 function M.lesson(id)
   if id == nil then
     -- lesson() without an id: the list, and how to start one
@@ -257,6 +311,14 @@ function M.lesson(id)
   local step = math.min(math.max(1, e.step or 1), #l.steps)
   if done >= #l.steps then step = 1 end -- a finished lesson starts over
   current = { lesson = l, step = step, hint = 0 }
+  local resumed = step > 1 and not this_session[l.id]
+  this_session[l.id] = true
+  if resumed then
+    -- a restart lost what steps 1 .. step-1 made: replay their reference code first
+    say(color("2", (lang() == "ko" and "%d단계부터 이어서 합니다. 앞 단계들의 참고 코드를 먼저 다시 실행합니다..."
+      or "Resuming at step %d. First replaying the earlier steps' reference code..."):format(step)))
+    M.catchup()
+  end
   show_step()
 end
 

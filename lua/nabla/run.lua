@@ -50,8 +50,10 @@ function M.parse(args, defaults)
       local keys = {}
       for k in pairs(defaults) do keys[#keys + 1] = k end
       table.sort(keys)
-      error(("run: unknown option --%s; this experiment's options are: %s; and resume, run_dir, threads")
-        :format(key, table.concat(keys, ", ")), 0)
+      local all = { "resume", "run_dir", "threads", "live" }
+      for _, k in ipairs(keys) do all[#all + 1] = k end
+      error(("run: unknown option --%s%s; this experiment's options are: %s; and resume, run_dir, threads, live")
+        :format(key, require("nabla.suggest").hint(key, all), table.concat(keys, ", ")), 0)
     end
     cfg[key] = coerce(key, value, default)
     i = i + 1
@@ -74,7 +76,7 @@ end
 function M.main(args)
   local path = args[1]
   if not path or path == "--help" then
-    print("usage: nabla run experiments/NAME.lua [--key value ...] [--resume runs/.../last.safetensors]")
+    print("usage: nabla run experiments/NAME.lua [--key value ...] [--resume runs/.../last.safetensors] [--live]")
     return 0
   end
   local chunk, err = loadfile(path)
@@ -88,7 +90,11 @@ function M.main(args)
     return 2
   end
   local rest = {}
-  for i = 2, #args do rest[#rest + 1] = args[i] end
+  for i = 2, #args do
+    -- --live: every fit() of the experiment draws its curves live (fit's live option)
+    if args[i] == "--live" then require("nabla.train").defaults.live = true
+    else rest[#rest + 1] = args[i] end
+  end
   if rest[1] == "--help" then
     print((exp.name or path) .. " — options (defaults):")
     local keys = {}

@@ -80,6 +80,9 @@ end
 local function strip_paths(msg)
   msg = msg:gsub("[^%s'\"]*/lua/nabla/", "nabla/")
   msg = msg:gsub("[^%s'\"]*/lessons/([%w_%-]+%.lua)", "%1")
+  -- a message that names its function ("nn.Conv2d: unknown option ...") needs no
+  -- internal location in front of it
+  msg = msg:gsub("^nabla/[%w_/]+%.lua:%d+: ([%w_%.:]+: )", "%1")
   return msg
 end
 

@@ -191,6 +191,17 @@ local function wrap_line(line, width)
   return out
 end
 
+-- A short bracketed group ("(Z2 − Y)", "{1, 2}", "[3,2]") is not broken: its spaces are
+-- held by a private-use character while the line is wrapped.
+local HOLD = utf8.char(0xE000)
+local function hold_groups(line)
+  if not line:find("[%(%[{]") then return line end
+  local function hold(g)
+    if M.width(g) <= 24 then return (g:gsub(" ", HOLD)) end
+  end
+  return (line:gsub("%b()", hold):gsub("%b[]", hold):gsub("%b{}", hold))
+end
+
 -- text wrapped to width columns (the terminal's by default), line by line
 function M.wrap(text, width)
   text = tostring(text)
@@ -198,7 +209,31 @@ function M.wrap(text, width)
   if width < 10 then width = 10 end
   local out = {}
   for line in (text .. "\n"):gmatch("(.-)\n") do
-    for _, l in ipairs(wrap_line(line, width)) do out[#out + 1] = l end
+    if M.width(line) <= width then out[#out + 1] = line
+    else
+      for _, l in ipairs(wrap_line(hold_groups(line), width)) do out[#out + 1] = (l:gsub(HOLD, " ")) end
+    end
+  end
+  return table.concat(out, "\n")
+end
+
+-- Prose written with its own line breaks (lesson texts) joined into paragraphs before it is
+-- wrapped, so that a narrower terminal does not leave a short orphan on every other line.
+-- A line is joined to the previous one unless either is blank, it is indented (code, a
+-- formula), it starts a list item ("- ", "1) ", "• ") or the previous one ends a sentence.
+function M.reflow(text)
+  local out = {}
+  local function starts_item(l) return l:match("^[%-%*•]%s") or l:match("^%d+[%.%)]%s") end
+  for line in (tostring(text) .. "\n"):gmatch("(.-)\n") do
+    local prev = out[#out]
+    -- a line that ends a sentence keeps its break (the author's next sentence or code
+    -- starts on a line of its own); one that stops mid-sentence is joined
+    if prev and prev ~= "" and not prev:match("^%s") and line ~= "" and not line:match("^%s")
+      and not starts_item(line) and not prev:match("[%.:!?][%)\"']?$") then
+      out[#out] = prev .. " " .. line
+    else
+      out[#out + 1] = line
+    end
   end
   return table.concat(out, "\n")
 end

@@ -108,6 +108,23 @@ end
 
 local function now() return nabla.clock and nabla.clock() or os.clock() end
 
+-- ---- events (lua/nabla/events.lua): the dashboard, live curves -------------------------------
+
+local events = require "nabla.events"
+local STEP_EVERY = 0.1     -- seconds between two train_step events (at most 10 per second)
+
+-- The norm of each parameter's gradient, by the name the shell shows ("[1].weight" = 0.12).
+local function grad_norms(model)
+  local g = {}
+  local lua_name = nabla.nn.Module.lua_name
+  if not model.named_parameters then return g end
+  for _, item in ipairs(model:named_parameters()) do
+    local p = item[2]
+    if p.grad ~= nil then g[lua_name and lua_name(item[1]) or item[1]] = p.grad:norm():item() end
+  end
+  return g
+end
+
 -- ---- the CSV log -------------------------------------------------------------------------------
 
 local function open_log(path, columns)
@@ -128,6 +145,10 @@ end
 -- the validation loss), val (a dataset or loader), clip_grad (max norm), early_stop =
 -- { patience, min_delta, monitor = "val_loss" }, checkpoint = directory (best and last
 -- saved as safetensors), resume = checkpoint file, log = csv path, quiet, progress.
+-- Options every fit() of the session gets unless it gives its own (`nabla run --live`
+-- sets defaults.live).
+M.defaults = {}
+
 local FIT_OPTIONS = { "epochs", "optimizer", "lr", "loss", "scheduler", "scheduler_per_batch", "history",
   "resume", "log", "progress", "quiet", "val", "clip_grad", "early_stop", "checkpoint", "live",
   "every", "steps" }
@@ -157,6 +178,12 @@ function M.fit(model, loader, opts)
             "fit: 옵션은 테이블입니다: fit(model, loader, { epochs = 3 })"), 2)
   end
   require("nabla.suggest").check_options("fit", opts, FIT_OPTIONS, 2)
+  if next(M.defaults) ~= nil then
+    local merged = {}
+    for k, v in pairs(M.defaults) do merged[k] = v end
+    for k, v in pairs(opts) do merged[k] = v end
+    opts = merged
+  end
   local epochs = opts.epochs or 1
   local opt = opts.optimizer or nabla.optim.Adam(model:parameters(), { lr = opts.lr or 1e-3 })
   local loss_fn = opts.loss or nabla.nn.CrossEntropyLoss()
@@ -190,6 +217,8 @@ function M.fit(model, loader, opts)
   local live = opts.live and M.live(opts, epochs, nb) or nil
   if live or opts.steps then history.steps = history.steps or { loss = {}, accuracy = {} } end
   local where = { epoch = start_epoch, batch = 0 }
+  if events.listening("fit_start") then events.emit("fit_start", { model = model, epochs = epochs, steps = nb }) end
+  local last_emit, global_step = -math.huge, 0
 
   local function epochs_loop()
   for epoch = start_epoch, epochs do
@@ -217,6 +246,14 @@ function M.fit(model, loader, opts)
         local c = nabla.no_grad(function() return correct(out, y) end)
         if c then hits = hits + c end
       end
+      global_step = global_step + 1
+      events.poll()     -- the classroom server answers its requests between steps
+      if events.listening("train_step") and now() - last_emit >= STEP_EVERY then
+        last_emit = now()
+        events.emit("train_step", { epoch = epoch, epochs = epochs, step = i, steps = nb, global_step = global_step,
+          loss = lv, lr = opt.param_groups and opt.param_groups[1].lr or nil,
+          images_per_s = seen / math.max(now() - t0, 1e-9), grad_norms = grad_norms(model) })
+      end
       where.batch = i
       if history.steps then
         local st = history.steps
@@ -239,6 +276,10 @@ function M.fit(model, loader, opts)
     if opts.val then
       local ev = M.evaluate(model, opts.val, { loss = loss_fn })
       row.val_loss, row.val_accuracy = ev.loss, ev.accuracy
+    end
+    if events.listening("epoch") then
+      events.emit("epoch", { epoch = epoch, epochs = epochs, train_loss = row.loss, train_acc = row.accuracy,
+        val_loss = row.val_loss, val_acc = row.val_accuracy, lr = row.lr, seconds = elapsed })
     end
     local n = #history.epoch + 1     -- taken before the loop: history.epoch grows inside it
     for k, v in pairs(row) do
@@ -289,6 +330,7 @@ function M.fit(model, loader, opts)
   local ok, err = pcall(epochs_loop)
   if log then log:close() end
   if live then live:finish(history) end
+  if events.listening("fit_end") then events.emit("fit_end", { history = history }) end
   if not ok then
     if not (type(err) == "string" and err:match("interrupted!$")) then error(err, 0) end
     if tty or live then io.write(CLEAR) end

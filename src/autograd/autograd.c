@@ -6,19 +6,71 @@
 #include <string.h>
 
 #include "../core/iter.h"
-#include "../ops/elementwise.h"
 
 bool nb_grad_enabled = true;
 
 bool nb_wants_grad(int n, nb_tensor *const *ts) {
     if (!nb_grad_enabled) return false;
     for (int i = 0; i < n; i++)
-        if (ts[i] && ts[i]->requires_grad) return true;
+        if (ts[i] && nb_requires_grad(ts[i])) return true;
     return false;
+}
+
+/* ---- the autograd record of a tensor --------------------------------------------------- */
+
+/* Installed in the core's nb_autograd_release: runs when a tensor with a record dies. */
+static void release_meta(nb_tensor *t) {
+    nb_autograd_meta *m = t->autograd;
+    t->autograd = NULL;
+    if (m->grad_fn) {
+        if (m->grad_fn->out == t) m->grad_fn->out = NULL;
+        nb_node_decref(m->grad_fn);
+    }
+    nb_hook *h = m->hooks;
+    while (h) {
+        nb_hook *nx = h->next;
+        if (h->free_ctx) h->free_ctx(h->ctx);
+        free(h);
+        h = nx;
+    }
+    nb_decref(m->grad);
+    nb_decref(m->gtmp);
+    free(m);
+}
+
+nb_autograd_meta *nb_autograd_meta_of(nb_tensor *t) {
+    if (t->autograd) return t->autograd;
+    nb_autograd_meta *m = calloc(1, sizeof *m);
+    if (!m) return nb_error("autograd: out of memory");
+    nb_autograd_release = release_meta;
+    t->autograd = m;
+    return m;
+}
+
+int nb_set_requires_grad(nb_tensor *t, bool flag) {
+    if (!flag && !t->autograd) return 0;
+    nb_autograd_meta *m = nb_autograd_meta_of(t);
+    if (!m) return -1;
+    m->requires_grad = flag;
+    return 0;
+}
+
+int nb_set_grad(nb_tensor *t, nb_tensor *g) {
+    nb_autograd_meta *m = g ? nb_autograd_meta_of(t) : t->autograd;
+    if (!m) {
+        nb_decref(g);
+        return g ? -1 : 0;
+    }
+    nb_tensor *old = m->grad;
+    m->grad = g;
+    nb_decref(old);
+    return 0;
 }
 
 nb_node *nb_record(nb_tensor *out, const char *op, nb_backward_fn bw, int nin,
                    nb_tensor *const *ins) {
+    nb_autograd_meta *meta = nb_autograd_meta_of(out);
+    if (!meta) return NULL;
     nb_node *n = calloc(1, sizeof(nb_node));
     if (!n) return nb_error("%s: out of memory recording the graph", op);
     n->refcount = 1;
@@ -40,13 +92,14 @@ nb_node *nb_record(nb_tensor *out, const char *op, nb_backward_fn bw, int nin,
     for (int i = 0; i < nin; i++) {
         n->in[i] = ins[i];
         nb_incref(ins[i]);
-        n->needs[i] = ins[i] && ins[i]->requires_grad;
+        n->needs[i] = ins[i] && nb_requires_grad(ins[i]);
     }
     n->out_ndim = out->ndim;
     memcpy(n->out_shape, out->shape, sizeof(int64_t) * out->ndim);
     n->out = out;
-    out->grad_fn = n;
-    out->requires_grad = true;
+    nb_node_decref(meta->grad_fn); /* an output is recorded once; this is for safety */
+    meta->grad_fn = n;
+    meta->requires_grad = true;
     return n;
 }
 
@@ -99,14 +152,20 @@ int nb_add_hook(nb_tensor *t, nb_hook_fn fn, void *ctx, void (*free_ctx)(void *)
     h->ctx = ctx;
     h->free_ctx = free_ctx;
     h->id = next_hook_id++;
-    nb_hook **p = &t->hooks; /* run in the order registered */
+    nb_autograd_meta *m = nb_autograd_meta_of(t);
+    if (!m) {
+        free(h);
+        return -1;
+    }
+    nb_hook **p = &m->hooks; /* run in the order registered */
     while (*p) p = &(*p)->next;
     *p = h;
     return h->id;
 }
 
 int nb_remove_hook(nb_tensor *t, int id) {
-    for (nb_hook **p = &t->hooks; *p; p = &(*p)->next)
+    if (!t->autograd) return -1;
+    for (nb_hook **p = &t->autograd->hooks; *p; p = &(*p)->next)
         if ((*p)->id == id) {
             nb_hook *h = *p;
             *p = h->next;
@@ -117,21 +176,10 @@ int nb_remove_hook(nb_tensor *t, int id) {
     return -1;
 }
 
-void nb_free_hooks(nb_tensor *t) {
-    nb_hook *h = t->hooks;
-    t->hooks = NULL;
-    while (h) {
-        nb_hook *nx = h->next;
-        if (h->free_ctx) h->free_ctx(h->ctx);
-        free(h);
-        h = nx;
-    }
-}
-
 /* Runs t's hooks on g; returns the (possibly replaced) gradient as a new reference. */
 static nb_tensor *run_hooks(nb_tensor *t, nb_tensor *g) {
     nb_incref(g);
-    for (nb_hook *h = t->hooks; h; h = h->next) {
+    for (nb_hook *h = t->autograd ? t->autograd->hooks : NULL; h; h = h->next) {
         int err = 0;
         nb_tensor *r = h->fn(h->ctx, t, g, &err);
         if (err) {
@@ -190,8 +238,12 @@ static int accumulate(nb_tensor **acc, nb_tensor *g) {
     }
     if ((*acc)->refcount == 1 && nb_is_contiguous(*acc) && nb_same_shape(*acc, g))
         return nb_add_(*acc, g, 1.0);
-    nb_tensor *s = nb_add(*acc, g);
-    if (!s) return -1;
+    /* shared or strided: a private copy to add into (both have the input's shape) */
+    nb_tensor *s = nb_contiguous_copy(*acc);
+    if (!s || nb_add_(s, g, 1.0)) {
+        nb_decref(s);
+        return -1;
+    }
     nb_decref(*acc);
     *acc = s;
     return 0;
@@ -219,14 +271,16 @@ static int accumulate_region(nb_node *n, nb_tensor **acc, nb_tensor *t, nb_tenso
 
 /* The leaf's .grad owns its buffer: never an alias of a gradient someone else holds. */
 static int accumulate_leaf_grad(nb_tensor *t, nb_tensor *g) {
-    if (t->grad) return nb_add_(t->grad, g, 1.0);
-    if (g->refcount == 1 && nb_is_contiguous(g) && g->offset == 0 && !g->grad_fn &&
+    nb_autograd_meta *m = nb_autograd_meta_of(t);
+    if (!m) return -1;
+    if (m->grad) return nb_add_(m->grad, g, 1.0);
+    if (g->refcount == 1 && nb_is_contiguous(g) && g->offset == 0 && !nb_grad_fn(g) &&
         g->storage->refcount == 1) {
         nb_incref(g);
-        t->grad = g;
+        m->grad = g;
     } else {
-        t->grad = nb_contiguous_copy(g);
-        if (!t->grad) return -1;
+        m->grad = nb_contiguous_copy(g);
+        if (!m->grad) return -1;
     }
     return 0;
 }
@@ -269,8 +323,8 @@ static int topo_sort(nb_node *root, vec *order, vec *leaves) {
             idx.a[idx.n - 1] = (void *)(i + 1);
             nb_tensor *t = n->in[i];
             if (!t || !n->needs[i]) continue;
-            if (t->grad_fn) {
-                nb_node *m = t->grad_fn;
+            if (nb_grad_fn(t)) {
+                nb_node *m = nb_grad_fn(t);
                 if (m->order == stamp) continue;
                 if (m->released) {
                     nb_error("backward: part of the graph was already freed by an earlier "
@@ -279,7 +333,7 @@ static int topo_sort(nb_node *root, vec *order, vec *leaves) {
                 }
                 m->order = stamp;
                 if (vec_push(&stack, m) || vec_push(&idx, (void *)0)) goto fail;
-            } else if (t->requires_grad && !t->gtmp && t->refcount > 0) {
+            } else if (nb_requires_grad(t) && !t->autograd->gtmp && t->refcount > 0) {
                 /* a leaf: mark it with an empty accumulator slot once */
                 bool seen = false;
                 for (int k = 0; k < leaves->n && !seen; k++) seen = leaves->a[k] == t;
@@ -310,7 +364,7 @@ done:
 int nb_backward(nb_tensor *root, const nb_backward_opts *opts) {
     nb_backward_opts o = opts ? *opts : (nb_backward_opts){0};
     char b1[128], b2[128];
-    if (!root->requires_grad) {
+    if (!nb_requires_grad(root)) {
         nb_error("backward: this tensor does not require grad (no tensor it came from had "
                  "requires_grad set)");
         return -1;
@@ -341,7 +395,7 @@ int nb_backward(nb_tensor *root, const nb_backward_opts *opts) {
     int rc = 0;
     vec order = {0}, leaves = {0};
 
-    if (!root->grad_fn) { /* a leaf: its gradient is the seed */
+    if (!nb_grad_fn(root)) { /* a leaf: its gradient is the seed */
         nb_tensor *g = run_hooks(root, seed);
         rc = g ? accumulate_leaf_grad(root, g) : -1;
         nb_decref(g);
@@ -349,18 +403,18 @@ int nb_backward(nb_tensor *root, const nb_backward_opts *opts) {
         nb_grad_enabled = saved_mode;
         return rc;
     }
-    if (root->grad_fn->released) {
+    if (nb_grad_fn(root)->released) {
         nb_error("backward: the graph was already freed by an earlier backward(); call the "
                  "first one with {retain_graph=true} to backward twice");
         nb_decref(seed);
         nb_grad_enabled = saved_mode;
         return -1;
     }
-    if (topo_sort(root->grad_fn, &order, &leaves)) {
+    if (topo_sort(nb_grad_fn(root), &order, &leaves)) {
         rc = -1;
         goto cleanup;
     }
-    root->grad_fn->gacc = seed;
+    nb_grad_fn(root)->gacc = seed;
     seed = NULL;
 
     /* nodes in reverse post-order: each runs once all of its consumers have */
@@ -369,7 +423,7 @@ int nb_backward(nb_tensor *root, const nb_backward_opts *opts) {
         nb_tensor *g = n->gacc;
         n->gacc = NULL;
         if (!g) continue;
-        if (n->out && (n->out->hooks || n->out->retains_grad)) {
+        if (n->out && (n->out->autograd->hooks || n->out->autograd->retains_grad)) {
             nb_tensor *h = run_hooks(n->out, g);
             nb_decref(g);
             if (!h) {
@@ -377,7 +431,7 @@ int nb_backward(nb_tensor *root, const nb_backward_opts *opts) {
                 goto cleanup;
             }
             g = h;
-            if (n->out->retains_grad && accumulate_leaf_grad(n->out, g)) {
+            if (n->out->autograd->retains_grad && accumulate_leaf_grad(n->out, g)) {
                 nb_decref(g);
                 rc = -1;
                 goto cleanup;
@@ -392,7 +446,7 @@ int nb_backward(nb_tensor *root, const nb_backward_opts *opts) {
         }
         if (n->region && !o.visit && n->nin == 1 && n->in[0] && n->needs[0]) {
             nb_tensor *t = n->in[0];
-            int e = accumulate_region(n, t->grad_fn ? &t->grad_fn->gacc : &t->gtmp, t, g);
+            int e = accumulate_region(n, t->autograd->grad_fn ? &t->autograd->grad_fn->gacc : &t->autograd->gtmp, t, g);
             nb_decref(g);
             if (e) {
                 rc = -1;
@@ -427,7 +481,7 @@ int nb_backward(nb_tensor *root, const nb_backward_opts *opts) {
             nb_decref(gin[i]);
             gin[i] = NULL;
             int e = gi ? 0 : -1;
-            if (!e) e = accumulate(t->grad_fn ? &t->grad_fn->gacc : &t->gtmp, gi);
+            if (!e) e = accumulate(t->autograd->grad_fn ? &t->autograd->grad_fn->gacc : &t->autograd->gtmp, gi);
             nb_decref(gi);
             if (e) {
                 for (int j = i + 1; j < gn; j++) nb_decref(gin[j]);
@@ -440,10 +494,10 @@ int nb_backward(nb_tensor *root, const nb_backward_opts *opts) {
     }
     for (int k = 0; k < leaves.n; k++) {
         nb_tensor *t = leaves.a[k];
-        if (!t->gtmp) continue;
-        nb_tensor *g = run_hooks(t, t->gtmp);
-        nb_decref(t->gtmp);
-        t->gtmp = NULL;
+        if (!t->autograd->gtmp) continue;
+        nb_tensor *g = run_hooks(t, t->autograd->gtmp);
+        nb_decref(t->autograd->gtmp);
+        t->autograd->gtmp = NULL;
         if (!g || accumulate_leaf_grad(t, g)) {
             nb_decref(g);
             rc = -1;
@@ -456,8 +510,8 @@ cleanup:
     nb_decref(seed);
     for (int k = 0; k < leaves.n; k++) {
         nb_tensor *t = leaves.a[k];
-        nb_decref(t->gtmp);
-        t->gtmp = NULL;
+        nb_decref(t->autograd->gtmp);
+        t->autograd->gtmp = NULL;
         nb_decref(t);
     }
     for (int k = 0; k < order.n; k++) {

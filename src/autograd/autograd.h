@@ -56,6 +56,38 @@ struct nb_node {
     nb_node *next_free;             /* free list: graphs are freed without recursion */
 };
 
+/* ---- a tensor's autograd record ------------------------------------------------------
+ * t->autograd (opaque to the core) points to this record, made by the first call that
+ * needs one (nb_autograd_meta, nb_set_requires_grad, nb_record) and released with the
+ * tensor through the function autograd installs in nb_autograd_release. Read it through
+ * the accessors below: a tensor without a record does not require grad, has no grad_fn,
+ * no .grad and no hooks. */
+typedef struct nb_autograd_meta {
+    bool requires_grad;
+    bool retains_grad;          /* non-leaf that keeps .grad (retain_grad()) */
+    nb_tensor *grad;            /* accumulated gradient, or NULL */
+    nb_node *grad_fn;           /* node that made this tensor, NULL for leaves */
+    struct nb_hook *hooks;      /* gradient hooks, run when this tensor's grad is known */
+    nb_tensor *gtmp;            /* scratch: gradient being accumulated during backward */
+} nb_autograd_meta;
+
+static inline bool nb_requires_grad(const nb_tensor *t) {
+    return t->autograd && t->autograd->requires_grad;
+}
+static inline nb_node *nb_grad_fn(const nb_tensor *t) {
+    return t->autograd ? t->autograd->grad_fn : NULL;
+}
+/* .grad (borrowed), or NULL */
+static inline nb_tensor *nb_grad(const nb_tensor *t) {
+    return t->autograd ? t->autograd->grad : NULL;
+}
+/* t's record, made on first use; NULL after nb_error when out of memory. */
+nb_autograd_meta *nb_autograd_meta_of(nb_tensor *t);
+/* requires_grad = flag (a leaf only may stop requiring grad: the caller checks). 0 or -1. */
+int nb_set_requires_grad(nb_tensor *t, bool flag);
+/* .grad = g (takes over the caller's reference; g may be NULL). 0 or -1. */
+int nb_set_grad(nb_tensor *t, nb_tensor *g);
+
 /* ---- gradient mode ------------------------------------------------------------------ */
 extern bool nb_grad_enabled;        /* false inside no_grad */
 /* true when gradients are being recorded and any of the tensors requires grad */
@@ -83,7 +115,6 @@ typedef struct nb_hook {
 /* Returns a hook id (> 0), or -1. */
 int nb_add_hook(nb_tensor *t, nb_hook_fn fn, void *ctx, void (*free_ctx)(void *));
 int nb_remove_hook(nb_tensor *t, int id);
-void nb_free_hooks(nb_tensor *t);
 
 /* ---- backward ----------------------------------------------------------------------- */
 /* Called once per node, in the order backward visits them, after the node's backward has

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../autograd/autograd.h"
 #include "iter.h"
 
 int64_t nb_bytes_alive = 0;
 int64_t nb_bytes_since_gc = 0;
+void (*nb_autograd_release)(nb_tensor *t) = NULL;
 
 /* ---- storage ------------------------------------------------------------------------ */
 
@@ -126,13 +126,7 @@ void nb_incref(nb_tensor *t) {
 
 void nb_decref(nb_tensor *t) {
     if (!t || --t->refcount > 0) return;
-    if (t->grad_fn) {
-        if (t->grad_fn->out == t) t->grad_fn->out = NULL;
-        nb_node_decref(t->grad_fn);
-    }
-    nb_free_hooks(t);
-    nb_decref(t->grad);
-    nb_decref(t->gtmp);
+    if (t->autograd) nb_autograd_release(t);
     storage_decref(t->storage);
     free(t);
 }
@@ -270,6 +264,57 @@ static void k_fill(int64_t n, float *o, int64_t so, const float *a, int64_t sa,
 
 void nb_fill_(nb_tensor *t, float v) {
     nb_run3(t->ndim, t->shape, nb_data(t), t->stride, NULL, NULL, NULL, NULL, k_fill, &v);
+}
+
+/* ---- in place, never recorded ----------------------------------------------------- */
+
+static void k_axpy(int64_t n, float *o, int64_t so, const float *a, int64_t sa, const float *b,
+                   int64_t sb, const void *ctx) {
+    const float c = *(const float *)ctx;
+    if (so == 1 && sa == 1)
+        for (int64_t i = 0; i < n; i++) o[i] += c * a[i];
+    else
+        for (int64_t i = 0; i < n; i++) o[i * so] += c * a[i * sa];
+}
+
+int nb_add_(nb_tensor *t, nb_tensor *o, double alpha) {
+    int64_t shape[NB_MAXDIM], so[NB_MAXDIM];
+    int nd = nb_broadcast_shape("add_", t->ndim, t->shape, o->ndim, o->shape, shape);
+    if (nd < 0) return -1;
+    if (nd != t->ndim || memcmp(shape, t->shape, sizeof(int64_t) * nd)) {
+        char b1[128], b2[128];
+        nb_error("add_: cannot broadcast %s into the shape %s of the tensor updated in place",
+                 nb_shape_str(b1, sizeof b1, o->ndim, o->shape),
+                 nb_shape_str(b2, sizeof b2, t->ndim, t->shape));
+        return -1;
+    }
+    nb_broadcast_strides(o, nd, shape, so);
+    float c = (float)alpha;
+    nb_run3(nd, shape, nb_data(t), t->stride, nb_data(o), so, NULL, NULL, k_axpy, &c);
+    return 0;
+}
+
+static void k_scale_ip(int64_t n, float *o, int64_t so, const float *a, int64_t sa,
+                       const float *b, int64_t sb, const void *ctx) {
+    const float c = *(const float *)ctx;
+    for (int64_t i = 0; i < n; i++) o[i * so] *= c;
+}
+static void k_shift_ip(int64_t n, float *o, int64_t so, const float *a, int64_t sa,
+                       const float *b, int64_t sb, const void *ctx) {
+    const float c = *(const float *)ctx;
+    for (int64_t i = 0; i < n; i++) o[i * so] += c;
+}
+
+int nb_mul_scalar_(nb_tensor *t, double s) {
+    float c = (float)s;
+    nb_run3(t->ndim, t->shape, nb_data(t), t->stride, NULL, NULL, NULL, NULL, k_scale_ip, &c);
+    return 0;
+}
+
+int nb_add_scalar_(nb_tensor *t, double s) {
+    float c = (float)s;
+    nb_run3(t->ndim, t->shape, nb_data(t), t->stride, NULL, NULL, NULL, NULL, k_shift_ip, &c);
+    return 0;
 }
 
 float nb_get(const nb_tensor *t, const int64_t *idx) {

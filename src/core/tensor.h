@@ -47,8 +47,11 @@ extern int64_t nb_bytes_alive;
 extern int64_t nb_bytes_since_gc;
 
 /* ---- tensors ----------------------------------------------------------------------- */
-struct nb_node;
-struct nb_hook;
+/* Everything autograd knows about a tensor (requires_grad, .grad, the node that made it,
+ * hooks) lives in one record that src/autograd allocates the first time the tensor takes
+ * part in autograd; the core sees only an opaque pointer (PyTorch's c10 TensorImpl /
+ * AutogradMeta split). A tensor that never met autograd has autograd == NULL. */
+struct nb_autograd_meta;
 
 typedef struct nb_tensor {
     int refcount;
@@ -57,16 +60,14 @@ typedef struct nb_tensor {
     int64_t stride[NB_MAXDIM];  /* in elements */
     int64_t offset;             /* in elements, into storage->data */
     nb_storage *storage;
-
-    /* autograd (see src/autograd/autograd.h) */
-    bool requires_grad;
-    bool retains_grad;          /* non-leaf that keeps .grad (retain_grad()) */
-    struct nb_tensor *grad;     /* accumulated gradient, or NULL */
-    struct nb_node *grad_fn;    /* node that made this tensor, NULL for leaves */
-    struct nb_hook *hooks;      /* gradient hooks, run when this tensor's grad is known */
-    struct nb_tensor *gtmp;     /* scratch: gradient being accumulated during backward */
+    struct nb_autograd_meta *autograd;  /* opaque here; see src/autograd/autograd.h */
     void *user;                 /* free slot for the bindings (never touched by the core) */
 } nb_tensor;
+
+/* How a tensor's autograd record is released when the tensor dies: installed by
+ * src/autograd when it creates the first record (the core never calls into autograd by
+ * name, so the dependency points one way). */
+extern void (*nb_autograd_release)(nb_tensor *t);
 
 static inline float *nb_data(const nb_tensor *t) { return t->storage->data + t->offset; }
 int64_t nb_numel(const nb_tensor *t);
@@ -96,12 +97,19 @@ nb_tensor *nb_linspace(double start, double end, int64_t steps);
 nb_tensor *nb_contiguous_copy(const nb_tensor *t);   /* always a fresh contiguous copy */
 int nb_copy_(nb_tensor *dst, const nb_tensor *src);  /* dst[...] = src, broadcasting src */
 void nb_fill_(nb_tensor *t, float v);
+/* In place, never recorded (optimizers, no_grad code, and autograd's own gradient
+ * accumulation): t += alpha * o (o broadcast to t's shape), t *= s, t += s.
+ * Return 0, or -1 with an error. */
+int nb_add_(nb_tensor *t, nb_tensor *o, double alpha);
+int nb_mul_scalar_(nb_tensor *t, double s);
+int nb_add_scalar_(nb_tensor *t, double s);
 /* Element at a multi-index (0-based), for printing and tests. */
 float nb_get(const nb_tensor *t, const int64_t *idx);
 /* Calls fn on every element in row-major order, for strided tensors (slow path helpers). */
 float nb_item(const nb_tensor *t);                   /* t must have one element */
 
-/* A new tensor header over the same storage (no grad_fn, no requires_grad). */
+/* A new tensor header over the same storage (no autograd record: no grad_fn, no
+ * requires_grad). */
 nb_tensor *nb_alias(const nb_tensor *t);
 /* A header with the given geometry over t's storage (used by the view ops). */
 nb_tensor *nb_view_raw(const nb_tensor *t, int ndim, const int64_t *shape,

@@ -4,24 +4,22 @@
 
 #include "nbl.h"
 
-#define NBL_NODE_MT "nabla.Node"
-
 static int l_requires_grad(lua_State *L) {
     nb_tensor *t = nbl_check(L, 1);
     bool flag = lua_isnoneornil(L, 2) ? true : lua_toboolean(L, 2);
-    if (t->grad_fn && !flag)
+    if (nb_grad_fn(t) && !flag)
         return luaL_error(L, "requires_grad: only leaf tensors can stop requiring grad (this one "
-                             "was made by '%s'; use detach())", t->grad_fn->op);
-    t->requires_grad = flag;
+                             "was made by '%s'; use detach())", nb_grad_fn(t)->op);
+    if (nb_set_requires_grad(t, flag)) return nbl_raise(L);
     lua_settop(L, 1);
     return 1;
 }
 
 static int l_retain_grad(lua_State *L) {
     nb_tensor *t = nbl_check(L, 1);
-    if (!t->requires_grad)
+    if (!nb_requires_grad(t))
         return luaL_error(L, "retain_grad: this tensor does not require grad");
-    if (t->grad_fn) t->retains_grad = true;
+    if (nb_grad_fn(t)) t->autograd->retains_grad = true;
     lua_settop(L, 1);
     return 1;
 }
@@ -130,7 +128,7 @@ static int l_hook_remove(lua_State *L) {
 static int l_register_hook(lua_State *L) {
     nb_tensor *t = nbl_check(L, 1);
     luaL_checktype(L, 2, LUA_TFUNCTION);
-    if (!t->requires_grad)
+    if (!nb_requires_grad(t))
         return luaL_error(L, "register_hook: cannot register a hook on a tensor that does not "
                              "require grad");
     hook_ctx *c = malloc(sizeof *c);
@@ -193,83 +191,6 @@ static int l_set_grad_enabled(lua_State *L) {
     return 0;
 }
 
-/* ---- graph nodes ------------------------------------------------------------------------- */
-
-static int node_gc(lua_State *L) {
-    nb_node **p = luaL_checkudata(L, 1, NBL_NODE_MT);
-    nb_node_decref(*p);
-    *p = NULL;
-    return 0;
-}
-
-static int node_tostring(lua_State *L) {
-    nb_node **p = luaL_checkudata(L, 1, NBL_NODE_MT);
-    lua_pushfstring(L, "<%s>", (*p)->op);
-    return 1;
-}
-
-static int node_index(lua_State *L) {
-    nb_node *n = *(nb_node **)luaL_checkudata(L, 1, NBL_NODE_MT);
-    const char *k = luaL_checkstring(L, 2);
-    if (!strcmp(k, "name")) return lua_pushstring(L, n->op), 1;
-    if (!strcmp(k, "id")) return lua_pushinteger(L, (lua_Integer)(intptr_t)n), 1;
-    if (!strcmp(k, "released")) return lua_pushboolean(L, n->released), 1;
-    if (!strcmp(k, "inputs")) { /* the input tensors (false where released) */
-        lua_createtable(L, n->nin, 0);
-        for (int i = 0; i < n->nin; i++) {
-            if (n->in[i]) {
-                nb_incref(n->in[i]);
-                nbl_push(L, n->in[i]);
-            } else
-                lua_pushboolean(L, 0);
-            lua_rawseti(L, -2, i + 1);
-        }
-        return 1;
-    }
-    if (!strcmp(k, "needs")) {
-        lua_createtable(L, n->nin, 0);
-        for (int i = 0; i < n->nin; i++) {
-            lua_pushboolean(L, n->needs[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
-        return 1;
-    }
-    if (!strcmp(k, "shape")) {
-        lua_createtable(L, n->out_ndim, 0);
-        for (int i = 0; i < n->out_ndim; i++) {
-            lua_pushinteger(L, n->out_shape[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
-        return 1;
-    }
-    if (!strcmp(k, "output")) { /* the output tensor, while it is alive */
-        if (!n->out) return lua_pushnil(L), 1;
-        nb_incref(n->out);
-        return nbl_push(L, n->out);
-    }
-    return lua_pushnil(L), 1;
-}
-
-static int node_eq(lua_State *L) {
-    nb_node **a = luaL_testudata(L, 1, NBL_NODE_MT), **b = luaL_testudata(L, 2, NBL_NODE_MT);
-    lua_pushboolean(L, a && b && *a == *b);
-    return 1;
-}
-
-int nbl_push_node(lua_State *L, nb_node *n) {
-    if (!n) return lua_pushnil(L), 1;
-    nb_node **p = lua_newuserdatauv(L, sizeof(nb_node *), 0);
-    *p = n;
-    n->refcount++;
-    if (luaL_newmetatable(L, NBL_NODE_MT)) {
-        static const luaL_Reg m[] = {{"__gc", node_gc}, {"__tostring", node_tostring},
-                                     {"__index", node_index}, {"__eq", node_eq}, {NULL, NULL}};
-        luaL_setfuncs(L, m, 0);
-    }
-    lua_setmetatable(L, -2);
-    return 1;
-}
-
 /* memory as the engine counts it: bytes of tensor storage alive */
 static int l_memory(lua_State *L) {
     lua_pushinteger(L, nb_bytes_alive);
@@ -286,4 +207,4 @@ static const luaL_Reg autograd_functions[] = {
     {"is_grad_enabled", l_is_grad_enabled}, {"set_grad_enabled", l_set_grad_enabled},
     {"tensor_bytes", l_memory}, {NULL, NULL}};
 
-NBL_REGISTER(autograd, autograd_methods, autograd_functions)
+NBL_MODULE(autograd, autograd_methods, autograd_functions, NULL)

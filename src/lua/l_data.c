@@ -590,4 +590,4 @@ static const luaL_Reg data_functions[] = {
     {"_cutmix", l_cutmix},
     {NULL, NULL}};
 
-NBL_REGISTER(data, NULL, data_functions)
+NBL_MODULE(data, NULL, data_functions, NULL)

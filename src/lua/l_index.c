@@ -4,19 +4,6 @@
 #include "../ops/ops.h"
 #include "nbl.h"
 
-/* The tensor argument at i: a tensor, or a number/table turned into one (kept on the
- * stack at i, so it is collected even if an error is raised later). Borrowed. */
-static nb_tensor *arg_tensor(lua_State *L, int i, const char *op) {
-    nb_tensor *t = nbl_test(L, i);
-    if (t) return t;
-    if (lua_isnoneornil(L, i))
-        luaL_error(L, "%s: argument %d is missing (a tensor or a table of numbers)", op, i);
-    t = nbl_totensor(L, i, op);
-    nbl_push(L, t);
-    lua_replace(L, i);
-    return t;
-}
-
 /* a dim argument at i for t; indexing a 0-d tensor is refused by the op itself */
 static int arg_dim(lua_State *L, int i, const nb_tensor *t, const char *op) {
     if (t->ndim == 0) return 0;
@@ -24,30 +11,30 @@ static int arg_dim(lua_State *L, int i, const nb_tensor *t, const char *op) {
 }
 
 static int l_index_select(lua_State *L) {
-    nb_tensor *t = arg_tensor(L, 1, "index_select");
+    nb_tensor *t = nbl_arg_tensor(L, 1, "index_select");
     int d = arg_dim(L, 2, t, "index_select");
-    nb_tensor *idx = arg_tensor(L, 3, "index_select");
+    nb_tensor *idx = nbl_arg_tensor(L, 3, "index_select");
     return nbl_push(L, nb_index_select(t, d, idx));
 }
 
 static int l_gather(lua_State *L) {
-    nb_tensor *t = arg_tensor(L, 1, "gather");
+    nb_tensor *t = nbl_arg_tensor(L, 1, "gather");
     int d = arg_dim(L, 2, t, "gather");
-    nb_tensor *idx = arg_tensor(L, 3, "gather");
+    nb_tensor *idx = nbl_arg_tensor(L, 3, "gather");
     return nbl_push(L, nb_gather(t, d, idx));
 }
 
 static int l_scatter_add(lua_State *L) {
-    nb_tensor *t = arg_tensor(L, 1, "scatter_add");
+    nb_tensor *t = nbl_arg_tensor(L, 1, "scatter_add");
     int d = arg_dim(L, 2, t, "scatter_add");
-    nb_tensor *idx = arg_tensor(L, 3, "scatter_add");
-    nb_tensor *src = arg_tensor(L, 4, "scatter_add");
+    nb_tensor *idx = nbl_arg_tensor(L, 3, "scatter_add");
+    nb_tensor *src = nbl_arg_tensor(L, 4, "scatter_add");
     return nbl_push(L, nb_scatter_add(t, d, idx, src));
 }
 
 static int l_masked_fill(lua_State *L) {
-    nb_tensor *t = arg_tensor(L, 1, "masked_fill");
-    nb_tensor *mask = arg_tensor(L, 2, "masked_fill");
+    nb_tensor *t = nbl_arg_tensor(L, 1, "masked_fill");
+    nb_tensor *mask = nbl_arg_tensor(L, 2, "masked_fill");
     double v;
     nb_tensor *vt = nbl_test(L, 3);
     if (vt) {
@@ -63,7 +50,7 @@ static int l_masked_fill(lua_State *L) {
 }
 
 static int l_one_hot(lua_State *L) {
-    nb_tensor *idx = arg_tensor(L, 1, "one_hot");
+    nb_tensor *idx = nbl_arg_tensor(L, 1, "one_hot");
     lua_Integer n = 0;
     if (!lua_isnoneornil(L, 2)) {
         int ok;
@@ -78,4 +65,4 @@ static const luaL_Reg index_methods[] = {
     {"index_select", l_index_select}, {"gather", l_gather}, {"scatter_add", l_scatter_add},
     {"masked_fill", l_masked_fill}, {"one_hot", l_one_hot}, {NULL, NULL}};
 
-NBL_REGISTER(index, index_methods, index_methods)
+NBL_MODULE(index, index_methods, index_methods, NULL)

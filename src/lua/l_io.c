@@ -122,4 +122,4 @@ static const luaL_Reg io_functions[] = {
     {NULL, NULL},
 };
 
-NBL_REGISTER(io, NULL, io_functions)
+NBL_MODULE(io, NULL, io_functions, NULL)

@@ -26,6 +26,14 @@ static int l_linear(lua_State *L) {
     return nbl_push(L, nb_linear(x, w, b));
 }
 
+/* _mm_naive(a, b [, order]): the textbook triple loop (ops/matmul.h), for the hardware
+ * lesson; an internal, not a learner's everyday product */
+static int l_mm_naive(lua_State *L) {
+    nb_tensor *a = nbl_check(L, 1), *b = nbl_check(L, 2);
+    const char *order = luaL_optstring(L, 3, "ijk");
+    return nbl_push(L, nb_mm_naive(a, b, order));
+}
+
 static int l_blas_info(lua_State *L) {
     lua_pushstring(L, nb_blas_info());
     return 1;
@@ -53,6 +61,6 @@ static const luaL_Reg matmul_functions[] = {
     {"mm", l_mm}, {"bmm", l_bmm}, {"matmul", l_matmul}, {"dot", l_dot},
     {"mv", l_mv}, {"outer", l_outer}, {"linear", l_linear},
     {"blas_info", l_blas_info}, {"set_num_threads", l_set_num_threads},
-    {"get_num_threads", l_get_num_threads}, {NULL, NULL}};
+    {"get_num_threads", l_get_num_threads}, {"_mm_naive", l_mm_naive}, {NULL, NULL}};
 
-NBL_REGISTER(matmul, matmul_methods, matmul_functions)
+NBL_MODULE(matmul, matmul_methods, matmul_functions, NULL)

@@ -7,7 +7,17 @@
 #include "nabla_config.h"
 #include "nbl.h"
 
-void nbl_open_tensor_mt(lua_State *L);
+/* The binding modules, in the order they are installed (as Lua's linit.c): each defined
+ * by NBL_MODULE in its l_*.c. A name registered by two modules stops start-up with an
+ * error naming both. */
+extern const nbl_module nbl_module_tensor, nbl_module_autograd, nbl_module_index,
+    nbl_module_reduce, nbl_module_matmul, nbl_module_nn, nbl_module_rnn, nbl_module_optim,
+    nbl_module_data, nbl_module_io, nbl_module_sys, nbl_module_serve;
+static const nbl_module *const modules[] = {
+    &nbl_module_tensor, &nbl_module_autograd, &nbl_module_index, &nbl_module_reduce,
+    &nbl_module_matmul, &nbl_module_nn,       &nbl_module_rnn,   &nbl_module_optim,
+    &nbl_module_data,   &nbl_module_io,       &nbl_module_sys,   &nbl_module_serve,
+    NULL};
 
 static bool file_exists(const char *path) {
     FILE *f = fopen(path, "r");
@@ -35,11 +45,16 @@ int luaopen_nabla(lua_State *L) {
      * collections wait for a major one no matter how much debt is added, so memory would
      * grow; the incremental mode pays debt with full cycles, so RSS stays flat. */
     lua_gc(L, LUA_GCINC, 0, 0, 0);
-    nbl_open_tensor_mt(L);
+    lua_newtable(L); /* tensor methods */
+    int methods = lua_gettop(L);
     lua_newtable(L);
     int nabla = lua_gettop(L);
-    for (nbl_module *m = nbl_modules; m; m = m->next)
-        if (m->functions) luaL_setfuncs(L, m->functions, 0);
+    lua_newtable(L); /* nabla._C */
+    nbl_install(L, modules, methods, nabla, -1);
+    lua_setfield(L, nabla, "_C");
+    nbl_open_tensor_mt(L, methods);
+    lua_remove(L, methods);
+    nabla = lua_gettop(L);
     lua_pushliteral(L, NABLA_VERSION);
     lua_setfield(L, nabla, "version");
     luaL_getmetatable(L, NBL_TENSOR_MT);

@@ -159,4 +159,4 @@ static const luaL_Reg optim_functions[] = {
     {"_adam_step", l_adam_step}, {"_adamw_step", l_adamw_step},
     {"_vector_norm", l_vector_norm}, {NULL, NULL}};
 
-NBL_REGISTER(optim, NULL, optim_functions)
+NBL_MODULE(optim, NULL, optim_functions, NULL)

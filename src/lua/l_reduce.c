@@ -10,17 +10,6 @@
 
 #define ALL_DIMS (-1000)
 
-/* The tensor argument at i: a tensor, or a number/table turned into one (kept on the
- * stack at i, so it is collected even if an error is raised later). Borrowed. */
-static nb_tensor *arg_tensor(lua_State *L, int i, const char *op) {
-    nb_tensor *t = nbl_test(L, i);
-    if (t) return t;
-    t = nbl_totensor(L, i, op);
-    nbl_push(L, t);
-    lua_replace(L, i);
-    return t;
-}
-
 /* An optional dim at i: ALL_DIMS when absent. A 0-d tensor takes 1 or -1 as "all". */
 static int opt_dim(lua_State *L, int i, const nb_tensor *t, const char *op) {
     if (lua_isnoneornil(L, i)) return ALL_DIMS;
@@ -73,7 +62,7 @@ static int reduce_dims(lua_State *L, nb_tensor *t, dim_fn f, const char *op, boo
 }
 
 static int reduce(lua_State *L, const char *op, full_fn full, dim_fn dim, bool multi) {
-    nb_tensor *t = arg_tensor(L, 1, op);
+    nb_tensor *t = nbl_arg_tensor(L, 1, op);
     bool keepdim = opt_keepdim(L, 3, op);
     if (multi && lua_istable(L, 2) && !nbl_test(L, 2)) return reduce_dims(L, t, dim, op, keepdim);
     int d = opt_dim(L, 2, t, op);
@@ -103,7 +92,7 @@ static int l_argmin(lua_State *L) { return reduce(L, "argmin", nb_argmin, nb_arg
 /* ---- var, std: (dim?, unbiased?, keepdim?) or (dim?, {unbiased=, correction=, keepdim=}) -- */
 
 static int var_std(lua_State *L, const char *op, bool sd) {
-    nb_tensor *t = arg_tensor(L, 1, op);
+    nb_tensor *t = nbl_arg_tensor(L, 1, op);
     int opts = 0, dimarg = 2;
     if (lua_istable(L, 2) && !nbl_test(L, 2)) opts = 2, dimarg = 0;
     else if (lua_istable(L, 3)) opts = 3;
@@ -150,7 +139,7 @@ static int l_std(lua_State *L) { return var_std(L, "std", true); }
 /* ---- max, min: () → 0-d;  (dim, keepdim?) → values, indices;  (tensor) → elementwise --- */
 
 static int extreme(lua_State *L, const char *op, bool is_max) {
-    nb_tensor *t = arg_tensor(L, 1, op);
+    nb_tensor *t = nbl_arg_tensor(L, 1, op);
     nb_tensor *o = nbl_test(L, 2);
     if (o) return nbl_push(L, is_max ? nb_maximum(t, o) : nb_minimum(t, o));
     bool keepdim = opt_keepdim(L, 3, op);
@@ -171,7 +160,7 @@ static int l_min(lua_State *L) { return extreme(L, "min", false); }
 /* ---- softmax, log_softmax: (dim?) with the last dim by default ---------------------------- */
 
 static int softmax(lua_State *L, const char *op, bool log_) {
-    nb_tensor *t = arg_tensor(L, 1, op);
+    nb_tensor *t = nbl_arg_tensor(L, 1, op);
     int d = -1;
     if (!lua_isnoneornil(L, 2)) {
         d = opt_dim(L, 2, t, op);
@@ -185,7 +174,7 @@ static int l_log_softmax(lua_State *L) { return softmax(L, "log_softmax", true);
 /* ---- norm: (p?, dim?, keepdim?), p a number, math.huge, "inf" or "fro" --------------------- */
 
 static int l_norm(lua_State *L) {
-    nb_tensor *t = arg_tensor(L, 1, "norm");
+    nb_tensor *t = nbl_arg_tensor(L, 1, "norm");
     double p = 2;
     if (lua_type(L, 2) == LUA_TSTRING) {
         const char *s = lua_tostring(L, 2);
@@ -212,4 +201,4 @@ static const luaL_Reg reduce_methods[] = {
     {"logsumexp", l_logsumexp}, {"softmax", l_softmax}, {"log_softmax", l_log_softmax},
     {"norm", l_norm}, {NULL, NULL}};
 
-NBL_REGISTER(reduce, reduce_methods, reduce_methods)
+NBL_MODULE(reduce, reduce_methods, reduce_methods, NULL)

@@ -17,22 +17,18 @@ static int l_gru_cell(lua_State *L) {
     return nbl_push(L, nb_gru_cell(nbl_check(L, 1), nbl_check(L, 2), nbl_check(L, 3)));
 }
 
-static nb_tensor *opt_tensor(lua_State *L, int i) {
-    return lua_isnoneornil(L, i) ? NULL : nbl_check(L, i);
-}
-
 static int l_lstm_seq(lua_State *L) {
     return nbl_push(L, nb_lstm_seq(nbl_check(L, 1), nbl_check(L, 2), nbl_check(L, 3),
-                                   nbl_check(L, 4), opt_tensor(L, 5), lua_toboolean(L, 6)));
+                                   nbl_check(L, 4), nbl_opt_arg_tensor(L, 5, "lstm_seq", "b_hh"), lua_toboolean(L, 6)));
 }
 
 static int l_gru_seq(lua_State *L) {
     return nbl_push(L, nb_gru_seq(nbl_check(L, 1), nbl_check(L, 2), nbl_check(L, 3),
-                                  opt_tensor(L, 4), lua_toboolean(L, 5)));
+                                  nbl_opt_arg_tensor(L, 4, "gru_seq", "b_hh"), lua_toboolean(L, 5)));
 }
 
 static const luaL_Reg rnn_functions[] = {{"lstm_cell", l_lstm_cell}, {"gru_cell", l_gru_cell},
                                          {"lstm_seq", l_lstm_seq},   {"gru_seq", l_gru_seq},
                                          {NULL, NULL}};
 
-NBL_REGISTER(rnn, NULL, rnn_functions)
+NBL_MODULE(rnn, NULL, rnn_functions, NULL)

@@ -41,4 +41,4 @@ static const luaL_Reg sys_functions[] = {
     {"clock", l_clock}, {"isatty", l_isatty}, {"peak_rss", l_peak_rss},
     {"terminal_columns", l_terminal_columns}, {NULL, NULL}};
 
-NBL_REGISTER(sys, NULL, sys_functions)
+NBL_MODULE(sys, NULL, sys_functions, NULL)

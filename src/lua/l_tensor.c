@@ -7,165 +7,6 @@
 #include "../ops/ops.h"
 #include "nbl.h"
 
-nbl_module *nbl_modules = NULL;
-
-/* ---- helpers shared by every binding file ------------------------------------------ */
-
-nb_tensor *nbl_test(lua_State *L, int i) {
-    nb_tensor **p = luaL_testudata(L, i, NBL_TENSOR_MT);
-    if (p && !*p) luaL_error(L, "this tensor was closed (<close>) and cannot be used");
-    return p ? *p : NULL;
-}
-
-nb_tensor *nbl_check(lua_State *L, int i) {
-    nb_tensor **p = luaL_testudata(L, i, NBL_TENSOR_MT);
-    if (!p) {
-        const char *got = luaL_typename(L, i);
-        luaL_argerror(L, i, lua_pushfstring(L, "tensor expected, got %s", got));
-    }
-    if (!*p) luaL_argerror(L, i, "this tensor was closed (<close>) and cannot be used");
-    return *p;
-}
-
-int nbl_raise(lua_State *L) { return luaL_error(L, "%s", nb_last_error()); }
-
-void nbl_gc_account(lua_State *L) {
-    /* Lua's collector does not see tensor buffers: count them as Lua allocations so that
-     * dropped tensors are collected at the pace they are made. */
-    if (nb_bytes_since_gc >= (64 << 10)) {
-        int kb = (int)(nb_bytes_since_gc >> 10);
-        nb_bytes_since_gc = 0;
-        lua_gc(L, LUA_GCSTEP, kb);
-    }
-}
-
-int nbl_push(lua_State *L, nb_tensor *t) {
-    if (!t) return nbl_raise(L);
-    nb_tensor **p = lua_newuserdatauv(L, sizeof(nb_tensor *), 0);
-    *p = t;
-    luaL_setmetatable(L, NBL_TENSOR_MT);
-    nbl_gc_account(L);
-    return 1;
-}
-
-int nbl_dim(lua_State *L, int i, int ndim, const char *op, bool allow_end) {
-    lua_Integer d = luaL_checkinteger(L, i);
-    int n = ndim + (allow_end ? 1 : 0);
-    if (d == 0 || d > n || d < -n)
-        return luaL_error(L, "%s: dimension %d out of range for a %d-d tensor (use 1..%d or "
-                             "-1..-%d)", op, (int)d, ndim, n, n);
-    return d > 0 ? (int)d - 1 : (int)(d + n);
-}
-
-int nbl_shape(lua_State *L, int i, int64_t *shape, const char *op, bool allow_infer) {
-    int n;
-    if (lua_istable(L, i)) {
-        n = (int)luaL_len(L, i);
-        if (n > NB_MAXDIM) return luaL_error(L, "%s: %d dimensions (at most %d)", op, n, NB_MAXDIM);
-        for (int k = 0; k < n; k++) {
-            lua_geti(L, i, k + 1);
-            int ok;
-            lua_Integer v = lua_tointegerx(L, -1, &ok);
-            lua_pop(L, 1);
-            if (!ok) return luaL_error(L, "%s: size %d of the shape is not an integer", op, k + 1);
-            shape[k] = v;
-        }
-    } else {
-        int top = lua_gettop(L);
-        n = 0;
-        for (int k = i; k <= top && lua_type(L, k) == LUA_TNUMBER; k++) {
-            if (n == NB_MAXDIM) return luaL_error(L, "%s: at most %d dimensions", op, NB_MAXDIM);
-            int ok;
-            lua_Integer v = lua_tointegerx(L, k, &ok);
-            if (!ok) return luaL_error(L, "%s: size %d is not an integer", op, n + 1);
-            shape[n++] = v;
-        }
-    }
-    for (int k = 0; k < n; k++)
-        if (shape[k] < 0 && !(allow_infer && shape[k] == -1))
-            return luaL_error(L, "%s: invalid size %I in the shape (sizes are >= 0%s)", op,
-                              (lua_Integer)shape[k], allow_infer ? ", or -1 for one to infer" : "");
-    return n;
-}
-
-/* ---- from Lua values ------------------------------------------------------------------ */
-
-/* Shape of a nested table: follows first elements, then checks every row. */
-static int table_shape(lua_State *L, int i, int64_t *shape, int depth) {
-    if (depth > NB_MAXDIM) return luaL_error(L, "tensor: nested more than %d deep", NB_MAXDIM);
-    lua_Integer n = luaL_len(L, i);
-    shape[depth] = n;
-    if (n == 0) return depth + 1;
-    lua_geti(L, i, 1);
-    int nd = depth + 1;
-    if (lua_istable(L, -1)) nd = table_shape(L, lua_gettop(L), shape, depth + 1);
-    lua_pop(L, 1);
-    return nd;
-}
-
-static void table_fill(lua_State *L, int i, const int64_t *shape, int nd, int depth, float **out,
-                       char *path, size_t plen) {
-    lua_Integer n = luaL_len(L, i);
-    if (n != shape[depth])
-        luaL_error(L, "tensor: ragged nested table: row %s has %d elements, expected %d",
-                   depth ? path : "(top)", (int)n, (int)shape[depth]);
-    for (lua_Integer k = 1; k <= n; k++) {
-        lua_geti(L, i, k);
-        size_t l = strlen(path);
-        snprintf(path + l, plen - l, "[%d]", (int)k);
-        if (depth == nd - 1) {
-            int ok;
-            lua_Number v = lua_tonumberx(L, -1, &ok);
-            if (!ok) {
-                if (lua_isboolean(L, -1)) v = lua_toboolean(L, -1);
-                else luaL_error(L, "tensor: element %s is a %s, expected a number", path,
-                                luaL_typename(L, -1));
-            }
-            *(*out)++ = (float)v;
-        } else {
-            if (!lua_istable(L, -1))
-                luaL_error(L, "tensor: element %s is a %s, expected a table (row of %d)", path,
-                           luaL_typename(L, -1), (int)shape[depth + 1]);
-            table_fill(L, lua_gettop(L), shape, nd, depth + 1, out, path, plen);
-        }
-        path[l] = 0;
-        lua_pop(L, 1);
-    }
-}
-
-static nb_tensor *from_table(lua_State *L, int i) {
-    int64_t shape[NB_MAXDIM + 1];
-    int nd = table_shape(L, i, shape, 0);
-    nb_tensor *t = nb_empty(nd, shape);
-    if (!t) nbl_raise(L);
-    /* fill into a Lua-owned box first so an error while filling does not leak t */
-    nb_tensor **box = lua_newuserdatauv(L, sizeof(nb_tensor *), 0);
-    *box = t;
-    luaL_setmetatable(L, NBL_TENSOR_MT);
-    float *p = t->storage->data;
-    char path[256] = "";
-    if (nb_numel(t) > 0) table_fill(L, i, shape, nd, 0, &p, path, sizeof path);
-    *box = NULL; /* take it back */
-    lua_pop(L, 1);
-    return t;
-}
-
-nb_tensor *nbl_totensor(lua_State *L, int i, const char *op) {
-    nb_tensor *t = nbl_test(L, i);
-    if (t) {
-        nb_incref(t);
-        return t;
-    }
-    if (lua_type(L, i) == LUA_TNUMBER) {
-        t = nb_scalar((float)lua_tonumber(L, i));
-        if (!t) nbl_raise(L);
-        return t;
-    }
-    if (lua_istable(L, i)) return from_table(L, i);
-    luaL_error(L, "%s: expected a tensor, a number or a table, got %s", op, luaL_typename(L, i));
-    return NULL;
-}
-
 /* ---- creation functions ---------------------------------------------------------------- */
 
 static int l_tensor(lua_State *L) {
@@ -467,7 +308,7 @@ static int l_clamp(lua_State *L) {
 
 static nb_tensor *check_inplace(lua_State *L, const char *op) {
     nb_tensor *t = nbl_check(L, 1);
-    if (nb_grad_enabled && t->requires_grad)
+    if (nb_grad_enabled && nb_requires_grad(t))
         luaL_error(L, "%s: in-place update of a tensor that requires grad; do it inside "
                       "no_grad(function() ... end)", op);
     return t;
@@ -797,15 +638,16 @@ static int l_index(lua_State *L) {
         const char *k = lua_tostring(L, 2);
         if (!strcmp(k, "shape")) return push_shape(L, t), 1;
         if (!strcmp(k, "grad")) {
-            if (!t->grad) return lua_pushnil(L), 1;
-            nb_incref(t->grad);
-            return nbl_push(L, t->grad);
+            nb_tensor *g = nb_grad(t);
+            if (!g) return lua_pushnil(L), 1;
+            nb_incref(g);
+            return nbl_push(L, g);
         }
         if (!strcmp(k, "ndim")) return lua_pushinteger(L, t->ndim), 1;
-        if (!strcmp(k, "needs_grad")) return lua_pushboolean(L, t->requires_grad), 1;
-        if (!strcmp(k, "is_leaf")) return lua_pushboolean(L, t->grad_fn == NULL), 1;
+        if (!strcmp(k, "needs_grad")) return lua_pushboolean(L, nb_requires_grad(t)), 1;
+        if (!strcmp(k, "is_leaf")) return lua_pushboolean(L, nb_grad_fn(t) == NULL), 1;
         if (!strcmp(k, "T")) return nbl_push(L, t->ndim == 2 ? nb_transpose(t, 0, 1) : nb_alias(t));
-        if (!strcmp(k, "grad_fn")) return nbl_push_node(L, t->grad_fn);
+        if (!strcmp(k, "grad_fn")) return nbl_push_node(L, nb_grad_fn(t));
         /* identity of the tensor (two Lua values can wrap the same tensor) */
         if (!strcmp(k, "_id")) return lua_pushinteger(L, (lua_Integer)(intptr_t)t), 1;
         return luaL_error(L, "tensor has no method or field '%s'", k);
@@ -827,15 +669,14 @@ static int l_newindex(lua_State *L) {
                                   nb_shape_str(b1, sizeof b1, g->ndim, g->shape),
                                   nb_shape_str(b2, sizeof b2, t->ndim, t->shape));
             }
-            nb_tensor *old = t->grad;
-            t->grad = g ? nb_contiguous_copy(g) : NULL;
-            nb_decref(old);
-            if (g && !t->grad) return nbl_raise(L);
+            nb_tensor *c = g ? nb_contiguous_copy(g) : NULL;
+            if (g && !c) return nbl_raise(L);
+            if (nb_set_grad(t, c)) return nbl_raise(L);
             return 0;
         }
         return luaL_error(L, "tensor: cannot set field '%s' (use x:requires_grad(), x.grad = ...)", k);
     }
-    if (nb_grad_enabled && t->requires_grad)
+    if (nb_grad_enabled && nb_requires_grad(t))
         return luaL_error(L, "index: in-place assignment into a tensor that requires grad; do it "
                              "inside no_grad(function() ... end)");
     lua_settop(L, 3);
@@ -865,8 +706,8 @@ static int l_tostring(lua_State *L) {
     if (!*p) return lua_pushliteral(L, "tensor(<closed>)"), 1;
     nb_tensor *t = *p;
     char extra[96] = "";
-    if (t->grad_fn) snprintf(extra, sizeof extra, "grad_fn=<%s>", t->grad_fn->op);
-    else if (t->requires_grad) snprintf(extra, sizeof extra, "requires_grad=true");
+    if (nb_grad_fn(t)) snprintf(extra, sizeof extra, "grad_fn=<%s>", nb_grad_fn(t)->op);
+    else if (nb_requires_grad(t)) snprintf(extra, sizeof extra, "requires_grad=true");
     char *s = nb_format(t, extra);
     if (!s) return luaL_error(L, "tostring: out of memory");
     lua_pushstring(L, s);
@@ -914,15 +755,14 @@ static const luaL_Reg tensor_functions[] = {
     {"clamp", l_clamp}, {"maximum", l_maximum}, {"minimum", l_minimum},
     {NULL, NULL}};
 
-NBL_REGISTER(tensor, tensor_methods, tensor_functions)
+NBL_MODULE(tensor, tensor_methods, tensor_functions, NULL)
 
-/* The metatable: metamethods here; methods from every registered module go into the
- * table that __index looks in. */
-void nbl_open_tensor_mt(lua_State *L) {
+/* The metatable: metamethods here; the methods of every module (the table at index
+ * methods) are where __index looks. */
+void nbl_open_tensor_mt(lua_State *L, int methods) {
+    methods = lua_absindex(L, methods);
     luaL_newmetatable(L, NBL_TENSOR_MT);
-    lua_newtable(L); /* methods */
-    for (nbl_module *m = nbl_modules; m; m = m->next)
-        if (m->methods) luaL_setfuncs(L, m->methods, 0);
+    lua_pushvalue(L, methods);
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, "__methods"); /* for completion and help */
     lua_pushcclosure(L, l_index, 1);

@@ -30,27 +30,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
-#include "../core/iter.h"
+#include "impl.h"
 #include "blas.h"
 #include "convmm.h"
 #include "nnops.h"
 #include "shape.h"
 
-static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
 
 /* strides, paddings and dilations beyond this are refused (their products would overflow) */
 #define NB_GEOM_MAX ((int64_t)1 << 30)
-
-/* t itself (new reference) if contiguous, else a contiguous copy: what the kernels read */
-static nb_tensor *contig(nb_tensor *t) {
-    if (!t) return NULL;
-    if (nb_is_contiguous(t)) {
-        nb_incref(t);
-        return t;
-    }
-    return nb_contiguous_copy(t);
-}
 
 /* The geometry of one convolution, shared by forward and backward. */
 typedef struct {
@@ -456,12 +444,8 @@ nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_o
                         (long long)(g->K * g->P));
     }
     nb_tensor *ins[3] = {x, w, b};
-    if (!nb_wants_grad(3, ins)) return y;
-    nb_node *n = nb_record(y, "conv2d", conv2d_backward, 3, ins);
-    if (!n) {
-        nb_decref(y);
-        return NULL;
-    }
+    nb_node *n = nb_attach(&y, "conv2d", conv2d_backward, 3, ins);
+    if (!n) return y; /* no gradient wanted, or NULL: recording failed */
     n->iarg[0] = o.stride[0], n->iarg[1] = o.stride[1];
     n->iarg[2] = o.padding[0], n->iarg[3] = o.padding[1];
     n->iarg[4] = o.dilation[0], n->iarg[5] = o.dilation[1];

@@ -6,8 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
-#include "../core/iter.h"
+#include "impl.h"
 #include "vmath.h"
 
 /* Kernel bodies: x = a[i], y = b[i], c = the op's float parameter. The stride-1 and
@@ -64,18 +63,13 @@ static nb_tensor *unary(nb_tensor *a, nb_kernel3 k, const float *ctx) {
     return o;
 }
 
-/* Attach a node for out = op(a[, b]); on failure drop out. */
+/* nb_attach for out = op(a[, b]) with the usual extras of an elementwise op: farg[0] = c,
+ * saved[0] = save (an alias when save is out: a node must not own its output). */
 static nb_tensor *record(nb_tensor *out, const char *op, nb_backward_fn bw, nb_tensor *a,
                          nb_tensor *b, nb_tensor *save, double c) {
-    if (!out) return NULL;
     nb_tensor *ins[2] = {a, b};
-    int nin = b ? 2 : 1;
-    if (!nb_wants_grad(nin, ins)) return out;
-    nb_node *n = nb_record(out, op, bw, nin, ins);
-    if (!n) {
-        nb_decref(out);
-        return NULL;
-    }
+    nb_node *n = nb_attach(&out, op, bw, b ? 2 : 1, ins);
+    if (!n) return out;
     n->farg[0] = c;
     if (save) { /* an alias of the output: saving out itself would be a cycle */
         n->saved[0] = save == out ? nb_alias(out) : (nb_incref(save), save);
@@ -453,8 +447,9 @@ nb_tensor *nb_clamp(nb_tensor *a, double lo, double hi) {
     if (lo > hi) return nb_error("clamp: min (%g) is greater than max (%g)", lo, hi);
     clamp_ctx c = {(float)lo, (float)hi};
     nb_tensor *o = unary(a, k_clamp, (const float *)&c);
-    o = record(o, "clamp", clamp_backward, a, NULL, NULL, lo);
-    if (o && o->grad_fn) o->grad_fn->farg[1] = hi;
+    nb_tensor *ins[1] = {a};
+    nb_node *n = nb_attach(&o, "clamp", clamp_backward, 1, ins);
+    if (n) n->farg[0] = lo, n->farg[1] = hi;
     return o;
 }
 
@@ -519,64 +514,7 @@ nb_tensor *nb_where(nb_tensor *mask, nb_tensor *a, nb_tensor *b) {
     nb_broadcast_strides(a, nd, shape, sx);
     nb_run3(nd, shape, nb_data(o), o->stride, nb_data(mask), sm, nb_data(a), sx, k_where, NULL);
     nb_tensor *ins[2] = {a, b};
-    if (!nb_wants_grad(2, ins)) return o;
-    nb_node *nd_ = nb_record(o, "where", where_backward, 2, ins);
-    if (!nd_) {
-        nb_decref(o);
-        return NULL;
-    }
-    nb_incref(mask);
-    nd_->saved[0] = mask;
+    nb_node *n = nb_attach(&o, "where", where_backward, 2, ins);
+    if (n) nb_incref(n->saved[0] = mask);
     return o;
-}
-
-/* ==== in place (never recorded) ======================================================== */
-
-static void k_axpy(int64_t n, float *o, int64_t so, const float *a, int64_t sa, const float *b,
-                   int64_t sb, const void *ctx) {
-    const float c = *(const float *)ctx;
-    if (so == 1 && sa == 1)
-        for (int64_t i = 0; i < n; i++) o[i] += c * a[i];
-    else
-        for (int64_t i = 0; i < n; i++) o[i * so] += c * a[i * sa];
-}
-
-int nb_add_(nb_tensor *t, nb_tensor *o, double alpha) {
-    int64_t shape[NB_MAXDIM], so[NB_MAXDIM];
-    int nd = nb_broadcast_shape("add_", t->ndim, t->shape, o->ndim, o->shape, shape);
-    if (nd < 0) return -1;
-    if (nd != t->ndim || memcmp(shape, t->shape, sizeof(int64_t) * nd)) {
-        char b1[128], b2[128];
-        nb_error("add_: cannot broadcast %s into the shape %s of the tensor updated in place",
-                 nb_shape_str(b1, sizeof b1, o->ndim, o->shape),
-                 nb_shape_str(b2, sizeof b2, t->ndim, t->shape));
-        return -1;
-    }
-    nb_broadcast_strides(o, nd, shape, so);
-    float c = (float)alpha;
-    nb_run3(nd, shape, nb_data(t), t->stride, nb_data(o), so, NULL, NULL, k_axpy, &c);
-    return 0;
-}
-
-static void k_scale_ip(int64_t n, float *o, int64_t so, const float *a, int64_t sa,
-                       const float *b, int64_t sb, const void *ctx) {
-    const float c = *(const float *)ctx;
-    for (int64_t i = 0; i < n; i++) o[i * so] *= c;
-}
-static void k_shift_ip(int64_t n, float *o, int64_t so, const float *a, int64_t sa,
-                       const float *b, int64_t sb, const void *ctx) {
-    const float c = *(const float *)ctx;
-    for (int64_t i = 0; i < n; i++) o[i * so] += c;
-}
-
-int nb_mul_scalar_(nb_tensor *t, double s) {
-    float c = (float)s;
-    nb_run3(t->ndim, t->shape, nb_data(t), t->stride, NULL, NULL, NULL, NULL, k_scale_ip, &c);
-    return 0;
-}
-
-int nb_add_scalar_(nb_tensor *t, double s) {
-    float c = (float)s;
-    nb_run3(t->ndim, t->shape, nb_data(t), t->stride, NULL, NULL, NULL, NULL, k_shift_ip, &c);
-    return 0;
 }

@@ -45,9 +45,6 @@ nb_tensor *nb_compare_scalar(nb_tensor *a, double s, nb_cmp_op op);
 /* where(mask, a, b): a where mask != 0, else b; differentiable in a and b */
 nb_tensor *nb_where(nb_tensor *mask, nb_tensor *a, nb_tensor *b);
 
-/* in place, never recorded (for optimizers and no_grad code): t += alpha * o (o broadcast
- * to t's shape), t *= s, t = o. Return 0 or -1 with an error. */
-int nb_add_(nb_tensor *t, nb_tensor *o, double alpha);
-int nb_mul_scalar_(nb_tensor *t, double s);
-int nb_add_scalar_(nb_tensor *t, double s);
+/* in place, never recorded: nb_add_, nb_mul_scalar_, nb_add_scalar_ live in the core
+ * (src/core/tensor.h), since autograd accumulates gradients with them. */
 #endif

@@ -13,11 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
-#include "../core/iter.h"
+#include "impl.h"
 #include "shape.h"
 
-static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
 
 /* dim normalised (negative counts from the end), or -1 after an error naming op */
 static int check_dim(const char *op, const nb_tensor *a, int dim) {
@@ -101,17 +99,6 @@ static void contiguous_strides(int ndim, const int64_t *shape, int64_t *st) {
     for (int d = ndim - 1; d >= 0; d--) st[d] = s, s *= shape[d];
 }
 
-static nb_node *record(nb_tensor **out, const char *op, nb_backward_fn bw, int nin,
-                       nb_tensor *const *ins) {
-    if (!*out || !nb_wants_grad(nin, ins)) return NULL;
-    nb_node *n = nb_record(*out, op, bw, nin, ins);
-    if (!n) {
-        nb_decref(*out);
-        *out = NULL;
-    }
-    return n;
-}
-
 /* ==== index_select ===================================================================== */
 
 /* index_select: out[o, j, i] = a[o, k_j, i]  (k = idx − 1, along dim);
@@ -176,7 +163,7 @@ nb_tensor *nb_index_select(nb_tensor *a, int dim, nb_tensor *idx) {
         else memcpy(os + q * inner, xs + (oi * len + k[j]) * inner, sizeof(float) * (size_t)inner);
     }
     nb_decref(x);
-    nb_node *n = record(&o, "index_select", index_select_backward, 1, &a);
+    nb_node *n = nb_attach(&o, "index_select", index_select_backward, 1, &a);
     if (n) {
         n->iarg[0] = dim;
         n->iarg[1] = m;
@@ -256,7 +243,7 @@ nb_tensor *nb_gather(nb_tensor *a, int dim, nb_tensor *idx) {
 #pragma omp parallel for schedule(static) if (m > NB_PAR_MIN)
     for (int64_t p = 0; p < m; p++) os[p] = xs[off[p] + k[p] * sd];
     free(off);
-    nb_node *n = record(&o, "gather", gather_backward, 1, &a);
+    nb_node *n = nb_attach(&o, "gather", gather_backward, 1, &a);
     if (n) {
         n->iarg[0] = dim;
         memcpy(n->iarg + 1, idx->shape, sizeof(int64_t) * idx->ndim);
@@ -331,7 +318,7 @@ nb_tensor *nb_scatter_add(nb_tensor *a, int dim, nb_tensor *idx, nb_tensor *src)
     for (int64_t p = 0; p < m; p++) ov[og[p] + k[p] * sd] += sv[os[p]];
     free(og);
     nb_tensor *ins[2] = {a, src};
-    nb_node *n = record(&o, "scatter_add", scatter_add_backward, 2, ins);
+    nb_node *n = nb_attach(&o, "scatter_add", scatter_add_backward, 2, ins);
     if (n) {
         n->iarg[0] = dim;
         memcpy(n->iarg + 1, idx->shape, sizeof(int64_t) * idx->ndim);
@@ -418,7 +405,7 @@ nb_tensor *nb_masked_fill(nb_tensor *a, nb_tensor *mask, double v) {
     nb_broadcast_strides(mask, nd, shape, sm);
     /* out has the broadcast shape; a and mask are broadcast to it */
     nb_run3(nd, shape, nb_data(o), o->stride, nb_data(a), sa, nb_data(mask), sm, k_masked_fill, &fv);
-    nb_node *n = record(&o, "masked_fill", masked_fill_backward, 1, &a);
+    nb_node *n = nb_attach(&o, "masked_fill", masked_fill_backward, 1, &a);
     if (n) nb_incref(n->saved[0] = mask);
     return o;
 }

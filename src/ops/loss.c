@@ -9,12 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
-#include "../core/iter.h"
+#include "impl.h"
 #include "nnops.h"
 #include "shape.h"
 
-static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
 
 nb_loss_opts nb_loss_defaults(void) {
     nb_loss_opts o = {0};
@@ -24,16 +22,6 @@ nb_loss_opts nb_loss_defaults(void) {
     o.delta = 1.0;
     o.eps = 1e-6;
     return o;
-}
-
-/* t itself (new reference) if contiguous, else a contiguous copy: what the kernels read */
-static nb_tensor *contig(nb_tensor *t) {
-    if (!t) return NULL;
-    if (nb_is_contiguous(t)) {
-        nb_incref(t);
-        return t;
-    }
-    return nb_contiguous_copy(t);
 }
 
 /* Σ a[0..n) in double, in chunks fixed by n alone (not by the number of threads) */
@@ -299,14 +287,10 @@ nb_tensor *nb_cross_entropy(nb_tensor *logits, nb_tensor *target, const nb_loss_
     nb_tensor *out = reduce(l, o->reduction, denom);
     nb_decref(xc), nb_decref(tc);
     nb_tensor *ins[2] = {logits, target};
-    if (!out || !nb_wants_grad(2, ins)) {
+    nb_node *n = nb_attach(&out, "cross_entropy", cross_entropy_backward, 2, ins);
+    if (!n) { /* no gradient wanted, or out is NULL */
         nb_decref(wt), nb_decref(lse_t), free(ids);
         return out;
-    }
-    nb_node *n = nb_record(out, "cross_entropy", cross_entropy_backward, 2, ins);
-    if (!n) {
-        nb_decref(out), nb_decref(wt), nb_decref(lse_t), free(ids);
-        return NULL;
     }
     if (!soft) n->needs[1] = false; /* class ids are not differentiable */
     n->saved[0] = lse_t;
@@ -444,15 +428,11 @@ nb_tensor *nb_nll_loss(nb_tensor *logp, nb_tensor *target, const nb_loss_opts *o
         l = v;
     }
     nb_tensor *out = reduce(l, o->reduction, denom);
-    if (!out || !nb_wants_grad(1, &logp)) {
+    nb_tensor *ins[2] = {logp, target};
+    nb_node *n = nb_attach(&out, "nll_loss", nll_loss_backward, 2, ins);
+    if (!n) { /* no gradient wanted, or out is NULL */
         nb_decref(wt), free(ids);
         return out;
-    }
-    nb_tensor *ins[2] = {logp, target};
-    nb_node *n = nb_record(out, "nll_loss", nll_loss_backward, 2, ins);
-    if (!n) {
-        nb_decref(out), nb_decref(wt), free(ids);
-        return NULL;
     }
     n->needs[1] = false;
     n->saved[0] = wt;
@@ -644,14 +624,10 @@ static nb_tensor *pointwise(pw_kind k, nb_tensor *a, nb_tensor *b, nb_tensor *c,
             lp[i] = pw_loss(k, ap[i], bp[i], cp ? cp[i] : 1.0f, wp ? wp[i] : 1.0f, p);
     nb_tensor *out = reduce(l, red, (double)N);
     nb_tensor *ins[3] = {a, b, c_diff ? c : NULL};
-    if (!out || !nb_wants_grad(3, ins)) {
+    nb_node *n = nb_attach(&out, op, pointwise_backward, c_diff ? 3 : 2, ins);
+    if (!n) { /* no gradient wanted, or out is NULL */
         nb_decref(ac), nb_decref(bc), nb_decref(cc), nb_decref(wc);
         return out;
-    }
-    nb_node *n = nb_record(out, op, pointwise_backward, c_diff ? 3 : 2, ins);
-    if (!n) {
-        nb_decref(out), nb_decref(ac), nb_decref(bc), nb_decref(cc), nb_decref(wc);
-        return NULL;
     }
     n->saved[0] = ac, n->saved[1] = bc, n->saved[2] = cc, n->saved[3] = wc;
     n->iarg[0] = k;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
+#include "impl.h"
 #include "blas.h"
 
 /* ==== handing strided matrices to sgemm ================================================ */
@@ -202,22 +202,6 @@ static nb_tensor *product(const nb_tensor *a, const nb_tensor *b, int ondim,
     return out;
 }
 
-/* Attach the node for out = op(ins) (nothing when no gradient is wanted); on failure drop
- * out. */
-static nb_tensor *record(nb_tensor *out, const char *op, nb_backward_fn bw, int nin,
-                         nb_tensor *const *ins) {
-    if (!out || !nb_wants_grad(nin, ins)) return out;
-    if (!nb_record(out, op, bw, nin, ins)) {
-        nb_decref(out);
-        return NULL;
-    }
-    return out;
-}
-
-static const char *shp(char *buf, const nb_tensor *t) {
-    return nb_shape_str(buf, 128, t->ndim, t->shape);
-}
-
 /* ==== matmul (and mm, bmm, dot, mv: the same product with stricter shapes) ============= */
 
 /* a 1-D operand as a matrix: the first as a row (1, K), the second as a column (K, 1) */
@@ -322,7 +306,8 @@ static nb_tensor *matmul_forward(const char *op, nb_tensor *a, nb_tensor *b, nb_
     nb_decref(A);
     nb_decref(B);
     nb_tensor *ins[2] = {a, b};
-    return record(out, op, bw, 2, ins);
+    nb_attach(&out, op, bw, 2, ins);
+    return out;
 }
 
 nb_tensor *nb_matmul(nb_tensor *a, nb_tensor *b) {
@@ -396,7 +381,8 @@ nb_tensor *nb_outer(nb_tensor *a, nb_tensor *b) {
     nb_decref(A);
     nb_decref(B);
     nb_tensor *ins[2] = {a, b};
-    return record(out, "outer", outer_backward, 2, ins);
+    nb_attach(&out, "outer", outer_backward, 2, ins);
+    return out;
 }
 
 /* ==== linear ============================================================================ */
@@ -520,5 +506,48 @@ nb_tensor *nb_linear(nb_tensor *x, nb_tensor *w, nb_tensor *b) {
     nb_decref(X);
     nb_decref(W);
     nb_tensor *ins[3] = {x, w, b};
-    return record(y, "linear", linear_backward, b ? 3 : 2, ins);
+    nb_attach(&y, "linear", linear_backward, b ? 3 : 2, ins);
+    return y;
+}
+
+/* ==== the textbook product, for teaching (the hardware lesson) ========================= */
+
+/* out (M, N) = a (M, K) · b (K, N) with three plain loops on one thread, no blocking, no
+ * vector code beyond what the compiler finds, no autograd. "ijk" is the dot-product order
+ * (b read down a column: a stride of N floats per step); "ikj" walks b and out along rows.
+ * Same 2·M·N·K flops either way: the difference in speed is the memory. */
+nb_tensor *nb_mm_naive(nb_tensor *a, nb_tensor *b, const char *order) {
+    char sa[128], sb[128];
+    if (a->ndim != 2 || b->ndim != 2 || a->shape[1] != b->shape[0])
+        return nb_error("mm_naive: expected a (M, K) and b (K, N), got a %s and b %s",
+                        shp(sa, a), shp(sb, b));
+    bool ikj;
+    if (!order || strcmp(order, "ijk") == 0) ikj = false;
+    else if (strcmp(order, "ikj") == 0) ikj = true;
+    else return nb_error("mm_naive: order should be \"ijk\" or \"ikj\", got \"%s\"", order);
+    const int64_t M = a->shape[0], K = a->shape[1], N = b->shape[1];
+    int64_t oshape[2] = {M, N};
+    nb_tensor *A = nb_contiguous_copy(a), *B = A ? nb_contiguous_copy(b) : NULL;
+    nb_tensor *out = B ? nb_zeros(2, oshape) : NULL;
+    if (out) {
+        const float *pa = nb_data(A), *pb = nb_data(B);
+        float *pc = nb_data(out);
+        if (ikj) {
+            for (int64_t i = 0; i < M; i++)
+                for (int64_t k = 0; k < K; k++) {
+                    const float aik = pa[i * K + k];
+                    for (int64_t j = 0; j < N; j++) pc[i * N + j] += aik * pb[k * N + j];
+                }
+        } else {
+            for (int64_t i = 0; i < M; i++)
+                for (int64_t j = 0; j < N; j++) {
+                    float s = 0.0f;
+                    for (int64_t k = 0; k < K; k++) s += pa[i * K + k] * pb[k * N + j];
+                    pc[i * N + j] = s;
+                }
+        }
+    }
+    nb_decref(A);
+    nb_decref(B);
+    return out;
 }

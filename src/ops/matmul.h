@@ -23,4 +23,7 @@ nb_tensor *nb_outer(nb_tensor *a, nb_tensor *b);
 /* linear: y = x · wᵀ + b with x (..., in), w (out, in), b (out) or NULL -> (..., out).
  * One sgemm over all leading dims of x, the bias added by the sgemm itself (beta = 1). */
 nb_tensor *nb_linear(nb_tensor *x, nb_tensor *w, nb_tensor *b);
+/* mm_naive: a (M, K) · b (K, N) by three plain loops on one thread, order "ijk" (NULL) or
+ * "ikj"; no BLAS, no autograd: the reference the hardware lesson measures BLAS against. */
+nb_tensor *nb_mm_naive(nb_tensor *a, nb_tensor *b, const char *order);
 #endif

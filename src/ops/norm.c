@@ -10,22 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
-#include "../core/iter.h"
+#include "impl.h"
 #include "elementwise.h"
 #include "nnops.h"
 
-static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
-
-/* t itself (new reference) if contiguous, else a contiguous copy: what the kernels read */
-static nb_tensor *contig(nb_tensor *t) {
-    if (!t) return NULL;
-    if (nb_is_contiguous(t)) {
-        nb_incref(t);
-        return t;
-    }
-    return nb_contiguous_copy(t);
-}
 
 /* A per-channel parameter (weight, bias, running statistic) must hold C values in one dim. */
 static bool check_param(const char *op, const char *what, const nb_tensor *p, int64_t C,
@@ -40,17 +28,6 @@ static bool check_param(const char *op, const char *what, const nb_tensor *p, in
 /* Elements of a 1-D parameter: p[i · stride] (parameters are usually contiguous, but a
  * learner may pass a view). */
 #define P1(p, i) (nb_data(p)[(i) * (p)->stride[0]])
-
-/* Attach a node for out = op(ins...); on failure drop out and return NULL. */
-static nb_node *record(nb_tensor **out, const char *op, nb_backward_fn bw, int nin,
-                       nb_tensor *const *ins) {
-    nb_node *n = nb_record(*out, op, bw, nin, ins);
-    if (!n) {
-        nb_decref(*out);
-        *out = NULL;
-    }
-    return n;
-}
 
 /* ==== batch_norm ========================================================================= */
 
@@ -131,14 +108,10 @@ nb_tensor *nb_batch_norm(nb_tensor *x, nb_tensor *running_mean, nb_tensor *runni
     }
     nb_decref(xc);
     nb_tensor *ins[3] = {x, weight, bias};
-    if (!nb_wants_grad(3, ins)) {
+    nb_node *n = nb_attach(&y, "batch_norm", batch_norm_backward, 3, ins);
+    if (!n) { /* no gradient wanted, or y is NULL: recording failed */
         nb_decref(stats);
         return y;
-    }
-    nb_node *n = record(&y, "batch_norm", batch_norm_backward, 3, ins);
-    if (!n) {
-        nb_decref(stats);
-        return NULL;
     }
     n->saved[0] = stats;
     n->iarg[0] = batch_stats;
@@ -251,14 +224,10 @@ nb_tensor *nb_layer_norm(nb_tensor *x, int nd, const int64_t *shape, nb_tensor *
     }
     nb_decref(xc), nb_decref(wc), nb_decref(bc);
     nb_tensor *ins[3] = {x, weight, bias};
-    if (!nb_wants_grad(3, ins)) {
+    nb_node *n = nb_attach(&y, "layer_norm", layer_norm_backward, 3, ins);
+    if (!n) { /* no gradient wanted, or y is NULL: recording failed */
         nb_decref(stats);
         return y;
-    }
-    nb_node *n = record(&y, "layer_norm", layer_norm_backward, 3, ins);
-    if (!n) {
-        nb_decref(stats);
-        return NULL;
     }
     n->saved[0] = stats;
     n->iarg[0] = D;
@@ -388,14 +357,10 @@ nb_tensor *nb_group_norm(nb_tensor *x, int64_t G, nb_tensor *weight, nb_tensor *
     }
     nb_decref(xc);
     nb_tensor *ins[3] = {x, weight, bias};
-    if (!nb_wants_grad(3, ins)) {
+    nb_node *n = nb_attach(&y, "group_norm", group_norm_backward, 3, ins);
+    if (!n) { /* no gradient wanted, or y is NULL: recording failed */
         nb_decref(stats);
         return y;
-    }
-    nb_node *n = record(&y, "group_norm", group_norm_backward, 3, ins);
-    if (!n) {
-        nb_decref(stats);
-        return NULL;
     }
     n->saved[0] = stats;
     n->iarg[0] = G;
@@ -495,14 +460,10 @@ nb_tensor *nb_dropout(nb_tensor *x, double p, bool training) {
     nb_grad_enabled = false; /* the product is recorded below as one dropout node */
     nb_tensor *y = nb_mul(x, mask);
     nb_grad_enabled = saved_mode;
-    if (!y || !nb_wants_grad(1, &x)) {
+    nb_node *nd = nb_attach(&y, "dropout", dropout_backward, 1, &x);
+    if (!nd) { /* no gradient wanted, or y is NULL: recording failed */
         nb_decref(mask);
         return y;
-    }
-    nb_node *nd = record(&y, "dropout", dropout_backward, 1, &x);
-    if (!nd) {
-        nb_decref(mask);
-        return NULL;
     }
     nd->saved[0] = mask;
     nd->farg[0] = p;
@@ -588,14 +549,10 @@ nb_tensor *nb_embedding(nb_tensor *idx, nb_tensor *weight, int64_t padding_idx) 
     for (int64_t k = 0; k < K; k++) memcpy(yp + k * D, wp + ids[k] * D, sizeof(float) * D);
     nb_decref(wc);
     nb_tensor *ins[2] = {idx, weight};
-    if (!nb_wants_grad(1, &weight)) {
+    nb_node *n = nb_attach(&y, "embedding", embedding_backward, 2, ins);
+    if (!n) { /* no gradient wanted, or y is NULL: recording failed */
         free(ids);
         return y;
-    }
-    nb_node *n = record(&y, "embedding", embedding_backward, 2, ins);
-    if (!n) {
-        free(ids);
-        return NULL;
     }
     n->needs[0] = false; /* ids are not differentiable */
     n->extra = ids;

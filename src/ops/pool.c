@@ -8,19 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
-#include "../core/iter.h"
+#include "impl.h"
 
-static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
-
-/* t itself (new reference) if contiguous, else a contiguous copy: what the kernels read */
-static nb_tensor *contig(nb_tensor *t) {
-    if (nb_is_contiguous(t)) {
-        nb_incref(t);
-        return t;
-    }
-    return nb_contiguous_copy(t);
-}
 
 /* Output size of a window op (PyTorch's pooling_output_shape): with ceil_mode the last
  * window may hang over the end, but must start inside the input or its left padding. */
@@ -248,16 +237,11 @@ nb_tensor *nb_max_pool2d(nb_tensor *x, const nb_pool2d_opts *o, nb_tensor **indi
         for (int64_t k = 0; k < P * OH * OW; k++) ip[k] = (float)idx[k] + 1.0f;
         *indices = it;
     }
-    if (!nb_wants_grad(1, &x)) {
-        free(idx);
-        return y;
-    }
-    nb_node *n = nb_record(y, "max_pool2d", max_pool2d_backward, 1, &x);
+    nb_node *n = nb_attach(&y, "max_pool2d", max_pool2d_backward, 1, &x);
     if (!n) {
         free(idx);
-        nb_decref(y);
-        if (indices) nb_decref(*indices), *indices = NULL;
-        return NULL;
+        if (!y && indices) nb_decref(*indices), *indices = NULL; /* recording failed */
+        return y;
     }
     opts_to_node(n, o);
     n->extra = idx;
@@ -363,12 +347,8 @@ nb_tensor *nb_avg_pool2d(nb_tensor *x, const nb_pool2d_opts *o) {
     avg_pool(nb_data(y), nb_data(xc), P, x->shape[nd - 2], x->shape[nd - 1], os[nd - 2],
              os[nd - 1], &oo, false);
     nb_decref(xc);
-    if (!nb_wants_grad(1, &x)) return y;
-    nb_node *n = nb_record(y, "avg_pool2d", avg_pool2d_backward, 1, &x);
-    if (!n) {
-        nb_decref(y);
-        return NULL;
-    }
+    nb_node *n = nb_attach(&y, "avg_pool2d", avg_pool2d_backward, 1, &x);
+    if (!n) return y; /* no gradient wanted, or NULL: recording failed */
     opts_to_node(n, &oo);
     return y;
 }
@@ -450,10 +430,6 @@ nb_tensor *nb_adaptive_avg_pool2d(nb_tensor *x, int64_t oh, int64_t ow) {
     }
     adaptive_avg(nb_data(y), nb_data(xc), nb_numel(x) / (H * W), H, W, oh, ow, false);
     nb_decref(xc);
-    if (!nb_wants_grad(1, &x)) return y;
-    if (!nb_record(y, "adaptive_avg_pool2d", adaptive_avg_pool2d_backward, 1, &x)) {
-        nb_decref(y);
-        return NULL;
-    }
+    nb_attach(&y, "adaptive_avg_pool2d", adaptive_avg_pool2d_backward, 1, &x);
     return y;
 }

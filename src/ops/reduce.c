@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
-#include "../core/iter.h"
+#include "impl.h"
+#include "vmath.h"
 
 #define ALL (-100)  /* "dim" of a full reduction (never a valid dim, even negative) */
 #define BLK 256   /* inner positions handled at once by the inner > 1 loops */
@@ -34,35 +34,6 @@ typedef struct {
     int64_t outer, n, inner;
 } geom;
 
-/* exp(x) in a form the compiler vectorises (expf is one library call per element, which
- * keeps softmax loops scalar): x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite split of ln2),
- * exp(r) by Cephes' degree-6 polynomial, 2^k written into the exponent bits (k is read
- * from the low bits of x·log2(e) + 1.5·2^23). Within 2 ulp of expf; exactly 0 below
- * −87.33 (so exp(−∞) = 0: masked entries stay exactly 0), ∞ above 88 (our callers pass
- * x ≤ 0), NaN stays NaN. */
-static inline float vexpf(float x) {
-    const float lo = -87.3365448f, hi = 88.0f, magic = 12582912.0f;
-    const float xc = x < lo ? lo : (x > hi ? hi : x);
-    const float t = xc * 1.44269504088896341f + magic;
-    const float k = t - magic;
-    float r = xc - k * 0.693359375f;
-    r = r + k * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    const float y = p * r * r + r + 1.0f;
-    int32_t bits;
-    memcpy(&bits, &t, sizeof bits);
-    const int32_t e = (bits - 0x4B400000 + 127) * (1 << 23); /* 2^k as float bits */
-    float scale;
-    memcpy(&scale, &e, sizeof scale);
-    return x < lo ? 0.0f : (x > hi ? INFINITY : y * scale);
-}
-
-static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
 
 /* The (outer, n, inner) geometry of reducing a over dim (ALL: every element). */
 static geom geometry(const nb_tensor *a, int dim) {
@@ -103,15 +74,6 @@ static int norm_dim(const char *op, const nb_tensor *a, int dim) {
         return -2;
     }
     return d;
-}
-
-/* a itself (a new reference) when contiguous, else a contiguous copy. */
-static nb_tensor *contig(nb_tensor *a) {
-    if (nb_is_contiguous(a)) {
-        nb_incref(a);
-        return a;
-    }
-    return nb_contiguous_copy(a);
 }
 
 /* Max/min/argmax have no value for an empty reduction. */
@@ -215,13 +177,8 @@ static int reduce_run(nb_tensor *a, int dim, bool keepdim, reduce_fn k, const vo
  * failure. */
 static nb_node *record(nb_tensor **out, const char *op, nb_backward_fn bw, nb_tensor *a,
                        int dim, bool keepdim, double arg) {
-    if (!*out || !nb_wants_grad(1, &a)) return NULL;
-    nb_node *n = nb_record(*out, op, bw, 1, &a);
-    if (!n) {
-        nb_decref(*out);
-        *out = NULL;
-        return NULL;
-    }
+    nb_node *n = nb_attach(out, op, bw, 1, &a);
+    if (!n) return NULL;
     n->iarg[0] = dim;
     n->iarg[1] = keepdim;
     n->farg[0] = arg;
@@ -791,7 +748,7 @@ static void logsumexp_kernel(const float *x, geom G, float *const *outs, const v
         }
         float e = 0;
 #pragma omp simd reduction(+ : e)
-        for (int64_t r = 0; r < n; r++) e += vexpf(p[r * s] - m);
+        for (int64_t r = 0; r < n; r++) e += nb_vexpf(p[r * s] - m);
         out[l] = m + logf(e);
     }
 }
@@ -814,7 +771,7 @@ static int logsumexp_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
         const float *p = LINE(xs, G, l);
         float *q = LINE(ds, G, l);
         const float y = ys[l], gl = gs[l];
-        for (int64_t r = 0; r < N; r++) q[r * s] = isinf(y) ? 0.0f : gl * vexpf(p[r * s] - y);
+        for (int64_t r = 0; r < N; r++) q[r * s] = isinf(y) ? 0.0f : gl * nb_vexpf(p[r * s] - y);
     }
     nb_decref(x), nb_decref(gc);
     gin[0] = d;
@@ -949,13 +906,13 @@ static void softmax_kernel(const float *x, float *y, geom G, bool log_) {
             /* the simd reductions let the compiler use the vector expf of glibc's libmvec */
             if (log_) {
 #pragma omp simd reduction(+ : s)
-                for (int64_t r = 0; r < n; r++) s += vexpf(p[r] - m);
+                for (int64_t r = 0; r < n; r++) s += nb_vexpf(p[r] - m);
                 const float ls = logf(s); /* (x − m) − log s: m + log s would round at m */
                 for (int64_t r = 0; r < n; r++) q[r] = (p[r] - m) - ls;
             } else {
 #pragma omp simd reduction(+ : s)
                 for (int64_t r = 0; r < n; r++) {
-                    const float e = vexpf(p[r] - m);
+                    const float e = nb_vexpf(p[r] - m);
                     q[r] = e;
                     s += e;
                 }
@@ -982,9 +939,9 @@ static void softmax_kernel(const float *x, float *y, geom G, bool log_) {
             const float *p = p0 + r * inner;
             float *q = q0 + r * inner;
             if (log_)
-                for (int64_t i = 0; i < len; i++) s[i] += vexpf(p[i] - m[i]);
+                for (int64_t i = 0; i < len; i++) s[i] += nb_vexpf(p[i] - m[i]);
             else
-                for (int64_t i = 0; i < len; i++) s[i] += (q[i] = vexpf(p[i] - m[i]));
+                for (int64_t i = 0; i < len; i++) s[i] += (q[i] = nb_vexpf(p[i] - m[i]));
         }
         if (log_) {
             for (int64_t i = 0; i < len; i++) s[i] = logf(s[i]);
@@ -1013,7 +970,7 @@ static void softmax_backward_kernel(const float *g, const float *y, float *dx, g
             if (log_) {
 #pragma omp simd reduction(+ : s)
                 for (int64_t r = 0; r < n; r++) s += gp[r];
-                for (int64_t r = 0; r < n; r++) d[r] = gp[r] - vexpf(yp[r]) * s;
+                for (int64_t r = 0; r < n; r++) d[r] = gp[r] - nb_vexpf(yp[r]) * s;
             } else {
 #pragma omp simd reduction(+ : s)
                 for (int64_t r = 0; r < n; r++) s += gp[r] * yp[r];
@@ -1041,7 +998,7 @@ static void softmax_backward_kernel(const float *g, const float *y, float *dx, g
             const float *gp = g + base + r * inner, *yp = y + base + r * inner;
             float *d = dx + base + r * inner;
             if (log_)
-                for (int64_t i = 0; i < len; i++) d[i] = gp[i] - vexpf(yp[i]) * s[i];
+                for (int64_t i = 0; i < len; i++) d[i] = gp[i] - nb_vexpf(yp[i]) * s[i];
             else
                 for (int64_t i = 0; i < len; i++) d[i] = yp[i] * (gp[i] - s[i]);
         }

@@ -7,23 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
-#include "../core/iter.h"
+#include "impl.h"
 #include "blas.h"
 #include "vmath.h"
-
-static char *shp(char *buf, const nb_tensor *t) {
-    return nb_shape_str(buf, 128, t->ndim, t->shape);
-}
-
-/* x itself when contiguous (a new reference), else a contiguous copy */
-static nb_tensor *dense(nb_tensor *x) {
-    if (nb_is_contiguous(x)) {
-        nb_incref(x);
-        return x;
-    }
-    return nb_contiguous_copy(x);
-}
 
 /* gx and gh (B, G·H) and s (B, H), checked; B and H out */
 static int check(const char *op, int G, nb_tensor *gx, nb_tensor *gh, nb_tensor *s,
@@ -93,7 +79,7 @@ static void lstm_row_backward(int64_t H, const float *restrict dh, const float *
 static int lstm_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
     nb_tensor *act = n->saved[0], *out = n->saved[1], *c = n->in[2];
     const int64_t B = act->shape[0], H = act->shape[1] / 4;
-    nb_tensor *G = dense(gout), *cc = G ? dense(c) : NULL;
+    nb_tensor *G = contig(gout), *cc = G ? contig(c) : NULL;
     int64_t sg[2] = {B, 4 * H};
     nb_tensor *dg = cc ? nb_empty(2, sg) : NULL, *dc0 = dg ? nb_empty(2, c->shape) : NULL;
     if (!dc0) {
@@ -118,7 +104,7 @@ static int lstm_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
 nb_tensor *nb_lstm_cell(nb_tensor *gx, nb_tensor *gh, nb_tensor *c) {
     int64_t B, H;
     if (check("lstm_cell", 4, gx, gh, c, "c", &B, &H)) return NULL;
-    nb_tensor *x = dense(gx), *hh = x ? dense(gh) : NULL, *cc = hh ? dense(c) : NULL;
+    nb_tensor *x = contig(gx), *hh = x ? contig(gh) : NULL, *cc = hh ? contig(c) : NULL;
     int64_t so[3] = {2, B, H}, sa[2] = {B, 4 * H};
     nb_tensor *out = cc ? nb_empty(3, so) : NULL, *act = out ? nb_empty(2, sa) : NULL;
     if (act) {
@@ -135,12 +121,12 @@ nb_tensor *nb_lstm_cell(nb_tensor *gx, nb_tensor *gh, nb_tensor *c) {
         return NULL;
     }
     nb_tensor *ins[3] = {gx, gh, c};
-    if (!nb_wants_grad(3, ins)) {
+    nb_node *n = nb_attach(&out, "lstm_cell", lstm_backward, 3, ins);
+    if (!n) { /* no gradient wanted, or out is NULL */
         nb_decref(act);
         return out;
     }
-    nb_node *n = nb_record(out, "lstm_cell", lstm_backward, 3, ins);
-    if (!n || !(n->saved[1] = nb_alias(out))) {
+    if (!(n->saved[1] = nb_alias(out))) {
         nb_decref(act), nb_decref(out);
         return NULL;
     }
@@ -187,7 +173,7 @@ static void gru_row_backward(int64_t H, const float *restrict d, const float *re
 static int gru_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
     nb_tensor *act = n->saved[0];
     const int64_t B = act->shape[0], H = act->shape[1] / 3;
-    nb_tensor *G = dense(gout), *gh = G ? dense(n->in[1]) : NULL, *h = gh ? dense(n->in[2]) : NULL;
+    nb_tensor *G = contig(gout), *gh = G ? contig(n->in[1]) : NULL, *h = gh ? contig(n->in[2]) : NULL;
     int64_t s3[2] = {B, 3 * H}, s1[2] = {B, H};
     nb_tensor *dgx = h ? nb_empty(2, s3) : NULL, *dgh = dgx ? nb_empty(2, s3) : NULL;
     nb_tensor *dh = dgh ? nb_empty(2, s1) : NULL;
@@ -215,7 +201,7 @@ static int gru_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
 nb_tensor *nb_gru_cell(nb_tensor *gx, nb_tensor *gh, nb_tensor *h) {
     int64_t B, H;
     if (check("gru_cell", 3, gx, gh, h, "h", &B, &H)) return NULL;
-    nb_tensor *x = dense(gx), *hh = x ? dense(gh) : NULL, *h0 = hh ? dense(h) : NULL;
+    nb_tensor *x = contig(gx), *hh = x ? contig(gh) : NULL, *h0 = hh ? contig(h) : NULL;
     int64_t so[2] = {B, H}, sa[2] = {B, 3 * H};
     nb_tensor *out = h0 ? nb_empty(2, so) : NULL, *act = out ? nb_empty(2, sa) : NULL;
     if (act) {
@@ -231,14 +217,10 @@ nb_tensor *nb_gru_cell(nb_tensor *gx, nb_tensor *gh, nb_tensor *h) {
         return NULL;
     }
     nb_tensor *ins[3] = {gx, gh, h};
-    if (!nb_wants_grad(3, ins)) {
+    nb_node *n = nb_attach(&out, "gru_cell", gru_backward, 3, ins);
+    if (!n) { /* no gradient wanted, or out is NULL */
         nb_decref(act);
         return out;
-    }
-    nb_node *n = nb_record(out, "gru_cell", gru_backward, 3, ins);
-    if (!n) {
-        nb_decref(act), nb_decref(out);
-        return NULL;
     }
     n->saved[0] = act;
     return out;
@@ -278,8 +260,8 @@ static int seq_check(const char *op, int G, nb_tensor *xp, nb_tensor *h0, nb_ten
                  shp(b1, xp), shp(b2, h0), shp(b3, w), b ? shp(b4, b) : "none");
         return -1;
     }
-    a->x = dense(xp), a->h0 = dense(h0), a->w = dense(w);
-    a->c0 = c0 ? dense(c0) : NULL, a->b = b ? dense(b) : NULL;
+    a->x = contig(xp), a->h0 = contig(h0), a->w = contig(w);
+    a->c0 = c0 ? contig(c0) : NULL, a->b = b ? contig(b) : NULL;
     if (!a->x || !a->h0 || !a->w || (c0 && !a->c0) || (b && !a->b)) {
         seq_free(a);
         return -1;
@@ -342,13 +324,9 @@ static nb_tensor *seq_record(nb_tensor *out, const char *op, nb_backward_fn bw, 
     if (c0) ins[nin++] = c0;
     ins[nin++] = w;
     if (b) ins[nin++] = b;
-    nb_node *n = nb_wants_grad(nin, ins) ? nb_record(out, op, bw, nin, ins) : NULL;
-    if (!n) {
+    nb_node *n = nb_attach(&out, op, bw, nin, ins);
+    if (!n) { /* no gradient wanted, or out is NULL */
         for (int k = 0; saved[k]; k++) nb_decref(saved[k]);
-        if (nb_wants_grad(nin, ins)) { /* nb_record failed */
-            nb_decref(out);
-            return NULL;
-        }
         return out;
     }
     for (int k = 0; saved[k]; k++) n->saved[k] = saved[k];
@@ -376,8 +354,8 @@ static int lstm_seq_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
     nb_tensor *act = n->saved[0], *cs = n->saved[1], *out = n->saved[2];
     const bool reverse = n->iarg[0];
     const int64_t T = act->shape[0], B = act->shape[1], H = act->shape[2] / 4, H4 = 4 * H;
-    nb_tensor *G = dense(gout), *h0 = G ? dense(n->in[1]) : NULL;
-    nb_tensor *c0 = h0 ? dense(n->in[2]) : NULL, *w = c0 ? dense(n->in[3]) : NULL;
+    nb_tensor *G = contig(gout), *h0 = G ? contig(n->in[1]) : NULL;
+    nb_tensor *c0 = h0 ? contig(n->in[2]) : NULL, *w = c0 ? contig(n->in[3]) : NULL;
     int64_t s3[3] = {T, B, H4}, s2[2] = {B, H}, sw[2] = {H4, H}, sb = H4;
     nb_tensor *dx = w ? nb_empty(3, s3) : NULL, *dh = dx ? nb_zeros(2, s2) : NULL;
     nb_tensor *dc = dh ? nb_empty(2, s2) : NULL, *dw = dc ? nb_empty(2, sw) : NULL;
@@ -466,7 +444,7 @@ static int gru_seq_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
     nb_tensor *act = n->saved[0], *ghs = n->saved[1], *out = n->saved[2];
     const bool reverse = n->iarg[0];
     const int64_t T = act->shape[0], B = act->shape[1], H = act->shape[2] / 3, H3 = 3 * H;
-    nb_tensor *G = dense(gout), *h0 = G ? dense(n->in[1]) : NULL, *w = h0 ? dense(n->in[2]) : NULL;
+    nb_tensor *G = contig(gout), *h0 = G ? contig(n->in[1]) : NULL, *w = h0 ? contig(n->in[2]) : NULL;
     int64_t s3[3] = {T, B, H3}, s2[2] = {B, H}, sw[2] = {H3, H}, sb = H3;
     nb_tensor *dx = w ? nb_empty(3, s3) : NULL, *dgh = dx ? nb_empty(3, s3) : NULL;
     nb_tensor *dh = dgh ? nb_zeros(2, s2) : NULL, *dw = dh ? nb_empty(2, sw) : NULL;

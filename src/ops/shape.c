@@ -5,20 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../autograd/autograd.h"
-#include "../core/iter.h"
-
-static char *shp(char *b, const nb_tensor *t) { return nb_shape_str(b, 128, t->ndim, t->shape); }
-
-/* Attach a node for a one-input op; on failure drop out. */
-static nb_tensor *record1(nb_tensor *out, const char *op, nb_backward_fn bw, nb_tensor *a) {
-    if (!out || !nb_wants_grad(1, &a)) return out;
-    if (!nb_record(out, op, bw, 1, &a)) {
-        nb_decref(out);
-        return NULL;
-    }
-    return out;
-}
+#include "impl.h"
 
 /* ---- view / reshape ------------------------------------------------------------------ */
 
@@ -117,14 +104,19 @@ nb_tensor *nb_view(nb_tensor *a, int ndim, const int64_t *shape) {
                         "%s (it is not contiguous); use reshape, or contiguous() first",
                         nb_shape_str(b1, sizeof b1, ndim, ns), shp(b2, a));
     }
-    return record1(nb_view_raw(a, ndim, ns, st, a->offset), "view", reshape_backward, a);
+    nb_tensor *o = nb_view_raw(a, ndim, ns, st, a->offset);
+    nb_attach(&o, "view", reshape_backward, 1, &a);
+    return o;
 }
 
 nb_tensor *nb_reshape(nb_tensor *a, int ndim, const int64_t *shape) {
     int64_t ns[NB_MAXDIM], st[NB_MAXDIM];
     if (infer_shape("reshape", a, ndim, shape, ns)) return NULL;
-    if (view_strides(a, ndim, ns, st))
-        return record1(nb_view_raw(a, ndim, ns, st, a->offset), "reshape", reshape_backward, a);
+    if (view_strides(a, ndim, ns, st)) {
+        nb_tensor *o = nb_view_raw(a, ndim, ns, st, a->offset);
+        nb_attach(&o, "reshape", reshape_backward, 1, &a);
+        return o;
+    }
     nb_tensor *c = nb_contiguous_copy(a);
     if (!c) return NULL;
     c->ndim = ndim;
@@ -134,7 +126,8 @@ nb_tensor *nb_reshape(nb_tensor *a, int ndim, const int64_t *shape) {
         c->stride[i] = s;
         s *= ns[i];
     }
-    return record1(c, "reshape", reshape_backward, a);
+    nb_attach(&c, "reshape", reshape_backward, 1, &a);
+    return c;
 }
 
 nb_tensor *nb_flatten(nb_tensor *a, int start, int end) {
@@ -167,11 +160,11 @@ nb_tensor *nb_transpose(nb_tensor *a, int d0, int d1) {
     memcpy(st, a->stride, sizeof st);
     sh[d0] = a->shape[d1], sh[d1] = a->shape[d0];
     st[d0] = a->stride[d1], st[d1] = a->stride[d0];
-    nb_tensor *o = record1(nb_view_raw(a, a->ndim, sh, st, a->offset), "transpose",
-                           transpose_backward, a);
-    if (o && o->grad_fn && o->grad_fn->in[0] == a) {
-        o->grad_fn->iarg[0] = d0;
-        o->grad_fn->iarg[1] = d1;
+    nb_tensor *o = nb_view_raw(a, a->ndim, sh, st, a->offset);
+    nb_node *n = nb_attach(&o, "transpose", transpose_backward, 1, &a);
+    if (n) {
+        n->iarg[0] = d0;
+        n->iarg[1] = d1;
     }
     return o;
 }
@@ -193,10 +186,10 @@ nb_tensor *nb_permute(nb_tensor *a, const int *perm) {
         sh[i] = a->shape[p];
         st[i] = a->stride[p];
     }
-    nb_tensor *o = record1(nb_view_raw(a, a->ndim, sh, st, a->offset), "permute",
-                           permute_backward, a);
-    if (o && o->grad_fn && o->grad_fn->in[0] == a)
-        for (int i = 0; i < a->ndim; i++) o->grad_fn->iarg[i] = perm[i];
+    nb_tensor *o = nb_view_raw(a, a->ndim, sh, st, a->offset);
+    nb_node *n = nb_attach(&o, "permute", permute_backward, 1, &a);
+    if (n)
+        for (int i = 0; i < a->ndim; i++) n->iarg[i] = perm[i];
     return o;
 }
 
@@ -208,14 +201,18 @@ static int copy_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     return 0;
 }
 nb_tensor *nb_clone(nb_tensor *a) {
-    return record1(nb_contiguous_copy(a), "clone", copy_backward, a);
+    nb_tensor *o = nb_contiguous_copy(a);
+    nb_attach(&o, "clone", copy_backward, 1, &a);
+    return o;
 }
 nb_tensor *nb_contiguous(nb_tensor *a) {
     if (nb_is_contiguous(a)) {
         nb_incref(a);
         return a;
     }
-    return record1(nb_contiguous_copy(a), "contiguous", copy_backward, a);
+    nb_tensor *o = nb_contiguous_copy(a);
+    nb_attach(&o, "contiguous", copy_backward, 1, &a);
+    return o;
 }
 nb_tensor *nb_detach(nb_tensor *a) { return nb_alias(a); }
 
@@ -271,7 +268,9 @@ nb_tensor *nb_expand(nb_tensor *a, int ndim, const int64_t *shape) {
     if (nb_shape_numel(ndim, sh) < 0)
         return nb_error("expand: shape %s is too large (more than 2^40 elements)",
                         nb_shape_str(b2, sizeof b2, ndim, shape));
-    return record1(nb_view_raw(a, ndim, sh, st, a->offset), "expand", expand_backward, a);
+    nb_tensor *o = nb_view_raw(a, ndim, sh, st, a->offset);
+    nb_attach(&o, "expand", expand_backward, 1, &a);
+    return o;
 }
 
 /* ---- select / slice ---------------------------------------------------------------------- */
@@ -312,13 +311,13 @@ nb_tensor *nb_select(nb_tensor *a, int dim, int64_t i) {
     int64_t sh[NB_MAXDIM], st[NB_MAXDIM];
     for (int k = 0, j = 0; k < a->ndim; k++)
         if (k != dim) sh[j] = a->shape[k], st[j++] = a->stride[k];
-    nb_tensor *o = record1(nb_view_raw(a, a->ndim - 1, sh, st, a->offset + i * a->stride[dim]),
-                           "select", select_backward, a);
-    if (o && o->grad_fn && o->grad_fn->in[0] == a) {
-        o->grad_fn->iarg[0] = dim;
-        o->grad_fn->iarg[1] = i;
-        o->grad_fn->iarg[3] = 0;
-        o->grad_fn->region = select_region;
+    nb_tensor *o = nb_view_raw(a, a->ndim - 1, sh, st, a->offset + i * a->stride[dim]);
+    nb_node *n = nb_attach(&o, "select", select_backward, 1, &a);
+    if (n) {
+        n->iarg[0] = dim;
+        n->iarg[1] = i;
+        n->iarg[3] = 0;
+        n->region = select_region;
     }
     return o;
 }
@@ -342,14 +341,14 @@ nb_tensor *nb_slice(nb_tensor *a, int dim, int64_t start, int64_t stop, int64_t 
     /* with one element or none the step never moves (and may be as large as int64_t) */
     if (len > 1 && !nb_mul_ok(a->stride[dim], step, &st[dim]))
         return nb_error("slice: step %lld is too large", (long long)step);
-    nb_tensor *o = record1(nb_view_raw(a, a->ndim, sh, st, a->offset + start * a->stride[dim]),
-                           "slice", select_backward, a);
-    if (o && o->grad_fn && o->grad_fn->in[0] == a) {
-        o->grad_fn->iarg[0] = dim;
-        o->grad_fn->iarg[1] = start;
-        o->grad_fn->iarg[2] = stop;
-        o->grad_fn->iarg[3] = step;
-        o->grad_fn->region = select_region;
+    nb_tensor *o = nb_view_raw(a, a->ndim, sh, st, a->offset + start * a->stride[dim]);
+    nb_node *nd = nb_attach(&o, "slice", select_backward, 1, &a);
+    if (nd) {
+        nd->iarg[0] = dim;
+        nd->iarg[1] = start;
+        nd->iarg[2] = stop;
+        nd->iarg[3] = step;
+        nd->region = select_region;
     }
     return o;
 }
@@ -402,13 +401,8 @@ nb_tensor *nb_cat(int n, nb_tensor *const *ts, int dim) {
         nb_decref(part);
         start += ts[k]->shape[dim];
     }
-    if (!nb_wants_grad(n, ts)) return o;
-    nb_node *nd = nb_record(o, "cat", cat_backward, n, ts);
-    if (!nd) {
-        nb_decref(o);
-        return NULL;
-    }
-    nd->iarg[0] = dim;
+    nb_node *nd = nb_attach(&o, "cat", cat_backward, n, ts);
+    if (nd) nd->iarg[0] = dim;
     return o;
 }
 

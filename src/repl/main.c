@@ -318,13 +318,15 @@ static bool repl(lua_State *L, bool welcome) {
         fflush(stdout);
     }
     nb_setup_completion(L);
+    nb_repl_serve_install(L);
     const char *p1 = use_color ? "\001\033[1;36m\002∇\001\033[0m\002 " : "∇ ";
     const char *p2 = use_color ? "\001\033[36m\002..\001\033[0m\002 " : ".. ";
     bool quit = false;
     while (!quit) {
         lua_settop(L, 0);
         bool intr;
-        char *line = read_line(p1, &intr);
+        char prompt[128];
+        char *line = read_line(nb_repl_prompt(L, p1, prompt, sizeof prompt), &intr);
         if (!line) break; /* Ctrl-D */
         if (intr) {
             free(line);
@@ -527,7 +529,10 @@ int main(int argc, char **argv) {
                 status = load_chunk(L, chunk, &need_more, "=-e");
                 if (need_more) /* Lua's own message: "-e:1: 'end' expected near <eof>" */
                     status = luaL_loadbuffer(L, chunk, strlen(chunk), "=-e");
-                if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET, true);
+                if (status == LUA_OK) {
+                    begin_eval(L);
+                    status = docall(L, 0, LUA_MULTRET, true);
+                }
                 if (status == LUA_OK) print_results(L);
                 else {
                     shell_message(L, NULL, "nabla: ");
@@ -539,10 +544,11 @@ int main(int argc, char **argv) {
         }
         if (status == LUA_OK && script) {
             bool jupyter = !strcmp(argv[script], "jupyter");
-            if (!strcmp(argv[script], "run") || jupyter) {
-                /* nabla run experiments/x.lua --key value; nabla jupyter install|lesson ... */
+            if (!strcmp(argv[script], "run") || !strcmp(argv[script], "serve") || jupyter) {
+                /* nabla run experiments/x.lua --key value; nabla serve CHECKPOINT --port N;
+                 * nabla jupyter install|lesson ... */
                 lua_getglobal(L, "require");
-                lua_pushstring(L, jupyter ? "nabla.jupyter" : "nabla.run");
+                lua_pushfstring(L, "nabla.%s", argv[script]);
                 status = docall(L, 1, 1, true);
                 if (status == LUA_OK) {
                     lua_getfield(L, -1, "main");

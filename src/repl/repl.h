@@ -14,4 +14,8 @@ int nb_completions(lua_State *L);
 
 /* Serves the Jupyter kernel (jupyter/nabla_kernel.py) over two pipes; returns the exit status. */
 int nb_kernel_pipe(lua_State *L);
+/* serve_hook.c: answers the classroom server's requests while readline waits for a key, */
+void nb_repl_serve_install(lua_State *L);
+/* and the prompt, with the server's port when one runs ("∇ [:8000] "). */
+const char *nb_repl_prompt(lua_State *L, const char *base, char *buf, size_t n);
 #endif

@@ -38,7 +38,8 @@ T.test("every file in lessons/ loads as a lesson", function()
   for id, err in pairs(broken) do error("lesson " .. id .. " does not load: " .. err) end
   local ids = {}
   for _, l in ipairs(list) do ids[l.id] = true end
-  for _, want in ipairs({ "gradient-descent", "backprop", "vanishing-gradients" }) do
+  for _, want in ipairs({ "gradient-descent", "backprop", "vanishing-gradients", "autodiff", "conditioning",
+                          "hardware", "convolution", "recurrent" }) do
     T.ok(ids[want], "lesson " .. want .. " is there")
   end
 end)
@@ -60,6 +61,13 @@ for _, lang in ipairs({ "en", "ko" }) do
           local ok, msg = runner.run_check(step, _G)
           T.ok(not ok, ("%s step %d: the wrong answer passed the check"):format(l.id, k))
           T.ok(msg == nil or runner.tr(msg) ~= "", "a failing check says what is wrong")
+          -- a step may name its secret (what the learner must find): the check never tells it
+          local secret = step.secret and step.secret(_G)
+          if secret ~= nil and msg ~= nil then
+            local text = " " .. runner.tr(msg) .. " "
+            T.ok(not text:find("[^%d%.]" .. tostring(secret):gsub("%p", "%%%0") .. "[^%d%.]"),
+              ("%s step %d: the failing check gives the answer (%s) away: %s"):format(l.id, k, tostring(secret), text))
+          end
         end
         local ok, err = run_code(reference, l.id .. " step " .. k .. " solution")
         T.ok(ok, ("%s step %d: solution failed: %s"):format(l.id, k, tostring(err)))

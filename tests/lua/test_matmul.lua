@@ -110,6 +110,23 @@ T.test("large products (through the BLAS) match the loop", function()
   check_product(x:permute(2, 1, 3):matmul(w), x:permute(2, 1, 3), w, "matmul permuted batch")
 end)
 
+T.test("_mm_naive (the hardware lesson's triple loop): both loop orders, views, errors", function()
+  for _ = 1, 20 do
+    local M, K, N = rnd(1, 9), rnd(1, 9), rnd(1, 9)
+    local a, b = nb.randn(M, K), nb.randn(K, N)
+    check_product(nb._mm_naive(a, b), a, b, "mm_naive ijk")
+    check_product(nb._mm_naive(a, b, "ikj"), a, b, "mm_naive ikj")
+    local at_, bt = nb.randn(K, M):t(), nb.randn(N, K):t()
+    check_product(nb._mm_naive(at_, bt, "ikj"), at_, bt, "mm_naive transposed")
+  end
+  local a, b = nb.randn(70, 90), nb.randn(90, 50)
+  T.ok((nb._mm_naive(a, b) - a:mm(b)):abs():max():item() < 1e-4, "agrees with the BLAS product")
+  T.ok(not nb._mm_naive(a:clone():requires_grad(), b).needs_grad, "no autograd node")
+  T.raises(function() nb._mm_naive(nb.randn(3, 4), nb.randn(3, 4)) end, "mm_naive: expected a (M, K) and b (K, N), got a [3,4] and b [3,4]")
+  T.raises(function() nb._mm_naive(nb.randn(3), nb.randn(3, 4)) end, "got a [3]")
+  T.raises(function() nb._mm_naive(nb.randn(3, 4), nb.randn(4, 2), "kij") end, 'order should be "ijk" or "ikj", got "kij"')
+end)
+
 T.test("bmm and matmul: batches, broadcasting, 1-D promotion, views", function()
   for _ = 1, 20 do
     local B, M, K, N = rnd(1, 4), rnd(1, 6), rnd(1, 6), rnd(1, 6)

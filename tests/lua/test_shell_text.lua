@@ -187,6 +187,8 @@ T.test("term: wrap breaks between words and fits the width", function()
     if i > 1 then T.eq(l:match("^( *)"), string.rep(" ", 33), "a table row's text continues under itself") end
   end
   T.eq(term.wrap("short\n\nlines", 80), "short\n\nlines", "short lines and blank lines stay")
+  local f = term.wrap("2층 신경망: Z1 = X·W1 + b1, A1 = tanh(Z1), Z2 = A1·W2 + b2, 손실은 L = mean((Z2 − Y)²)입니다.", 80)
+  T.ok(f:find("mean%(%(Z2 − Y%)²%)"), "a short bracketed formula is not broken: " .. f)
 end)
 
 T.test("term: piped output is 80 columns", function()
@@ -213,6 +215,25 @@ T.test("lessons wrap at the width (English and Korean)", function()
   T.ok(not out:find("autogra\n") and not out:find("hidd\n"), "no word broken")
 end)
 
+-- ---- 4. help(x) on any value a learner holds -----------------------------------------------
+
+T.test("help(x) works on any value: a method taken as a value, a model, a history, a table", function()
+  local help = require "nabla.help"
+  local big = randn(3, 3)
+  T.ok(help.text(big.mm):find("^x:mm%(y%)"), "help(big.mm) is the tensor method's help")
+  T.ok(help.text(nn.Sequential(nn.Linear(2, 2))):find("nn.Sequential"), "help(model) is its class's help")
+  local h = require("nabla.train").history({ epoch = { 1, 2 }, loss = { 0.5, 0.3 } })
+  local t = help.text(h)
+  T.ok(t:find("^history: 2 epochs") and t:find("h:plot%(%)"), "help(history): " .. t)
+  T.ok(help.text({ 1, 2, 3 }):find("a list of 3 values"))
+  T.ok(help.text({ a = 1 }):find("a table with 1 field: a"))
+  T.ok(help.text(2.5):find("a number"))
+  T.ok(help.text("lnspace"):find("did you mean 'linspace'%?"), "a misspelt topic gets did-you-mean")
+  for _, v in ipairs({ big.mm, h, { 1 }, 2.5, "lnspace", true, function() end }) do
+    T.ok(not help.text(v):find("no help for function") and not help.text(v):find("0x"), "no refusal, no address")
+  end
+end)
+
 -- ---- 5. forgiving errors -----------------------------------------------------------------------
 
 local function err_of(fn, ...)
@@ -233,6 +254,14 @@ T.test("did you mean: globals, fields, methods, lesson ids, options", function()
   T.ok(e:find("did you mean 'gradient%-descent'%?"), e)
   e = err_of(fit, nn.Linear(2, 2), { randn(4, 2), tensor{ 1, 2, 1, 2 } }, { epoch = 3 })
   T.ok(e:find("unknown option 'epoch' %(did you mean 'epochs'%?%)"), e)
+  e = err_of(optim.SGD, nn.Linear(1, 1):parameters(), { lrr = 0.1 })
+  T.ok(e:find("did you mean 'lr'%?"), e)
+  e = err_of(nn.Conv2d, 1, 2, 3, { strde = 2 })
+  T.ok(e:find("^nn%.Conv2d: unknown option 'strde' %(did you mean 'stride'%?%)"), "no internal location: " .. e)
+  e = err_of(optim.lr_scheduler.StepLR, optim.SGD(nn.Linear(1, 1):parameters(), { lr = 1 }), { step_sz = 2 })
+  T.ok(e:find("did you mean 'step_size'%?"), e)
+  e = err_of(require("nabla.run").parse, { "--lerning_rate", "0.1" }, { learning_rate = 0.01 })
+  T.ok(e:find("did you mean 'learning_rate'%?"), e)
 end)
 
 T.test("errors a learner causes name the call, not internal files", function()
@@ -291,6 +320,58 @@ T.test("fit: an interruption returns the history so far", function()
     "other errors still raise")
 end)
 
+-- ---- 8. lessons that resume; readable lesson plots -------------------------------------------
+
+T.test("a resumed lesson replays its earlier steps, so step 4 works after a restart", function()
+  local lesson = require "nabla.lesson"
+  local state = os.tmpname()
+  os.remove(state)
+  os.execute("mkdir -p '" .. state .. "/nabla'")
+  local f = assert(io.open(state .. "/nabla/progress.lua", "w"))
+  f:write('return { ["gradient-descent"] = { step = 4, done = { true, true, true } } }\n')
+  f:close()
+  local real_getenv = os.getenv
+  os.getenv = function(k) if k == "XDG_STATE_HOME" then return state end return real_getenv(k) end
+  _G.mse, _G.grad_w, _G.grad_b, _G.x, _G.y = nil, nil, nil, nil, nil
+  local ok, out = pcall(capture, lesson.lesson, "gradient-descent")
+  os.getenv = real_getenv
+  T.ok(ok, tostring(out))
+  T.ok(out:find("Resuming at step 4") and out:find("steps 1–3"), "says it replays: " .. out)
+  T.ok(out:find("step 4/8"), "then shows step 4")
+  T.ok(type(_G.mse) == "function" and type(_G.grad_w) == "function" and nabla.is_tensor(_G.x),
+    "what steps 1-3 made is back")
+  -- step 4's reference solution now works and passes its check
+  local step = lesson.current().lesson.steps[4]
+  local chunk = load(step.solution or step.code, "=step4", "t", _G)
+  capture(chunk)
+  T.ok((lesson.run_check(step, _G)), "step 4 passes without retyping steps 1-3")
+  out = capture(catchup)
+  T.ok(out:find("steps 1–3"), "catchup() replays again on request")
+end)
+
+T.test("lesson text is reflowed: no orphan words when the author's lines are longer than the terminal", function()
+  local text = "η (eta) is the learning rate. Start from w = 0, b = 0 with η = 0.5, take 500 steps,\n"
+    .. "and keep the loss of each step in a table called losses.\n    w ← w − η·∂L/∂w\nNext sentence."
+  local r = term.wrap(term.reflow(text), 80)
+  T.eq(r, "η (eta) is the learning rate. Start from w = 0, b = 0 with η = 0.5, take 500\n"
+    .. "steps, and keep the loss of each step in a table called losses.\n    w ← w − η·∂L/∂w\nNext sentence.")
+end)
+
+T.test("a diverging series next to converging ones: the plot goes log scale and says so", function()
+  local slow, fast, good = {}, {}, {}
+  local v = 1.0
+  for i = 1, 50 do v = v * 6; fast[i] = v; slow[i] = 1 / (1 + 0.05 * i) end
+  for i = 1, 200 do good[i] = 1 / i end
+  local s = plot.lines({ slow = slow, good = good, fast = fast }, { width = 70, height = 10, print = false })
+  T.ok(s:find("log y axis"), "a note says the y axis is logarithmic")
+  T.ok(s:find("1e%+?30") or s:find("1e%+?20"), "decade ticks: " .. s)
+  T.ok(s:find("o") and s:find("%+"), "the converging series are visible")
+  local lin = plot.lines({ fast = fast }, { logy = false, width = 70, height = 10, print = false })
+  T.ok(not lin:find("log y axis"), "logy = false keeps it linear")
+  local text = require("nabla.lesson").tr(require("nabla.lesson").load("gradient-descent").steps[5].text)
+  T.ok(text:find("log scale"), "lesson 1 step 5 says the plot uses a log scale")
+end)
+
 -- ---- 9. live curves, per-step history, empty plots ---------------------------------------------
 
 T.test("fit{live = true}: per-step history and the curves (once, when not a terminal)", function()
@@ -302,6 +383,34 @@ T.test("fit{live = true}: per-step history and the curves (once, when not a term
   T.eq(#h.steps.accuracy, 16, "an accuracy for every step")
   T.ok(out:find("loss and accuracy at every step"), "the curves are drawn: " .. out)
   T.eq(#h.loss, 2)
+end)
+
+T.test("watch(model):plot() adds a per-layer bar view (vanishing gradients at a glance)", function()
+  manual_seed(0)
+  local layers = {}
+  for _ = 1, 6 do layers[#layers + 1] = nn.Linear(16, 16); layers[#layers + 1] = nn.Sigmoid() end
+  local m = nn.Sequential(table.unpack(layers))
+  local w = watch(m)
+  for _ = 1, 3 do m:zero_grad(); m(randn(8, 16)):pow(2):mean():backward() end
+  local bars = w:bars({ print = false, width = 80 })
+  local lens = {}
+  for _, bar in bars:gmatch("\n(%[%d+%]%.weight)%s+(%S+)") do lens[#lens + 1] = utf8.len(bar) end
+  T.eq(#lens, 6, "one bar a layer: " .. bars)
+  for i = 2, #lens do T.ok(lens[i] >= lens[i - 1], "sigmoid layers: the bars shrink towards the input") end
+  T.ok(lens[1] < lens[6], "the first layer's gradient is the smallest")
+  T.ok(bars:find("times the smallest"), "the ratio is said")
+  T.ok(max_width(bars) <= 80, "fits 80 columns")
+  local out = capture(function() return w:plot({ width = 80, height = 6 }) end)
+  T.ok(out:find("log10") and out:find("by layer"), "w:plot() shows the lines, then the bars")
+  local shown = {}
+  local saved = rawget(nabla, "display")
+  nabla.display = function(obj) shown[#shown + 1] = obj end
+  display.begin()
+  local text = w:plot({ width = 80, height = 6 })
+  nabla.display = saved
+  T.eq(#shown, 1, "one display for both views")
+  T.eq(repr.results(text), nil, "and the prompt does not echo it again")
+  w:remove()
 end)
 
 T.test("plot.line{} with no data says so", function()

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 
@@ -166,6 +167,42 @@ def ctrl_c():
         sh.close()
 
 
+def live():
+    sh = Shell(EXE, args=["-q"], cols=80)
+    try:
+        sh.prompt()
+        sh.line("m = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2)); d = data.moons{n = 800}")
+        sh.prompt()
+        sh.line("h = fit(m, data.loader(d, {batch = 8}), {epochs = 2, live = true, every = 10})")
+        sh.prompt()
+        raw = sh.raw.decode("utf-8", "replace")
+        redraws = len(re.findall(r"\x1b\[\d+A\r\x1b\[J", raw))
+        C.ok(redraws >= 5, f"fit{{live = true}} redraws the curves in place ({redraws} redraws)")
+        sh.line("#h.steps.loss")
+        out = sh.prompt()
+        C.ok("200" in out, "with a loss for every step")
+    finally:
+        sh.close()
+    # nabla run ... --live: every fit of the experiment draws live
+    d = tempfile.mkdtemp(prefix="nabla-live-")
+    exp = os.path.join(d, "tiny.lua")
+    with open(exp, "w") as f:
+        f.write("""local nabla = require "nabla"
+return { name = "tiny", config = { epochs = 1 }, run = function(cfg)
+  local m = nabla.nn.Sequential(nabla.nn.Linear(2, 8), nabla.nn.ReLU(), nabla.nn.Linear(8, 2))
+  local h = nabla.fit(m, nabla.data.loader(nabla.data.moons{ n = 400 }, { batch = 4 }), { epochs = cfg.epochs, every = 10 })
+  return { steps = #h.steps.loss }
+end }
+""")
+    sh = Shell(EXE, args=["run", exp, "--run_dir", os.path.join(d, "run"), "--live"], cols=80)
+    try:
+        sh.read_until(r"steps: 100", timeout=60)
+        raw = sh.raw.decode("utf-8", "replace")
+        C.ok(len(re.findall(r"\x1b\[\d+A\r\x1b\[J", raw)) >= 3, "nabla run ... --live draws the curves live")
+    finally:
+        sh.close()
+
+
 def dash_e():
     r = subprocess.run([EXE, "-e", "lineSpace(0, 1, 5)"], capture_output=True, text=True, timeout=30)
     C.ok("-e:1:" in r.stderr and "stdin" not in r.stderr, "-e errors name -e")
@@ -180,5 +217,6 @@ lesson_text("en")
 lesson_text("ko")
 leaving()
 ctrl_c()
+live()
 dash_e()
 print(f"{C.n} passed, 0 failed")

@@ -21,8 +21,8 @@ function M.parse(where, names, defaults, ...)
     if is_options(v) and (i == n) then
       for k, x in pairs(v) do
         if not valid[k] then
-          error(("%s: unknown option '%s' (options: %s)"):format(where, tostring(k),
-            table.concat(names, ", ")), 3)
+          error(("%s: unknown option '%s'%s (options: %s)"):format(where, tostring(k),
+            require("nabla.suggest").hint(tostring(k), names), table.concat(names, ", ")), 3)
         end
         o[k] = x
       end

@@ -25,8 +25,8 @@ local function check_options(opts, who, allowed)
       local names = {}
       for n in pairs(allowed) do names[#names + 1] = n end
       table.sort(names)
-      error(("%s: unknown option '%s' (the options are: %s)"):format(
-        who, tostring(k), table.concat(names, ", ")), 3)
+      error(("%s: unknown option '%s'%s (the options are: %s)"):format(
+        who, tostring(k), require("nabla.suggest").hint(tostring(k), names), table.concat(names, ", ")), 3)
     end
   end
   return opts

@@ -34,8 +34,9 @@ end
 local function check_options(self, t, what)
   for k in pairs(t) do
     if k ~= "params" and self.option_list[k] == nil and not scheduler_keys[k] then
-      error(("%s: unknown option '%s' in %s (the options are: %s)"):format(
-        self.name, tostring(k), what, option_names(self.option_list)), 0)
+      error(("%s: unknown option '%s'%s in %s (the options are: %s)"):format(
+        self.name, tostring(k), require("nabla.suggest").hint(tostring(k), self.option_list), what,
+        option_names(self.option_list)), 0)
     end
   end
 end

@@ -320,9 +320,32 @@ local function note_skipped(fig, count, what)
 end
 
 -- The shared part of line, lines and scatter: series = { {name, xs, ys}, ... }.
+-- Values that span more than six decades (a diverging loss next to converging ones) are
+-- unreadable on a linear axis: everything but the largest sits on the floor. Then the y
+-- axis is logarithmic (unless opts.logy == false or ylim is given), and a note says so.
+local function wants_log(series, opts)
+  if opts.logy ~= nil or opts.ylim ~= nil then return false end
+  local lo, hi = math.huge, 0
+  for _, s in ipairs(series) do
+    for _, v in ipairs(s.ys) do
+      if finite(v) then
+        if v <= 0 then return false end
+        lo, hi = min(lo, v), max(hi, v)
+      end
+    end
+  end
+  return hi > 0 and lo < math.huge and hi / lo > 1e6, lo, hi
+end
+
 local function xy_plot(fname, series, opts, fig, kind)
   local count = { n = 0 }
   fig.logx, fig.logy = opts.logx and true or nil, opts.logy and true or nil
+  local auto, lo, hi = wants_log(series, opts)
+  if auto then
+    fig.logy = true
+    fig.notes[#fig.notes + 1] = ("log y axis: the values span %s to %s (logy = false: linear)")
+      :format(S.short(lo), S.short(hi))
+  end
   for k, s in ipairs(series) do
     local layer = {
       type = kind, name = s.name, k = s.k or k,

@@ -1,0 +1,70 @@
+-- Events: what happens in nabla (a training step, an epoch, a lesson step, a plot), for
+-- whoever listens — the classroom server's dashboard, the Jupyter kernel, live curves.
+--
+--   events.on("epoch", fn)       fn(payload) after each epoch of fit(); returns fn
+--   events.off("epoch", fn)      stop listening
+--   events.emit(name, payload)   call every listener (an error in one is reported, not raised)
+--   events.listening(name)       true if someone listens: emitters build payloads only then
+--
+-- Names: "train_step" and "epoch" (fit), "lesson" (the lesson runner), "plot" (plots),
+-- "fit_start" / "fit_end" (fit; the payload of fit_start holds the model itself).
+-- events.poll() is called by long loops (fit, between steps) so that the classroom server
+-- can answer its requests on the main thread; it costs one table lookup when no server runs.
+local M = {}
+
+local listeners = {}    -- name -> list of functions
+local pollers = {}      -- functions called by events.poll()
+
+function M.on(name, fn)
+  assert(type(name) == "string", "events.on: the first argument must be an event name")
+  assert(type(fn) == "function", "events.on: the second argument must be a function")
+  local list = listeners[name] or {}
+  listeners[name] = list
+  list[#list + 1] = fn
+  return fn
+end
+
+function M.off(name, fn)
+  local list = listeners[name]
+  if not list then return false end
+  for i = #list, 1, -1 do
+    if list[i] == fn then
+      table.remove(list, i)
+      if #list == 0 then listeners[name] = nil end
+      return true
+    end
+  end
+  return false
+end
+
+function M.listening(name) return listeners[name] ~= nil end
+
+local reported = {}
+function M.emit(name, payload)
+  local list = listeners[name]
+  if not list then return end
+  for _, fn in ipairs({ table.unpack(list) }) do     -- a copy: a listener may call off()
+    local ok, err = pcall(fn, payload)
+    if not ok and not reported[fn] then
+      reported[fn] = true
+      io.stderr:write(("events: a listener of '%s' failed: %s\n"):format(name, tostring(err)))
+    end
+  end
+end
+
+-- Long loops call poll(); add_poller(fn) / remove_poller(fn) register what it runs.
+function M.add_poller(fn)
+  for _, f in ipairs(pollers) do if f == fn then return fn end end
+  pollers[#pollers + 1] = fn
+  return fn
+end
+
+function M.remove_poller(fn)
+  for i = #pollers, 1, -1 do if pollers[i] == fn then table.remove(pollers, i) end end
+end
+
+function M.poll()
+  for i = 1, #pollers do pollers[i]() end
+end
+
+return M

@@ -1,0 +1,311 @@
+-- The classroom server from Lua: serve{ model = m } puts a model on the web (draw a digit,
+-- watch it train, mirror the lesson). The HTTP side is C (src/server/, civetweb); its
+-- threads never touch Lua. Requests wait in a queue; this module answers them here, on
+-- the main thread — at the shell's prompt, between fit()'s steps, in `nabla serve`'s
+-- loop — all waiting requests as one batch (one forward for n digits).
+--
+--   srv = serve{ model = m [, port = 8000] [, host = "127.0.0.1"] [, max_body = 1 MiB] }
+--   srv:url()    "http://127.0.0.1:8000/"
+--   srv:stop()
+local nabla = require "nabla"
+local events = require "nabla.events"
+
+local M = {}
+local function L(en, ko) return nabla.lang == "ko" and ko or en end
+
+local running = {}       -- the servers not stopped, in start order
+local json = nabla._json
+local ARRAY = { __jsonarray = true }
+local function array(t) return setmetatable(t or {}, ARRAY) end
+local NULL = function() end   -- JSON null inside arrays (nabla._json writes any function as null)
+M.null = NULL
+
+local Server = {}
+Server.__index = Server
+
+-- ---- the model's summary (GET /model) ------------------------------------------------------
+
+local function numel(shape)
+  local n = 1
+  for _, d in ipairs(shape) do n = n * d end
+  return n
+end
+
+local function shape_of(t)
+  local s = {}
+  for i = 1, t:dim() do s[i] = t.shape[i] end
+  return s
+end
+
+-- Which input the model takes: (n, 1, 28, 28) images or (n, 784) vectors, tried in that order.
+local function probe(model)
+  local was = model.training
+  if model.eval then model:eval() end
+  local found, out
+  for _, shape in ipairs({ { 1, 1, 28, 28 }, { 1, 784 } }) do
+    local ok, y = pcall(nabla.no_grad, function() return model(nabla.zeros(table.unpack(shape))) end)
+    if ok and nabla.is_tensor(y) and y:dim() == 2 and y.shape[1] == 1 then
+      found, out = shape, y
+      break
+    end
+  end
+  if was and model.train then model:train() end
+  if not found then
+    error(L("serve: the model must take (n, 1, 28, 28) images or (n, 784) vectors and give (n, classes) scores",
+            "serve: 모델은 (n, 1, 28, 28) 이미지나 (n, 784) 벡터를 받아 (n, 클래스 수) 점수를 내야 합니다"), 3)
+  end
+  return found, out.shape[2]
+end
+
+local function summary(model, info, input, classes)
+  local layers = array()
+  local total = 0
+  for _, p in ipairs(model:parameters()) do total = total + p:numel() end
+  if model.named_children then
+    local x = nabla.zeros(table.unpack(input))
+    local was = model.training
+    if model.eval then model:eval() end
+    nabla.no_grad(function()
+      for k, item in ipairs(model:named_children()) do
+        local name, m = tostring(k), item[2]       -- model[k], as the shell prints it
+        local params = 0
+        for _, p in ipairs(m:parameters()) do params = params + p:numel() end
+        local ok, y = pcall(m, x)
+        local out_shape = nil
+        if ok and nabla.is_tensor(y) then
+          x = y
+          local s = shape_of(y)
+          table.remove(s, 1)
+          out_shape = array(s)
+        end
+        layers[#layers + 1] = { name = name, type = m.__name, desc = tostring(m):match("^[^\n]*"),
+                                params = params, out_shape = out_shape or NULL }
+      end
+    end)
+    if was and model.train then model:train() end
+  end
+  local in_shape = { table.unpack(input, 2) }
+  local names = array()
+  for k = 1, classes do names[k] = tostring(k - 1) end
+  return {
+    name = info.name or (model.__name or "model"), experiment = info.experiment or NULL,
+    layers = layers, parameters = total, test_accuracy = info.test_accuracy or NULL,
+    input = array(in_shape), classes = names, lang = nabla.lang,
+  }
+end
+
+-- ---- answering requests ---------------------------------------------------------------------
+
+local SKIP = { Dropout = true, Flatten = true, Identity = true }
+
+-- forward(x, want_activations) for srv:serve(): probabilities (n, classes) and, when asked,
+-- each layer's output.
+local function forward_of(self)
+  return function(x, want)
+    local model = self.model
+    local n = x.shape[1]
+    if #self.input == 4 then x = x:view(n, 1, 28, 28) end
+    local was = model.training
+    if model.eval then model:eval() end
+    local acts
+    local ok, probs = pcall(nabla.no_grad, function()
+      if want and model.named_children and #model:named_children() > 0 and model.__name == "Sequential" then
+        acts = {}
+        local y = x
+        for k, item in ipairs(model:named_children()) do
+          y = item[2](y)
+          if not SKIP[item[2].__name] then acts[#acts + 1] = { name = tostring(k), type = item[2].__name, output = y } end
+        end
+        return y:softmax(2)
+      end
+      return model(x):softmax(2)
+    end)
+    if was and model.train then model:train() end
+    if not ok then error(probs, 0) end
+    return probs, acts
+  end
+end
+
+-- Answers the waiting requests of every running server; returns how many.
+function M.poll()
+  if nabla._serve_pending() == 0 then return 0 end
+  local n = 0
+  for _, s in ipairs(running) do
+    if s.model then n = n + s._srv:serve(s._forward) end
+  end
+  return n
+end
+
+-- ---- the dashboard's state (GET /state, the /events stream) --------------------------------
+
+local MAX_POINTS = 1000       -- per step series; halved (every other point) when full
+
+local function new_training()
+  return { running = false, epoch = 0, epochs = 0, steps = 0,
+           history = { step = array(), loss = array(), lr = array(), epoch_train_loss = array(),
+                       epoch_val_loss = array(), epoch_train_acc = array(), epoch_val_acc = array(),
+                       grad_norms = {}, images_per_s = 0 } }
+end
+
+function Server:_state()
+  return { lang = nabla.lang, model = self.summary or NULL, training = self.training or NULL, lesson = self.lesson or NULL }
+end
+
+function Server:_publish(event, payload)
+  self._srv:set_state(json(self:_state()))
+  if event then self._srv:broadcast(event, json(payload)) end
+end
+
+local function push(list, v)
+  list[#list + 1] = v
+end
+
+local function halve(h)
+  local function thin(a)
+    local b = array()
+    for i = 1, #a, 2 do b[#b + 1] = a[i] end
+    return b
+  end
+  for _, k in ipairs({ "step", "loss", "lr" }) do h[k] = thin(h[k]) end
+  for k, a in pairs(h.grad_norms) do h.grad_norms[k] = thin(a) end
+end
+
+function Server:_on(name, p)
+  if name == "fit_start" then
+    if not self.model and p.model then self:set_model(p.model) end
+    self.training = new_training()
+    self.training.running, self.training.epochs, self.training.steps = true, p.epochs or 0, p.steps or 0
+    self:_publish(nil)
+  elseif name == "fit_end" then
+    if self.training then self.training.running = false end
+    self:_publish("fit_end", { running = false })
+  elseif name == "train_step" then
+    local t = self.training or new_training()
+    self.training = t
+    t.running, t.epoch, t.epochs = true, p.epoch or t.epoch, p.epochs or t.epochs
+    local h = t.history
+    if #h.step >= MAX_POINTS then halve(h) end
+    push(h.step, p.global_step or p.step)
+    push(h.loss, p.loss)
+    push(h.lr, p.lr or NULL)
+    for k, v in pairs(p.grad_norms or {}) do
+      h.grad_norms[k] = h.grad_norms[k] or array()
+      push(h.grad_norms[k], v)
+    end
+    h.images_per_s = p.images_per_s or h.images_per_s
+    self:_publish("train_step", p)
+  elseif name == "epoch" then
+    local t = self.training or new_training()
+    self.training = t
+    t.epoch = p.epoch or t.epoch
+    local h = t.history
+    push(h.epoch_train_loss, p.train_loss or NULL)
+    push(h.epoch_val_loss, p.val_loss or NULL)
+    push(h.epoch_train_acc, p.train_acc or NULL)
+    push(h.epoch_val_acc, p.val_acc or NULL)
+    if p.test_accuracy and self.summary then self.summary.test_accuracy = p.test_accuracy end
+    self:_publish("epoch", p)
+  elseif name == "lesson" then
+    self.lesson = p
+    self:_publish("lesson", p)
+  elseif name == "plot" then
+    if self.lesson then self.lesson.svg = p.svg end
+    self:_publish("plot", p)
+  end
+end
+
+-- ---- the handle ---------------------------------------------------------------------------------
+
+local WATCHED = { "fit_start", "fit_end", "train_step", "epoch", "lesson", "plot" }
+
+function Server:set_model(model, info)
+  if not (type(model) == "table" and nabla.nn.Module.is_module(model)) then
+    error(L("serve: model must be an nn module (serve{ model = m })", "serve: model은 nn 모듈이어야 합니다 (serve{ model = m })"), 2)
+  end
+  local input, classes = probe(model)
+  self.model, self.input, self.classes = model, input, classes
+  self.info = info or self.info or {}
+  self.summary = summary(model, self.info, input, classes)
+  self._srv:set_model(json(self.summary))
+  self:_publish(nil)
+end
+
+function Server:url(page)
+  local host = self.host == "0.0.0.0" and "127.0.0.1" or self.host
+  return ("http://%s:%d/%s"):format(host, self.port, page or "")
+end
+
+function Server:running() return self._srv:running() end
+
+function Server:stop()
+  if not self._srv:running() then return false end
+  for _, name in ipairs(WATCHED) do events.off(name, self._handlers[name]) end
+  for i = #running, 1, -1 do if running[i] == self then table.remove(running, i) end end
+  if #running == 0 then events.remove_poller(M.poll) end
+  self._srv:stop()
+  return true
+end
+
+function Server:__tostring()
+  if not self._srv:running() then return L("server (stopped)", "서버 (멈춤)") end
+  return L("server at ", "서버 주소 ") .. self:url() .. (self.model and "" or L(" (no model yet)", " (모델 없음)"))
+end
+
+-- The addresses a room can open (for --host 0.0.0.0): this machine's IPv4 addresses.
+local function lan_addresses()
+  local list = {}
+  local p = io.popen("hostname -I 2>/dev/null")
+  if p then
+    for a in (p:read("a") or ""):gmatch("%S+") do if a:match("^%d+%.%d+%.%d+%.%d+$") then list[#list + 1] = a end end
+    p:close()
+  end
+  return list
+end
+
+function M.serve(opts)
+  if nabla.is_tensor(opts) or (type(opts) == "table" and nabla.nn.Module.is_module(opts)) then opts = { model = opts } end
+  if type(opts) ~= "table" then
+    error(L("serve: usage serve{ model = m [, port = 8000] [, host = \"127.0.0.1\"] }",
+            "serve: 사용법 serve{ model = m [, port = 8000] [, host = \"127.0.0.1\"] }"), 2)
+  end
+  local port = opts.port or 8000
+  if math.type(port) ~= "integer" then error(L("serve: port must be an integer", "serve: port는 정수여야 합니다"), 2) end
+  local srv = nabla._serve_start{ host = opts.host or "127.0.0.1", port = port, max_body = opts.max_body,
+                                  queue = opts.queue, threads = opts.threads, timeout_ms = opts.timeout_ms }
+  local self = setmetatable({ _srv = srv, host = srv:host(), port = srv:port(), info = opts.info or {} }, Server)
+  self._forward = forward_of(self)
+  self._handlers = {}
+  for _, name in ipairs(WATCHED) do
+    self._handlers[name] = events.on(name, function(p) self:_on(name, p) end)
+  end
+  local ok, err = pcall(function()
+    if opts.model ~= nil then self:set_model(opts.model, opts.info) else self:_publish(nil) end
+  end)
+  if not ok then
+    self:stop()
+    error(err, 2)
+  end
+  running[#running + 1] = self
+  events.add_poller(M.poll)
+  if not opts.quiet then
+    print(L("serving at ", "서버 주소: ") .. self:url() .. L("  (draw: ", "  (숫자 그리기: ") .. self:url("draw") .. ")")
+    if self.host == "0.0.0.0" then
+      for _, a in ipairs(lan_addresses()) do print(("  http://%s:%d/draw"):format(a, self.port)) end
+      print(L("warning: the server is open to the whole network (anyone on it can use the model)",
+              "주의: 서버가 네트워크 전체에 열려 있습니다 (같은 네트워크의 누구나 모델을 쓸 수 있습니다)"))
+    end
+  end
+  return self
+end
+
+-- The most recently started server still running (the shell's prompt shows it), or nil.
+function M.current() return running[#running] end
+
+-- Serves until Ctrl-C (`nabla serve`): waits on the queue, answers in batches.
+function M.loop()
+  while #running > 0 do
+    if nabla._serve_wait(250) then M.poll() end
+  end
+end
+
+return M
