@@ -253,8 +253,12 @@ class NablaKernel(Kernel):
 
     def publish(self, msg):
         kind = msg.get("type")
-        if kind == "display":
-            self.send_response(self.iopub_socket, "display_data", {"data": msg["data"], "metadata": {}})
+        if kind in ("display", "update"):
+            content = {"data": msg["data"], "metadata": {}}
+            if msg.get("id"):
+                content["transient"] = {"display_id": msg["id"]}
+            self.send_response(self.iopub_socket, "display_data" if kind == "display" else "update_display_data",
+                               content)
         elif kind == "result":
             self.send_response(self.iopub_socket, "execute_result", {
                 "execution_count": self.execution_count, "data": msg["data"], "metadata": {}})

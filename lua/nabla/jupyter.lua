@@ -130,14 +130,17 @@ local shown -- what display() sent during this cell: objects and their texts
 
 local function send(msg) return M.send(M.json(msg)) end
 
--- display(obj) inside the kernel: the object goes to the notebook as a MIME bundle
-local function display(obj)
+-- display(obj [, {id = "name", update = true}]) inside the kernel: the object goes to the
+-- notebook as a MIME bundle; with an id, a later update = true redraws it in place (fit's
+-- live curves)
+local function display(obj, opts)
   local data = M.bundle(obj)
   if shown then
     shown[obj] = true
     shown[data["text/plain"]] = true
   end
-  send({ type = "display", data = data })
+  local id = type(opts) == "table" and opts.id and tostring(opts.id) or nil
+  send({ type = (id and opts.update) and "update" or "display", data = data, id = id })
 end
 M.display = display
 
@@ -301,9 +304,9 @@ function M.serve()
   _G.display = display
   local ok, help = pcall(require, "nabla.help")
   if ok and type(help) == "table" and type(help.register) == "function" then
-    pcall(help.register, display, "display(x)",
-      "show x in the notebook: as HTML or SVG if its metatable has __html or __svg, else as text",
-      "x를 노트북에 보여 줍니다: 메타테이블에 __html이나 __svg가 있으면 HTML이나 SVG로, 아니면 글자로")
+    pcall(help.register, display, "display(x [, {id = name, update = true}])",
+      "show x in the notebook: as HTML or SVG if its metatable has __html or __svg, else as text; update = true redraws the display with that id",
+      "x를 노트북에 보여 줍니다: 메타테이블에 __html이나 __svg가 있으면 HTML이나 SVG로, 아니면 글자로; update = true는 그 id의 출력을 다시 그립니다")
   end
   send({ type = "ready", version = nabla.version or "", lang = nabla.lang })
   while true do

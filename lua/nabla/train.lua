@@ -372,11 +372,44 @@ end
 -- fit{..., live = true}: on a terminal, the loss and accuracy of every step redrawn in
 -- place every few steps (opts.every; by default about 40 redraws an epoch); elsewhere one
 -- line an epoch as usual, and the curves once at the end.
+local live_count = 0
 function M.live(opts, epochs, nb)
   local term = require "nabla.term"
   local tty = nabla.isatty and nabla.isatty(1)
   local every = opts.every or (nb and math.max(1, nb // 40)) or 10
   local self = { lines = 0, tty = tty, every = every }
+  -- in a Jupyter notebook: the curves as figures redrawn in place (nabla.display with an id)
+  if rawget(nabla, "frontend") == "jupyter" then
+    live_count = live_count + 1
+    local id = "nabla-live-" .. live_count
+    local shown = false
+    local function show(history, title)
+      local plot, display = require "nabla.plot", require "nabla.display"
+      local st = history.steps
+      if #st.loss == 0 then return end
+      local figs = { { "loss", st.loss, { title = title, ylabel = "loss", xlabel = L("step", "스텝"), print = false } } }
+      if #st.accuracy > 0 then
+        figs[2] = { "acc", st.accuracy, { ylabel = "acc", xlabel = L("step", "스텝"), ylim = { 0, 1 }, print = false } }
+      end
+      for _, f in ipairs(figs) do
+        local text = plot.line(f[2], f[3])
+        local obj = display.new("plot", text, { figure = plot.last,
+          svg = function(d) return require("nabla.plot.svg").render(d.figure) end })
+        nabla.display(obj, { id = id .. "-" .. f[1], update = shown })
+      end
+      shown = true
+    end
+    local last = -math.huge
+    function self:step(history, epoch, i)
+      if i % self.every ~= 0 or now() - last < 0.25 then return end -- at most 4 redraws a second
+      last = now()
+      show(history, ("%s %d/%d  %s %d%s  loss %.4f"):format(L("epoch", "에폭"), epoch, epochs,
+        L("step", "스텝"), i, nb and ("/" .. nb) or "", history.steps.loss[#history.steps.loss]))
+    end
+    function self:epoch_done() end
+    function self:finish(history) show(history, L("loss and accuracy at every step", "스텝별 손실과 정확도")) end
+    return self
+  end
   local function draw(history, title)
     local plot = require "nabla.plot"
     local st = history.steps

@@ -153,7 +153,7 @@ if len(disp) == 2:
 disp = outputs_of(c[11], "display_data")
 check(len(disp) == 1 and disp[0].data.get("text/html") == "<b>bold</b>" and disp[0].data["text/plain"] == "bold",
       "display(x) sends x's __html with its text")
-check("display(x)" in stream_text(c[11]), "display has help")
+check("display(x" in stream_text(c[11]), "display has help")
 
 # ---- a kernel client: streaming, interrupt, completion, help, restart -------------------------
 
@@ -240,6 +240,21 @@ final = [line.rsplit("\r", 1)[-1] for line in text.split("\n")]
 check(any(line.startswith("epoch 1/2") and "loss" in line and "█" not in line for line in final)
       and any(line.startswith("epoch 2/2") for line in final),
       "each epoch ends with its line: %s" % [line for line in final if line][:2])
+
+# fit{live = true}: the loss curve is one inline figure, redrawn in place while it trains
+code = ("h4 = fit(slow, data.loader({X2, Y2}, {batch_size = 1}), {epochs = 2, live = true, "
+        "loss = nn.MSELoss(), optimizer = optim.SGD(lin:parameters(), {lr = 0.01})})")
+reply, msgs = execute(code, timeout=120)
+end = msgs[-1][0]
+shows = [m for _, m in msgs if m["msg_type"] == "display_data"]
+updates = [(t, m) for t, m in msgs if m["msg_type"] == "update_display_data"]
+ids = {m["content"].get("transient", {}).get("display_id") for m in shows} | \
+      {m["content"].get("transient", {}).get("display_id") for _, m in updates}
+check(reply["status"] == "ok" and len(shows) == 1 and len(updates) >= 3 and len(ids) == 1 and None not in ids,
+      "fit{live = true}: one figure (%d), redrawn in place (%d updates, display ids %s)" % (len(shows), len(updates), ids))
+check(updates and end - updates[0][0] > 0.5 and "<svg" in updates[-1][1]["content"]["data"].get("image/svg+xml", ""),
+      "the live figure is an SVG redrawn while it trains (first update %.2f s before the end)"
+      % ((end - updates[0][0]) if updates else -1))
 
 # the stop button stops a running loop and keeps every variable
 msg_id = None
