@@ -11,8 +11,10 @@ cd "$(dirname "$0")"
 
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev python3
 libcivetweb-dev libpng-dev libcjson-dev"
-# the tests run notebooks on the Jupyter kernel (tests/jupyter); ./setup.sh run needs none of it
-TEST_PACKAGES="python3-ipykernel python3-nbclient python3-nbformat"
+# Only for the tests: notebooks run on the Jupyter kernel (tests/jupyter); the browser tests
+# (tests/web) drive Debian's chromium with python3-selenium through chromium-driver;
+# fonts-nanum draws the Korean pages in their screenshots. ./setup.sh run needs none of it.
+TEST_PACKAGES="python3-ipykernel python3-nbclient python3-nbformat chromium chromium-driver python3-selenium fonts-nanum"
 JUPYTER_PACKAGES="jupyter-notebook python3-ipykernel python3-nbclient python3-nbformat"
 
 install_missing() {

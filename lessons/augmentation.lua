@@ -7,20 +7,9 @@ local function nb() return require "nabla" end
 local C = require("nabla.lesson").checks
 local value, finite, why, is_module = C.value, C.finite, C.why, C.is_module
 
-local sets
-local function small()
-  if not sets then
-    local data = nb().data
-    sets = { train = data.mnist{ split = "train", small = true }, test = data.mnist{ split = "test", small = true } }
-  end
-  return sets
-end
-
-local function test_accuracy(model)
-  local ok, ev = pcall(nb().evaluate, model, small().test)
-  if not ok then return nil, why(ev) end
-  return ev.accuracy
-end
+-- the MNIST subset and the accuracy on its 500 test digits (lessons/lib/digits.lua)
+local D = require("nabla.lesson").lib("digits")
+local small, test_accuracy = D.sets, D.test_accuracy
 
 -- env[acc_name] must be env[model_name]'s accuracy on the 500 test digits
 local function truthful(env, model_name, acc_name)
@@ -41,16 +30,7 @@ local function truthful(env, model_name, acc_name)
 end
 
 -- the largest difference between two models' parameters (nil when they do not match)
-local function weight_change(a, b)
-  local pa, pb = a:parameters(), b:parameters()
-  if #pa ~= #pb then return nil end
-  local most = 0
-  for i = 1, #pa do
-    if tostring(pa[i].shape) ~= tostring(pb[i].shape) then return nil end
-    most = math.max(most, (pa[i] - pb[i]):abs():max():item())
-  end
-  return most
-end
+local function weight_change(a, b) return C.params_maxdiff(a:parameters(), b:parameters()) end
 
 local SETUP = [[
 L, U, seen = {}, {}, {}

@@ -179,7 +179,7 @@ metatables make such a number behave like any other. Addition is given; derive
 the product rule for __mul and the chain rule for dsin, then differentiate f at
 x = 1 with D(1, 1) (derivative seed 1).]],
         ko = [[
-둘째, 전진 모드: 값과 함께 미분을 들고 다닙니다. ε² = 0인 이원수 a + b·ε에서는
+둘째, 순방향 모드: 값과 함께 미분을 들고 다닙니다. ε² = 0인 이원수 a + b·ε에서는
 f(a + b·ε) = f(a) + f′(a)·b·ε가 정확히 성립합니다. Lua 메타테이블을 쓰면 이런
 수가 보통 수처럼 동작합니다. 덧셈은 주어졌습니다. __mul에는 곱의 법칙을,
 dsin에는 연쇄 법칙을 유도해 넣고, D(1, 1)(미분 씨앗 1)로 x = 1에서 f를
@@ -253,7 +253,7 @@ g(x1, x2, x3) = x1·x2 + sin(x3)·x1 at x = (1.5, −2, 0.7), get the whole
 gradient: one pass per input, seeding that input with 1 and the others with 0.
 Count the passes.]],
         ko = [[
-전진 모드 한 번은 한 방향의 미분을 줍니다: 입력에 씨앗 v를 심으면
+순방향 모드 한 번은 한 방향의 미분을 줍니다: 입력에 씨앗 v를 심으면
 J·v(야코비안-벡터 곱)가 나옵니다. x = (1.5, −2, 0.7)에서
 g(x1, x2, x3) = x1·x2 + sin(x3)·x1의 기울기 전체를 구하세요: 입력마다 한 번씩,
 그 입력에는 1, 나머지에는 0을 씨앗으로 심습니다. 몇 번 돌렸는지 세세요.]],
@@ -302,7 +302,7 @@ grad_fwd, passes = { all, all, all }, 1]],
                           ko = ("∂g/∂x%d: 지금 %.6g, 맞는 값 %.6g"):format(i, value(gr[i]), want[i]) }
         end
         if env.passes ~= 3 then
-          return false, { en = "count the forward passes in passes (one per input)", ko = "전진 모드를 몇 번 돌렸는지 passes에 세세요 (입력마다 한 번)" }
+          return false, { en = "count the forward passes in passes (one per input)", ko = "순방향 모드를 몇 번 돌렸는지 passes에 세세요 (입력마다 한 번)" }
         end
         return true
       end,
@@ -468,7 +468,7 @@ backward costs a small multiple of a forward). Predict for the 784-128-10 MLP
 below: count its parameters (n_params) and set passes_fd. Then the timings are
 shown (they vary by machine).]],
         ko = [[
-비용. 파라미터가 n개인 손실에서 전진 차분은 순전파 n + 1번, 전진 모드는 n번,
+비용. 파라미터가 n개인 손실에서 전진 차분은 순전파 n + 1번, 순방향 모드는 n번,
 역방향 모드는 순전파 한 번과 역전파 한 번이 필요합니다
 (역전파 비용은 순전파의 몇 배 정도). 아래 784-128-10 MLP에 대해 예측하세요:
 파라미터 수(n_params)를 세고 passes_fd를 정하세요. 그다음 시간을 보여 줍니다
@@ -493,6 +493,7 @@ print(("%d parameters; forward %.3g ms, forward+backward %.3g ms (×%.1f)")
   :format(n_params, t_fwd * 1e3, t_both * 1e3, t_both / t_fwd))
 print(("forward differences would take %d × %.3g ms ≈ %.0f s")
   :format(passes_fd, t_fwd * 1e3, passes_fd * t_fwd))]],
+      secret = function() return 784 * 128 + 128 + 128 * 10 + 10 end,
       wrong = [[
 n_params = 784 * 128 + 128 * 10
 passes_fd = 2]],
@@ -526,9 +527,9 @@ uᵀ(J·v) = (uᵀJ)·v.]],
         ko = [[
 벡터-야코비안 곱. y = tanh(A·x)(출력 3개, 입력 4개)의 야코비안은
 J = diag(1 − y²)·A입니다. 역방향 모드는 어떤 u에 대해서든 uᵀJ를 한 번에 줍니다:
-y:backward(u)가 x.grad에 남깁니다. 전진 모드는 J·v를 한 번에 주며, 이 함수에서는
-ẏ = (1 − y²) ⊙ (A·v)를 전파합니다. 둘 다 계산하고 uᵀ(J·v) = (uᵀJ)·v인지
-확인하세요.]],
+y:backward(u)가 x.grad에 남깁니다. 순방향 모드는 J·v를 한 번에 주며, 이
+함수에서는 ẏ = (1 − y²) ⊙ (A·v)를 전파합니다. 둘 다 계산하고
+uᵀ(J·v) = (uᵀJ)·v인지 확인하세요.]],
       },
       code = [[
 manual_seed(3)
@@ -583,14 +584,14 @@ lhs, rhs = u:dot(jvp):item(), vjp:dot(v):item()]],
         question = { en = "A network's loss has one output and a million parameters. Why does training use reverse mode?",
                      ko = "신경망 손실은 출력이 하나, 파라미터가 백만 개입니다. 학습에 왜 역방향 모드를 쓸까요?" },
         choices = {
-          { en = "Reverse mode is exact, while forward mode only approximates the slope", ko = "역방향은 정확하지만 전진 모드는 기울기를 근사할 뿐이라서" },
+          { en = "Reverse mode is exact, while forward mode only approximates the slope", ko = "역방향은 정확하지만 순방향 모드는 기울기를 근사할 뿐이라서" },
           { en = "Reverse mode needs no memory for the values it recorded", ko = "역방향은 기록해 둔 중간값을 담을 메모리가 전혀 필요 없어서" },
-          { en = "One backward pass gives all partials; forward needs one per input", ko = "역전파 한 번에 편미분이 다 나오지만 전진은 입력마다 한 번" },
-          { en = "Forward mode cannot differentiate through a matrix product", ko = "전진 모드는 행렬 곱을 미분할 수 없어서" },
+          { en = "One backward pass gives all partials; forward needs one per input", ko = "역전파 한 번에 편미분이 다 나오지만 순방향은 입력마다 한 번" },
+          { en = "Forward mode cannot differentiate through a matrix product", ko = "순방향 모드는 행렬 곱을 미분할 수 없어서" },
         },
         answer = 3,
         explain = { en = "Yes: uᵀJ with u = 1 is the whole gradient of a scalar loss in one pass. With many outputs and few inputs, forward mode (J·v) would win.",
-                    ko = "맞습니다: 스칼라 손실에서는 u = 1인 uᵀJ 한 번이 기울기 전체입니다. 출력이 많고 입력이 적으면 전진 모드(J·v)가 유리합니다." },
+                    ko = "맞습니다: 스칼라 손실에서는 u = 1인 uᵀJ 한 번이 기울기 전체입니다. 출력이 많고 입력이 적으면 순방향 모드(J·v)가 유리합니다." },
         wrong = {
           { en = "Both are exact up to rounding: your dual numbers gave f′(1) to the last digit.", ko = "둘 다 반올림 오차까지 정확합니다: 이원수가 f′(1)을 마지막 자리까지 맞혔습니다." },
           { en = "The opposite: the tape keeps every intermediate value until the backward walk.", ko = "반대입니다: 테이프는 거꾸로 걸을 때까지 모든 중간값을 들고 있습니다." },

@@ -213,6 +213,7 @@ print(math.abs(below[51][2]), math.abs(above[51][2]))]],
         end
         return true
       end,
+      secret = function() return 0.2 end,
       hints = { { en = "Which λ is largest here? The bowl is ½(1·x² + 10·y²).", ko = "여기서 가장 큰 λ는? 그릇은 ½(1·x² + 10·y²)입니다." } },
     },
     {
@@ -256,8 +257,8 @@ counted = 3]],
         end
         local want = math.log(1e-6) / math.log(99 / 101)
         if not close(p, want, 0.02) then
-          return false, { en = ("predicted = %.4g: solve ((κ−1)/(κ+1))^t = 1e-6 for t with κ = 100 (about %d)"):format(p, math.floor(want + 0.5)),
-                          ko = ("predicted = %.4g: κ = 100일 때 ((κ−1)/(κ+1))^t = 1e-6을 t에 대해 푸세요 (약 %d)"):format(p, math.floor(want + 0.5)) }
+          return false, { en = ("predicted = %.4g: solve ((κ−1)/(κ+1))^t = 1e-6 for t with κ = 100"):format(p),
+                          ko = ("predicted = %.4g: κ = 100일 때 ((κ−1)/(κ+1))^t = 1e-6을 t에 대해 푸세요"):format(p) }
         end
         if math.abs(c - want) > 3 then
           return false, { en = ("counted = %.4g: run gd_path(1, 100, {1, 1}, 2/101, 2000) and find the first step below 1e-6 of the start"):format(c),
@@ -265,6 +266,8 @@ counted = 3]],
         end
         return true
       end,
+      -- the step count to predict: a failing check must not print it
+      secret = function() return math.floor(math.log(1e-6) / math.log(99 / 101) + 0.5) end,
       hints = { { en = "((κ−1)/(κ+1))^t = 1e-6 gives t = log(1e-6) / log((κ−1)/(κ+1)).", ko = "((κ−1)/(κ+1))^t = 1e-6에서 t = log(1e-6) / log((κ−1)/(κ+1))입니다." } },
     },
     {
@@ -340,8 +343,8 @@ kappa_raw = lmax / lmin]],
         end
         local lo, hi = eig2(gram(env.X))
         if not close(value(env.kappa_raw), hi / lo, 1e-6) then
-          return false, { en = ("kappa_raw should be λ_max/λ_min of XᵀX/n = %.4g"):format(hi / lo),
-                          ko = ("kappa_raw는 XᵀX/n의 λ_max/λ_min과 같아야 합니다 (%.4g)"):format(hi / lo) }
+          return false, { en = "kappa_raw should be λ_max/λ_min of H = XᵀX/n, from your eig2(H)",
+                          ko = "kappa_raw는 H = XᵀX/n의 λ_max/λ_min이어야 합니다 (eig2(H)로)" }
         end
         return true
       end,
@@ -413,8 +416,8 @@ steps_raw, steps_std = 45000, 3]],
         end
         local lo, hi = eig2(gram(env.Xs))
         if not close(value(env.kappa_std), hi / lo, 1e-4) then
-          return false, { en = ("kappa_std should be λ_max/λ_min of XsᵀXs/n = %.4g"):format(hi / lo),
-                          ko = ("kappa_std는 XsᵀXs/n의 λ_max/λ_min과 같아야 합니다 (%.4g)"):format(hi / lo) }
+          return false, { en = "kappa_std should be λ_max/λ_min of XsᵀXs/n, from eig2(Hs)",
+                          ko = "kappa_std는 XsᵀXs/n의 λ_max/λ_min이어야 합니다 (eig2(Hs)로)" }
         end
         local sr, ss = value(env.steps_raw), value(env.steps_std)
         if type(env.gd_steps) ~= "function" or not (finite(sr) and finite(ss)) then

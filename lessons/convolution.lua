@@ -143,7 +143,7 @@ strokes, with opposite signs on their two sides. Its transpose sobel_y answers
 on horizontal strokes. Compute gx and gy for the digit and look at them side by
 side (grey = 0).]],
         ko = [[
-경계 검출기. 소벨 커널 sobel_x = {{−1,0,1},{−2,0,2},{−1,0,1}}은 가운데의 오른쪽
+에지 검출기. 소벨 커널 sobel_x = {{−1,0,1},{−2,0,2},{−1,0,1}}은 가운데의 오른쪽
 픽셀과 왼쪽 픽셀을 비교합니다: 세로 획에 반응하고, 획의 양쪽에서 부호가
 반대입니다. 전치한 sobel_y는 가로 획에 반응합니다. 숫자에 대해 gx와 gy를 구해
 나란히 보세요 (회색 = 0).]],
@@ -313,6 +313,7 @@ against nn.Conv2d(1, 8, 3):num_parameters().]],
 p_conv = 8 * 1 * 3 * 3 + 8
 p_linear = 784 * (8 * 26 * 26) + 8 * 26 * 26
 print(p_conv, nn.Conv2d(1, 8, 3):num_parameters(), p_linear, p_linear / p_conv)]],
+      secret = function() return 80 end,
       wrong = [[
 p_conv = 8 * 3 * 3
 p_linear = 784 * 8]],
@@ -526,7 +527,8 @@ cnn = nn.Sequential(nn.Conv2d(1, 8, 3, { padding = 1 }), nn.ReLU(), nn.MaxPool2d
 fit(cnn, data.loader(train, { batch = 50, shuffle = true, seed = 0 }), { epochs = 1, lr = 3e-3 })
 cnn_acc = evaluate(cnn, test).accuracy
 maps = cnn[2](cnn[1](digit:reshape(1, 1, 28, 28)))[1]          -- 8 × 28 × 28
-plot.images(cnn[1].weight:reshape(8, 3, 3), { symmetric = true, cols = 8 })
+inspect(cnn)                                      -- 80 conv parameters, 15,690 linear ones
+plot.images(cnn[1].weight:reshape(8, 3, 3), { symmetric = true, cols = 4 })
 plot.images(maps, { cols = 4 })
 print(cnn_acc)]],
       wrong = [=[

@@ -190,17 +190,19 @@ end]],
         en = [[
 The learning rate matters. Run the same loop twice more, 50 steps each: with η = 0.05
 into a table slow, and with η = 1.5 into a table fast (record mse after each step).
-Then compare: plot.lines{ slow = slow, good = losses, fast = fast }
-fast grows to about 1e37, so the plot puts y on a log scale and says so under it: equal
-steps up the axis are equal factors (1, 1e10, 1e20...), and all three curves fit. The
-x axis counts steps; slow and fast stop at 50.]],
+Then compare the first 50 steps of all three:
+    plot.lines({ slow = slow, good = losses, fast = fast }, { xlim = {1, 50} })
+(without xlim the x axis would run to 500, the length of losses, and squeeze slow and
+fast into its first tenth). fast grows to about 1e37, so the plot puts y on a log scale
+and says so under it: equal steps up the axis are equal factors (1, 1e10, 1e20...).]],
         ko = [[
 학습률이 중요합니다. 같은 반복을 50단계씩 두 번 더 돌려 보세요: η = 0.05는
-slow 테이블에, η = 1.5는 fast 테이블에 (매 단계 mse를 기록). 그리고 비교해 보세요:
-plot.lines{ slow = slow, good = losses, fast = fast }
-fast는 1e37 근처까지 커지므로 그래프는 y축을 로그 눈금으로 바꾸고 아래에 그렇게 적어 둡니다:
-축을 같은 간격 올라갈 때마다 같은 배수(1, 1e10, 1e20...)가 되어 세 곡선이 모두 보입니다.
-x축은 단계 수이고, slow와 fast는 50에서 끝납니다.]],
+slow 테이블에, η = 1.5는 fast 테이블에 (매 단계 mse를 기록). 그리고 세 곡선의 처음
+50단계를 비교해 보세요:
+    plot.lines({ slow = slow, good = losses, fast = fast }, { xlim = {1, 50} })
+(xlim이 없으면 x축이 losses의 길이인 500까지 늘어나 slow와 fast가 앞쪽 10분의 1에
+몰립니다.) fast는 1e37 근처까지 커지므로 그래프는 y축을 로그 눈금으로 바꾸고 아래에
+그렇게 적어 둡니다: 축을 같은 간격 올라갈 때마다 같은 배수(1, 1e10, 1e20...)가 됩니다.]],
       },
       code = [[
 function run(eta, steps)

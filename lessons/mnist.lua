@@ -7,19 +7,10 @@ local function nb() return require "nabla" end
 local C = require("nabla.lesson").checks
 local value, finite, why, is_module = C.value, C.finite, C.why, C.is_module
 
--- the subset, loaded once for the checks (the learner's own variables may have changed)
-local sets
-local function small()
-  if not sets then
-    local data = nb().data
-    sets = { train = data.mnist{ split = "train", small = true }, test = data.mnist{ split = "test", small = true } }
-    local ids = {}
-    for i = 1, #sets.test do ids[i] = i end
-    sets.tx, sets.ty = sets.test:batch(ids)
-    sets.x2 = sets.train:batch{ 1, 2 }
-  end
-  return sets
-end
+-- the subset, loaded once for the checks (the learner's own variables may have changed),
+-- and the accuracy on its 500 test digits (lessons/lib/digits.lua)
+local D = require("nabla.lesson").lib("digits")
+local small, test_accuracy = D.sets, D.test_accuracy
 
 -- an error message without the file:line where it was raised
 
@@ -45,13 +36,6 @@ local function kinds(model)
   return count
 end
 
--- the accuracy of model on the 500 test digits (nil and the error when it does not run)
-local function test_accuracy(model)
-  local n = nb()
-  local ok, ev = pcall(n.evaluate, model, small().test)
-  if not ok then return nil, why(ev) end
-  return ev.accuracy, ev
-end
 
 local function need_model(env, name, how)
   if not is_module(env[name]) then

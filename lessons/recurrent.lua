@@ -119,14 +119,16 @@ used at every step, so its gradient is a sum over steps. A scalar RNN
 h_t = tanh(w·h_{t−1} + u·x_t), h_0 = 0, inputs x = (1, 0.5, −1), loss L = h_3.
 Going back from g = ∂L/∂h_3 = 1, each step:
     a = g·(1 − h_t²),  dw += a·h_{t−1},  du += a·x_t,  g = a·w (to h_{t−1})
-Write the three lines of the loop body and compare with autograd.]],
+Write the three lines of the loop body and compare with autograd, whose walk
+ht:backward{step = true} shows node by node: each tanh passes on g·(1 − h_t²).]],
         ko = [[
 시간 역전파(BPTT)는 펼친 반복문에 대한 역전파입니다: 같은 w가 매 단계에 쓰이므로
 기울기는 단계별 기여의 합입니다. 스칼라 RNN h_t = tanh(w·h_{t−1} + u·x_t),
 h_0 = 0, 입력 x = (1, 0.5, −1), 손실 L = h_3. g = ∂L/∂h_3 = 1에서 거꾸로,
 단계마다:
     a = g·(1 − h_t²),  dw += a·h_{t−1},  du += a·x_t,  g = a·w (h_{t−1}로)
-반복문 본문 세 줄을 작성하고 autograd와 비교하세요.]],
+반복문 본문 세 줄을 작성하고 autograd와 비교하세요. ht:backward{step = true}가
+autograd의 걸음을 노드 하나씩 보여 줍니다: tanh마다 g·(1 − h_t²)를 넘깁니다.]],
       },
       code = [[
 w, u, xs = 0.8, 0.5, { 1, 0.5, -1 }
@@ -139,7 +141,7 @@ for t = 3, 1, -1 do
 end
 W, U, ht = tensor(w):requires_grad(), tensor(u):requires_grad(), tensor(0)
 for t = 1, 3 do ht = (W * ht + U * xs[t]):tanh() end
-ht:backward()
+ht:backward{ step = true }          -- autograd's walk back in time, node by node (Enter)
 print(dw, W.grad:item(), du, U.grad:item())]],
       solution = [[
 w, u, xs = 0.8, 0.5, { 1, 0.5, -1 }
@@ -154,7 +156,7 @@ for t = 3, 1, -1 do
 end
 W, U, ht = tensor(w):requires_grad(), tensor(u):requires_grad(), tensor(0)
 for t = 1, 3 do ht = (W * ht + U * xs[t]):tanh() end
-ht:backward()
+ht:backward()       -- (the shown code walks it with backward{step = true})
 print(dw, W.grad:item(), du, U.grad:item())]],
       wrong = [=[
 w, u, xs = 0.8, 0.5, { 1, 0.5, -1 }

@@ -43,15 +43,7 @@ local function accuracy_on(model, set)
 end
 
 -- largest |a − b| over two models' parameter lists (nil if they do not match)
-local function max_diff(pa, pb)
-  if #pa ~= #pb then return nil end
-  local most = 0
-  for i = 1, #pa do
-    if tostring(pa[i].shape) ~= tostring(pb[i].shape) then return nil end
-    most = math.max(most, (pa[i] - pb[i]):abs():max():item())
-  end
-  return most
-end
+local max_diff = require("nabla.lesson").checks.params_maxdiff
 
 local function norm_of(ps)
   local s = 0

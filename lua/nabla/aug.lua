@@ -8,6 +8,7 @@
 --   x2 = t(x)
 --   m = aug.mixup{ alpha = 0.2 };  x2, y_a, y_b, lam = m(x, y)
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local aug = {}
 
 local uniform = nabla._rng_uniform
@@ -23,6 +24,7 @@ local Transform = {}
 Transform.__index = Transform
 Transform.__name = "Transform"
 aug.Transform = Transform
+doc(Transform, "aug.Transform", "the class of every transform: t(x) transforms a batch (N, C, H, W), each sample with probability t.p", "모든 변환의 클래스: t(x)는 배치 (N, C, H, W)를 변환하며, 샘플마다 확률 t.p로 적용합니다")
 
 -- t(x) for image transforms; t(x, y) for batch mixers (returns x, y_a, y_b, lam)
 Transform.__call = function(self, x, y)
@@ -95,6 +97,7 @@ function aug.affine(opts)
     fmt_range(t.rotate), fmt_range(t.shift_x), fmt_range(t.scale), fmt_range(t.shear_x), t.p)
   return t
 end
+doc(aug.affine, "aug.affine{rotate=10, shift=0.1, scale=0.1, shear=0, p=0.5}", "random rotation (degrees), shift (fraction of the size), zoom and shear of each image in a batch", "배치의 각 이미지를 무작위로 회전(도), 이동(크기 대비 비율), 확대/축소, 기울임(shear)합니다")
 
 function Transform:apply_affine(x, mask)
   local n, h, w = check_batch(x, "affine")
@@ -123,6 +126,7 @@ function aug.elastic(opts)
   t.repr = ("aug.elastic{alpha=%s, sigma=%g, p=%g}"):format(fmt_range(t.alpha), t.sigma, t.p)
   return t
 end
+doc(aug.elastic, "aug.elastic{alpha=34, sigma=4, p=0.5}", "elastic distortion (Simard et al. 2003): a smooth random displacement field, like a hand's wobble", "탄성 변형 (Simard 외 2003): 손떨림처럼 부드러운 무작위 변위장으로 이미지를 휩니다")
 
 function Transform:apply_elastic(x, mask)
   local n = check_batch(x, "elastic")
@@ -143,6 +147,7 @@ function aug.grid_distortion(opts)
   t.repr = ("aug.grid_distortion{steps=%d, limit=%g, p=%g}"):format(t.steps, t.limit, t.p)
   return t
 end
+doc(aug.grid_distortion, "aug.grid_distortion{steps=5, limit=0.3, p=0.5}", "stretches and squeezes the cells of a grid laid over the image", "이미지 위 격자의 칸들을 무작위로 늘이고 줄입니다")
 
 function Transform:apply_grid_distortion(x, mask)
   local n = check_batch(x, "grid_distortion")
@@ -170,6 +175,7 @@ function aug.cutout(opts)
   t.repr = ("aug.cutout{holes=%d, size={%g, %g}, fill=%g, p=%g}"):format(t.holes, size[1], size[2], t.fill, t.p)
   return t
 end
+doc(aug.cutout, "aug.cutout{holes=1, size=8, fill=0, p=0.5}", "blanks random rectangles (coarse dropout), so the network cannot rely on one spot", "무작위 사각형을 지웁니다(coarse dropout); 신경망이 한 부분에만 의존하지 못하게 합니다")
 
 function Transform:apply_cutout(x, mask)
   local n, h, w = check_batch(x, "cutout")
@@ -199,6 +205,7 @@ function aug.noise(opts)
   t.repr = ("aug.noise{std=%s, p=%g}"):format(fmt_range(t.std), t.p)
   return t
 end
+doc(aug.noise, "aug.noise{std=0.1, p=0.5}", "adds Gaussian noise of standard deviation std, clipped to [0, 1]", "표준편차 std인 가우시안 잡음을 더하고 [0, 1]로 자릅니다")
 
 function Transform:apply_noise(x, mask)
   local n = check_batch(x, "noise")
@@ -220,6 +227,7 @@ function aug.brightness_contrast(opts)
   t.repr = ("aug.brightness_contrast{brightness=%s, contrast=%s, p=%g}"):format(fmt_range(t.brightness), fmt_range(t.contrast), t.p)
   return t
 end
+doc(aug.brightness_contrast, "aug.brightness_contrast{brightness=0.2, contrast=0.2, p=0.5}", "x·(1+c) + b with random c and b", "무작위 c, b로 x·(1+c) + b (밝기와 대비 변화)")
 
 function Transform:apply_brightness_contrast(x, mask)
   local n = check_batch(x, "brightness_contrast")
@@ -254,6 +262,7 @@ function aug.compose(list)
   t.repr = "aug.compose{" .. table.concat(parts, ", ") .. "}"
   return t
 end
+doc(aug.compose, "aug.compose{t1, t2, ...}", "applies the transforms one after the other (each with its own p)", "변환들을 차례로 적용합니다 (각자 자기 확률 p로)")
 
 function Transform:apply_compose(x, mask)
   local n = check_batch(x, "compose")
@@ -285,6 +294,7 @@ function aug.one_of(list)
   t.repr = "aug.one_of{" .. table.concat(parts, ", ") .. "}"
   return t
 end
+doc(aug.one_of, "aug.one_of{t1, t2, ..., p=1}", "applies one of the transforms, chosen at random for each image", "이미지마다 변환 하나를 무작위로 골라 적용합니다")
 
 function Transform:apply_one_of(x, mask)
   local n = check_batch(x, "one_of")
@@ -342,6 +352,7 @@ function aug.mixup(opts)
   t.repr = ("aug.mixup{alpha=%g}"):format(t.alpha)
   return t
 end
+doc(aug.mixup, "aug.mixup{alpha=0.2}", "m(x, y) -> x mixed with a shuffled copy, y_a, y_b, lam (lam ~ Beta(alpha, alpha)); the loss is lam·loss(out, y_a) + (1-lam)·loss(out, y_b)", "m(x, y) -> 섞은 배치 x, y_a, y_b, lam (lam ~ Beta(alpha, alpha)); 손실 함수는 lam·loss(out, y_a) + (1-lam)·loss(out, y_b)")
 
 -- aug.cutmix{ alpha = 1, p = 1 }: m(x, y) -> x_mixed, y_a, y_b, lam: a box of area
 -- (1 − lam)·H·W pasted from x[perm] (Yun et al. 2019); lam is recomputed from the box
@@ -353,6 +364,7 @@ function aug.cutmix(opts)
   t.repr = ("aug.cutmix{alpha=%g}"):format(t.alpha)
   return t
 end
+doc(aug.cutmix, "aug.cutmix{alpha=1}", "m(x, y) -> x with a box pasted from a shuffled copy, y_a, y_b, lam = 1 - box area / image area", "m(x, y) -> 섞은 배치의 사각형을 붙여 넣은 x, y_a, y_b, lam = 1 - 사각형 넓이 / 이미지 넓이")
 
 function Transform:mix_batch(x, y)
   if self.kind == "compose" then
@@ -384,51 +396,6 @@ end
 function aug.mix_loss(loss_fn, out, ya, yb, lam)
   return loss_fn(out, ya) * lam + loss_fn(out, yb) * (1 - lam)
 end
-
--- ---- help ------------------------------------------------------------------------------------
-
-aug.help = {
-  ["aug.affine"] = {
-    en = "aug.affine{rotate=10, shift=0.1, scale=0.1, shear=0, p=0.5}: random rotation (degrees), shift (fraction of the size), zoom and shear of each image in a batch",
-    ko = "aug.affine{rotate=10, shift=0.1, scale=0.1, shear=0, p=0.5}: 배치의 각 이미지를 무작위로 회전(도), 이동(크기 대비 비율), 확대/축소, 기울임(shear)합니다" },
-  ["aug.elastic"] = {
-    en = "aug.elastic{alpha=34, sigma=4, p=0.5}: elastic distortion (Simard et al. 2003): a smooth random displacement field, like a hand's wobble",
-    ko = "aug.elastic{alpha=34, sigma=4, p=0.5}: 탄성 변형 (Simard 외 2003): 손떨림처럼 부드러운 무작위 변위장으로 이미지를 휩니다" },
-  ["aug.grid_distortion"] = {
-    en = "aug.grid_distortion{steps=5, limit=0.3, p=0.5}: stretches and squeezes the cells of a grid laid over the image",
-    ko = "aug.grid_distortion{steps=5, limit=0.3, p=0.5}: 이미지 위 격자의 칸들을 무작위로 늘이고 줄입니다" },
-  ["aug.cutout"] = {
-    en = "aug.cutout{holes=1, size=8, fill=0, p=0.5}: blanks random rectangles (coarse dropout), so the network cannot rely on one spot",
-    ko = "aug.cutout{holes=1, size=8, fill=0, p=0.5}: 무작위 사각형을 지웁니다(coarse dropout); 신경망이 한 부분에만 의존하지 못하게 합니다" },
-  ["aug.noise"] = {
-    en = "aug.noise{std=0.1, p=0.5}: adds Gaussian noise of standard deviation std, clipped to [0, 1]",
-    ko = "aug.noise{std=0.1, p=0.5}: 표준편차 std인 가우시안 잡음을 더하고 [0, 1]로 자릅니다" },
-  ["aug.brightness_contrast"] = {
-    en = "aug.brightness_contrast{brightness=0.2, contrast=0.2, p=0.5}: x·(1+c) + b with random c and b",
-    ko = "aug.brightness_contrast{brightness=0.2, contrast=0.2, p=0.5}: 무작위 c, b로 x·(1+c) + b (밝기와 대비 변화)" },
-  ["aug.compose"] = {
-    en = "aug.compose{t1, t2, ...}: applies the transforms one after the other (each with its own p)",
-    ko = "aug.compose{t1, t2, ...}: 변환들을 차례로 적용합니다 (각자 자기 확률 p로)" },
-  ["aug.one_of"] = {
-    en = "aug.one_of{t1, t2, ..., p=1}: applies one of the transforms, chosen at random for each image",
-    ko = "aug.one_of{t1, t2, ..., p=1}: 이미지마다 변환 하나를 무작위로 골라 적용합니다" },
-  ["aug.mixup"] = {
-    en = "aug.mixup{alpha=0.2}: m(x, y) -> x mixed with a shuffled copy, y_a, y_b, lam (lam ~ Beta(alpha, alpha)); the loss is lam·loss(out, y_a) + (1-lam)·loss(out, y_b)",
-    ko = "aug.mixup{alpha=0.2}: m(x, y) -> 섞은 배치 x, y_a, y_b, lam (lam ~ Beta(alpha, alpha)); 손실 함수는 lam·loss(out, y_a) + (1-lam)·loss(out, y_b)" },
-  ["aug.cutmix"] = {
-    en = "aug.cutmix{alpha=1}: m(x, y) -> x with a box pasted from a shuffled copy, y_a, y_b, lam = 1 - box area / image area",
-    ko = "aug.cutmix{alpha=1}: m(x, y) -> 섞은 배치의 사각형을 붙여 넣은 x, y_a, y_b, lam = 1 - 사각형 넓이 / 이미지 넓이" },
-  ["aug.mix_loss"] = {
-    en = "aug.mix_loss(loss_fn, out, y_a, y_b, lam): the mixup/cutmix loss lam·loss_fn(out, y_a) + (1-lam)·loss_fn(out, y_b)",
-    ko = "aug.mix_loss(loss_fn, out, y_a, y_b, lam): mixup/cutmix 손실 lam·loss_fn(out, y_a) + (1-lam)·loss_fn(out, y_b)" },
-}
-
-local ok, help = pcall(require, "nabla.help")
-if ok and type(help) == "table" and type(help.register) == "function" then
-  for name, text in pairs(aug.help) do
-    local obj = aug[name:match("^aug%.(.+)$")]
-    if obj then pcall(help.register, obj, { name = name, en = text.en, ko = text.ko }) end
-  end
-end
+doc(aug.mix_loss, "aug.mix_loss(loss_fn, out, y_a, y_b, lam)", "the mixup/cutmix loss lam·loss_fn(out, y_a) + (1-lam)·loss_fn(out, y_b)", "mixup/cutmix 손실 lam·loss_fn(out, y_a) + (1-lam)·loss_fn(out, y_b)")
 
 return aug

@@ -18,6 +18,7 @@
 -- bad file as an error naming the file and the problem. nabla writes F32; it reads F32 and
 -- converts F64, F16, BF16 and the integer types (PyTorch stores num_batches_tracked as I64).
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 
 local M = {}
 
@@ -287,6 +288,7 @@ function M.save(path, obj, opts)
   M.write(path, keys, map, opts and opts.metadata)
   return path
 end
+doc(M.save, "save(path, model_or_state_dict)", "write a safetensors checkpoint (atomically)", "safetensors 체크포인트를 씁니다 (원자적으로)", "Checkpoints")
 
 -- ---- reading ------------------------------------------------------------------------------
 
@@ -401,6 +403,7 @@ function M.load(path)
   end
   return sd, meta
 end
+doc(M.load, "load(path)", "read a safetensors checkpoint into a state dict", "safetensors 체크포인트를 state dict로 읽습니다", "Checkpoints")
 
 -- The same, under the names of the file format's reference implementation.
 M.save_file, M.load_file = M.save, M.load

@@ -9,6 +9,7 @@
 -- converts a batch to float only when it is asked for one. Labels are 1-based class ids:
 -- digit d is class d + 1, and ds.classes[y] is its name.
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local data = {}
 
 local function L(en, ko) return nabla.lang == "ko" and ko or en end
@@ -18,6 +19,7 @@ local floor, ceil = math.floor, math.ceil
 
 local Dataset = {}
 data.Dataset = Dataset
+doc(Dataset, "data.Dataset", "the class of datasets: #ds examples, ds[i] = {x, y}, ds:batch(ids) stacks them, ds.classes names the classes", "데이터셋의 클래스: 예제 #ds개, ds[i] = {x, y}, ds:batch(ids)로 묶음, ds.classes는 클래스 이름")
 
 -- ds[i] is the pair { x, y } of example i; everything else is a method or a field.
 Dataset.__index = function(ds, k)
@@ -54,6 +56,7 @@ function data.dataset(x, y, opts)
     images = opts.images and x or nil, labels = opts.images and y or nil,
   }, Dataset)
 end
+doc(data.dataset, "data.dataset(x, y)", "a dataset of the rows of x with targets y (for data.loader, split, kfold)", "x의 각 행과 목표값 y로 된 데이터셋 (data.loader, split, kfold에 씁니다)")
 
 -- rows of the underlying storage for positions ids (1-based) of this dataset
 local function rows_of(ds, ids)
@@ -114,6 +117,7 @@ end
 
 -- data.read_idx(path): a tensor of the file's shape (bytes stay 0..255)
 data.read_idx = nabla.read_idx
+doc(data.read_idx, "data.read_idx(path)", "an IDX file (the format of MNIST) as a tensor of its shape; a truncated or corrupted file is an error", "IDX 파일(MNIST의 형식)을 그 모양 그대로 텐서로 읽습니다; 잘리거나 손상된 파일은 오류입니다")
 data.write_idx = nabla.write_idx
 
 local function exists(path)
@@ -155,6 +159,8 @@ local MNIST_CLASSES = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" }
 local FASHION_CLASSES = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                           "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" }
 data.MNIST_CLASSES, data.FASHION_CLASSES = MNIST_CLASSES, FASHION_CLASSES
+doc(MNIST_CLASSES, "data.MNIST_CLASSES", "the names of MNIST's classes: class d+1 is the digit d", "MNIST 클래스 이름: 클래스 d+1은 숫자 d")
+doc(FASHION_CLASSES, "data.FASHION_CLASSES", "the names of Fashion-MNIST's 10 classes (T-shirt/top, Trouser, ...)", "Fashion-MNIST의 10개 클래스 이름 (T-shirt/top, Trouser, ...)")
 
 -- An IDX image/label pair as a dataset of (1, H, W) images in [0, 1] and 1-based labels.
 local function idx_pair(dir, prefix, name, classes, limit)
@@ -236,6 +242,7 @@ function data.mnist(opts)
   end
   return idx_pair(dir, prefix, "MNIST " .. (prefix == "train" and "train" or "test"), MNIST_CLASSES, opts.limit)
 end
+doc(data.mnist, "data.mnist{split=\"train\"|\"test\", path=?, limit=?, download=false, full=false}", "MNIST digits as a dataset: ds[i] = {image (1,28,28) in [0,1], class id}, digit d is class d+1, ds.classes[y] its name; falls back to the committed 2,000/500 subset when datasets/fetch has not run, unless full=true (then it fetches the official 60,000/10,000 or fails); small=true always takes the subset", "MNIST 손글씨 숫자 데이터셋: ds[i] = {이미지 (1,28,28) 값은 [0,1], 클래스 번호}, 숫자 d는 클래스 d+1, 이름은 ds.classes[y]; datasets/fetch 를 실행하지 않았으면 저장소에 들어 있는 2,000/500장 부분 집합을 씁니다. full=true이면 공식 60,000/10,000장을 받아 오고, 못 받으면 오류. small=true이면 항상 부분 집합")
 
 -- data.fashion_mnist{ split = "train" | "test", path = dir, limit = n, download = false }
 function data.fashion_mnist(opts)
@@ -249,6 +256,7 @@ function data.fashion_mnist(opts)
   end
   return idx_pair(dir, prefix, "Fashion-MNIST " .. (prefix == "train" and "train" or "test"), FASHION_CLASSES, opts.limit)
 end
+doc(data.fashion_mnist, "data.fashion_mnist{split=\"train\"|\"test\", path=?, limit=?, download=false}", "Fashion-MNIST (10 kinds of clothing, 28×28), like data.mnist; fetch it first with datasets/fetch fashion-mnist", "Fashion-MNIST (옷 10종류, 28×28), data.mnist와 같은 형태; 먼저 datasets/fetch fashion-mnist 로 받으세요")
 
 -- t, names = data.csv(path, { header = nil (auto) | true | false, sep = "," }): a float
 -- tensor (rows, columns); empty, NA and NaN fields are NaN; names are the header's fields.
@@ -310,6 +318,7 @@ function data.csv(path, opts)
   if #rows == 0 then error(("data.csv: %s has no data rows"):format(path), 2) end
   return nabla.tensor(rows), names
 end
+doc(data.csv, "data.csv(path, {header=auto, sep=\",\"})", "a CSV file of numbers as a tensor (rows, columns), and the header's names", "숫자로 된 CSV 파일을 텐서 (행, 열)로, 그리고 헤더의 열 이름들")
 
 -- ---- synthetic sets (drawn from the global RNG: manual_seed reproduces them) ----------------
 
@@ -339,6 +348,7 @@ function data.linear(opts)
   end
   return data.dataset(nabla.tensor(xs), nabla.tensor(ys), { name = "linear" })
 end
+doc(data.linear, "data.linear{n=100, w={2}, b=0, noise=0.1}", "points x with y = x·w + b + noise, for linear regression", "y = x·w + b + 잡음 인 점들, 선형 회귀 연습용")
 
 -- data.sin{ n = 100, noise = 0.1, range = {-π, π} }: x (n, 1) uniform, y (n, 1) = sin x + noise·ε
 function data.sin(opts)
@@ -352,6 +362,7 @@ function data.sin(opts)
   end
   return data.dataset(nabla.tensor(xs), nabla.tensor(ys), { name = "sin" })
 end
+doc(data.sin, "data.sin{n=100, noise=0.1}", "y = sin(x) + noise, for fitting a curve with a small network", "y = sin(x) + 잡음, 작은 신경망으로 곡선을 맞춰 보는 연습용")
 
 -- a 2-class or k-class set of points from a generator gen(i) -> x1, x2, class
 local function points(name, n, k, noise, gen)
@@ -373,6 +384,7 @@ function data.moons(opts)
     return 1 - math.cos(t), 0.5 - math.sin(t), 2
   end)
 end
+doc(data.moons, "data.moons{n=200, noise=0.1}", "two interleaving half circles, classes 1 and 2 (not linearly separable)", "서로 맞물린 두 반달, 클래스 1과 2 (직선으로 나눌 수 없음)")
 
 -- data.circles{ n = 200, noise = 0.05, factor = 0.5 }: a circle of radius 1 (class 1)
 -- around one of radius factor (class 2)
@@ -384,6 +396,7 @@ function data.circles(opts)
     return r * math.cos(t), r * math.sin(t), (i % 2 == 1) and 1 or 2
   end)
 end
+doc(data.circles, "data.circles{n=200, noise=0.05, factor=0.5}", "a circle around a smaller one, classes 1 and 2", "큰 원 안에 작은 원, 클래스 1과 2")
 
 -- data.spirals{ n = 300, classes = 3, noise = 0.2 }: k interleaved spiral arms (CS231n);
 -- n points in all
@@ -401,6 +414,7 @@ function data.spirals(opts)
   end
   return data.dataset(nabla.tensor(xs), nabla.tensor(ys), { name = "spirals", classes = classes_of(k) })
 end
+doc(data.spirals, "data.spirals{n=300, classes=3, noise=0.2}", "interleaved spiral arms, one class each", "서로 감긴 나선 팔들, 팔마다 한 클래스")
 
 -- data.blobs{ n = 300, centers = 3 (or a list of points), std = 1, dim = 2, box = {-5, 5} }:
 -- Gaussian clusters; y is the cluster's 1-based id
@@ -429,6 +443,7 @@ function data.blobs(opts)
   ds.centers = centers
   return ds
 end
+doc(data.blobs, "data.blobs{n=300, centers=3, std=1}", "Gaussian clusters around random (or given) centres", "무작위(또는 주어진) 중심 주위의 가우시안 군집들")
 
 -- ---- splits --------------------------------------------------------------------------------
 
@@ -481,6 +496,7 @@ function data.split(ds, sizes, opts)
   end
   return table.unpack(parts)
 end
+doc(data.split, "data.split(ds, {0.8, 0.2}, {seed=?})", "random parts of a dataset, by fractions or counts (e.g. train and validation sets)", "데이터셋을 비율이나 개수로 무작위로 나눕니다 (예: 학습/검증 세트)")
 
 -- for train, val, i in data.kfold(ds, k, { shuffle = true, seed }) do ... end
 -- k folds of (almost) equal size; fold i is the validation set of the i-th pair.
@@ -501,6 +517,7 @@ function data.kfold(ds, k, opts)
     return ds:subset(train), ds:subset(val), i
   end
 end
+doc(data.kfold, "data.kfold(ds, k)", "for train, val, i in data.kfold(ds, 5) do ... end — k-fold cross-validation", "for train, val, i in data.kfold(ds, 5) do ... end — k겹 교차 검증")
 
 -- sample, out_of_bag = data.bootstrap(ds, { seed, n = #ds }): n examples drawn with
 -- replacement, and the examples never drawn
@@ -518,6 +535,7 @@ function data.bootstrap(ds, opts)
   for j = 1, n do if not seen[j] then oob[#oob + 1] = j end end
   return ds:subset(drawn), ds:subset(oob)
 end
+doc(data.bootstrap, "data.bootstrap(ds, {seed=?})", "a sample of #ds examples drawn with replacement, and the out-of-bag examples", "복원 추출한 #ds개의 표본과, 한 번도 뽑히지 않은(out-of-bag) 예제들")
 
 -- ---- the loader ------------------------------------------------------------------------------
 
@@ -525,6 +543,7 @@ local Loader = {}
 Loader.__index = Loader
 Loader.__name = "DataLoader"
 data.Loader = Loader
+doc(Loader, "data.Loader", "the class of loaders (made by data.loader): for x, y in loader do ... end, #loader batches per epoch", "로더의 클래스 (data.loader가 만듦): for x, y in loader do ... end, 에폭마다 배치 #loader개")
 
 -- data.loader(ds, { batch = 64, shuffle = false, drop_last = false, augment = nil, seed })
 -- `for x, y in loader do` (or loader:iter()) runs one epoch; each epoch has its own order
@@ -549,6 +568,7 @@ function data.loader(ds, opts)
     classes = opts.classes or (ds.classes and #ds.classes),
   }, Loader)
 end
+doc(data.loader, "data.loader(ds, {batch=64, shuffle=false, drop_last=false, augment=nil, seed=?})", "batches of (x, y): for x, y in loader do ... end; the same seed gives the same batches", "(x, y) 미니배치: for x, y in loader do ... end; 같은 seed면 같은 배치가 나옵니다")
 
 function Loader:num_batches()
   local n = #self.dataset
@@ -586,6 +606,7 @@ function data.soft_targets(ya, yb, lam, k)
   end
   return nabla.tensor(rows)
 end
+doc(data.soft_targets, "data.soft_targets(y_a, y_b, lam, k)", "the (B, k) targets lam·one_hot(y_a) + (1 − lam)·one_hot(y_b) of a mixup/cutmix batch", "mixup/cutmix 배치의 (B, k) 목표 lam·one_hot(y_a) + (1 − lam)·one_hot(y_b)")
 
 local function augment_batch(self, x, y)
   local a = self.augment
@@ -625,64 +646,6 @@ end
 Loader.__call = function(self, _, control)
   if control == nil or not self._it then self._it = self:iter() end
   return self._it()
-end
-
--- ---- help ------------------------------------------------------------------------------------
-
-data.help = {
-  ["data.mnist"] = {
-    en = "data.mnist{split=\"train\"|\"test\", path=?, limit=?, download=false, full=false}: MNIST digits as a dataset: ds[i] = {image (1,28,28) in [0,1], class id}, digit d is class d+1, ds.classes[y] its name; falls back to the committed 2,000/500 subset when datasets/fetch has not run, unless full=true (then it fetches the official 60,000/10,000 or fails); small=true always takes the subset",
-    ko = "data.mnist{split=\"train\"|\"test\", path=?, limit=?, download=false, full=false}: MNIST 손글씨 숫자 데이터셋: ds[i] = {이미지 (1,28,28) 값은 [0,1], 클래스 번호}, 숫자 d는 클래스 d+1, 이름은 ds.classes[y]; datasets/fetch 를 실행하지 않았으면 저장소에 들어 있는 2,000/500장 부분 집합을 씁니다. full=true이면 공식 60,000/10,000장을 받아 오고, 못 받으면 오류. small=true이면 항상 부분 집합" },
-  ["data.fashion_mnist"] = {
-    en = "data.fashion_mnist{split=\"train\"|\"test\", path=?, limit=?, download=false}: Fashion-MNIST (10 kinds of clothing, 28×28), like data.mnist; fetch it first with datasets/fetch fashion-mnist",
-    ko = "data.fashion_mnist{split=\"train\"|\"test\", path=?, limit=?, download=false}: Fashion-MNIST (옷 10종류, 28×28), data.mnist와 같은 형태; 먼저 datasets/fetch fashion-mnist 로 받으세요" },
-  ["data.read_idx"] = {
-    en = "data.read_idx(path): an IDX file (the format of MNIST) as a tensor of its shape; a truncated or corrupted file is an error",
-    ko = "data.read_idx(path): IDX 파일(MNIST의 형식)을 그 모양 그대로 텐서로 읽습니다; 잘리거나 손상된 파일은 오류입니다" },
-  ["data.csv"] = {
-    en = "data.csv(path, {header=auto, sep=\",\"}): a CSV file of numbers as a tensor (rows, columns), and the header's names",
-    ko = "data.csv(path, {header=자동, sep=\",\"}): 숫자로 된 CSV 파일을 텐서 (행, 열)로, 그리고 헤더의 열 이름들" },
-  ["data.dataset"] = {
-    en = "data.dataset(x, y): a dataset of the rows of x with targets y (for data.loader, split, kfold)",
-    ko = "data.dataset(x, y): x의 각 행과 목표값 y로 된 데이터셋 (data.loader, split, kfold에 씁니다)" },
-  ["data.linear"] = {
-    en = "data.linear{n=100, w={2}, b=0, noise=0.1}: points x with y = x·w + b + noise, for linear regression",
-    ko = "data.linear{n=100, w={2}, b=0, noise=0.1}: y = x·w + b + 잡음 인 점들, 선형 회귀 연습용" },
-  ["data.sin"] = {
-    en = "data.sin{n=100, noise=0.1}: y = sin(x) + noise, for fitting a curve with a small network",
-    ko = "data.sin{n=100, noise=0.1}: y = sin(x) + 잡음, 작은 신경망으로 곡선을 맞춰 보는 연습용" },
-  ["data.moons"] = {
-    en = "data.moons{n=200, noise=0.1}: two interleaving half circles, classes 1 and 2 (not linearly separable)",
-    ko = "data.moons{n=200, noise=0.1}: 서로 맞물린 두 반달, 클래스 1과 2 (직선으로 나눌 수 없음)" },
-  ["data.circles"] = {
-    en = "data.circles{n=200, noise=0.05, factor=0.5}: a circle around a smaller one, classes 1 and 2",
-    ko = "data.circles{n=200, noise=0.05, factor=0.5}: 큰 원 안에 작은 원, 클래스 1과 2" },
-  ["data.spirals"] = {
-    en = "data.spirals{n=300, classes=3, noise=0.2}: interleaved spiral arms, one class each",
-    ko = "data.spirals{n=300, classes=3, noise=0.2}: 서로 감긴 나선 팔들, 팔마다 한 클래스" },
-  ["data.blobs"] = {
-    en = "data.blobs{n=300, centers=3, std=1}: Gaussian clusters around random (or given) centres",
-    ko = "data.blobs{n=300, centers=3, std=1}: 무작위(또는 주어진) 중심 주위의 가우시안 군집들" },
-  ["data.loader"] = {
-    en = "data.loader(ds, {batch=64, shuffle=false, drop_last=false, augment=nil, seed=?}): batches of (x, y): for x, y in loader do ... end; the same seed gives the same batches",
-    ko = "data.loader(ds, {batch=64, shuffle=false, drop_last=false, augment=nil, seed=?}): (x, y) 미니배치: for x, y in loader do ... end; 같은 seed면 같은 배치가 나옵니다" },
-  ["data.split"] = {
-    en = "data.split(ds, {0.8, 0.2}, {seed=?}): random parts of a dataset, by fractions or counts (e.g. train and validation sets)",
-    ko = "data.split(ds, {0.8, 0.2}, {seed=?}): 데이터셋을 비율이나 개수로 무작위로 나눕니다 (예: 학습/검증 세트)" },
-  ["data.kfold"] = {
-    en = "data.kfold(ds, k): for train, val, i in data.kfold(ds, 5) do ... end — k-fold cross-validation",
-    ko = "data.kfold(ds, k): for train, val, i in data.kfold(ds, 5) do ... end — k겹 교차 검증" },
-  ["data.bootstrap"] = {
-    en = "data.bootstrap(ds, {seed=?}): a sample of #ds examples drawn with replacement, and the out-of-bag examples",
-    ko = "data.bootstrap(ds, {seed=?}): 복원 추출한 #ds개의 표본과, 한 번도 뽑히지 않은(out-of-bag) 예제들" },
-}
-
-local ok, help = pcall(require, "nabla.help")
-if ok and type(help) == "table" and type(help.register) == "function" then
-  for name, text in pairs(data.help) do
-    local obj = data[name:match("^data%.(.+)$")]
-    if obj then pcall(help.register, obj, { name = name, en = text.en, ko = text.ko }) end
-  end
 end
 
 return data

@@ -67,4 +67,9 @@ function M.poll()
   for i = 1, #pollers do pollers[i]() end
 end
 
+local doc = require "nabla.doc"
+doc(M, "events.on(name, fn), events.off(name, fn), events.emit(name, payload)",
+    "what happens in nabla (train_step, epoch, lesson, plot) for whoever listens: the classroom server, the notebook, live curves",
+    "nabla에서 일어나는 일(train_step, epoch, lesson, plot)을 듣는 쪽에 알립니다: 교실 서버, 노트북, 실시간 곡선")
+
 return M

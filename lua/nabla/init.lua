@@ -65,13 +65,25 @@ do
   end
 end
 
+-- Functional forms that live in nn.functional (F.conv2d, F.nll_loss...) and stay out of the
+-- shell's globals; the short ones lessons use (relu, softmax, linear, one_hot,
+-- cross_entropy, mse_loss, avg_pool2d...) are globals too. The fused recurrent cells are the
+-- nn.LSTM/nn.GRU layers' business.
+local functional_only = {
+  conv2d = true, max_pool2d = true, adaptive_avg_pool2d = true, batch_norm = true,
+  layer_norm = true, group_norm = true, dropout = true, embedding = true, nll_loss = true,
+  l1_loss = true, smooth_l1_loss = true, huber_loss = true, binary_cross_entropy = true,
+  binary_cross_entropy_with_logits = true, gaussian_nll_loss = true,
+  lstm_cell = true, gru_cell = true, lstm_seq = true, gru_seq = true,
+}
+
 -- Names a learner may type at the prompt without the `nabla.` prefix (the shell puts them
 -- in _G); everything in the table, plus the lazy ones above.
 function nabla.globals(G)
   G = G or _G
   for k, v in pairs(nabla) do
     -- names starting with _ are the engine's low-level helpers, not for learners
-    if G[k] == nil and k ~= "globals" and not k:match("^_") then G[k] = v end
+    if G[k] == nil and k ~= "globals" and not k:match("^_") and not functional_only[k] then G[k] = v end
   end
   -- next() steps a lesson; next(t, k) is still Lua's own table iterator
   local lua_next = next

@@ -2,6 +2,7 @@
 -- Everything here reads the engine's public Lua API (grad_fn, node inputs, hooks and the
 -- backward visitor), so a learner can read how each view is made.
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local M = {}
 
 local function L(en, ko) return nabla.lang == "ko" and ko or en end
@@ -170,6 +171,7 @@ function M.inspect(x, opts)
   if opts.print ~= false then show("inspect", text, html_table("nabla-inspect", rows, { [7] = true, [8] = true })) end
   return text
 end
+doc(M.inspect, "inspect(model)", "per parameter: shape, mean/std, gradient norm, grad/weight ratio, histograms", "파라미터별 모양, 평균/표준편차, 경사 노름, 경사/가중치 비율, 히스토그램", "Seeing inside")
 
 -- ---- graph(loss) ----------------------------------------------------------------------
 
@@ -303,6 +305,7 @@ function M.graph(t, opts)
   if opts.print ~= false then show("graph", text, html_table("nabla-graph", rows, { [1] = true }, note)) end
   return text
 end
+doc(M.graph, "graph(loss)", "draw the computation graph with each node's value and gradient", "각 노드의 값과 경사를 담은 계산 그래프를 그립니다", "Seeing inside")
 
 -- ---- backward{ step = true } -----------------------------------------------------------
 
@@ -347,18 +350,19 @@ M.formulas = {
   batch_norm = "dx = γ·rstd/N·(N·dy − Σdy − x̂·Σ(dy·x̂))",
 }
 
-local function same_shape(a, b)
-  local sa, sb = a.shape, b.shape
-  if #sa ~= #sb then return false end
-  for i = 1, #sa do if sa[i] ~= sb[i] then return false end end
-  return true
-end
+local same_shape = require("nabla.nn.module").same_shape
 
 -- Walks backprop one node at a time: the node, the gradient arriving from above, the
 -- local derivative, and the products passed down to its inputs. Enter continues, q stops.
 function M.step_backward(t, opts, raw_backward)
   local input = opts.input or function() return io.read("l") end
-  local out = opts.output or io.write
+  -- each piece of text wrapped to the terminal (word boundaries, Korean width)
+  local write = opts.output or io.write
+  local term = require "nabla.term"
+  local function out(s)
+    local body, nl = s:match("^(.-)(\n*)$")
+    write(term.wrap(body) .. nl)
+  end
   local names = global_names()
   out(L("Backprop, one node at a time. Each node multiplies the gradient from above by its "
         .. "local derivative (the chain rule) and passes the product to its inputs.\n"
@@ -502,5 +506,6 @@ function M.watch(model, opts)
   end
   return w
 end
+doc(M.watch, "watch(model)", "record every layer's gradient norm at each backward; :plot() draws them", "backward마다 층별 경사 노름을 기록합니다; :plot()으로 그립니다", "Seeing inside")
 
 return M

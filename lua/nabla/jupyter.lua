@@ -302,12 +302,9 @@ function M.serve()
   rawset(nabla, "display", display)
   rawset(nabla, "frontend", "jupyter") -- fit draws its progress bar (lua/nabla/train.lua)
   _G.display = display
-  local ok, help = pcall(require, "nabla.help")
-  if ok and type(help) == "table" and type(help.register) == "function" then
-    pcall(help.register, display, "display(x [, {id = name, update = true}])",
-      "show x in the notebook: as HTML or SVG if its metatable has __html or __svg, else as text; update = true redraws the display with that id",
-      "x를 노트북에 보여 줍니다: 메타테이블에 __html이나 __svg가 있으면 HTML이나 SVG로, 아니면 글자로; update = true는 그 id의 출력을 다시 그립니다")
-  end
+  require("nabla.doc")(display, "display(x [, {id = name, update = true}])",
+    "show x in the notebook: as HTML or SVG if its metatable has __html or __svg, else as text; update = true redraws the display with that id",
+    "x를 노트북에 보여 줍니다: 메타테이블에 __html이나 __svg가 있으면 HTML이나 SVG로, 아니면 글자로; update = true는 그 id의 출력을 다시 그립니다", "The shell")
   send({ type = "ready", version = nabla.version or "", lang = nabla.lang })
   while true do
     local req = M.recv()

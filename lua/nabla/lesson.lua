@@ -16,6 +16,7 @@
 -- session's globals, which checks read as `env`). Progress is saved under
 -- $XDG_STATE_HOME/nabla/progress.lua.
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local M = {}
 
 local function lang() return nabla.lang == "ko" and "ko" or "en" end
@@ -238,6 +239,7 @@ function M.lessons()
   end
   say(lang() == "ko" and 'lesson "id"로 시작하거나 이어서 하세요.' or 'Start or resume one with lesson "id".')
 end
+doc(M.lessons, "lessons()", "list the lessons and your progress", "레슨 목록과 진도를 보여 줍니다", "Lessons")
 
 -- ---- resuming ------------------------------------------------------------------------------
 
@@ -292,6 +294,7 @@ function M.catchup()
     or "Replayed the reference code of step %s (%.1fs): the variables it made are back."):format(which, os.clock() - t0)
     :gsub("step 1–", "steps 1–"):gsub("it made", done == 1 and "it made" or "they made")))
 end
+doc(M.catchup, "catchup()", "replay the reference code of the lesson's earlier steps, so this step finds their variables (a resumed lesson does it by itself)", "레슨 앞 단계들의 참고 코드를 다시 실행해 이 단계에 필요한 변수를 되살립니다 (이어서 하는 레슨은 저절로 합니다)", "Lessons")
 
 function M.lesson(id)
   if id == nil then
@@ -321,6 +324,7 @@ function M.lesson(id)
   end
   show_step()
 end
+doc(M.lesson, "lesson \"id\"", "start or resume a lesson", "레슨을 시작하거나 이어서 합니다", "Lessons")
 
 function M.check_step()
   need_lesson()
@@ -371,6 +375,7 @@ function M.back()
   save_position()
   show_step()
 end
+doc(M.back, "back()", "go back one step", "한 단계 뒤로 갑니다", "Lessons")
 
 function M.hint(id, k)
   locate(id, k, "hint")
@@ -383,6 +388,7 @@ function M.hint(id, k)
   current.hint = current.hint % #hints + 1
   say(color("33", ("💡 (%d/%d) %s"):format(current.hint, #hints, tr(hints[current.hint]))))
 end
+doc(M.hint, 'hint() or hint("id", k)', "a hint for this step (or for step k of lesson id)", "이 단계(또는 레슨 id의 k단계)의 힌트", "Lessons")
 
 function M.answer_quiz(k)
   need_lesson()
@@ -407,11 +413,14 @@ function M.quiz()
   need_lesson()
   show_step()
 end
+doc(M.quiz, "quiz()", "show this step again, with its quiz", "이 단계를 퀴즈와 함께 다시 보여 줍니다", "Lessons")
 
 -- What the learner types: these print and return nothing, so the shell shows no stray
 -- true/false (check_step, advance and answer_quiz return whether it worked).
 function M.check(id, k) locate(id, k, "check"); M.check_step() end
+doc(M.check, 'check() or check("id", k)', "check your work for this step (or step k of lesson id) and say what is still wrong", "이 단계(또는 레슨 id의 k단계)의 답을 검사하고 무엇이 틀렸는지 알려 줍니다", "Lessons")
 function M.next() M.advance() end
+doc(M.next, "next()", "go to the next step of the lesson (checks your work first)", "레슨의 다음 단계로 갑니다 (먼저 검사합니다)", "Lessons")
 function M.answer(n, id, k)
   locate(id, k, "answer")
   if n == nil then -- answer() shows the question again
@@ -426,6 +435,7 @@ function M.answer(n, id, k)
   end
   M.answer_quiz(n)
 end
+doc(M.answer, 'answer(n) or answer(n, "id", k)', "answer the quiz of this step (or of step k of lesson id); answer() shows it again", "이 단계(또는 레슨 id의 k단계)의 퀴즈에 답합니다; answer()는 퀴즈를 다시 보여 줍니다", "Lessons")
 
 function M.current() return current end
 
@@ -467,6 +477,17 @@ function M.checks.maxdiff(a, b)
     return worst
   end)
   return ok and d or math.huge
+end
+
+-- the largest |a − b| over two lists of parameters (nil when their lengths or shapes differ)
+function M.checks.params_maxdiff(pa, pb)
+  if #pa ~= #pb then return nil end
+  local most = 0
+  for i = 1, #pa do
+    if tostring(pa[i].shape) ~= tostring(pb[i].shape) then return nil end
+    most = math.max(most, (pa[i] - pb[i]):abs():max():item())
+  end
+  return most
 end
 
 -- v is a list of at least n numbers, none of them NaN (finite = true: none infinite either)

@@ -8,6 +8,7 @@
 -- opts: width (columns; the terminal's by default), lines (entries before cutting, 40),
 -- depth (nesting shown, 4).
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local term = require "nabla.term"
 local M = {}
 
@@ -245,6 +246,7 @@ function M.value(v, opts)
   end
   return tostring(v)
 end
+doc(M.value, { name = "repr", sig = "repr(v [, {width, lines}])", group = "The shell", en = "the text the shell prints for v: tables as Lua literals cut to the terminal, a history as a summary", ko = "셸이 v를 보여 주는 글: 테이블은 터미널 폭에 맞춘 Lua 리터럴, 학습 기록은 요약" })
 
 setmetatable(M, { __call = function(_, v, opts) return M.value(v, opts) end })
 

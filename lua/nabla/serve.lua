@@ -308,4 +308,9 @@ function M.loop()
   end
 end
 
+local doc = require "nabla.doc"
+doc(M.serve, "serve{ model = m [, port = 8000] [, host = \"127.0.0.1\"] }",
+    "serve m to a browser: /draw to draw a digit, / for live training, /lesson; returns a server (srv:url(), srv:stop())",
+    "m을 브라우저에 띄웁니다: /draw에서 숫자를 그리고, /에서 학습을 실시간으로, /lesson; 서버를 돌려줍니다 (srv:url(), srv:stop())")
+
 return M

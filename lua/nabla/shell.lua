@@ -140,7 +140,8 @@ function M.welcome(version)
     "  x = randn(2, 3); x          식을 입력하면 값을 보여 줍니다",
     "  quit()  또는  Ctrl-D        나가기        :help  셸 명령 목록",
     "",
-    "Tab으로 이름을 완성합니다 (x: 뒤에 Tab이면 메서드 목록). Ctrl-C는 실행을 멈춥니다.",
+    "Tab으로 이름을 완성합니다 (x: 뒤에 Tab이면 메서드 목록).",
+    "Ctrl-C는 실행 중인 코드를 멈춥니다.",
   })
   return term.wrap(table.concat(lines, "\n"))
 end
@@ -156,10 +157,7 @@ function M.install(G)
   end
   if rawget(G, "quit") == nil then G.quit = leave end
   if rawget(G, "exit") == nil then G.exit = leave end
-  local ok, help = pcall(require, "nabla.help")
-  if ok and type(help) == "table" and help.register then
-    help.register(leave, "quit() or exit()", "leave nabla (as :q or Ctrl-D)", "nabla를 끝냅니다 (:q나 Ctrl-D와 같습니다)")
-  end
+  require("nabla.doc")(leave, "quit() or exit()", "leave nabla (as :q or Ctrl-D)", "nabla를 끝냅니다 (:q나 Ctrl-D와 같습니다)", "The shell")
 end
 
 return M

@@ -125,8 +125,9 @@ local function hanging(line, width)
     line:match("^(%s*💡%s*%(%d+/%d+%)%s+)"),
   }
   -- a table row: text after a run of two or more spaces in the first half of the line
+  -- (one gap only: a line of names separated by gaps, like help()'s topics, is a list)
   local row = line:match("^(%s*%S.-%S%s%s+)%S")
-  if row then cands[#cands + 1] = row end
+  if row and not line:sub(#row + 1):find("%S%s%s+%S") then cands[#cands + 1] = row end
   -- a tree (graph): continue under the node, with the branch carried down
   local tree = line:match("^([%s│├└─]*[├└]─%s*)")
   if tree then
@@ -144,6 +145,22 @@ end
 -- cut by characters (a URL, a long formula). Spaces inside the line are kept.
 local function wrap_line(line, width)
   if M.width(line) <= width then return { line } end
+  -- text pushed far right by its indent (a table's text column under a long label):
+  -- moved to an indent of six
+  local far = line:match("^(%s*)")
+  if M.width(far) > width - 40 then line = "      " .. line:sub(#far + 1) end
+  if M.width(line) <= width then return { line } end
+  -- a table row whose text column leaves less than 40 columns: the label on its own line,
+  -- the text under it, indented by four (help(nn) on an 80-column terminal)
+  local plain = line:gsub(ESC, "")
+  local lead, label, gap = plain:match("^(%s*)(%S.-%S)(%s%s+)%S")
+  if label and not plain:sub(#lead + #label + #gap + 1):find("%S%s%s+%S")
+    and M.width(lead .. label .. gap) > width - 40 then
+    local text = plain:sub(#lead + #label + #gap + 1)
+    local out = wrap_line(lead .. label, width)
+    for _, l in ipairs(wrap_line(lead .. "    " .. text, width)) do out[#out + 1] = l end
+    return out
+  end
   local indent = hanging(line, width)
   local iw = M.width(indent)
   local out = {}

@@ -1,6 +1,7 @@
 -- The training loop: fit(model, loader, opts) and evaluate(model, data, opts).
 -- One epoch = for each batch: forward, loss, zero_grad, backward, (clip), step.
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local M = {}
 
 local function L(en, ko) return nabla.lang == "ko" and ko or en end
@@ -78,6 +79,7 @@ function M.evaluate(model, data, opts)
   if n == 0 then error(L("evaluate: no data", "evaluate: 데이터가 없습니다"), 2) end
   return { loss = total / n, accuracy = conf and hits / n or nil, confusion = conf, n = n }
 end
+doc(M.evaluate, "evaluate(model, data)", "loss, accuracy and confusion matrix on data", "데이터에 대한 손실, 정확도, 혼동 행렬", "Training")
 
 -- ---- progress --------------------------------------------------------------------------------
 
@@ -451,5 +453,6 @@ function M.live(opts, epochs, nb)
   end
   return self
 end
+doc(M.fit, "fit(model, loader, {epochs, optimizer, loss, val, ...})", "train a model; returns the history", "모델을 학습시키고 기록을 돌려줍니다", "Training")
 
 return M

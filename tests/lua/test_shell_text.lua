@@ -182,10 +182,13 @@ T.test("term: wrap breaks between words and fits the width", function()
   T.ok(max_width(kw) <= 40, kw)
   T.ok(#lines_of(kw) >= 4, "Korean wraps by display width, not by bytes or characters")
   for _, l in ipairs(lines_of(kw)) do T.ok(utf8.len(l) ~= nil, "no character cut in half") end
-  local rows = term.wrap(("  %-30s %s"):format("linspace(a, b, n)", string.rep("evenly spaced ", 6)), 60)
-  for i, l in ipairs(lines_of(rows)) do
+  local row = ("  %-30s %s"):format("linspace(a, b, n)", string.rep("evenly spaced ", 8))
+  for i, l in ipairs(lines_of(term.wrap(row, 100))) do
     if i > 1 then T.eq(l:match("^( *)"), string.rep(" ", 33), "a table row's text continues under itself") end
   end
+  local narrow = lines_of(term.wrap(row, 60))
+  T.eq(narrow[1], "  linspace(a, b, n)", "too narrow for the text column: the label on its own line")
+  for i = 2, #narrow do T.eq(narrow[i]:match("^( *)"), "      ", "the text under it, indented") end
   T.eq(term.wrap("short\n\nlines", 80), "short\n\nlines", "short lines and blank lines stay")
   local f = term.wrap("2층 신경망: Z1 = X·W1 + b1, A1 = tanh(Z1), Z2 = A1·W2 + b2, 손실은 L = mean((Z2 − Y)²)입니다.", 80)
   T.ok(f:find("mean%(%(Z2 − Y%)²%)"), "a short bracketed formula is not broken: " .. f)
@@ -370,6 +373,12 @@ T.test("a diverging series next to converging ones: the plot goes log scale and 
   T.ok(not lin:find("log y axis"), "logy = false keeps it linear")
   local text = require("nabla.lesson").tr(require("nabla.lesson").load("gradient-descent").steps[5].text)
   T.ok(text:find("log scale"), "lesson 1 step 5 says the plot uses a log scale")
+  T.ok(text:find("xlim = {1, 50}", 1, true), "and compares the series over the steps they share")
+  -- the plot the step tells the learner to draw, on the step's own reference numbers
+  local lg = {}
+  for i = 1, 500 do lg[i] = 1 / i end
+  local shown = plot.lines({ slow = slow, good = lg, fast = fast }, { xlim = { 1, 50 }, width = 80, height = 10, print = false })
+  T.ok(shown:find("\n +50\n") or shown:find(" 50\n"), "the x axis ends at 50: " .. shown)
 end)
 
 -- ---- 9. live curves, per-step history, empty plots ---------------------------------------------

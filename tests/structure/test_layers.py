@@ -19,7 +19,8 @@ import subprocess
 import sys
 
 # Rank of each folder of src/: a folder may use folders of lower rank only.
-LAYERS = {"core": 0, "autograd": 1, "ops": 2, "optim": 3, "data": 3, "lua": 4, "repl": 5}
+# server: the HTTP threads and PNG decoding, C that never touches Lua (src/lua/l_serve.c binds it)
+LAYERS = {"core": 0, "autograd": 1, "ops": 2, "optim": 3, "data": 3, "server": 3, "lua": 4, "repl": 5}
 # What src/lua/nbl.c (binding support, the role of lauxlib.c) may use besides src/lua.
 NBL_MAY_USE = {"core", "autograd"}
 

@@ -3,6 +3,7 @@
 local nabla = require "nabla"
 local Module = require "nabla.nn.module"
 local args = require "nabla.nn.args"
+local doc = require "nabla.doc"
 
 local M = {}
 
@@ -10,12 +11,12 @@ local M = {}
 local function simple(name, f, sig, en, ko)
   local cls = Module:extend(name)
   cls.forward = function(_, x) return f(x) end
-  args.doc(cls, sig, en, ko)
+  doc(cls, sig, en, ko)
   M[name] = cls
   return cls
 end
 
-simple("ReLU", function(x) return x:relu() end, "nn.ReLU()", "max(0, x)", "max(0, x)")
+simple("ReLU", function(x) return x:relu() end, "nn.ReLU()", "max(0, x): negative values become 0", "max(0, x): 음수를 0으로 바꿉니다")
 simple("Sigmoid", function(x) return x:sigmoid() end, "nn.Sigmoid()", "1 / (1 + e^−x), squashes to (0, 1)",
   "1 / (1 + e^−x), (0, 1)로 눌러 줍니다")
 simple("Tanh", function(x) return x:tanh() end, "nn.Tanh()", "tanh(x), squashes to (−1, 1)",
@@ -88,16 +89,11 @@ function LogSoftmax:forward(x) return x:log_softmax(self.dim) end
 function LogSoftmax:extra_repr() return "dim=" .. self.dim end
 M.LogSoftmax = LogSoftmax
 
-args.doc(LeakyReLU, "nn.LeakyReLU(negative_slope=0.01)", "x for x > 0, negative_slope·x otherwise",
-  "x > 0이면 x, 아니면 negative_slope·x")
-args.doc(ELU, "nn.ELU(alpha=1)", "x for x > 0, alpha·(e^x − 1) otherwise", "x > 0이면 x, 아니면 alpha·(e^x − 1)")
-args.doc(GELU, "nn.GELU(approximate='none')", "x·Φ(x), Φ the normal CDF (used in transformers)",
-  "x·Φ(x), Φ는 정규분포 누적분포함수 (트랜스포머에서 사용)")
-args.doc(Softplus, "nn.Softplus(beta=1, threshold=20)", "log(1 + e^x)/beta: a smooth ReLU",
-  "log(1 + e^x)/beta: 부드러운 ReLU")
-args.doc(Softmax, "nn.Softmax(dim=-1)", "e^x / Σ e^x along dim: probabilities that sum to 1",
-  "dim 방향의 e^x / Σ e^x: 합이 1인 확률")
-args.doc(LogSoftmax, "nn.LogSoftmax(dim=-1)", "log of softmax, computed stably (pair it with nn.NLLLoss)",
-  "softmax의 로그, 안정적으로 계산 (nn.NLLLoss와 함께)")
+doc(LeakyReLU, "nn.LeakyReLU(negative_slope=0.01)", "x for x > 0, negative_slope·x otherwise", "x > 0이면 x, 아니면 negative_slope·x")
+doc(ELU, "nn.ELU(alpha=1)", "x for x > 0, alpha·(e^x − 1) otherwise", "x > 0이면 x, 아니면 alpha·(e^x − 1)")
+doc(GELU, "nn.GELU(approximate='none')", "x·Φ(x), Φ the normal CDF (used in transformers)", "x·Φ(x), Φ는 정규분포 누적분포함수 (트랜스포머에서 사용)")
+doc(Softplus, "nn.Softplus(beta=1, threshold=20)", "log(1 + e^x)/beta: a smooth ReLU", "log(1 + e^x)/beta: 부드러운 ReLU")
+doc(Softmax, "nn.Softmax(dim=-1)", "e^x / Σ e^x along dim: probabilities that sum to 1", "dim 방향의 e^x / Σ e^x: 합이 1인 확률")
+doc(LogSoftmax, "nn.LogSoftmax(dim=-1)", "log of softmax, computed stably (pair it with nn.NLLLoss)", "softmax의 로그, 안정적으로 계산 (nn.NLLLoss와 함께)")
 
 return M

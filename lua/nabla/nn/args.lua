@@ -1,4 +1,4 @@
--- Small helpers shared by the layer files: reading a layer's settings, and its help text.
+-- Small helpers shared by the layer files: reading a layer's settings.
 local nabla = require "nabla"
 local M = {}
 
@@ -52,14 +52,6 @@ function M.size(where, what, v)
     error(("%s: %s must be a positive integer, got %s"):format(where, what, tostring(v)), 3)
   end
   return math.tointeger(v)
-end
-
--- One-line help for a class or function, in English and Korean (help(nn.Linear)).
-function M.doc(obj, sig, en, ko)
-  local ok, help = pcall(require, "nabla.help")
-  if ok and type(help) == "table" and type(help.register) == "function" then
-    pcall(help.register, obj, { name = sig:match("^([%w_%.]+)"), sig = sig, en = en, ko = ko })
-  end
 end
 
 -- "a, b" for a pair setting, "a" when both are equal (as PyTorch prints (3, 3)).

@@ -6,7 +6,7 @@
 --   nn.Sequential{ nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10) }   -- or without braces
 --   nn.Sequential{ {"conv1", nn.Conv2d(1, 8, 3)}, {"relu1", nn.ReLU()} }  -- named children
 local Module = require "nabla.nn.module"
-local args = require "nabla.nn.args"
+local doc = require "nabla.doc"
 local is_module = Module.is_module
 
 -- the modules given as f(m1, m2, ...) or f{m1, m2, ...} or f{{"name", m}, ...}
@@ -99,11 +99,7 @@ function ModuleList:forward()
   error("nn.ModuleList has no forward: loop over it in your own forward (for i, layer in ipairs(self.layers) ...)", 2)
 end
 
-args.doc(Sequential, "nn.Sequential{ layer1, layer2, ... }",
-  "run layers one after another; model[1] is the first (named \"0\" as in PyTorch); {\"name\", layer} pairs name them",
-  "층을 차례로 실행합니다; model[1]이 첫 층 (PyTorch처럼 이름은 \"0\"); {\"이름\", 층} 쌍으로 이름을 붙임")
-args.doc(ModuleList, "nn.ModuleList{ layer1, layer2, ... }",
-  "a list of layers whose parameters the model sees; you write the forward",
-  "모델이 파라미터를 알아보는 층 목록; forward는 직접 작성")
+doc(Sequential, "nn.Sequential{ layer1, layer2, ... }", "run layers one after another; model[1] is the first (named \"0\" as in PyTorch); {\"name\", layer} pairs name them", "층을 차례로 실행합니다; model[1]이 첫 층 (PyTorch처럼 이름은 \"0\"); {\"이름\", 층} 쌍으로 이름을 붙임")
+doc(ModuleList, "nn.ModuleList{ layer1, layer2, ... }", "a list of layers whose parameters the model sees; you write the forward", "모델이 파라미터를 알아보는 층 목록; forward는 직접 작성")
 
 return { Sequential = Sequential, ModuleList = ModuleList }

@@ -6,6 +6,7 @@ local nabla = require "nabla"
 local Module = require "nabla.nn.module"
 local init = require "nabla.nn.weight_init"
 local args = require "nabla.nn.args"
+local doc = require "nabla.doc"
 
 local Embedding = Module:extend("Embedding")
 
@@ -48,8 +49,6 @@ function Embedding.from_pretrained(weights, freeze, padding_idx)
   return e
 end
 
-args.doc(Embedding, "nn.Embedding(num_embeddings, embedding_dim, padding_idx)",
-  "a table of learnt vectors: row i for token id i (1-based)",
-  "학습되는 벡터 표: 토큰 id i(1부터)에 i번째 행")
+doc(Embedding, "nn.Embedding(num_embeddings, embedding_dim, padding_idx)", "a table of learnt vectors: row i for token id i (1-based)", "학습되는 벡터 표: 토큰 id i(1부터)에 i번째 행")
 
 return { Embedding = Embedding }

@@ -3,6 +3,7 @@
 -- merges the rest, (N, C, H, W) -> (N, C·H·W), which PyTorch writes start_dim=1.
 local Module = require "nabla.nn.module"
 local args = require "nabla.nn.args"
+local doc = require "nabla.doc"
 
 local Flatten = Module:extend("Flatten")
 
@@ -44,10 +45,7 @@ function Unflatten:extra_repr()
   return ("dim=%d, unflattened_size=(%s)"):format(self.dim, table.concat(self.unflattened_size, ", "))
 end
 
-args.doc(Flatten, "nn.Flatten(start_dim=2, end_dim=-1)",
-  "merge dimensions start_dim..end_dim (1-based): (N, C, H, W) -> (N, C·H·W)",
-  "start_dim..end_dim 차원(1부터)을 하나로 합칩니다: (N, C, H, W) -> (N, C·H·W)")
-args.doc(Unflatten, "nn.Unflatten(dim, {sizes...})", "split dimension dim into the given sizes",
-  "dim 차원을 주어진 크기들로 나눕니다")
+doc(Flatten, "nn.Flatten(start_dim=2, end_dim=-1)", "merge dimensions start_dim..end_dim (1-based): (N, C, H, W) -> (N, C·H·W)", "start_dim..end_dim 차원(1부터)을 하나로 합칩니다: (N, C, H, W) -> (N, C·H·W)")
+doc(Unflatten, "nn.Unflatten(dim, {sizes...})", "split dimension dim into the given sizes", "dim 차원을 주어진 크기들로 나눕니다")
 
 return { Flatten = Flatten, Unflatten = Unflatten }

@@ -5,6 +5,7 @@ local nabla = require "nabla"
 local Module = require "nabla.nn.module"
 local init = require "nabla.nn.weight_init"
 local args = require "nabla.nn.args"
+local doc = require "nabla.doc"
 
 local Linear = Module:extend("Linear")
 
@@ -35,8 +36,6 @@ function Linear:extra_repr()
     self.in_features, self.out_features, tostring(self.bias ~= nil))
 end
 
-args.doc(Linear, "nn.Linear(in_features, out_features, bias=true)",
-  "a fully connected layer: y = x·Wᵀ + b (W is out×in)",
-  "완전 연결층: y = x·Wᵀ + b (W는 출력×입력)")
+doc(Linear, "nn.Linear(in_features, out_features, bias=true)", "a fully connected layer: y = x·Wᵀ + b (W is out×in)", "완전 연결층: y = x·Wᵀ + b (W는 출력×입력)")
 
 return { Linear = Linear }

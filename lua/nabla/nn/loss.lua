@@ -7,6 +7,7 @@
 local nabla = require "nabla"
 local Module = require "nabla.nn.module"
 local args = require "nabla.nn.args"
+local doc = require "nabla.doc"
 
 local M = {}
 
@@ -45,7 +46,7 @@ local function loss_class(name, fn, settings, defaults, sig, en, ko)
   function cls:forward(input, target)
     return fn(input, target, self:options())
   end
-  args.doc(cls, sig, en, ko)
+  doc(cls, sig, en, ko)
   M[name] = cls
   return cls
 end

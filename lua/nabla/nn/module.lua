@@ -17,6 +17,7 @@
 -- order are kept in self._names / self._kinds, so named_parameters() and state_dict() list
 -- them in the order they were made, with PyTorch's dotted names ("layer1.0.conv1.weight").
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 
 -- For tab completion, every class keeps __methods: its methods and its ancestors', by name
 -- (the shell lists them; calls still go through __index).
@@ -131,6 +132,7 @@ function Module:register_buffer(name, t, persistent)
   rawset(self, name, t)
   return t
 end
+doc(Module.register_buffer, "self:register_buffer(name, t)", "a tensor saved with the model but not trained (like running_mean)", "학습하지 않지만 모델과 함께 저장되는 텐서 (running_mean처럼)")
 
 function Module:add_module(name, m)
   if m ~= nil and not is_module(m) then
@@ -230,6 +232,7 @@ local function named_members(self, kinds, prefix)
 end
 
 function Module:named_parameters(prefix) return named_members(self, PARAM, prefix) end
+doc(Module.named_parameters, "model:named_parameters()", "{name, tensor} pairs with PyTorch's dotted names (\"0.weight\" is model[1].weight); for name, p in model:named_parameters() do ... end", "PyTorch식 점 이름과 텐서의 쌍 (\"0.weight\"는 model[1].weight); for name, p in model:named_parameters() do ... end")
 function Module:named_buffers(prefix) return named_members(self, BUFFER, prefix) end
 
 function Module:parameters()
@@ -237,6 +240,7 @@ function Module:parameters()
   for _, item in ipairs(self:named_parameters()) do list[#list + 1] = item[2] end
   return list
 end
+doc(Module.parameters, "model:parameters()", "the list of trainable tensors (for an optimizer)", "학습할 텐서 목록 (옵티마이저에 넘김)")
 
 function Module:buffers()
   local list = {}
@@ -252,6 +256,7 @@ function Module:num_parameters(only_trainable)
   end
   return n
 end
+doc(Module.num_parameters, "model:num_parameters()", "how many numbers the model learns", "모델이 학습하는 수의 개수")
 
 -- ---- training helpers ------------------------------------------------------------------
 
@@ -267,6 +272,7 @@ function Module:zero_grad(set_to_none)
   end
   return self
 end
+doc(Module.zero_grad, "model:zero_grad()", "drop every parameter's .grad (model:zero_grad(false) fills zeros)", "모든 파라미터의 .grad를 지웁니다 (false를 주면 0으로 채움)")
 
 -- Training mode (dropout on, batch norm uses and updates batch statistics) or not.
 function Module:train(mode)
@@ -274,8 +280,10 @@ function Module:train(mode)
   for _, m in ipairs(self:modules()) do rawset(m, "training", mode and true or false) end
   return self
 end
+doc(Module.train, "model:train()", "training mode: dropout on, batch norm uses batch statistics", "학습 모드: 드롭아웃 켜짐, 배치 정규화는 배치 통계 사용")
 
 function Module:eval() return self:train(false) end
+doc(Module.eval, "model:eval()", "evaluation mode: dropout off, batch norm uses running statistics", "평가 모드: 드롭아웃 꺼짐, 배치 정규화는 이동 통계 사용")
 
 -- Freezes (false) or unfreezes the parameters.
 function Module:requires_grad_(flag)
@@ -290,6 +298,7 @@ function Module:apply(fn)
   fn(self)
   return self
 end
+doc(Module.apply, "model:apply(fn)", "call fn(m) on every submodule (e.g. to initialise weights)", "모든 하위 모듈에 fn(m)을 호출 (가중치 초기화 등)")
 
 -- ---- state dict --------------------------------------------------------------------------
 
@@ -344,6 +353,7 @@ function Module:state_dict()
   end
   return Module.ordered_state_dict(keys, map)
 end
+doc(Module.state_dict, "model:state_dict()", "name -> tensor of every parameter and buffer. The keys are PyTorch's, as in checkpoint files PyTorch reads: positions count from 0 there, so \"0.weight\" is model[1].weight (printed models and inspect show [1].weight)", "모든 파라미터와 버퍼의 이름 -> 텐서. 키는 PyTorch가 읽는 체크포인트 파일과 같은 PyTorch 이름이라 위치를 0부터 셉니다: \"0.weight\"는 model[1].weight입니다 (모델 출력과 inspect는 [1].weight로 보여 줍니다)")
 
 local function shape_str(t) return tostring(t.shape) end
 
@@ -403,16 +413,19 @@ function Module:load_state_dict(sd, opts)
   end)
   return { missing_keys = missing, unexpected_keys = unexpected }
 end
+doc(Module.load_state_dict, "model:load_state_dict(sd, {strict=true})", "copy a state dict into the model (keys and shapes must match)", "state dict를 모델에 복사합니다 (키와 모양이 맞아야 함)")
 
 -- model:save(path [, metadata]) and model:load(path): safetensors checkpoints.
 function Module:save(path, metadata)
   return require("nabla.checkpoint").save(path, self, { metadata = metadata })
 end
+doc(Module.save, "model:save(path)", "write the model's state dict as a safetensors file", "모델의 state dict를 safetensors 파일로 저장")
 
 function Module:load(path, opts)
   self:load_state_dict(require("nabla.checkpoint").load(path), opts)
   return self
 end
+doc(Module.load, "model:load(path)", "read a safetensors file into the model", "safetensors 파일을 모델로 읽어 들임")
 
 -- ---- printing ------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@
 --     a 1×1 convolution with that stride and a BatchNorm2d.
 local Module = require "nabla.nn.module"
 local args = require "nabla.nn.args"
+local doc = require "nabla.doc"
 local Conv2d = require("nabla.nn.conv").Conv2d
 local BatchNorm2d = require("nabla.nn.norm").BatchNorm2d
 local Sequential = require("nabla.nn.container").Sequential
@@ -49,10 +50,7 @@ function BasicBlock:forward(x)
   return self.relu(out + identity)
 end
 
-args.doc(Residual, "nn.Residual(block)", "y = x + block(x): a skip connection around block",
-  "y = x + block(x): block을 건너뛰는 연결 (잔차 연결)")
-args.doc(BasicBlock, "nn.BasicBlock(in_planes, planes, stride=1)",
-  "ResNet's basic block: two 3×3 conv + batch norm, added to the input (1×1 conv shortcut when the shape changes)",
-  "ResNet의 기본 블록: 3×3 합성곱+배치 정규화 두 번을 입력에 더함 (모양이 바뀌면 1×1 합성곱 지름길)")
+doc(Residual, "nn.Residual(block)", "y = x + block(x): a skip connection around block", "y = x + block(x): block을 건너뛰는 연결 (잔차 연결)")
+doc(BasicBlock, "nn.BasicBlock(in_planes, planes, stride=1)", "ResNet's basic block: two 3×3 conv + batch norm, added to the input (1×1 conv shortcut when the shape changes)", "ResNet의 기본 블록: 3×3 합성곱+배치 정규화 두 번을 입력에 더함 (모양이 바뀌면 1×1 합성곱 지름길)")
 
 return { Residual = Residual, BasicBlock = BasicBlock }

@@ -8,8 +8,10 @@
 --   a uniform U(−b, b) with b = √3 · std has that std.
 local nabla = require "nabla"
 local args = require "nabla.nn.args"
+local doc = require "nabla.doc"
 
 local init = {}
+doc(init, { name = "nn.init", sig = "nn.init.xavier_uniform_(t), nn.init.kaiming_normal_(t), ...", kind = "module", en = "fill a weight tensor in place: Xavier/Glorot, Kaiming/He, uniform, normal, constants", ko = "가중치 텐서를 제자리에서 채웁니다: Xavier/Glorot, Kaiming/He, 균등, 정규, 상수" })
 
 local function fill(t, values)
   nabla.no_grad(function() t:copy_(values) end)
@@ -60,6 +62,7 @@ function init.calculate_fan_in_and_fan_out(t)
   for i = 3, #s do receptive = receptive * s[i] end
   return s[2] * receptive, s[1] * receptive
 end
+doc(init.calculate_fan_in_and_fan_out, "nn.init.calculate_fan_in_and_fan_out(t)", "the numbers of inputs and outputs each weight of t connects (what Xavier and Kaiming scale by)", "t의 가중치 하나가 잇는 입력 수와 출력 수 (Xavier와 Kaiming 초기화가 쓰는 값)")
 
 -- The recommended gain for a nonlinearity (torch.nn.init.calculate_gain).
 function init.calculate_gain(nonlinearity, param)
@@ -116,27 +119,16 @@ function init.kaiming_normal_(t, ...)
   return init.normal_(t, 0, kaiming_std("kaiming_normal_", t, ...))
 end
 
-args.doc(init.uniform_, "nn.init.uniform_(t, a=0, b=1)", "fill t with uniform random values in [a, b)",
-  "t를 [a, b) 균등분포 난수로 채웁니다")
-args.doc(init.normal_, "nn.init.normal_(t, mean=0, std=1)", "fill t with normal random values",
-  "t를 정규분포 난수로 채웁니다")
-args.doc(init.constant_, "nn.init.constant_(t, value)", "fill t with one value", "t를 한 값으로 채웁니다")
-args.doc(init.zeros_, "nn.init.zeros_(t)", "fill t with zeros", "t를 0으로 채웁니다")
-args.doc(init.ones_, "nn.init.ones_(t)", "fill t with ones", "t를 1로 채웁니다")
-args.doc(init.eye_, "nn.init.eye_(t)", "fill a matrix with the identity", "행렬을 단위 행렬로 채웁니다")
-args.doc(init.calculate_gain, "nn.init.calculate_gain(nonlinearity, param)",
-  "the gain that keeps activations' variance: relu √2, tanh 5/3, leaky_relu √(2/(1+a²)), linear/sigmoid 1",
-  "활성값의 분산을 유지하는 이득: relu √2, tanh 5/3, leaky_relu √(2/(1+a²)), linear/sigmoid 1")
-args.doc(init.xavier_uniform_, "nn.init.xavier_uniform_(t, gain=1)",
-  "Glorot: U(−b, b), b = gain·√(6/(fan_in+fan_out)); keeps the variance forwards and backwards",
-  "Glorot 초기화: U(−b, b), b = gain·√(6/(fan_in+fan_out)); 순전파와 역전파의 분산을 유지")
-args.doc(init.xavier_normal_, "nn.init.xavier_normal_(t, gain=1)",
-  "Glorot: N(0, std²), std = gain·√(2/(fan_in+fan_out))",
-  "Glorot 초기화: N(0, std²), std = gain·√(2/(fan_in+fan_out))")
-args.doc(init.kaiming_uniform_, "nn.init.kaiming_uniform_(t, {a=0, mode='fan_in', nonlinearity='leaky_relu'})",
-  "He: U(−b, b), b = gain·√(3/fan); for ReLU networks (nonlinearity='relu')",
-  "He 초기화: U(−b, b), b = gain·√(3/fan); ReLU 신경망용 (nonlinearity='relu')")
-args.doc(init.kaiming_normal_, "nn.init.kaiming_normal_(t, {a=0, mode='fan_in', nonlinearity='leaky_relu'})",
-  "He: N(0, std²), std = gain/√fan", "He 초기화: N(0, std²), std = gain/√fan")
+doc(init.uniform_, "nn.init.uniform_(t, a=0, b=1)", "fill t with uniform random values in [a, b)", "t를 [a, b) 균등분포 난수로 채웁니다")
+doc(init.normal_, "nn.init.normal_(t, mean=0, std=1)", "fill t with normal random values", "t를 정규분포 난수로 채웁니다")
+doc(init.constant_, "nn.init.constant_(t, value)", "fill t with one value", "t를 한 값으로 채웁니다")
+doc(init.zeros_, "nn.init.zeros_(t)", "fill t with zeros", "t를 0으로 채웁니다")
+doc(init.ones_, "nn.init.ones_(t)", "fill t with ones", "t를 1로 채웁니다")
+doc(init.eye_, "nn.init.eye_(t)", "fill a matrix with the identity", "행렬을 단위 행렬로 채웁니다")
+doc(init.calculate_gain, "nn.init.calculate_gain(nonlinearity, param)", "the gain that keeps activations' variance: relu √2, tanh 5/3, leaky_relu √(2/(1+a²)), linear/sigmoid 1", "활성값의 분산을 유지하는 이득: relu √2, tanh 5/3, leaky_relu √(2/(1+a²)), linear/sigmoid 1")
+doc(init.xavier_uniform_, "nn.init.xavier_uniform_(t, gain=1)", "Glorot: U(−b, b), b = gain·√(6/(fan_in+fan_out)); keeps the variance forwards and backwards", "Glorot 초기화: U(−b, b), b = gain·√(6/(fan_in+fan_out)); 순전파와 역전파의 분산을 유지")
+doc(init.xavier_normal_, "nn.init.xavier_normal_(t, gain=1)", "Glorot: N(0, std²), std = gain·√(2/(fan_in+fan_out))", "Glorot 초기화: N(0, std²), std = gain·√(2/(fan_in+fan_out))")
+doc(init.kaiming_uniform_, "nn.init.kaiming_uniform_(t, {a=0, mode='fan_in', nonlinearity='leaky_relu'})", "He: U(−b, b), b = gain·√(3/fan); for ReLU networks (nonlinearity='relu')", "He 초기화: U(−b, b), b = gain·√(3/fan); ReLU 신경망용 (nonlinearity='relu')")
+doc(init.kaiming_normal_, "nn.init.kaiming_normal_(t, {a=0, mode='fan_in', nonlinearity='leaky_relu'})", "He: N(0, std²), std = gain/√fan", "He 초기화: N(0, std²), std = gain/√fan")
 
 return init

@@ -7,6 +7,7 @@
 --   u ← ρ u + (1 − ρ) Δ²                          (acc_delta)
 --   θ ← θ − lr · Δ
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local Optimizer = require "nabla.optim.optimizer"
 
 local Adadelta = Optimizer.class("Adadelta", {
@@ -28,5 +29,7 @@ function Adadelta:update(group, p, grad, state)
   nabla._adadelta_step(p, grad, state.square_avg, state.acc_delta, group.lr, group.rho,
                        group.eps, group.weight_decay, group.maximize)
 end
+
+doc(Adadelta, "optim.Adadelta(params, {lr=1, rho=0.9, eps=1e-6, weight_decay=0})", "steps sized by the ratio of running RMS of updates and of gradients", "갱신량의 RMS와 경사의 RMS의 비로 보폭을 정하는 방법 (학습률이 거의 필요 없음)")
 
 return Adadelta

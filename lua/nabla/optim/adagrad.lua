@@ -5,6 +5,7 @@
 --   sum ← sum + g²                 (sum starts at initial_accumulator_value)
 --   θ ← θ − lr_t · g / (√sum + ε)
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local Optimizer = require "nabla.optim.optimizer"
 
 local Adagrad = Optimizer.class("Adagrad", {
@@ -25,5 +26,7 @@ function Adagrad:update(group, p, grad, state)
   nabla._adagrad_step(p, grad, state.sum, state.step, group.lr, group.lr_decay,
                       group.weight_decay, group.eps, group.maximize)
 end
+
+doc(Adagrad, "optim.Adagrad(params, {lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10})", "per-coordinate steps shrinking with the sum of squared gradients", "지금까지의 경사 제곱합으로 좌표마다 학습률을 줄이는 방법")
 
 return Adagrad

@@ -6,6 +6,7 @@
 --   m̂ ← m / (1 − β1^t),  v̂ ← v / (1 − β2^t)
 --   θ ← θ − lr · m̂ / (√v̂ + ε)     (amsgrad: with the largest v seen so far, max_exp_avg_sq)
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local Optimizer = require "nabla.optim.optimizer"
 
 local function check_adam(name)
@@ -52,5 +53,7 @@ end
 function Adam:update(group, p, grad, state)
   Adam.adam_update(nabla._adam_step, group, p, grad, state)
 end
+
+doc(Adam, "optim.Adam(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, amsgrad=false})", "momentum divided by a running RMS, both bias-corrected", "모멘텀을 경사의 이동 RMS로 나누는 방법 (편향 보정 포함)")
 
 return Adam

@@ -6,18 +6,17 @@
 -- Returns total (a 0-d tensor), the norm before clipping. Parameters without .grad are
 -- skipped. norm_type: 2 (default), any p > 0, or math.huge / "inf" for the largest |g|.
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 
+local param_list = require("nabla.optim.optimizer").param_list
 local M = {}
 
 function M.clip_grad_norm_(params, max_norm, norm_type, error_if_nonfinite)
-  if type(params) == "table" and not nabla.is_tensor(params)
-     and type(params.parameters) == "function" then
-    params = params:parameters()
-  end
-  if nabla.is_tensor(params) then params = { params } end
-  if type(params) ~= "table" then
+  local list = param_list(params)
+  if not list then
     error("clip_grad_norm_: params must be a tensor or a list of tensors, got " .. type(params), 2)
   end
+  params = list
   if type(max_norm) ~= "number" then
     error("clip_grad_norm_: max_norm must be a number, got " .. type(max_norm), 2)
   end
@@ -55,5 +54,6 @@ function M.clip_grad_norm_(params, max_norm, norm_type, error_if_nonfinite)
   end
   return nabla.tensor(total)
 end
+doc(M.clip_grad_norm_, "optim.clip_grad_norm_(params, max_norm, norm_type=2)", "scale all gradients down so that their joint norm is at most max_norm; returns the norm before clipping", "모든 경사를 함께 본 노름이 max_norm을 넘지 않도록 줄임 (경사 클리핑); 줄이기 전의 노름을 반환")
 
 return M

@@ -9,7 +9,9 @@
 --   OneCycleLR{max_lr, total_steps, ...}  warm up to max_lr, then anneal far below
 --   ReduceLROnPlateau{mode = "min", factor = 0.1, patience = 10, ...}: sched:step(metric)
 --                                         lr · factor when the metric stops improving
+local doc = require "nabla.doc"
 local M = {}
+doc(M, { name = "optim.lr_scheduler", sig = "optim.lr_scheduler.StepLR(opt, {...}), ...", kind = "module", en = "learning-rate schedules: call sched:step() once per epoch (OneCycleLR: per batch), after opt:step()", ko = "학습률 스케줄: opt:step() 다음에 에폭마다 sched:step()을 부릅니다 (OneCycleLR는 배치마다)" })
 
 local function check_optimizer(opt, who)
   if type(opt) ~= "table" or type(opt.param_groups) ~= "table" then
@@ -125,6 +127,7 @@ end
 
 -- StepLR: lr ← lr · gamma every step_size epochs.
 local StepLR = scheduler_class("StepLR")
+doc(StepLR, "optim.lr_scheduler.StepLR(opt, {step_size=, gamma=0.1})", "multiply the learning rate by gamma every step_size sched:step() calls", "sched:step()을 step_size번 부를 때마다 학습률에 gamma를 곱함")
 M.StepLR = StepLR
 getmetatable(StepLR).__call = function(_, opt, opts)
   local who = "StepLR"
@@ -145,6 +148,7 @@ end
 
 -- ExponentialLR: lr ← lr · gamma every epoch.
 local ExponentialLR = scheduler_class("ExponentialLR")
+doc(ExponentialLR, "optim.lr_scheduler.ExponentialLR(opt, {gamma=})", "multiply the learning rate by gamma at every sched:step()", "sched:step()마다 학습률에 gamma를 곱함")
 M.ExponentialLR = ExponentialLR
 getmetatable(ExponentialLR).__call = function(_, opt, opts)
   local who = "ExponentialLR"
@@ -162,6 +166,7 @@ end
 -- CosineAnnealingLR: η_t = η_min + (η_max − η_min)(1 + cos(π t / T_max)) / 2, computed
 -- step by step from the previous lr as PyTorch does (past T_max it climbs back up).
 local CosineAnnealingLR = scheduler_class("CosineAnnealingLR")
+doc(CosineAnnealingLR, "optim.lr_scheduler.CosineAnnealingLR(opt, {T_max=, eta_min=0})", "lower the learning rate along half a cosine to eta_min over T_max steps", "T_max 단계 동안 학습률을 코사인 곡선을 따라 eta_min까지 낮춤")
 M.CosineAnnealingLR = CosineAnnealingLR
 getmetatable(CosineAnnealingLR).__call = function(_, opt, opts)
   local who = "CosineAnnealingLR"
@@ -196,6 +201,7 @@ end
 -- between max_momentum and base_momentum. three_phase: up, back down to initial_lr, then
 -- down to the minimum.
 local OneCycleLR = scheduler_class("OneCycleLR")
+doc(OneCycleLR, "optim.lr_scheduler.OneCycleLR(opt, {max_lr=, total_steps=, pct_start=0.3, anneal_strategy='cos', div_factor=25, final_div_factor=1e4, three_phase=false})", "warm up to max_lr then anneal; step once per batch", "학습률을 max_lr까지 올렸다가 낮춤 (배치마다 step)")
 M.OneCycleLR = OneCycleLR
 local function per_group(v, n, name, who)
   if type(v) == "table" then
@@ -311,6 +317,7 @@ end
 -- `cooldown` steps before counting again. "Improved" means below best · (1 − threshold)
 -- (mode "min", threshold_mode "rel"), or best − threshold ("abs"); mirrored for "max".
 local ReduceLROnPlateau = scheduler_class("ReduceLROnPlateau")
+doc(ReduceLROnPlateau, "optim.lr_scheduler.ReduceLROnPlateau(opt, {mode='min', factor=0.1, patience=10, threshold=1e-4, threshold_mode='rel', cooldown=0, min_lr=0})", "sched:step(val_loss) lowers the learning rate when the metric stops improving", "sched:step(검증 손실)에서 지표가 나아지지 않으면 학습률을 낮춤")
 M.ReduceLROnPlateau = ReduceLROnPlateau
 ReduceLROnPlateau.is_plateau = true -- step(metric), not step(): what fit() looks for
 getmetatable(ReduceLROnPlateau).__call = function(_, opt, opts)

@@ -9,6 +9,7 @@
 -- schedulers set group.lr). opt.state[p] is the state of parameter p (a table: step,
 -- exp_avg, ...), created on its first update.
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 
 local Optimizer = {}
 Optimizer.__index = Optimizer
@@ -126,6 +127,18 @@ end
 
 Optimizer.add_param_group = raising_at_caller(add_group)
 
+-- params as a list: a module (anything with a parameters() method) gives its parameters,
+-- a single tensor becomes a list of one; anything else that is not a table is nil
+function Optimizer.param_list(params)
+  if type(params) == "table" and not nabla.is_tensor(params)
+     and type(params.parameters) == "function" then
+    params = params:parameters()
+  end
+  if nabla.is_tensor(params) then params = { params } end
+  if type(params) ~= "table" then return nil end
+  return params
+end
+
 -- params: a list of tensors, a list of groups, a single tensor, or a module (anything with
 -- a parameters() method); opts: the default options of every group.
 local function new(class, params, opts)
@@ -141,15 +154,12 @@ local function new(class, params, opts)
   check_options(self, opts, "the options")
   for k, v in pairs(class.defaults) do self.defaults[k] = copy(v) end
   for k, v in pairs(opts) do self.defaults[k] = copy(v) end
-  if type(params) == "table" and not nabla.is_tensor(params)
-     and type(params.parameters) == "function" then
-    params = params:parameters()
-  end
-  if nabla.is_tensor(params) then params = { params } end
-  if type(params) ~= "table" then
+  local list = Optimizer.param_list(params)
+  if not list then
     error(("%s: params must be a list of tensors or of parameter groups, got %s"):format(
       class.name, type(params)), 0)
   end
+  params = list
   if #params == 0 then error(class.name .. ": optimizer got an empty parameter list", 0) end
   if nabla.is_tensor(params[1]) then
     add_group(self, { params = params })
@@ -197,6 +207,7 @@ function Optimizer:step(closure)
   end
   return loss
 end
+doc(Optimizer.step, "opt:step()", "update every parameter that has a .grad (parameters with grad nil are skipped)", ".grad가 있는 모든 매개변수를 갱신합니다 (grad가 nil인 매개변수는 건너뜀)")
 
 -- Forgets every gradient. set_to_none (the default, as PyTorch 2): .grad becomes nil, so
 -- the next backward starts afresh and step() skips parameters that got no gradient;
@@ -215,6 +226,7 @@ function Optimizer:zero_grad(set_to_none)
     end
   end
 end
+doc(Optimizer.zero_grad, "opt:zero_grad()", "set every parameter's .grad to nil (opt:zero_grad(false) fills them with zeros)", "모든 매개변수의 .grad를 nil로 지웁니다 (opt:zero_grad(false)는 0으로 채움)")
 
 -- PyTorch's structure, with 1-based indices: parameters are numbered 1, 2, ... across the
 -- groups in order;
@@ -241,6 +253,7 @@ function Optimizer:state_dict()
   end
   return sd
 end
+doc(Optimizer.state_dict, "opt:state_dict()", "the optimizer's state {state = {[i] = {...}}, param_groups = {...}} (PyTorch's layout, 1-based); load with opt:load_state_dict(sd)", "최적화기의 상태 {state = {[i] = {...}}, param_groups = {...}} (PyTorch 구조, 1부터 번호); opt:load_state_dict(sd)로 불러옴")
 
 -- Loads a state_dict() of an optimizer of the same kind over parameters of the same shapes
 -- (the groups' options come from sd; the parameters stay this optimizer's).
@@ -324,5 +337,7 @@ function Optimizer:__tostring()
   lines[#lines + 1] = ")"
   return table.concat(lines, "\n")
 end
+
+doc(Optimizer, "optim.Optimizer.class(name, defaults, check)", "the base of every optimizer: parameter groups, per-parameter state, step, zero_grad, state_dict; a new rule defines update(group, p, grad, state)", "모든 옵티마이저의 바탕: 파라미터 그룹, 파라미터별 상태, step, zero_grad, state_dict; 새 규칙은 update(group, p, grad, state)만 정의")
 
 return Optimizer

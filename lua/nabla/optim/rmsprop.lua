@@ -6,6 +6,7 @@
 --   if momentum μ > 0:  b ← μ b + g / (√v' + ε);  θ ← θ − lr · b
 --   else:               θ ← θ − lr · g / (√v' + ε)
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local Optimizer = require "nabla.optim.optimizer"
 
 local RMSprop = Optimizer.class("RMSprop", {
@@ -35,5 +36,7 @@ function RMSprop:update(group, p, grad, state)
                       group.eps, group.weight_decay, group.momentum, group.centered,
                       group.maximize)
 end
+
+doc(RMSprop, "optim.RMSprop(params, {lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=false})", "divide the gradient by a running RMS of recent gradients", "최근 경사의 이동 제곱평균 제곱근으로 경사를 나누는 방법")
 
 return RMSprop

@@ -5,6 +5,7 @@
 --   g ← g + μ b  if nesterov,  else  g ← b
 --   θ ← θ − lr · g
 local nabla = require "nabla"
+local doc = require "nabla.doc"
 local Optimizer = require "nabla.optim.optimizer"
 
 local SGD = Optimizer.class("SGD", {
@@ -30,5 +31,7 @@ function SGD:update(group, p, grad, state)
                   group.lr, group.momentum, group.dampening, group.weight_decay,
                   group.nesterov, group.maximize)
 end
+
+doc(SGD, "optim.SGD(params, {lr=, momentum=0, dampening=0, weight_decay=0, nesterov=false})", "stochastic gradient descent, with (Nesterov) momentum", "확률적 경사 하강법 (모멘텀, 네스테로프 모멘텀 선택)")
 
 return SGD

@@ -19,8 +19,10 @@
 local S = require "nabla.plot.scale"
 local text = require "nabla.plot.text"
 local svg = require "nabla.plot.svg"
+local doc = require "nabla.doc"
 
 local plot = {}
+doc(plot, { name = "plot", sig = "plot", kind = "module", en = "terminal plots (line, lines, scatter, hist, image, images, contour, boundary) and plot.save(\"x.svg\")", ko = "터미널 그래프 (line, lines, scatter, hist, image, images, contour, boundary)와 plot.save(\"x.svg\")" })
 
 -- Defaults a teacher may set for a session: plot.color = true, plot.width = 100.
 plot.color, plot.width, plot.height = nil, nil, nil
@@ -152,6 +154,7 @@ local function natural_less(a, b)
   return #a - ia < #b - ib
 end
 plot.natural_less = natural_less
+doc(natural_less, "plot.natural_less(a, b)", "compares names with their digit runs as numbers (\"layer2\" before \"layer10\"), for table.sort", "이름 속 숫자를 수로 비교합니다 (\"layer2\"가 \"layer10\"보다 앞), table.sort에 씁니다")
 
 local function sorted_keys(t)
   local keys = {}
@@ -384,6 +387,7 @@ function plot.line(a, b, c)
   fig, opts = new_figure("xy", fname, opts)
   return xy_plot(fname, { { name = opts.name, xs = xs, ys = ys } }, opts, fig, "line")
 end
+doc(plot.line, "plot.line(ys | {xs, ys} | xs, ys, opts)", "a line plot in the terminal (opts: title, xlabel, ylabel, width, height, logy, xlim, ylim, color, print)", "터미널에 선 그래프를 그립니다 (옵션: title, xlabel, ylabel, width, height, logy, xlim, ylim, color, print)")
 
 -- plot.lines{ name = ys or {xs, ys}, ... } or plot.lines(series, opts): one line per
 -- series, names in natural order, a legend.
@@ -399,6 +403,7 @@ function plot.lines(series, opts)
   fig, opts = new_figure("xy", fname, opts)
   return xy_plot(fname, list, opts, fig, "line")
 end
+doc(plot.lines, "plot.lines{ name = ys, ... }", "several series in one plot, with a legend (e.g. the loss of each optimizer)", "여러 계열을 한 그래프에 범례와 함께 그립니다 (예: 옵티마이저별 손실)")
 
 -- Class labels: the distinct values in sorted order, and each one's name (opts.classes
 -- may name them: classes[label], like a dataset's class list).
@@ -459,6 +464,7 @@ function plot.scatter(a, b, c)
   end
   return xy_plot(fname, series, opts, fig, "points")
 end
+doc(plot.scatter, "plot.scatter(xs, ys | points, { labels = classes })", "a scatter plot; labels colour the points by class", "산점도를 그립니다; labels를 주면 클래스마다 색이 다릅니다")
 
 -- plot.hist(values [, opts]): opts.bins (default about sqrt(n), at most 40), opts.range =
 -- {lo, hi}. The counts are also in plot.last.counts and plot.last.edges.
@@ -525,6 +531,7 @@ function plot.hist(values, opts)
   fig.notes[#fig.notes + 1] = ("n = %d, %d bins of width %s"):format(#vals, bins, S.short((hi - lo) / bins))
   return finish(fig, opts)
 end
+doc(plot.hist, "plot.hist(values, { bins = 20, range = {lo, hi} })", "a histogram of values (weights, gradients, activations)", "값(가중치, 경사, 활성값)의 히스토그램을 그립니다")
 
 -- ---- fields: a function sampled over the plane (contour, boundary) ------------------------
 
@@ -685,6 +692,7 @@ function plot.contour(f, opts)
   fig.glyphs = needs_glyphs(fig, fig.color)
   return finish(fig, opts)
 end
+doc(plot.contour, "plot.contour(f | grid, { xlim, ylim, paths = { name = {{x, y}, ...} } })", "a loss surface as level bands, with optimizer paths on it", "손실 함수의 곡면을 등고선 띠로 그리고, 그 위에 옵티마이저의 경로를 그립니다")
 
 -- plot.boundary(predict, points, labels [, opts]): a classifier's decision regions over
 -- 2-D data, with the points on top. predict(x, y) returns a class like the labels (a
@@ -769,6 +777,7 @@ function plot.boundary(predict, points, labels, opts)
   fig.glyphs = needs_glyphs(fig, fig.color)
   return finish(fig, opts)
 end
+doc(plot.boundary, "plot.boundary(predict, points, labels, opts)", "a classifier's decision regions over 2-D data, with the points", "2차원 데이터 위에 분류기의 결정 경계(영역)와 점들을 그립니다")
 
 -- ---- images -------------------------------------------------------------------------------
 
@@ -897,6 +906,7 @@ function plot.image(img, opts)
   fig.size = { #rows, #rows[1] }
   return finish(fig, opts)
 end
+doc(plot.image, "plot.image(img, { vmin, vmax, symmetric, scale })", "an image or a weight map in greys (a 28x28 digit, or a flat 784 vector)", "이미지나 가중치 맵을 회색조로 그립니다 (28x28 숫자, 또는 길이 784 벡터)")
 
 -- plot.images(list [, opts]): a grid of images (a list, or a 3-D tensor N x H x W, or an
 -- N x 784 one). opts.cols (default: as many as fit), opts.labels (one caption per image),
@@ -929,6 +939,7 @@ function plot.images(list, opts)
   if not opts.each then fig.vmin, fig.vmax = lo, hi end
   return finish(fig, opts)
 end
+doc(plot.images, "plot.images(list, { cols, labels, each })", "a grid of images with captions", "이미지 여러 장을 격자로, 설명과 함께 그립니다")
 
 -- ---- saving -------------------------------------------------------------------------------
 
@@ -954,6 +965,7 @@ function plot.save(path, fig)
   f:close()
   return path
 end
+doc(plot.save, 'plot.save("fig.svg" [, fig])', "writes the last plot (or fig) as an SVG file (or .txt)", "마지막 그래프(또는 fig)를 SVG 파일(또는 .txt)로 저장합니다")
 
 -- plot.svg([fig]): the SVG text of a figure, without writing a file.
 function plot.svg(fig)
@@ -961,37 +973,6 @@ function plot.svg(fig)
   if type(fig) ~= "table" or not fig.kind then fail("plot.svg", "nothing to render yet: draw a plot first") end
   return svg.render(fig)
 end
-
--- ---- help ---------------------------------------------------------------------------------
-
-local help_strings = {
-  { "line", "plot.line(ys | {xs, ys} | xs, ys, opts)", "a line plot in the terminal (opts: title, xlabel, ylabel, width, height, logy, xlim, ylim, color, print)",
-    "터미널에 선 그래프를 그립니다 (옵션: title, xlabel, ylabel, width, height, logy, xlim, ylim, color, print)" },
-  { "lines", "plot.lines{ name = ys, ... }", "several series in one plot, with a legend (e.g. the loss of each optimizer)",
-    "여러 계열을 한 그래프에 범례와 함께 그립니다 (예: 옵티마이저별 손실)" },
-  { "scatter", "plot.scatter(xs, ys | points, { labels = classes })", "a scatter plot; labels colour the points by class",
-    "산점도를 그립니다; labels를 주면 클래스마다 색이 다릅니다" },
-  { "hist", "plot.hist(values, { bins = 20, range = {lo, hi} })", "a histogram of values (weights, gradients, activations)",
-    "값(가중치, 경사, 활성값)의 히스토그램을 그립니다" },
-  { "image", "plot.image(img, { vmin, vmax, symmetric, scale })", "an image or a weight map in greys (a 28x28 digit, or a flat 784 vector)",
-    "이미지나 가중치 맵을 회색조로 그립니다 (28x28 숫자, 또는 길이 784 벡터)" },
-  { "images", "plot.images(list, { cols, labels, each })", "a grid of images with captions",
-    "이미지 여러 장을 격자로, 설명과 함께 그립니다" },
-  { "contour", "plot.contour(f | grid, { xlim, ylim, paths = { name = {{x, y}, ...} } })", "a loss surface as level bands, with optimizer paths on it",
-    "손실 함수의 곡면을 등고선 띠로 그리고, 그 위에 옵티마이저의 경로를 그립니다" },
-  { "boundary", "plot.boundary(predict, points, labels, opts)", "a classifier's decision regions over 2-D data, with the points",
-    "2차원 데이터 위에 분류기의 결정 경계(영역)와 점들을 그립니다" },
-  { "save", 'plot.save("fig.svg" [, fig])', "writes the last plot (or fig) as an SVG file (or .txt)",
-    "마지막 그래프(또는 fig)를 SVG 파일(또는 .txt)로 저장합니다" },
-}
-
-do
-  local ok, help = pcall(require, "nabla.help")
-  if ok and type(help) == "table" and type(help.register) == "function" then
-    for _, h in ipairs(help_strings) do pcall(help.register, plot[h[1]], h[2], h[3], h[4]) end
-    pcall(help.register, plot, "plot", "terminal plots (line, lines, scatter, hist, image, images, contour, boundary) and plot.save(\"x.svg\")",
-      "터미널 그래프 (line, lines, scatter, hist, image, images, contour, boundary)와 plot.save(\"x.svg\")")
-  end
-end
+doc(plot.svg, "plot.svg([fig])", "the SVG text of the last plot (or fig), without writing a file", "마지막 그래프(또는 fig)의 SVG 텍스트 (파일로 쓰지 않음)")
 
 return plot

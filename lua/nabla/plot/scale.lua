@@ -185,4 +185,13 @@ function M.band_shade(k, n, lo, hi)
   return lo + (hi - lo) * (k - 1) / (n - 1)
 end
 
+-- render(fig) for a back end (text.lua, svg.lua): images one way, everything with axes the
+-- other
+function M.renderer(xy, images)
+  return function(fig)
+    if fig.kind == "image" then return images(fig) end
+    return xy(fig)
+  end
+end
+
 return M

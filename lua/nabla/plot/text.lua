@@ -412,9 +412,6 @@ local function render_images(fig)
   return table.concat(out, "\n")
 end
 
-function M.render(fig)
-  if fig.kind == "image" then return render_images(fig) end
-  return render_xy(fig)
-end
+M.render = S.renderer(render_xy, render_images)
 
 return M
