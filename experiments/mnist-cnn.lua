@@ -20,18 +20,22 @@ return {
     dropout = 0.3,
     seed = 1,
   },
-  run = function(cfg)
-    local train = data.mnist{ split = "train", full = true }
-    local test = data.mnist{ split = "test", full = true }
+  -- the model alone (`nabla serve CHECKPOINT` rebuilds it from the config the checkpoint keeps)
+  model = function(cfg)
     local c = cfg.channels
-
-    local model = nn.Sequential{
+    return nn.Sequential{
       nn.Conv2d(1, c, 3, { padding = 1 }), nn.ReLU(), nn.MaxPool2d(2),
       nn.Conv2d(c, 2 * c, 3, { padding = 1 }), nn.ReLU(), nn.MaxPool2d(2),
       nn.Flatten(),
       nn.Linear(2 * c * 7 * 7, 128), nn.ReLU(), nn.Dropout(cfg.dropout),
       nn.Linear(128, 10),
     }
+  end,
+  run = function(cfg, exp)
+    local train = data.mnist{ split = "train", full = true }
+    local test = data.mnist{ split = "test", full = true }
+
+    local model = exp.model(cfg)
     print(model)
 
     local opt = optim.Adam(model:parameters(), { lr = cfg.lr })

@@ -17,15 +17,19 @@ return {
     dropout = 0.2,      -- on the hidden layer (a regularizer: the layer sizes stay 784-256-10)
     seed = 1,
   },
-  run = function(cfg)
-    local train = data.mnist{ split = "train", full = true }
-    local test = data.mnist{ split = "test", full = true }
-
-    local model = nn.Sequential{
+  -- the model alone (`nabla serve CHECKPOINT` rebuilds it from the config the checkpoint keeps)
+  model = function(cfg)
+    return nn.Sequential{
       nn.Flatten(),                       -- (B, 1, 28, 28) -> (B, 784)
       nn.Linear(784, cfg.hidden), nn.ReLU(), nn.Dropout(cfg.dropout),
       nn.Linear(cfg.hidden, 10),          -- scores (logits) for the 10 digits
     }
+  end,
+  run = function(cfg, exp)
+    local train = data.mnist{ split = "train", full = true }
+    local test = data.mnist{ split = "test", full = true }
+
+    local model = exp.model(cfg)
     print(model)
 
     local opt = optim.Adam(model:parameters(), { lr = cfg.lr })

@@ -45,6 +45,9 @@ function M.emit(name, payload)
   if not list then return end
   for _, fn in ipairs({ table.unpack(list) }) do     -- a copy: a listener may call off()
     local ok, err = pcall(fn, payload)
+    -- Ctrl-C while a listener runs (a live redraw, the dashboard) is the learner's, not
+    -- the listener's failure: it goes on to the loop that was interrupted
+    if not ok and type(err) == "string" and err:match("interrupted!$") then error(err, 0) end
     if not ok and not reported[fn] then
       reported[fn] = true
       io.stderr:write(("events: a listener of '%s' failed: %s\n"):format(name, tostring(err)))

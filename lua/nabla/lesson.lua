@@ -172,6 +172,14 @@ local function show_step()
   cmds[#cmds + 1] = "next()"
   if k > 1 then cmds[#cmds + 1] = "back()" end
   say(color("2", table.concat(cmds, "  ")))
+  -- the classroom's /lesson page mirrors this step (events.lua; only when someone listens)
+  local events = package.loaded["nabla.events"]
+  if events and events.listening("lesson") then
+    local plot = package.loaded["nabla.plot"]
+    local svg = plot and plot.last and package.loaded["nabla.plot.svg"]
+    events.emit("lesson", { id = l.id, title = tr(l.title), step = k, steps = #l.steps, lang = lang(),
+      text = tr(s.text), code = s.code, svg = svg and svg.render(plot.last) or nil })
+  end
 end
 
 local function save_position()

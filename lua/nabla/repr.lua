@@ -13,6 +13,8 @@ local term = require "nabla.term"
 local M = {}
 
 local function L(en, ko) return nabla.lang == "ko" and ko or en end
+-- Lua's own next (the shell's global next() also steps a lesson, through a wrapper)
+local next = pairs({})
 
 local function is_ident(k)
   return type(k) == "string" and k:match("^[%a_][%w_]*$") ~= nil and not ({
@@ -149,10 +151,14 @@ function inline(v, budget, seen, depth)
     used = used + term.width(text) + 2
     shown = shown + 1
   end
-  local entries = {}
-  for i = 1, n do entries[#entries + 1] = { nil, v[i] } end
-  for _, k in ipairs(keys) do entries[#entries + 1] = { k, v[k] } end
-  for i, e in ipairs(entries) do
+  -- entries in order, made as needed (a list of a million stops after what fits)
+  local function entry(i)
+    if i <= n then return { nil, v[i] } end
+    local k = keys[i - n]
+    return { k, v[k] }
+  end
+  for i = 1, total do
+    local e = entry(i)
     local left = total - i + 1
     local tail = left > 1 and #(("… %d more"):format(left)) + 2 or 0
     local room = budget - used - tail
@@ -163,11 +169,15 @@ function inline(v, budget, seen, depth)
     add(text)
   end
   seen[v] = nil
-  if shown < total then parts[#parts + 1] = ("… %d more"):format(total - shown) end
+  if shown < total then
+    parts[#parts + 1] = ("… %d more"):format(total - shown)
+    M.cuts = M.cuts + 1
+  end
   return "{" .. table.concat(parts, ", ") .. "}"
 end
 
 M.max_depth = 4
+M.cuts = 0 -- how many tables inline() cut (a one-line form with cuts is not the whole value)
 
 -- a table one entry a line, each entry cut to the width; at most `lines` entries
 local function block(t, width, lines)
@@ -236,8 +246,11 @@ function M.value(v, opts)
   end
   if tv == "table" then
     if M.is_history(v) then return M.history(v) end
-    local one = inline(v, math.huge, {}, 0)
-    if term.width(one) <= width then return one end
+    -- the whole value on one line, if it fits (rendered within the width: a huge table
+    -- is not written out in full first)
+    M.cuts = 0
+    local one = inline(v, width, {}, 0)
+    if M.cuts == 0 and term.width(one) <= width then return one end
     -- a list of numbers or strings stays on one line, cut; anything else one entry a line
     local flat = next(v, #v > 0 and #v or nil) == nil
     for i = 1, #v do if type(v[i]) == "table" then flat = false break end end

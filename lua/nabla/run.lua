@@ -20,7 +20,7 @@ end
 
 -- options every experiment takes besides its config: where to resume from, the run's
 -- directory (default runs/NAME-DATE-TIME), the number of threads
-local GLOBAL = { resume = "", run_dir = "", threads = 0 }
+local GLOBAL = { resume = "", run_dir = "", threads = 0, serve = false, port = 8000, host = "127.0.0.1" }
 M.GLOBAL = GLOBAL
 
 -- Parses {"--lr", "0.01", "--epochs=5", "--flag"} against the defaults.
@@ -35,7 +35,10 @@ function M.parse(args, defaults)
       key = a:match("^%-%-([%w_%-]+)$")
       if not key then error(("run: unexpected argument '%s' (options are --key value)"):format(a), 0) end
       local nxt = args[i + 1]
-      if type(defaults[key:gsub("-", "_")]) == "boolean" and (nxt == nil or nxt:match("^%-%-")) then
+      local k_ = key:gsub("-", "_")
+      local d_ = defaults[k_]
+      if d_ == nil then d_ = GLOBAL[k_] end
+      if type(d_) == "boolean" and (nxt == nil or nxt:match("^%-%-")) then
         value = "true"
       else
         value = nxt
@@ -50,9 +53,9 @@ function M.parse(args, defaults)
       local keys = {}
       for k in pairs(defaults) do keys[#keys + 1] = k end
       table.sort(keys)
-      local all = { "resume", "run_dir", "threads", "live" }
+      local all = { "resume", "run_dir", "threads", "live", "serve", "port", "host" }
       for _, k in ipairs(keys) do all[#all + 1] = k end
-      error(("run: unknown option --%s%s; this experiment's options are: %s; and resume, run_dir, threads, live")
+      error(("run: unknown option --%s%s; this experiment's options are: %s; and resume, run_dir, threads, live, serve, port, host")
         :format(key, require("nabla.suggest").hint(key, all), table.concat(keys, ", ")), 0)
     end
     cfg[key] = coerce(key, value, default)
@@ -115,14 +118,29 @@ function M.main(args)
   if cfg.seed then nabla.manual_seed(math.floor(cfg.seed)) end
   if cfg.threads then nabla.set_num_threads(math.floor(cfg.threads)) end
   print(("%s  (%s)  run dir %s"):format(name, nabla.blas_info and nabla.blas_info() or "", cfg.run_dir))
+  -- checkpoints written during the run record which experiment and config built the model
+  -- (lua/nabla/trainstate.lua), so that `nabla serve CHECKPOINT` can rebuild it
+  M.current = { path = path, config = cfg, name = name }
+  -- --serve: the dashboard live while it trains (the model is the one fit() trains)
+  local srv
+  if cfg.serve then
+    local ok, s = pcall(require("nabla.serve").serve, { port = math.floor(cfg.port), host = cfg.host,
+                                                         info = { name = name, experiment = path } })
+    if not ok then
+      io.stderr:write(tostring(s), "\n")
+      return 2
+    end
+    srv = s
+  end
   local t0 = nabla.clock()
   -- errors raised with level 0 (error("...", 0): a wrong option value) are messages; others
   -- come with their traceback
   local rok, result = xpcall(exp.run, function(e)
     if type(e) == "string" and not e:match("^[^%s:]+:%d+:") then return { message = e } end
     return debug.traceback(tostring(e), 2)
-  end, cfg)
+  end, cfg, exp)
   if not rok then
+    if srv then srv:stop() end
     io.stderr:write(type(result) == "table" and result.message or tostring(result), "\n")
     return 1
   end
@@ -143,6 +161,16 @@ function M.main(args)
   print(text)
   local f = io.open(cfg.run_dir .. "/result.txt", "w")
   if f then f:write(text, "\n"); f:close() end
+  if srv then
+    -- trained: the room can now draw digits for it, until Ctrl-C
+    if type(result.test_accuracy) == "number" and srv.summary then
+      srv.summary.test_accuracy = result.test_accuracy
+      srv._srv:set_model(nabla._C.json(srv.summary))
+    end
+    print(("serving the trained model at %s until Ctrl-C"):format(srv:url("draw")))
+    pcall(require("nabla.serve").loop)
+    srv:stop()
+  end
   return 0, result
 end
 

@@ -14,10 +14,10 @@ local M = {}
 local function L(en, ko) return nabla.lang == "ko" and ko or en end
 
 local running = {}       -- the servers not stopped, in start order
-local json = nabla._json
+local json = nabla._C.json
 local ARRAY = { __jsonarray = true }
 local function array(t) return setmetatable(t or {}, ARRAY) end
-local NULL = function() end   -- JSON null inside arrays (nabla._json writes any function as null)
+local NULL = function() end   -- JSON null inside arrays (nabla._C.json writes any function as null)
 M.null = NULL
 
 local Server = {}
@@ -128,7 +128,7 @@ end
 
 -- Answers the waiting requests of every running server; returns how many.
 function M.poll()
-  if nabla._serve_pending() == 0 then return 0 end
+  if nabla._C.serve_pending() == 0 then return 0 end
   local n = 0
   for _, s in ipairs(running) do
     if s.model then n = n + s._srv:serve(s._forward) end
@@ -270,7 +270,7 @@ function M.serve(opts)
   end
   local port = opts.port or 8000
   if math.type(port) ~= "integer" then error(L("serve: port must be an integer", "serve: port는 정수여야 합니다"), 2) end
-  local srv = nabla._serve_start{ host = opts.host or "127.0.0.1", port = port, max_body = opts.max_body,
+  local srv = nabla._C.serve_start{ host = opts.host or "127.0.0.1", port = port, max_body = opts.max_body,
                                   queue = opts.queue, threads = opts.threads, timeout_ms = opts.timeout_ms }
   local self = setmetatable({ _srv = srv, host = srv:host(), port = srv:port(), info = opts.info or {} }, Server)
   self._forward = forward_of(self)
@@ -304,8 +304,101 @@ function M.current() return running[#running] end
 -- Serves until Ctrl-C (`nabla serve`): waits on the queue, answers in batches.
 function M.loop()
   while #running > 0 do
-    if nabla._serve_wait(250) then M.poll() end
+    if nabla._C.serve_wait(250) then M.poll() end
   end
+end
+
+-- ---- `nabla serve CHECKPOINT [--port N] [--host H]` -------------------------------------------
+
+local function usage()
+  print(L("usage: nabla serve CHECKPOINT [--port 8000] [--host 127.0.0.1]\n"
+       .. "  CHECKPOINT: a file `nabla run` saved (runs/NAME-.../best.safetensors); the model is\n"
+       .. "  rebuilt from the experiment and config the checkpoint records.",
+          "사용법: nabla serve 체크포인트 [--port 8000] [--host 127.0.0.1]\n"
+       .. "  체크포인트: `nabla run`이 저장한 파일 (runs/이름-.../best.safetensors); 체크포인트에\n"
+       .. "  기록된 실험과 설정으로 모델을 다시 만듭니다."))
+end
+
+-- The model a checkpoint holds, rebuilt from the experiment that made it; with its summary's info.
+function M.load_checkpoint(path)
+  local checkpoint = require "nabla.checkpoint"
+  local ok, sd, meta = pcall(checkpoint.load, path)
+  if not ok then error(tostring(sd), 0) end
+  meta = meta or {}
+  if not meta.experiment then
+    error(L(("serve: '%s' does not say which experiment built the model (checkpoints written by `nabla run` do)"):format(path),
+            ("serve: '%s'에는 모델을 만든 실험이 기록되어 있지 않습니다 (`nabla run`이 저장한 체크포인트에는 있습니다)"):format(path)), 0)
+  end
+  local exp_path = meta.experiment
+  local chunk = loadfile(exp_path)
+  if not chunk and nabla.lua_dir then chunk = loadfile(nabla.lua_dir .. "/../" .. exp_path) end
+  if not chunk then error(L("serve: cannot read the experiment ", "serve: 실험 파일을 읽을 수 없습니다: ") .. exp_path, 0) end
+  local exp = chunk()
+  if type(exp) ~= "table" or type(exp.model) ~= "function" then
+    error(L(("serve: %s does not say how to build its model (it needs model = function(cfg) ... end)"):format(exp_path),
+            ("serve: %s에 모델을 만드는 방법이 없습니다 (model = function(cfg) ... end 가 필요합니다)"):format(exp_path)), 0)
+  end
+  local cfg = {}
+  for k, v in pairs(exp.config or {}) do cfg[k] = v end
+  if meta.config then
+    local cok, saved = pcall(checkpoint.json.decode, meta.config)
+    if cok and type(saved) == "table" then for k, v in pairs(saved) do cfg[k] = v end end
+  end
+  local model = exp.model(cfg)
+  local keys, map = {}, {}
+  for k, t in pairs(sd) do
+    local mk = k:match("^model%.(.+)$")
+    if mk or meta.format == nil then
+      keys[#keys + 1] = mk or k
+      map[mk or k] = t
+    end
+  end
+  model:load_state_dict(require("nabla.nn.module").ordered_state_dict(keys, map))
+  model:eval()
+  local acc
+  if meta.history then
+    local hok, h = pcall(checkpoint.json.decode, meta.history)
+    if hok and type(h) == "table" and type(h.val_accuracy) == "table" then
+      local v = h.val_accuracy[#h.val_accuracy]
+      if type(v) == "number" then acc = v end
+    end
+  end
+  return model, { name = exp.name or exp_path:match("([^/]+)%.lua$"), experiment = exp_path, test_accuracy = acc }
+end
+
+function M.main(args)
+  local path, port, host = nil, 8000, "127.0.0.1"
+  local i = 1
+  while i <= #args do
+    local a = args[i]
+    if a == "--help" or a == "-h" then usage() return 0
+    elseif a == "--port" or a == "--host" then
+      local v = args[i + 1]
+      if not v then io.stderr:write("serve: ", a, L(" needs a value\n", " 뒤에 값이 필요합니다\n")) return 2 end
+      if a == "--port" then
+        port = math.tointeger(tonumber(v))
+        if not port or port < 0 or port > 65535 then io.stderr:write("serve: --port takes 0..65535\n") return 2 end
+      else host = v end
+      i = i + 1
+    elseif a:match("^%-%-port=") then port = math.tointeger(tonumber(a:sub(8))) or -1
+    elseif a:match("^%-%-host=") then host = a:sub(8)
+    elseif a:match("^%-") then io.stderr:write(("serve: unknown option %s (see nabla serve --help)\n"):format(a)) return 2
+    elseif not path then path = a
+    else io.stderr:write(("serve: unexpected argument %s\n"):format(a)) return 2 end
+    i = i + 1
+  end
+  if not path then usage() return 2 end
+  local ok, model, info = pcall(M.load_checkpoint, path)
+  if not ok then io.stderr:write(tostring(model), "\n") return 1 end
+  local sok, srv = pcall(M.serve, { model = model, port = port, host = host, info = info })
+  if not sok then io.stderr:write(tostring(srv), "\n") return 1 end
+  print(("%s%s — Ctrl-C %s"):format(info.name, info.test_accuracy and (" (%.2f%%)"):format(100 * info.test_accuracy) or "",
+    L("stops the server", "로 서버를 멈춥니다")))
+  io.stdout:flush()
+  local lok, err = pcall(M.loop)
+  srv:stop()
+  if not lok and not tostring(err):match("interrupted!$") then io.stderr:write(tostring(err), "\n") return 1 end
+  return 0
 end
 
 local doc = require "nabla.doc"

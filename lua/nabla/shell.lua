@@ -7,6 +7,7 @@ local suggest = require "nabla.suggest"
 local M = {}
 
 local function L(en, ko) return nabla.lang == "ko" and ko or en end
+local next = pairs({}) -- Lua's own next, not the shell's lesson-stepping wrapper
 
 -- ---- one line's evaluation -------------------------------------------------------------------
 

@@ -153,7 +153,7 @@ M.defaults = {}
 
 local FIT_OPTIONS = { "epochs", "optimizer", "lr", "loss", "scheduler", "scheduler_per_batch", "history",
   "resume", "log", "progress", "quiet", "val", "clip_grad", "early_stop", "checkpoint", "live",
-  "every", "steps" }
+  "steps" }
 
 function M.fit(model, loader, opts)
   if type(model) == "table" and not (getmetatable(model) and type(model.parameters) == "function")
@@ -216,8 +216,8 @@ function M.fit(model, loader, opts)
   end
   local monitor = opts.early_stop and (opts.early_stop.monitor or (opts.val and "val_loss" or "loss"))
   local nb = loader_length(loader)
-  local live = opts.live and M.live(opts, epochs, nb) or nil
-  if live or opts.steps then history.steps = history.steps or { loss = {}, accuracy = {} } end
+  if opts.live or opts.steps then history.steps = history.steps or { loss = {}, accuracy = {} } end
+  local live = opts.live and M.live(opts, epochs, nb, history) or nil
   local where = { epoch = start_epoch, batch = 0 }
   if events.listening("fit_start") then events.emit("fit_start", { model = model, epochs = epochs, steps = nb }) end
   local last_emit, global_step = -math.huge, 0
@@ -249,13 +249,6 @@ function M.fit(model, loader, opts)
         if c then hits = hits + c end
       end
       global_step = global_step + 1
-      events.poll()     -- the classroom server answers its requests between steps
-      if events.listening("train_step") and now() - last_emit >= STEP_EVERY then
-        last_emit = now()
-        events.emit("train_step", { epoch = epoch, epochs = epochs, step = i, steps = nb, global_step = global_step,
-          loss = lv, lr = opt.param_groups and opt.param_groups[1].lr or nil,
-          images_per_s = seen / math.max(now() - t0, 1e-9), grad_norms = grad_norms(model) })
-      end
       where.batch = i
       if history.steps then
         local st = history.steps
@@ -265,8 +258,14 @@ function M.fit(model, loader, opts)
           st.accuracy[#st.accuracy + 1] = c and c / b or nil
         end
       end
-      if live then live:step(history, epoch, i)
-      elseif tty and (i % 10 == 0) then
+      events.poll()     -- the classroom server answers its requests between steps
+      if events.listening("train_step") and now() - last_emit >= STEP_EVERY then
+        last_emit = now()
+        events.emit("train_step", { epoch = epoch, epochs = epochs, step = i, steps = nb, global_step = global_step,
+          loss = lv, lr = opt.param_groups and opt.param_groups[1].lr or nil,
+          images_per_s = seen / math.max(now() - t0, 1e-9), grad_norms = grad_norms(model) })
+      end
+      if not live and tty and (i % 10 == 0) then
         local el = now() - t0
         progress_bar(epoch, epochs, i, nb, sum_loss / seen, seen / math.max(el, 1e-9), nb and el / i * (nb - i))
       end
@@ -293,7 +292,6 @@ function M.fit(model, loader, opts)
       else sched:step() end
     end
     if tty and not live then io.write(CLEAR) end
-    if live then live:epoch_done(history) end
     if not opts.quiet then
       local parts = { ("%s %d/%d"):format(L("epoch", "에폭"), epoch, epochs), ("loss %.4f"):format(row.loss) }
       if row.accuracy then parts[#parts + 1] = ("acc %.2f%%"):format(100 * row.accuracy) end
@@ -331,7 +329,7 @@ function M.fit(model, loader, opts)
   -- (h.interrupted = true), the interruption said on its own line after the progress bar.
   local ok, err = pcall(epochs_loop)
   if log then log:close() end
-  if live then live:finish(history) end
+  if live then live:finish() end
   if events.listening("fit_end") then events.emit("fit_end", { history = history }) end
   if not ok then
     if not (type(err) == "string" and err:match("interrupted!$")) then error(err, 0) end
@@ -372,20 +370,20 @@ end
 -- ---- live curves ------------------------------------------------------------------------------
 
 -- fit{..., live = true}: on a terminal, the loss and accuracy of every step redrawn in
--- place every few steps (opts.every; by default about 40 redraws an epoch); elsewhere one
+-- place at each train_step event (at most ten a second); elsewhere one
 -- line an epoch as usual, and the curves once at the end.
 local live_count = 0
-function M.live(opts, epochs, nb)
+function M.live(opts, epochs, nb, history)
   local term = require "nabla.term"
   local tty = nabla.isatty and nabla.isatty(1)
-  local every = opts.every or (nb and math.max(1, nb // 40)) or 10
-  local self = { lines = 0, tty = tty, every = every }
-  -- in a Jupyter notebook: the curves as figures redrawn in place (nabla.display with an id)
+  local self = { lines = 0, tty = tty }
+  -- in a Jupyter notebook: the curves as SVG figures redrawn in place (nabla.display with an
+  -- id), at most four times a second
   if rawget(nabla, "frontend") == "jupyter" then
     live_count = live_count + 1
     local id = "nabla-live-" .. live_count
-    local shown = false
-    local function show(history, title)
+    local shown, last = false, -math.huge
+    local function show(title)
       local plot, display = require "nabla.plot", require "nabla.display"
       local st = history.steps
       if #st.loss == 0 then return end
@@ -401,18 +399,20 @@ function M.live(opts, epochs, nb)
       end
       shown = true
     end
-    local last = -math.huge
-    function self:step(history, epoch, i)
-      if i % self.every ~= 0 or now() - last < 0.25 then return end -- at most 4 redraws a second
+    self.on_step = function(e)
+      if now() - last < 0.25 then return end
       last = now()
-      show(history, ("%s %d/%d  %s %d%s  loss %.4f"):format(L("epoch", "에폭"), epoch, epochs,
-        L("step", "스텝"), i, nb and ("/" .. nb) or "", history.steps.loss[#history.steps.loss]))
+      show(("%s %d/%d  %s %d%s  loss %.4f"):format(L("epoch", "에폭"), e.epoch, e.epochs,
+        L("step", "스텝"), e.step, e.steps and ("/" .. e.steps) or "", history.steps.loss[#history.steps.loss] or e.loss))
     end
-    function self:epoch_done() end
-    function self:finish(history) show(history, L("loss and accuracy at every step", "스텝별 손실과 정확도")) end
+    events.on("train_step", self.on_step)
+    function self:finish()
+      events.off("train_step", self.on_step)
+      show(L("loss and accuracy at every step", "스텝별 손실과 정확도"))
+    end
     return self
   end
-  local function draw(history, title)
+  local function draw(title)
     local plot = require "nabla.plot"
     local st = history.steps
     if #st.loss == 0 then return "" end
@@ -425,30 +425,36 @@ function M.live(opts, epochs, nb)
     end
     return table.concat(parts, "\n")
   end
-  function self:step(history, epoch, i)
-    if not self.tty or i % self.every ~= 0 then return end
-    local st = history.steps
-    local title = ("%s %d/%d  %s %d%s  loss %.4f"):format(L("epoch", "에폭"), epoch, epochs,
-      L("step", "스텝"), i, nb and ("/" .. nb) or "", st.loss[#st.loss])
-    local text = draw(history, title)
-    -- back to where the last drawing started, clear below, draw again
+  local function erase()
     if self.lines > 0 then io.write(("\27[%dA\r\27[J"):format(self.lines)) end
+    self.lines = 0
+  end
+  -- a listener of fit's events (lua/nabla/events.lua), like the dashboard: train_step
+  -- comes at most ten times a second, which is the redraw rate
+  self.on_step = function(e)
+    if not self.tty then return end
+    local st = history.steps
+    local title = ("%s %d/%d  %s %d%s  loss %.4f"):format(L("epoch", "에폭"), e.epoch, e.epochs,
+      L("step", "스텝"), e.step, e.steps and ("/" .. e.steps) or "", st.loss[#st.loss] or e.loss)
+    local text = draw(title)
+    -- back to where the last drawing started, clear below, draw again
+    erase()
     io.write(text, "\n")
     io.flush()
     local n = 1
     for _ in text:gmatch("\n") do n = n + 1 end
     self.lines = n
   end
-  function self:epoch_done()
-    -- the drawing gives way to the epoch's line; the next epoch draws below it
-    if self.lines > 0 then io.write(("\27[%dA\r\27[J"):format(self.lines)) end
-    self.lines = 0
-  end
-  function self:finish(history)
-    if self.lines > 0 then io.write(("\27[%dA\r\27[J"):format(self.lines)) end
-    self.lines = 0
+  -- the drawing gives way to the epoch's line; the next epoch draws below it
+  self.on_epoch = function() erase() end
+  events.on("train_step", self.on_step)
+  events.on("epoch", self.on_epoch)
+  function self:finish()
+    events.off("train_step", self.on_step)
+    events.off("epoch", self.on_epoch)
+    erase()
     if #history.steps.loss > 0 then
-      print(draw(history, L("loss and accuracy at every step", "스텝별 손실과 정확도")))
+      print(draw(L("loss and accuracy at every step", "스텝별 손실과 정확도")))
     end
   end
   return self

@@ -162,6 +162,12 @@ function M.save_training(path, model, optimizer, extra)
   if extra.scheduler and extra.scheduler.state_dict then meta.scheduler = encode(extra.scheduler:state_dict()) end
   if extra.early_stop then meta.early_stop = tostring(extra.early_stop) end
   meta.rng_seed = ("%d"):format(fresh_seed(model, extra.epoch))
+  -- which experiment and config built the model (`nabla serve` rebuilds it from them)
+  local run = package.loaded["nabla.run"]
+  if run and run.current then
+    meta.experiment = run.current.path
+    meta.config = encode(run.current.config)
+  end
   local dir = path:match("^(.*)/[^/]*$")
   if dir and dir ~= "" then os.execute(("mkdir -p '%s' 2>/dev/null"):format(dir:gsub("'", "'\\''"))) end
   checkpoint.write(path, keys, map, meta)

@@ -16,8 +16,7 @@ extern const nbl_module nbl_module_tensor, nbl_module_autograd, nbl_module_index
 static const nbl_module *const modules[] = {
     &nbl_module_tensor, &nbl_module_autograd, &nbl_module_index, &nbl_module_reduce,
     &nbl_module_matmul, &nbl_module_nn,       &nbl_module_rnn,   &nbl_module_optim,
-    &nbl_module_data,   &nbl_module_io,       &nbl_module_sys,   &nbl_module_serve,
-    NULL};
+    &nbl_module_data,   &nbl_module_io,       &nbl_module_sys,   &nbl_module_serve, NULL};
 
 static bool file_exists(const char *path) {
     FILE *f = fopen(path, "r");

@@ -32,7 +32,7 @@ static double now_s(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* _serve_start{ host =, port =, max_body =, queue =, threads =, timeout_ms = } */
+/* serve_start{ host =, port =, max_body =, queue =, threads =, timeout_ms = } */
 static int l_start(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     nb_server_opts o = {0};
@@ -236,13 +236,13 @@ static int l_serve(lua_State *L) {
     return 1;
 }
 
-/* _serve_pending() -> jobs waiting in any server (cheap: no lock) */
+/* serve_pending() -> jobs waiting in any server (cheap: no lock) */
 static int l_pending(lua_State *L) {
     lua_pushinteger(L, nb_server_pending());
     return 1;
 }
 
-/* _serve_wait(ms) -> true when jobs wait (or at once if some do); false on timeout. */
+/* serve_wait(ms) -> true when jobs wait (or at once if some do); false on timeout. */
 static int l_wait(lua_State *L) {
     int ms = (int)luaL_optinteger(L, 1, 250);
     if (nb_server_pending() > 0) {
@@ -255,7 +255,7 @@ static int l_wait(lua_State *L) {
     return 1;
 }
 
-/* _png_to_mnist(bytes) -> tensor (28, 28) as /predict would feed the model */
+/* png_to_mnist(bytes) -> tensor (28, 28) as /predict would feed the model */
 static int l_png_to_mnist(lua_State *L) {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
@@ -348,8 +348,9 @@ static int l_open_server_mt(lua_State *L) {
     return l_start(L);
 }
 
-static const luaL_Reg serve_functions[] = {
-    {"_serve_start", l_open_server_mt}, {"_serve_pending", l_pending}, {"_serve_wait", l_wait},
-    {"_png_to_mnist", l_png_to_mnist}, {"_json", l_json}, {NULL, NULL}};
+/* nabla._C.serve_start{...}, serve_pending(), serve_wait(ms), png_to_mnist(bytes), json(v) */
+static const luaL_Reg serve_internals[] = {
+    {"serve_start", l_open_server_mt}, {"serve_pending", l_pending}, {"serve_wait", l_wait},
+    {"png_to_mnist", l_png_to_mnist}, {"json", l_json}, {NULL, NULL}};
 
-NBL_MODULE(serve, NULL, serve_functions, NULL)
+NBL_MODULE(serve, NULL, NULL, serve_internals)

@@ -395,6 +395,7 @@ static bool repl(lua_State *L, bool welcome) {
 static void usage(void) {
     printf("usage: %s [options] [script.lua [args]]\n"
            "       %s run experiments/NAME.lua [--key value ...]\n"
+           "       %s serve CHECKPOINT [--port 8000] [--host 127.0.0.1]   (a model on the web)\n"
            "       %s jupyter install | lesson ID [--lang ko]   (nabla in Jupyter)\n"
            "  -e chunk      run the Lua chunk (several allowed)\n"
            "  -i            stay interactive after running a script or -e\n"
@@ -405,7 +406,7 @@ static void usage(void) {
            "  --help        this text\n"
            "With no script, nabla starts the interactive shell: lessons() lists the lessons,\n"
            "help() the topics.\n",
-           progname, progname, progname);
+           progname, progname, progname, progname);
 }
 
 /* A Lua state with the standard libraries and nabla in the globals. */

@@ -64,7 +64,7 @@ T.test("serve{} listens on loopback and names its address", function()
 end)
 
 -- a second server that nobody serves: its queue fills (503) and its jobs time out (503)
-local idle = nabla._serve_start{ port = 0, queue = 1, timeout_ms = 400 }
+local idle = nabla._C.serve_start{ port = 0, queue = 1, timeout_ms = 400 }
 idle:set_model('{"name": "idle"}')
 
 local src = os.getenv("NABLA_TESTS") or "tests"
@@ -98,7 +98,7 @@ end
 local t0 = nabla.clock()
 local function serve_until(path, limit)
   while not exists(path) and nabla.clock() - t0 < limit do
-    if nabla._serve_wait(50) then serve.poll() end
+    if nabla._C.serve_wait(50) then serve.poll() end
   end
 end
 serve_until(out_path .. ".ready", 120)
@@ -238,6 +238,34 @@ T.test("stop: the port closes and no thread is left", function()
   p:close()
   T.ok(code ~= 0, "the port still accepts connections")
   T.ok(tostring(srv):match("stopped"))
+end)
+
+T.test("the lesson runner and plots emit their events; the server's state keeps them", function()
+  local events = require "nabla.events"
+  local s = serve.serve{ model = model, port = 0, quiet = true }
+  local got = {}
+  local function on_lesson(p) got.lesson = p end
+  local function on_plot(p) got.plot = p end
+  events.on("lesson", on_lesson)
+  events.on("plot", on_plot)
+  local out = io.output()
+  io.output(os.tmpname())               -- the lesson's text is not this test's output
+  local ok, err = pcall(function()
+    nabla.lesson("gradient-descent")
+    nabla.plot.line({ 3, 1, 2 })
+  end)
+  io.output():close()
+  io.output(out)
+  T.ok(ok, err)
+  events.off("lesson", on_lesson)
+  events.off("plot", on_plot)
+  T.ok(not events.listening("lesson") == false, "the server still listens")
+  local p = got.lesson
+  T.ok(p and p.id == "gradient-descent" and p.step >= 1 and p.steps > 1 and type(p.text) == "string" and #p.text > 20, "lesson payload")
+  T.ok(got.plot and got.plot.svg:find("<svg", 1, true), "plot payload")
+  T.ok(s.lesson and s.lesson.id == "gradient-descent" and s.lesson.svg and s.lesson.svg:match("<svg"), "state.lesson")
+  s:stop()
+  T.ok(not events.listening("lesson"), "a stopped server stops listening")
 end)
 
 T.test("serve{} errors", function()

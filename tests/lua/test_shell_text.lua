@@ -321,6 +321,17 @@ T.test("fit: an interruption returns the history so far", function()
   T.ok(out:find("\nfit: interrupted %(Ctrl%-C%) in epoch 3 after 1 batch;"), "said on its own line: " .. out)
   T.ok(select(2, pcall(fit, m, { iter = function() return function() error("boom") end end }, { epochs = 1, quiet = true })):find("boom"),
     "other errors still raise")
+  -- Ctrl-C while an event listener runs (a live redraw, the dashboard) still stops fit
+  local events = require "nabla.events"
+  local n = 0
+  local listener = events.on("train_step", function()
+    n = n + 1
+    if n == 1 then error("stdin:1: interrupted!") end
+  end)
+  local out2, h2 = capture(fit, m, data.loader(d, { batch = 4 }), { epochs = 50 })
+  events.off("train_step", listener)
+  T.eq(h2.interrupted, true, "the interruption inside a listener reached fit: " .. out2)
+  T.ok(#h2.loss < 50, "and training stopped")
 end)
 
 -- ---- 8. lessons that resume; readable lesson plots -------------------------------------------
@@ -391,6 +402,9 @@ T.test("fit{live = true}: per-step history and the curves (once, when not a term
   T.eq(#h.steps.loss, 16, "a loss for every step")
   T.eq(#h.steps.accuracy, 16, "an accuracy for every step")
   T.ok(out:find("loss and accuracy at every step"), "the curves are drawn: " .. out)
+  local events = require "nabla.events"
+  T.ok(not events.listening("train_step") and not events.listening("epoch"),
+    "live curves listen to fit's events only while fit runs")
   T.eq(#h.loss, 2)
 end)
 

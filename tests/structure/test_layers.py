@@ -19,8 +19,10 @@ import subprocess
 import sys
 
 # Rank of each folder of src/: a folder may use folders of lower rank only.
-# server: the HTTP threads and PNG decoding, C that never touches Lua (src/lua/l_serve.c binds it)
-LAYERS = {"core": 0, "autograd": 1, "ops": 2, "optim": 3, "data": 3, "server": 3, "lua": 4, "repl": 5}
+LAYERS = {"core": 0, "autograd": 1, "ops": 2, "optim": 3, "data": 3, "lua": 4, "repl": 5,
+          # the classroom server knows requests, bytes and a job queue, no tensor and no Lua:
+          # src/lua/l_serve.c (the bindings) and the shell use it
+          "server": 3}
 # What src/lua/nbl.c (binding support, the role of lauxlib.c) may use besides src/lua.
 NBL_MAY_USE = {"core", "autograd"}
 

@@ -236,6 +236,9 @@ local function finish(fig, opts)
   local s = text.render(fig)
   fig.text = s
   plot.last = fig
+  -- the classroom's /lesson page mirrors the latest plot (events.lua; only when someone listens)
+  local events = package.loaded["nabla.events"]
+  if events and events.listening("plot") then events.emit("plot", { svg = svg.render(fig) }) end
   if opts.print ~= false then
     plot.last_printed = s
     -- shown through nabla.display (a notebook draws fig.svg); the shell does not echo
