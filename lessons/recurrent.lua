@@ -391,7 +391,7 @@ function rnn_step(xt, h)
 end
 function gru_step(xt, h)
   local ih = linear(xt, gru.weight_ih_l0, gru.bias_ih_l0)
-  return gru_cell(ih, linear(h, gru.weight_hh_l0, gru.bias_hh_l0), h)
+  return nabla.gru_cell(ih, linear(h, gru.weight_hh_l0, gru.bias_hh_l0), h)   -- one fused GRU step
 end
 n_rnn, n_gru = cell_norms(rnn_step), cell_norms(gru_step)
 -- the gates are stacked r, z, n: z is rows 33..64
