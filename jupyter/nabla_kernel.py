@@ -20,14 +20,31 @@ own so that it gets the signal once, from us. Installed by `nabla jupyter instal
 import codecs
 import json
 import os
+import re
 import select
 import signal
 import subprocess
 import sys
+import time
 
 from ipykernel.kernelbase import Kernel
 
 MARK = b"\x00\x1bnabla-frame\x00"
+STREAM_EVERY = 0.1   # seconds: printed text is sent on at most this often, so a progress
+                     # bar redrawn at every batch does not flood the notebook
+
+
+def collapse(text):
+    """Text a line rewritten with \r (a progress bar) becomes its last version, after a
+    \r so that the notebook replaces what it showed of the line; ESC [ K (clear to the
+    end of the line) goes, notebooks do not know it."""
+    text = text.replace("\x1b[K", "")
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        last = line.rsplit("\r", 1)
+        if len(last) == 2 and last[1]:
+            lines[i] = "\r" + last[1]
+    return "\n".join(lines)
 
 
 class NablaProcess:
@@ -201,30 +218,47 @@ class NablaKernel(Kernel):
     def wait_reply(self, done, publish=True, interruptible=False):
         """Passes nabla's output on until a message for which done(msg) holds; returns it
         (None if nabla ended). With interruptible, SIGINT is forwarded to nabla."""
+        pending = {}   # stream name -> text not sent yet
+        sent = [time.monotonic()]
+
+        def flush():
+            for name in ("stdout", "stderr"):
+                text = pending.pop(name, "")
+                if text and publish:
+                    self.stream(name, collapse(text))
+                elif text:
+                    sys.stderr.write(text)
+            sent[0] = time.monotonic()
+
         while True:
             try:
-                events = self.nabla.events(1.0)
+                events = self.nabla.events(STREAM_EVERY if pending else 1.0)
             except KeyboardInterrupt:
                 if interruptible:
                     self.nabla.interrupt()
                 continue
             for kind, value in events:
                 if kind in ("stdout", "stderr"):
-                    if publish:
-                        self.stream(kind, value)
-                    else:
-                        sys.stderr.write(value)
-                elif kind == "eof":
+                    pending[kind] = pending.get(kind, "") + value
+                    continue
+                flush()
+                if kind == "eof":
                     return None
-                elif done(value):
+                if done(value):
                     return value
-                elif publish:
+                if publish:
                     self.publish(value)
+            if pending and time.monotonic() - sent[0] >= STREAM_EVERY:
+                flush()
 
     def publish(self, msg):
         kind = msg.get("type")
-        if kind == "display":
-            self.send_response(self.iopub_socket, "display_data", {"data": msg["data"], "metadata": {}})
+        if kind in ("display", "update"):
+            content = {"data": msg["data"], "metadata": {}}
+            if msg.get("id"):
+                content["transient"] = {"display_id": msg["id"]}
+            self.send_response(self.iopub_socket, "display_data" if kind == "display" else "update_display_data",
+                               content)
         elif kind == "result":
             self.send_response(self.iopub_socket, "execute_result", {
                 "execution_count": self.execution_count, "data": msg["data"], "metadata": {}})

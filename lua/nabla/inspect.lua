@@ -79,12 +79,12 @@ end
 -- rows[1] is the header; cells are strings; mono[i]: column i in a fixed-width font
 local function html_table(class, rows, mono, note)
   local out = { ('<table class="%s">'):format(class), "<thead><tr>" }
-  for _, h in ipairs(rows[1]) do out[#out + 1] = "<th>" .. esc(h) .. "</th>" end
+  for _, h in ipairs(rows[1]) do out[#out + 1] = '<th style="text-align:left">' .. esc(h) .. "</th>" end
   out[#out + 1] = "</tr></thead><tbody>"
   for k = 2, #rows do
     out[#out + 1] = "<tr>"
     for i, c in ipairs(rows[k]) do
-      out[#out + 1] = mono and mono[i] and ('<td style="text-align:left"><code style="white-space:pre">%s</code></td>'):format(esc(c))
+      out[#out + 1] = mono and mono[i] and ('<td style="text-align:left;font-family:monospace;white-space:pre">%s</td>'):format(esc(c))
         or ('<td style="text-align:left">%s</td>'):format(esc(c))
     end
     out[#out + 1] = "</tr>"

@@ -117,6 +117,9 @@ function M.bundle(v)
   local html = rich(v, "__html")
   if html then data["text/html"] = html end
   local svg = rich(v, "__svg")
+  -- the <svg> element only: the classic notebook inserts it into the page as it is, and
+  -- an <?xml ...?> declaration before it makes that fail
+  svg = svg and svg:match("<svg[%s>].*$")
   if svg then data["image/svg+xml"] = unique_ids(svg) end
   return data
 end
@@ -127,14 +130,17 @@ local shown -- what display() sent during this cell: objects and their texts
 
 local function send(msg) return M.send(M.json(msg)) end
 
--- display(obj) inside the kernel: the object goes to the notebook as a MIME bundle
-local function display(obj)
+-- display(obj [, {id = "name", update = true}]) inside the kernel: the object goes to the
+-- notebook as a MIME bundle; with an id, a later update = true redraws it in place (fit's
+-- live curves)
+local function display(obj, opts)
   local data = M.bundle(obj)
   if shown then
     shown[obj] = true
     shown[data["text/plain"]] = true
   end
-  send({ type = "display", data = data })
+  local id = type(opts) == "table" and opts.id and tostring(opts.id) or nil
+  send({ type = (id and opts.update) and "update" or "display", data = data, id = id })
 end
 M.display = display
 
@@ -171,15 +177,26 @@ function M.compile(code, name)
   return load(code, name, "t")
 end
 
--- "message\nstack traceback:\n\t..." -> message, the learner's frames
+-- where nabla is installed says nothing to a learner: ".../lua/nabla/nn/linear.lua:30:"
+-- becomes "nabla/nn/linear.lua:30:" (as in the shell)
+local function short_paths(s)
+  return (s:gsub("[^%s'\"]*/lua/nabla/", "nabla/"):gsub("[^%s'\"]*/lessons/([%w_%-]+%.lua)", "%1"))
+end
+
+-- "message\nstack traceback:\n\t..." -> the message as the shell words it (with "did you
+-- mean"), the learner's frames
 local function split_traceback(s)
   local msg, tb = s:match("^(.-)\nstack traceback:\n(.*)$")
-  if not msg then return s, {} end
+  if not msg then msg, tb = s, "" end
+  local ok, shell = pcall(require, "nabla.shell")
+  local worded = ok and type(shell) == "table" and type(shell.error_text) == "function"
+    and select(2, pcall(shell.error_text, msg))
+  msg = type(worded) == "string" and worded or short_paths(msg)
   local frames = {}
   for line in tb:gmatch("[^\n]+") do
     if line:find("nabla/jupyter.lua", 1, true) or line:find("ipcall'", 1, true)
         or line:match("^%s*%[C%]: in %?$") then break end
-    frames[#frames + 1] = "  " .. line:gsub("^%s+", "")
+    frames[#frames + 1] = "  " .. short_paths(line:gsub("^%s+", ""))
   end
   return msg, frames
 end
@@ -283,10 +300,11 @@ end
 -- "shutdown". Returns the exit status.
 function M.serve()
   rawset(nabla, "display", display)
+  rawset(nabla, "frontend", "jupyter") -- fit draws its progress bar (lua/nabla/train.lua)
   _G.display = display
-  require("nabla.doc")(display, "display(x)",
-    "show x in the notebook: as HTML or SVG if its metatable has __html or __svg, else as text",
-    "x를 노트북에 보여 줍니다: 메타테이블에 __html이나 __svg가 있으면 HTML이나 SVG로, 아니면 글자로", "The shell")
+  require("nabla.doc")(display, "display(x [, {id = name, update = true}])",
+    "show x in the notebook: as HTML or SVG if its metatable has __html or __svg, else as text; update = true redraws the display with that id",
+    "x를 노트북에 보여 줍니다: 메타테이블에 __html이나 __svg가 있으면 HTML이나 SVG로, 아니면 글자로; update = true는 그 id의 출력을 다시 그립니다", "The shell")
   send({ type = "ready", version = nabla.version or "", lang = nabla.lang })
   while true do
     local req = M.recv()

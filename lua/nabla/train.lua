@@ -209,7 +209,11 @@ function M.fit(model, loader, opts)
   end
   local log = open_log(opts.log, { "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds" })
   local tty = opts.progress
-  if tty == nil then tty = not opts.quiet and nabla.isatty and nabla.isatty() or false end   -- quiet: no bar either
+  -- quiet: no bar either; a Jupyter notebook shows the bar too (its kernel sends the
+  -- line's last version every 0.1 s)
+  if tty == nil then
+    tty = not opts.quiet and (nabla.isatty and nabla.isatty() or rawget(nabla, "frontend") == "jupyter") or false
+  end
   local monitor = opts.early_stop and (opts.early_stop.monitor or (opts.val and "val_loss" or "loss"))
   local nb = loader_length(loader)
   if opts.live or opts.steps then history.steps = history.steps or { loss = {}, accuracy = {} } end
@@ -368,10 +372,46 @@ end
 -- fit{..., live = true}: on a terminal, the loss and accuracy of every step redrawn in
 -- place at each train_step event (at most ten a second); elsewhere one
 -- line an epoch as usual, and the curves once at the end.
+local live_count = 0
 function M.live(opts, epochs, nb, history)
   local term = require "nabla.term"
   local tty = nabla.isatty and nabla.isatty(1)
   local self = { lines = 0, tty = tty }
+  -- in a Jupyter notebook: the curves as SVG figures redrawn in place (nabla.display with an
+  -- id), at most four times a second
+  if rawget(nabla, "frontend") == "jupyter" then
+    live_count = live_count + 1
+    local id = "nabla-live-" .. live_count
+    local shown, last = false, -math.huge
+    local function show(title)
+      local plot, display = require "nabla.plot", require "nabla.display"
+      local st = history.steps
+      if #st.loss == 0 then return end
+      local figs = { { "loss", st.loss, { title = title, ylabel = "loss", xlabel = L("step", "스텝"), print = false } } }
+      if #st.accuracy > 0 then
+        figs[2] = { "acc", st.accuracy, { ylabel = "acc", xlabel = L("step", "스텝"), ylim = { 0, 1 }, print = false } }
+      end
+      for _, f in ipairs(figs) do
+        local text = plot.line(f[2], f[3])
+        local obj = display.new("plot", text, { figure = plot.last,
+          svg = function(d) return require("nabla.plot.svg").render(d.figure) end })
+        nabla.display(obj, { id = id .. "-" .. f[1], update = shown })
+      end
+      shown = true
+    end
+    self.on_step = function(e)
+      if now() - last < 0.25 then return end
+      last = now()
+      show(("%s %d/%d  %s %d%s  loss %.4f"):format(L("epoch", "에폭"), e.epoch, e.epochs,
+        L("step", "스텝"), e.step, e.steps and ("/" .. e.steps) or "", history.steps.loss[#history.steps.loss] or e.loss))
+    end
+    events.on("train_step", self.on_step)
+    function self:finish()
+      events.off("train_step", self.on_step)
+      show(L("loss and accuracy at every step", "스텝별 손실과 정확도"))
+    end
+    return self
+  end
   local function draw(title)
     local plot = require "nabla.plot"
     local st = history.steps

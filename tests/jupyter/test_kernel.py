@@ -110,6 +110,7 @@ check(len(disp) == 1, "plot.line shows one inline figure")
 if disp:
     svg = disp[0].data.get("image/svg+xml", "")
     check("<svg" in svg and "squares" in svg and "<polyline" in svg, "the figure is image/svg+xml with the title and the line")
+    check(svg.startswith("<svg"), "the SVG is the <svg> element only (no <?xml?>, which the classic notebook cannot insert)")
     check("squares" in disp[0].data.get("text/plain", ""), "with the terminal plot as its text fallback")
 check(not outputs_of(c[1], "execute_result"), "the plot's returned text is not shown a second time")
 kinds = [(o.output_type, getattr(o, "text", "").strip()) for o in c[1].outputs]
@@ -152,7 +153,7 @@ if len(disp) == 2:
 disp = outputs_of(c[11], "display_data")
 check(len(disp) == 1 and disp[0].data.get("text/html") == "<b>bold</b>" and disp[0].data["text/plain"] == "bold",
       "display(x) sends x's __html with its text")
-check("display(x)" in stream_text(c[11]), "display has help")
+check("display(x" in stream_text(c[11]), "display has help")
 
 # ---- a kernel client: streaming, interrupt, completion, help, restart -------------------------
 
@@ -163,10 +164,10 @@ kc.start_channels()
 kc.wait_for_ready(timeout=60)
 
 
-def execute(code, timeout=60):
+def execute(code, timeout=60, stop_on_error=True):
     """Runs code; returns (reply content, [(seconds since sent, iopub msg)])."""
     t = time.time()
-    msg_id = kc.execute(code)
+    msg_id = kc.execute(code, stop_on_error=stop_on_error)
     msgs = []
     deadline = t + timeout
     while True:
@@ -217,19 +218,70 @@ lines = "".join(m["content"]["text"] for _, m in msgs if m["msg_type"] == "strea
 check(reply["status"] == "ok" and lines.count("epoch") >= 3 and lines.count("loss") >= 3,
       "fit prints a line per epoch into the notebook: %r" % lines[:200])
 
+# a slow fit (10 ms a batch; the bar is drawn every 10 batches) draws its progress bar while it trains; the notebook keeps the bar's last
+# version, not one copy per batch
+code = ('manual_seed(2)\nX2 = randn(64, 4)\nY2 = X2:sum(2, true)\nlin = nn.Linear(4, 1)\n'
+        'slow = setmetatable({parameters = function() return lin:parameters() end},\n'
+        '  {__call = function(_, x) local t = clock() + 0.01 while clock() < t do end return lin(x) end})\n'
+        'h2 = fit(slow, data.loader({X2, Y2}, {batch_size = 1}), {epochs = 2, loss = nn.MSELoss(), '
+        'optimizer = optim.SGD(lin:parameters(), {lr = 0.01})})\n#h2.loss')
+reply, msgs = execute(code, timeout=120)
+streams = [(t, m["content"]["text"]) for t, m in msgs if m["msg_type"] == "stream"]
+end = msgs[-1][0]
+bars = [t for t, text in streams if "█" in text or "░" in text]
+check(reply["status"] == "ok" and result(msgs) == "2", "a fit in a notebook runs (%s)" % result(msgs))
+check(len(bars) >= 3 and end - bars[0] > 0.4,
+      "its progress bar is redrawn while it trains (%d updates, the first %.2f s before the end)"
+      % (len(bars), (end - bars[0]) if bars else -1))
+text = "".join(text for _, text in streams)
+check(len(text) < 4000 and text.count("epoch 1/2") < 16 and "\x1b[K" not in text,
+      "without one copy of the bar per batch (%d characters for 128 batches)" % len(text))
+final = [line.rsplit("\r", 1)[-1] for line in text.split("\n")]
+check(any(line.startswith("epoch 1/2") and "loss" in line and "█" not in line for line in final)
+      and any(line.startswith("epoch 2/2") for line in final),
+      "each epoch ends with its line: %s" % [line for line in final if line][:2])
+
+# fit{live = true}: the loss curve is one inline figure, redrawn in place while it trains
+code = ("h4 = fit(slow, data.loader({X2, Y2}, {batch_size = 1}), {epochs = 2, live = true, "
+        "loss = nn.MSELoss(), optimizer = optim.SGD(lin:parameters(), {lr = 0.01})})")
+reply, msgs = execute(code, timeout=120)
+end = msgs[-1][0]
+shows = [m for _, m in msgs if m["msg_type"] == "display_data"]
+updates = [(t, m) for t, m in msgs if m["msg_type"] == "update_display_data"]
+ids = {m["content"].get("transient", {}).get("display_id") for m in shows} | \
+      {m["content"].get("transient", {}).get("display_id") for _, m in updates}
+check(reply["status"] == "ok" and len(shows) == 1 and len(updates) >= 3 and len(ids) == 1 and None not in ids,
+      "fit{live = true}: one figure (%d), redrawn in place (%d updates, display ids %s)" % (len(shows), len(updates), ids))
+check(updates and end - updates[0][0] > 0.5 and "<svg" in updates[-1][1]["content"]["data"].get("image/svg+xml", ""),
+      "the live figure is an SVG redrawn while it trains (first update %.2f s before the end)"
+      % ((end - updates[0][0]) if updates else -1))
+
 # the stop button stops a running loop and keeps every variable
 msg_id = None
 t = time.time()
-msg_id = kc.execute("n = 0\nwhile true do n = n + 1 end")
+# (stop_on_error=False: else ipykernel aborts a request that comes in right after the
+# error, as a notebook's "run all" stops at the first error)
+msg_id = kc.execute("n = 0\nwhile true do n = n + 1 end", stop_on_error=False)
 time.sleep(1.5)
 km.interrupt_kernel()
 reply = shell_reply(msg_id, 20)
 check(reply["status"] == "error" and reply["ename"] == "Interrupted",
       "interrupt stops `while true do end` (%s after %.1f s)" % (reply, time.time() - t))
 reply, msgs = execute("n > 0")
-check(result(msgs) == "true", "after the interrupt the loop's variable is still there")
+check(result(msgs) == "true", "after the interrupt the loop's variable is still there (%s %s)" % (result(msgs), [(m["msg_type"], m["content"].get("text", m["content"].get("evalue", ""))) for _, m in msgs]))
 reply, msgs = execute("kept_after_interrupt = 7\nkept_after_interrupt * 6")
 check(result(msgs) == "42", "and the kernel goes on")
+
+# the stop button during fit: fit stops and returns the history so far, as Ctrl-C in the shell
+msg_id = kc.execute("h3 = fit(slow, data.loader({X2, Y2}, {batch_size = 1}), {epochs = 100, "
+                    "loss = nn.MSELoss(), optimizer = optim.SGD(lin:parameters(), {lr = 0.01})})",
+                    stop_on_error=False)
+time.sleep(1.5)
+km.interrupt_kernel()
+reply = shell_reply(msg_id, 30)
+reply2, msgs = execute("h3.interrupted and #h3.loss < 100")
+check(reply["status"] == "ok" and result(msgs) == "true",
+      "interrupt during fit keeps the history so far (%s, %s)" % (reply["status"], result(msgs)))
 
 # completion and help through Jupyter's requests
 execute("x = tensor{1, 2, 3}")
@@ -248,7 +300,7 @@ r = kc.inspect("nothing_here", 5, reply=True, timeout=20)["content"]
 check(not r["found"], "inspect_request on an unknown name finds nothing")
 
 # os.exit() in a cell: the kernel says so and starts a fresh nabla
-reply, msgs = execute("os.exit(3)")
+reply, msgs = execute("os.exit(3)", stop_on_error=False)
 check(reply["status"] == "error" and "exit status 3" in reply["evalue"], "os.exit() in a cell is reported: " + reply.get("evalue", ""))
 reply, msgs = execute("1 + 1")
 check(result(msgs) == "2", "and the next cell runs in a fresh session")
@@ -309,6 +361,28 @@ run_notebook(wrong)
 check("✗" in stream_text(wrong.cells[1]) and "50 points" in stream_text(wrong.cells[1]),
       "a check cell catches a wrong answer and says what is wrong: " + stream_text(wrong.cells[1]).strip())
 check("💡" in stream_text(wrong.cells[2]), "hint(id, k) works in a notebook")
+
+# every lesson becomes a valid notebook in both languages (what ./setup.sh jupyter writes)
+nbdir = os.path.join(TMP, "notebooks")
+r = subprocess.run([NABLA, "jupyter", "notebooks", nbdir], capture_output=True, text=True)
+lessons_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "lessons")
+ids = sorted(f[:-4] for f in os.listdir(lessons_dir) if f.endswith(".lua"))
+bad = []
+for lang in ("en", "ko"):
+    for lesson in ids:
+        path = os.path.join(nbdir, lang, lesson + ".ipynb")
+        try:
+            book = nbformat.read(path, as_version=4)
+            nbformat.validate(book)
+            steps = {cell.metadata.get("nabla", {}).get("step") for cell in book.cells} - {None}
+            if len(steps) < 6:
+                bad.append("%s/%s: %d steps" % (lang, lesson, len(steps)))
+        except Exception as e:  # a missing or invalid notebook
+            bad.append("%s/%s: %s" % (lang, lesson, str(e)[:200]))
+check(r.returncode == 0 and not bad, "nabla jupyter notebooks: all %d lessons in en and ko are valid notebooks %s"
+      % (len(ids), bad))
+r = subprocess.run([NABLA, "jupyter", "notebooks", nbdir], capture_output=True, text=True)
+check(r.returncode == 0 and "0 notebooks" in r.stdout, "and a second run keeps the learner's notebooks: " + r.stdout.strip())
 
 shutil.rmtree(TMP, ignore_errors=True)
 print("%d checks, %d failed" % (checks, len(failures)))
