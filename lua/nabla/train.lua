@@ -259,7 +259,9 @@ function M.fit(model, loader, opts)
         end
       end
       events.poll()     -- the classroom server answers its requests between steps
-      if events.listening("train_step") and now() - last_emit >= STEP_EVERY then
+      -- at most STEP_EVERY apart, and always the last step of an epoch (a curve ends where
+      -- its epoch ends, however fast the epoch ran)
+      if events.listening("train_step") and (now() - last_emit >= STEP_EVERY or i == nb) then
         last_emit = now()
         events.emit("train_step", { epoch = epoch, epochs = epochs, step = i, steps = nb, global_step = global_step,
           loss = lv, lr = opt.param_groups and opt.param_groups[1].lr or nil,
