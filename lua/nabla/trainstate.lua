@@ -357,6 +357,27 @@ end
 
 -- a scheduler's saved state: the live scheduler's own fields, the step counts whole numbers,
 -- the learning rates finite and >= 0
+-- The schedulers' own options, held to the rules their constructors apply (found by
+-- tests/fuzz: a resumed StepLR with step_size = 0 divided by zero in get_lr).
+local SCHED_OPTIONS = {
+  step_size = { function(x) return whole(x, 1, MAX_STEP) end, "a whole number >= 1" },
+  total_steps = { function(x) return whole(x, 1, MAX_STEP) end, "a whole number >= 1" },
+  epochs = { function(x) return whole(x, 1, MAX_STEP) end, "a whole number >= 1" },
+  steps_per_epoch = { function(x) return whole(x, 1, MAX_STEP) end, "a whole number >= 1" },
+  milestones = { function(x) return whole(x, 0, MAX_STEP) end, "whole numbers >= 0" },
+  patience = { function(x) return whole(x, 0, MAX_STEP) end, "a whole number >= 0" },
+  cooldown = { function(x) return whole(x, 0, MAX_STEP) end, "a whole number >= 0" },
+  T_max = { function(x) return is_finite(x) and x > 0 end, "a finite number > 0" },
+  pct_start = { function(x) return is_finite(x) and x >= 0 and x <= 1 end, "a number between 0 and 1" },
+  div_factor = { function(x) return is_finite(x) and x > 0 end, "a finite number > 0" },
+  final_div_factor = { function(x) return is_finite(x) and x > 0 end, "a finite number > 0" },
+  factor = { function(x) return is_finite(x) and x >= 0 and x < 1 end, "a number in [0, 1)" },
+  gamma = { function(x) return is_finite(x) and x >= 0 end, "a finite number >= 0" },
+  eta_min = { function(x) return is_finite(x) and x >= 0 end, "a finite number >= 0" },
+  threshold = { function(x) return is_finite(x) and x >= 0 end, "a finite number >= 0" },
+  eps = { function(x) return is_finite(x) and x >= 0 end, "a finite number >= 0" },
+}
+
 local function sched_range(k, x)
   if k == "last_epoch" or k == "_step_count" or k == "num_bad_epochs" or k == "cooldown_counter" then
     return whole(x, -1, MAX_STEP), "a whole number -1..2^53"
@@ -364,6 +385,8 @@ local function sched_range(k, x)
   if k == "base_lrs" or k == "_last_lr" or k == "min_lrs" then
     return is_finite(x) and x >= 0, "finite numbers >= 0"
   end
+  local rule = SCHED_OPTIONS[k]
+  if rule then return rule[1](x), rule[2] end
   return x == x, "a number (not NaN)"
 end
 
