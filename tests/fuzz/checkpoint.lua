@@ -15,8 +15,11 @@ local UNCLEAR = { "attempt to ", "invalid option", "a nil value", "no integer re
                   "stack overflow", "C stack" }
 local function check_error(what, err)
   if type(err) ~= "string" or err == "" then error(what .. ": an error that is not a message", 0) end
+  -- names quoted from the file ('...') are the file's own text, which may spell anything
+  -- (a field named "attempt to " once looked like a raw Lua error): look outside them
+  local own = err:gsub("'[^']*'", "''")
   for _, u in ipairs(UNCLEAR) do
-    if err:find(u, 1, true) then error(("%s raised an unclear error: %s"):format(what, err), 0) end
+    if own:find(u, 1, true) then error(("%s raised an unclear error: %s"):format(what, err), 0) end
   end
   if not err:find(path, 1, true) then error(("%s: the error does not name the file: %s"):format(what, err), 0) end
 end
