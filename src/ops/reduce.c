@@ -543,8 +543,15 @@ static int64_t run_best(const float *p, int64_t n, bool is_max) {
         }
     }
     int64_t k = 0;
-    if (nan) while (p[k] == p[k]) k++;
-    else while (p[k] != m) k++;
+    if (nan) while (k < n && p[k] == p[k]) k++;
+    else while (k < n && p[k] != m) k++;
+    if (k < n) return k;
+    /* m is not a value of the run: the reduction started from its identity, which some
+     * compilers take as the lowest finite float, and every value was -inf (+inf for min;
+     * found by tests/fuzz under clang). A plain scan then. */
+    k = 0;
+    for (int64_t r = 1; r < n; r++)
+        if (BEATS(is_max, p[r], p[k])) k = r;
     return k;
 }
 

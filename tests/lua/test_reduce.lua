@@ -585,4 +585,19 @@ T.test("error messages name the op, the dim and the shape", function()
   T.raises(function() v:sum():backward() end, "max backward: the indices it returned were modified in place")
 end)
 
+T.test("max/min and their indices over rows of -inf and +inf only (short, long and many rows)", function()
+  -- the vectorised pass's reduction may start from the lowest finite float instead of a
+  -- value of the row; the position scan then ran past the row (found by tests/fuzz)
+  for _, n in ipairs({ 1, 3, 100, 70000 }) do
+    local neg, pos = nb.full({ 2, n }, -math.huge), nb.full({ 2, n }, math.huge)
+    local v, k = neg:max(2)
+    T.eq(v[1]:item(), -math.huge, "max of -inf is -inf (n = " .. n .. ")")
+    T.eq(k[2]:item(), 1, "its first position (n = " .. n .. ")")
+    v, k = pos:min(2)
+    T.eq(v[2]:item(), math.huge, "min of +inf is +inf (n = " .. n .. ")")
+    T.eq(k[1]:item(), 1, "its first position (n = " .. n .. ")")
+    T.eq(neg:view(2 * n):argmax():item(), 1, "argmax of one long -inf row (n = " .. n .. ")")
+  end
+end)
+
 T.done()
