@@ -82,7 +82,7 @@ return function(s)
     if b % 4 == 2 and #sh > 0 then table.remove(sh, 1) end     -- broadcasts from fewer dims
     if b % 8 == 3 then sh[#sh + 1] = size() end                  -- may not broadcast
     for _, v in ipairs(sh) do if v < 0 or v > 64 then return nil end end
-    if numel(sh) > MAX_NUMEL then return nil end
+    if #sh > 8 or numel(sh) > MAX_NUMEL then return nil end   -- not an operand nabla can hold
     return nabla.randn(table.unpack(sh))
   end
   local OPS = {

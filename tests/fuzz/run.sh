@@ -1,6 +1,8 @@
 #!/bin/sh
 # Replays the committed seed corpora through the fuzz targets, then fuzzes each target for
-# SECONDS (default 30), one at a time. New inputs go to a scratch directory, never into the
+# SECONDS (default 30), one at a time, from a fixed seed (FUZZ_SEED, default 1: CI explores
+# the same inputs on every run, so a finding is the code's, not the luck of the draw; a
+# longer local run from the same seed covers what CI will see). New inputs go to a scratch directory, never into the
 # committed corpora; a crash input is kept as BUILD/fuzz-artifacts/<target>-crash-*.
 #   tests/fuzz/run.sh BUILD_DIR [SECONDS] [TARGET...]
 # Exits non-zero on any finding. Prints each target's executions ("stat::number_of_executed_units").
@@ -27,7 +29,7 @@ for t in $targets; do
     fi
     if [ "$secs" -gt 0 ]; then
         echo "== $t: fuzzing for $secs s"
-        if "$exe" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 -max_len=4096 \
+        if "$exe" -max_total_time="$secs" -seed="${FUZZ_SEED:-1}" -timeout=20 -rss_limit_mb=4096 -max_len=4096 \
                -print_final_stats=1 -artifact_prefix="$art/$t-" "$scratch" "$corpus" \
                > "$scratch/fuzz.log" 2>&1; then
             grep -E "stat::number_of_executed_units|stat::new_units_added|stat::peak_rss_mb" "$scratch/fuzz.log" | tr '\n' ' '; echo
