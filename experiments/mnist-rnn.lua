@@ -31,10 +31,12 @@ return {
     cell = "GRU",       -- or "LSTM", "RNN"
     hidden = 128,
     seed = 1,
+    val = 5000,         -- training images held out to choose the model (the test set is used once, at the end)
+    split_seed = 1,     -- which ones (the same split whatever --seed is)
   },
   run = function(cfg)
-    local train = data.mnist{ split = "train", full = true }
-    local test = data.mnist{ split = "test", full = true }
+    local run = require "nabla.run"
+    local train, val, test = run.mnist_sets(cfg)   -- val: held out of train, chooses the model
     if not (cfg.cell == "GRU" or cfg.cell == "LSTM" or cfg.cell == "RNN") then
       error("mnist-rnn: --cell must be GRU, LSTM or RNN, got " .. tostring(cfg.cell), 0)
     end
@@ -46,9 +48,9 @@ return {
     local history = nabla.fit(model, data.loader(train, { batch = cfg.batch, shuffle = true, seed = cfg.seed }), {
       epochs = cfg.epochs, optimizer = opt,
       scheduler = optim.lr_scheduler.CosineAnnealingLR(opt, { T_max = cfg.epochs }),
-      val = test, log = cfg.run_dir .. "/log.csv", checkpoint = cfg.run_dir, resume = cfg.resume,
+      val = val, val_name = run.val_name, log = cfg.run_dir .. "/log.csv", checkpoint = cfg.run_dir, resume = cfg.resume,
     })
 
-    return require("nabla.run").test_result(model, test, history)
+    return run.test_result(model, test, history, { run_dir = cfg.run_dir })   -- the one look at test
   end,
 }

@@ -467,24 +467,43 @@ end
 -- a, b, ... = data.split(ds, sizes, { shuffle = true, seed })
 -- sizes: fractions summing to 1 ({0.8, 0.2}), counts summing to #ds ({50000, 10000}), or a
 -- single number (a fraction < 1 or a count) for two parts: that many, and the rest.
+-- Held-out parts: counts in a table that sum to less than #ds are the LAST parts, and the
+-- rest comes first: train, val = data.split(train60k, {5000}, { seed = 1 }) keeps 5,000
+-- random images aside for validation (model selection, early stopping) and 55,000 to train.
+-- The parts are views of the same storage (no copy); the same seed gives the same parts.
 function data.split(ds, sizes, opts)
   local n = #ds
   if type(sizes) == "number" then
     local first = sizes < 1 and floor(sizes * n + 0.5) or floor(sizes)
     sizes = { first, n - first }
   end
-  local total = 0
-  for _, s in ipairs(sizes) do total = total + s end
+  if type(sizes) ~= "table" or #sizes == 0 then
+    error(L("data.split: sizes must be a number or a table of numbers, e.g. {0.8, 0.2} or {5000}",
+            "data.split: sizes는 수 또는 수의 테이블이어야 합니다 (예: {0.8, 0.2} 또는 {5000})"), 2)
+  end
+  local total, whole = 0, true
+  for i, s in ipairs(sizes) do
+    if type(s) ~= "number" or s < 0 then
+      error(("data.split: size %d is %s; sizes are non-negative numbers"):format(i, tostring(s)), 2)
+    end
+    total = total + s
+    whole = whole and s == floor(s)
+  end
   local counts, given = {}, 0
-  if math.abs(total - 1) < 1e-6 and n ~= 1 then
+  if math.abs(total - 1) < 1e-6 and n ~= 1 and not (whole and #sizes == 1) then
     for i, s in ipairs(sizes) do
       counts[i] = (i < #sizes) and floor(s * n + 0.5) or (n - given)
       given = given + counts[i]
     end
   elseif total == n then
     counts = sizes
+  elseif whole and total < n then
+    -- held-out parts of these sizes at the end; the rest first
+    counts[1] = n - total
+    for i, s in ipairs(sizes) do counts[i + 1] = floor(s) end
   else
-    error(("data.split: the sizes sum to %g; give fractions summing to 1 or counts summing to %d"):format(total, n), 2)
+    error(L(("data.split: the sizes sum to %g; give fractions summing to 1, counts summing to %d, or held-out counts summing to less than %d"):format(total, n, n),
+            ("data.split: 크기의 합이 %g입니다; 합이 1인 비율, 합이 %d인 개수, 또는 합이 %d보다 작은 검증용 개수를 주세요"):format(total, n, n)), 2)
   end
   local order = order_of(n, opts)
   local parts, pos = {}, 0
@@ -496,7 +515,7 @@ function data.split(ds, sizes, opts)
   end
   return table.unpack(parts)
 end
-doc(data.split, "data.split(ds, {0.8, 0.2}, {seed=?})", "random parts of a dataset, by fractions or counts (e.g. train and validation sets)", "데이터셋을 비율이나 개수로 무작위로 나눕니다 (예: 학습/검증 세트)")
+doc(data.split, "data.split(ds, {0.8, 0.2} | {5000}, {seed=?})", "random parts of a dataset, by fractions or counts; train, val = data.split(ds, {5000}, {seed=1}) holds out 5,000 examples for validation (choose the model and stop early on val, touch the test set once at the end)", "데이터셋을 비율이나 개수로 무작위로 나눕니다; train, val = data.split(ds, {5000}, {seed=1})은 5,000개를 검증 세트로 떼어 둡니다 (모델 선택과 조기 종료는 검증 세트로, 테스트 세트는 마지막에 한 번만)")
 
 -- for train, val, i in data.kfold(ds, k, { shuffle = true, seed }) do ... end
 -- k folds of (almost) equal size; fold i is the validation set of the i-th pair.
