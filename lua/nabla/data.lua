@@ -638,6 +638,26 @@ local function augment_batch(self, x, y)
   return a(x), y
 end
 
+-- A bytes dataset with an affine augmentation: the batch is converted from bytes and
+-- transformed in one C pass (bytes:gather_affine), with the same draws as aug.affine makes,
+-- so the batch is the one the two steps give, without a second batch-sized tensor.
+local function fused_affine(ds, a)
+  if getmetatable(ds) ~= Dataset or not nabla.is_bytes(ds.x) then return false end
+  if getmetatable(a) ~= nabla.aug.Transform or a.kind ~= "affine" or a.mix then return false end
+  local shape = ds.sample_shape
+  return #shape == 3 or #shape == 2
+end
+
+local function fetch_affine(ds, ids, a)
+  local rows = rows_of(ds, ids)
+  local shape = ds.sample_shape
+  local h, w = shape[#shape - 1], shape[#shape]
+  local x = ds.x:gather_affine(rows, ds.scale or 1, ds.shift or 0, a:affine_params(#rows, h, w))
+  local full = { #rows }
+  for _, s in ipairs(shape) do full[#full + 1] = s end
+  return x:view(full), ds.y and nabla._C._gather_rows(ds.y, rows) or nil
+end
+
 -- an iterator over one epoch: for x, y in loader:iter() do ... end
 function Loader:iter()
   self.epoch = self.epoch + 1
@@ -646,12 +666,16 @@ function Loader:iter()
   local order = self.shuffle and nabla._C._permutation(n, mix(self.seed, epoch)) or nil
   local stop = self.drop_last and (n // b) * b or n
   local pos, bi = 0, 0
+  local fused = self.augment and fused_affine(ds, self.augment)
   return function()
     if pos >= stop then return nil end
     local len = math.min(b, stop - pos)
     local ids = {}
     for k = 1, len do ids[k] = order and order[pos + k] or pos + k end
     pos, bi = pos + len, bi + 1
+    if fused then
+      return nabla._C._with_rng_seed(mix(self.seed, epoch, bi), fetch_affine, ds, ids, self.augment)
+    end
     local x, y = fetch(ds, ids)
     if self.augment then
       return nabla._C._with_rng_seed(mix(self.seed, epoch, bi), augment_batch, self, x, y)

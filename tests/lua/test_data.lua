@@ -279,6 +279,26 @@ T.test("MNIST storage stays uint8; batches are made in C and equal the float pat
   local x1 = data.loader(va, { batch = 32, seed = 5, augment = a }):iter()()
   local x2 = data.loader(va, { batch = 32, seed = 5, augment = a }):iter()()
   T.near(x1, x2, 0, 0, "augmented batches reproduce from the seed")
+  -- the fused path (bytes converted and transformed in one C pass) gives the batch of the
+  -- two steps: gather to float, then aug.affine (a plain function forces the two steps)
+  local two = data.loader(va, { batch = 32, seed = 5, augment = function(x) return a(x) end }):iter()()
+  T.near(x1, two, 0, 0, "fused gather + affine == gather, then affine (bit for bit)")
+  local half = nabla.aug.affine{ rotate = 15, scale = 0.1, shear = 5, shift = 0.1, p = 0.5 }
+  local l1 = data.loader(va, { batch = 50, shuffle = true, seed = 9, augment = half })
+  local l2 = data.loader(va, { batch = 50, shuffle = true, seed = 9, augment = function(x) return half(x) end })
+  for _ = 1, 2 do   -- two epochs: the second has a new order and new draws
+    local it1, it2 = l1:iter(), l2:iter()
+    for _ = 1, 3 do
+      local xa, ya = it1()
+      local xb, yb = it2()
+      T.near(xa, xb, 0, 0, "fused == two steps, p = 0.5")
+      T.near(ya, yb, 0, 0, "labels")
+    end
+  end
+  T.near(va.x:gather_affine({ 1, 2 }, 1 / 255, 0, 0, 1, 0, 0, 0, 0), va.x:gather({ 1, 2 }, 1 / 255, 0):view(2, 1, 28, 28),
+         0, 0, "identity parameters: the plain conversion")
+  T.raises(function() va.x:gather_affine({ 0 }, 1, 0, 0, 1, 0, 0, 0, 0) end, "out of range")
+  T.raises(function() va.x:gather_affine({ 1 }, 1, 0, 0, 0, 0, 0, 0, 0) end, "squashes")
   local plain = data.loader(va, { batch = 32 }):iter()()
   local same = data.loader(va, { batch = 32, seed = 5, augment = nabla.aug.affine{ rotate = 10, p = 0 } }):iter()()
   T.near(same, plain, 0, 0, "p = 0: the batch unchanged")
