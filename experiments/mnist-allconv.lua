@@ -56,11 +56,13 @@ return {
     val = 5000,         -- training images held out to choose the model (the test set is used once, at the end)
     split_seed = 1,     -- which ones (the same split whatever --seed is)
   },
-  run = function(cfg)
+  -- the model alone (`nabla serve CHECKPOINT` and bench/bench_flops.lua build it from the config)
+  model = function(cfg) return AllConv(cfg.channels) end,
+  run = function(cfg, exp)
     local run = require "nabla.run"
     local train, val, test = run.mnist_sets(cfg)   -- val: held out of train, chooses the model
 
-    local model = AllConv(cfg.channels)
+    local model = exp.model(cfg)
     print(model)
 
     local opt = optim.Adam(model:parameters(), { lr = cfg.lr })

@@ -34,14 +34,16 @@ return {
     val = 5000,         -- training images held out to choose the model (the test set is used once, at the end)
     split_seed = 1,     -- which ones (the same split whatever --seed is)
   },
-  run = function(cfg)
+  -- the model alone (`nabla serve CHECKPOINT` and bench/bench_flops.lua build it from the config)
+  model = function(cfg) return RowReader(cfg.cell, cfg.hidden) end,
+  run = function(cfg, exp)
     local run = require "nabla.run"
     local train, val, test = run.mnist_sets(cfg)   -- val: held out of train, chooses the model
     if not (cfg.cell == "GRU" or cfg.cell == "LSTM" or cfg.cell == "RNN") then
       error("mnist-rnn: --cell must be GRU, LSTM or RNN, got " .. tostring(cfg.cell), 0)
     end
 
-    local model = RowReader(cfg.cell, cfg.hidden)
+    local model = exp.model(cfg)
     print(model)
 
     local opt = optim.Adam(model:parameters(), { lr = cfg.lr })
