@@ -95,6 +95,7 @@ return {
     threshold = 0.95,         -- confidence needed to use a pseudo-label
     lambda_u = 1.0,           -- weight of the unlabelled loss
     ema = 0.999,              -- decay of the weights' moving average (the model reported)
+    chunk = 64,               -- strong views per forward/backward pass (memory; the gradient is the same)
     seed = 1,
     val = 5000,               -- training images held out for the progress lines (never trained on)
     split_seed = 1,
@@ -204,26 +205,42 @@ return {
       local xu = unl()
       -- pseudo-labels from the weak view (no gradient flows through them)
       local conf, guess = nabla.no_grad(function() return model(weak(xu)):softmax(2):max(2) end)
+      collectgarbage()   -- the weak pass's activations
       local keep = {}
       for i, c in ipairs(conf:tolist()) do
         if c >= cfg.threshold then keep[#keep + 1] = i end
       end
-      local loss = ce(model(xl), yl)
+      -- The gradient of (labelled loss + λ·unlabelled loss), accumulated part by part: the
+      -- labelled batch, then the strong views `chunk` at a time (this network has no batch
+      -- norm, so the sum is the same as one pass over all), so that only one part's
+      -- activations are alive at a time (all 128 at once peaked at 157 MiB)
+      opt:zero_grad()
+      local loss_l = ce(model(xl), yl)
+      loss_l:backward()
+      local loss = loss_l:item()
+      loss_l = nil
       if #keep > 0 then
         local ids = nabla.tensor(keep)
         local xs = strong(xu:index_select(1, ids))
+        local gs = guess:index_select(1, ids)
         -- mean over all μB unlabelled images, the unconfident ones counting 0
-        local lu = ce(model(xs), guess:index_select(1, ids)) * (#keep / xu.shape[1])
-        loss = loss + lu * cfg.lambda_u
+        for s = 1, #keep, cfg.chunk do
+          local len = math.min(cfg.chunk, #keep - s + 1)
+          local lu = ce(model(xs:narrow(1, s, len)), gs:narrow(1, s, len)) * (len / xu.shape[1] * cfg.lambda_u)
+          lu:backward()
+          loss = loss + lu:item()
+          lu = nil
+          collectgarbage()   -- this part's activations, before the next part makes its own
+        end
       end
-      opt:zero_grad(); loss:backward(); opt:step(); sched:step()
+      opt:step(); sched:step()
       nabla.no_grad(function()
         for k, t in pairs(ema_sd) do t:mul_(cfg.ema):add_(live_sd[k] * (1 - cfg.ema)) end
       end)
       used, seen = used + #keep, seen + xu.shape[1]
       if step % 500 == 0 or step == cfg.fixmatch_steps then
         print(("fixmatch step %d/%d: loss %.4f, %.1f%% of unlabelled images above the threshold, validation accuracy %.2f%% (moving average %.2f%%)  (%.0f s)")
-          :format(step, cfg.fixmatch_steps, loss:item(), 100 * used / seen, 100 * accuracy(model, val),
+          :format(step, cfg.fixmatch_steps, loss, 100 * used / seen, 100 * accuracy(model, val),
                   100 * accuracy(ema, val), nabla.clock() - t0))
         used, seen = 0, 0
       end

@@ -503,7 +503,7 @@ function data.split(ds, sizes, opts)
     for i, s in ipairs(sizes) do counts[i + 1] = floor(s) end
   else
     error(L(("data.split: the sizes sum to %g; give fractions summing to 1, counts summing to %d, or held-out counts summing to less than %d"):format(total, n, n),
-            ("data.split: 크기의 합이 %g입니다; 합이 1인 비율, 합이 %d인 개수, 또는 합이 %d보다 작은 검증용 개수를 주세요"):format(total, n, n)), 2)
+            ("data.split: 크기의 합이 %g입니다. 합이 1인 비율, 합이 %d인 개수, 또는 합이 %d보다 작은 검증용 개수를 주세요"):format(total, n, n)), 2)
   end
   local order = order_of(n, opts)
   local parts, pos = {}, 0
@@ -515,7 +515,7 @@ function data.split(ds, sizes, opts)
   end
   return table.unpack(parts)
 end
-doc(data.split, "data.split(ds, {0.8, 0.2} | {5000}, {seed=?})", "random parts of a dataset, by fractions or counts; train, val = data.split(ds, {5000}, {seed=1}) holds out 5,000 examples for validation (choose the model and stop early on val, touch the test set once at the end)", "데이터셋을 비율이나 개수로 무작위로 나눕니다; train, val = data.split(ds, {5000}, {seed=1})은 5,000개를 검증 세트로 떼어 둡니다 (모델 선택과 조기 종료는 검증 세트로, 테스트 세트는 마지막에 한 번만)")
+doc(data.split, "data.split(ds, {0.8, 0.2} | {5000}, {seed=?})", "random parts of a dataset, by fractions or counts; train, val = data.split(ds, {5000}, {seed=1}) holds out 5,000 examples for validation (choose the model and stop early on val, touch the test set once at the end)", "데이터셋을 비율이나 개수로 무작위로 나눕니다. train, val = data.split(ds, {5000}, {seed=1})은 5,000개를 검증 세트로 떼어 둡니다 (모델 선택과 조기 종료는 검증 세트로 하고, 테스트 세트는 마지막에 한 번만 씁니다)")
 
 -- for train, val, i in data.kfold(ds, k, { shuffle = true, seed }) do ... end
 -- k folds of (almost) equal size; fold i is the validation set of the i-th pair.
