@@ -442,24 +442,27 @@ sq = rms.state[v].square_avg:item()]],
         en = [[
 Adam keeps both: exp_avg m (a momentum, an average of g) and exp_avg_sq v (an average of
 g², as RMSprop). Both start at 0, so early on they are too small; Adam divides them by
-(1 − βᵗ) to correct that bias. At step t:
+(1 − βᵗ) to correct that bias. At step t (st.step counts the steps already taken):
     m ← β₁·m + (1 − β₁)·g        v ← β₂·v + (1 − β₂)·g²
     p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
-Take 10 Adam steps on Rosenbrock, then predict the 11th from opt.state[p] and the gradient
-before calling step(), and compare with where Adam puts p.]],
+Take one Adam step on Rosenbrock, then predict the second from opt.state[p] and the new
+gradient. Do not call step() again: check() takes Adam's second step on a copy of p and
+compares. The second step is where the bias correction matters most: 1 − β₁² = 0.19,
+while 1 − β₁ = 0.1.]],
         ko = [[
-Adam은 둘 다 유지합니다: exp_avg m(모멘텀, g의 평균)과 exp_avg_sq v(RMSprop처럼 g²의 평균).
-둘 다 0에서 시작하므로 초반에는 너무 작습니다; Adam은 (1 − βᵗ)로 나누어 이 편향을 보정합니다.
-t번째 단계에서:
+Adam은 둘 다 유지합니다: exp_avg m(모멘텀, g의 평균)과 exp_avg_sq v(RMSprop처럼 g²의
+평균). 둘 다 0에서 시작하므로 초반에는 너무 작습니다. 그래서 Adam은 (1 − βᵗ)로 나누어 이
+편향을 보정합니다. t번째 스텝에서는 다음과 같습니다 (st.step은 이미 밟은 스텝 수):
     m ← β₁·m + (1 − β₁)·g        v ← β₂·v + (1 − β₂)·g²
     p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
-로젠브록에서 Adam으로 10단계 간 다음, step()을 부르기 전에 opt.state[p]와 경사로 11번째
-단계를 예측하고, Adam이 p를 옮긴 곳과 비교하세요.]],
+로젠브록에서 Adam으로 한 스텝 간 다음, opt.state[p]와 새 기울기로 두 번째 스텝을 예측하세요.
+step()은 다시 호출하지 마세요. check()가 p의 사본으로 Adam의 두 번째 스텝을 밟아 비교합니다.
+편향 보정이 가장 크게 작용하는 것이 두 번째 스텝입니다. 1 − β₁² = 0.19이고 1 − β₁ = 0.1입니다.]],
       },
       code = [[
 p = tensor{ -1.5, 2 }:requires_grad()
 adam = optim.Adam({ p }, { lr = 0.05 })
-for i = 1, 10 do adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step() end
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step()
 adam:zero_grad(); rosenbrock(p[1], p[2]):backward()
 st, g = adam.state[p], p.grad
 b1, b2, lr, eps = 0.9, 0.999, 0.05, 1e-8
@@ -467,42 +470,92 @@ t = st.step + 1
 m = b1 * st.exp_avg + (1 - b1) * g
 v = b2 * st.exp_avg_sq + (1 - b2) * g ^ 2
 predicted = p:detach() - lr * (m / (1 - b1 ^ t)) / ((v / (1 - b2 ^ t)):sqrt() + eps)
-adam:step()
-print(predicted, p)]],
+print(p, predicted)]],
       wrong = [[
 p = tensor{ -1.5, 2 }:requires_grad()
 adam = optim.Adam({ p }, { lr = 0.05 })
-for i = 1, 10 do adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step() end
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step()
 adam:zero_grad(); rosenbrock(p[1], p[2]):backward()
 st, g = adam.state[p], p.grad
 b1, b2, lr, eps = 0.9, 0.999, 0.05, 1e-8
 m = b1 * st.exp_avg + (1 - b1) * g
 v = b2 * st.exp_avg_sq + (1 - b2) * g ^ 2
-predicted = p:detach() - lr * m / (v:sqrt() + eps)
-adam:step()]],
+predicted = p:detach() - lr * m / (v:sqrt() + eps)]],
+      wrongs = {
+        { code = [[
+p = tensor{ -1.5, 2 }:requires_grad()
+adam = optim.Adam({ p }, { lr = 0.05 })
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step()
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward()
+st, g = adam.state[p], p.grad
+b1, b2, lr, eps = 0.9, 0.999, 0.05, 1e-8
+t = st.step
+m = b1 * st.exp_avg + (1 - b1) * g
+v = b2 * st.exp_avg_sq + (1 - b2) * g ^ 2
+predicted = p:detach() - lr * (m / (1 - b1 ^ t)) / ((v / (1 - b2 ^ t)):sqrt() + eps)]],
+          says = { en = "t is off by one", ko = "t가 하나 어긋났습니다" } },
+        { code = [[
+p = tensor{ -1.5, 2 }:requires_grad()
+adam = optim.Adam({ p }, { lr = 0.05 })
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step()
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward()
+adam:step()
+predicted = p:detach():clone()]],
+          says = { en = "copied where Adam put p", ko = "Adam이 옮긴 p를 복사했습니다" } },
+      },
       check = function(env)
         local n = nb()
         if not (n.is_tensor(env.p) and n.is_tensor(env.predicted)) then
-          return false, { en = "make p (the point Adam moves) and predicted (your 11th step)",
-                          ko = "p(Adam이 옮기는 점)와 predicted(직접 계산한 11번째 단계)를 만드세요" }
+          return false, { en = "make p (the point Adam moves) and predicted (your second step)",
+                          ko = "p(Adam이 옮기는 점)와 predicted(직접 계산한 두 번째 스텝)를 만드세요" }
         end
-        -- 11 steps of Adam from (−1.5, 2), replayed here
-        local want = replay(function(ps) return n.optim.Adam(ps, { lr = 0.05 }) end, ref.rosenbrock, { -1.5, 2 }, 11)
-        local p = env.p:tolist()
-        if #p ~= 2 or math.abs(p[1] - want[1]) > 1e-4 or math.abs(p[2] - want[2]) > 1e-4 then
-          return false, { en = ("after 11 Adam steps (lr 0.05) from (−1.5, 2) p should be %s, it is %s"):format(pt(want), #p == 2 and pt(p) or "?"),
-                          ko = ("(−1.5, 2)에서 Adam(lr 0.05)으로 11단계 뒤 p는 %s여야 하는데 %s입니다"):format(pt(want), #p == 2 and pt(p) or "?") }
+        local one = replay(function(ps) return n.optim.Adam(ps, { lr = 0.05 }) end, ref.rosenbrock, { -1.5, 2 }, 1)
+        local two = replay(function(ps) return n.optim.Adam(ps, { lr = 0.05 }) end, ref.rosenbrock, { -1.5, 2 }, 2)
+        local p = env.p:detach():reshape(-1):tolist()
+        local q = env.predicted:detach():reshape(-1):tolist()
+        local function dist(a, b)
+          if #a ~= 2 or #b ~= 2 then return math.huge end
+          return math.max(math.abs(a[1] - b[1]), math.abs(a[2] - b[2]))
         end
-        local q = env.predicted:reshape(-1):tolist()
-        local d = math.max(math.abs(q[1] - p[1]), math.abs((q[2] or 0) - p[2]))
-        if #q ~= 2 or d > 1e-4 then
-          return false, { en = ("predicted %s is %.3g away from where Adam moved p: did you divide m by (1 − β₁ᵗ) and v by (1 − β₂ᵗ), with t = st.step + 1?"):format(pt(q), d),
-                          ko = ("predicted %s가 Adam이 옮긴 p와 %.3g만큼 다릅니다: m을 (1 − β₁ᵗ)로, v를 (1 − β₂ᵗ)로 나눴나요 (t = st.step + 1)?"):format(pt(q), d) }
+        if dist(p, two) < 1e-6 then
+          return false, { en = "p has already taken Adam's second step: you called step() and copied where Adam put p. Predict from st.exp_avg, st.exp_avg_sq and the gradient, before any step()",
+                          ko = "p가 이미 Adam의 두 번째 스텝을 밟았습니다. step()을 호출하고 Adam이 옮긴 p를 복사했습니다. step() 전에 st.exp_avg, st.exp_avg_sq와 기울기로 예측하세요" }
         end
-        return true
+        if dist(p, one) > 1e-6 then
+          return false, { en = ("after one Adam step (lr 0.05) from (−1.5, 2) p should be %s, it is %s"):format(pt(one), #p == 2 and pt(p) or "?"),
+                          ko = ("(−1.5, 2)에서 Adam(lr 0.05)으로 한 스텝 간 뒤 p는 %s여야 하는데 지금은 %s입니다"):format(pt(one), #p == 2 and pt(p) or "?") }
+        end
+        local d = dist(q, two)
+        if d <= 1e-5 then return true end
+        -- what the usual slips give, computed here from the same state
+        local x, y = one[1], one[2]
+        local function grad(a, b) return -2 * (1 - a) - 400 * a * (b - a ^ 2), 200 * (b - a ^ 2) end
+        local g0 = { grad(-1.5, 2) }
+        local g1 = { grad(x, y) }
+        local function predict(t, corrected)
+          local out = {}
+          for i = 1, 2 do
+            local m = 0.9 * (0.1 * g0[i]) + 0.1 * g1[i]
+            local v = 0.999 * (0.001 * g0[i] ^ 2) + 0.001 * g1[i] ^ 2
+            local mh, vh = m, v
+            if corrected then mh, vh = m / (1 - 0.9 ^ t), v / (1 - 0.999 ^ t) end
+            out[i] = one[i] - 0.05 * mh / (math.sqrt(vh) + 1e-8)
+          end
+          return out
+        end
+        if dist(q, predict(1, true)) < 1e-4 or dist(q, predict(3, true)) < 1e-4 then
+          return false, { en = ("predicted %s: t is off by one. st.step counts the steps already taken (1); the step you predict is t = st.step + 1 = 2"):format(pt(q)),
+                          ko = ("predicted %s: t가 하나 어긋났습니다. st.step은 이미 밟은 스텝 수(1)이고, 예측할 스텝은 t = st.step + 1 = 2입니다"):format(pt(q)) }
+        end
+        if dist(q, predict(2, false)) < 1e-4 then
+          return false, { en = ("predicted %s leaves out the bias correction: divide m by (1 − β₁ᵗ) and v by (1 − β₂ᵗ)"):format(pt(q)),
+                          ko = ("predicted %s에는 편향 보정이 빠졌습니다. m을 (1 − β₁ᵗ)로, v를 (1 − β₂ᵗ)로 나누세요"):format(pt(q)) }
+        end
+        return false, { en = ("predicted %s is %.3g away from Adam's second step: update m and v with the new gradient first, then correct both with t = st.step + 1"):format(pt(q), d),
+                        ko = ("predicted %s가 Adam의 두 번째 스텝과 %.3g만큼 다릅니다. 먼저 새 기울기로 m과 v를 갱신하고, t = st.step + 1로 둘 다 보정하세요"):format(pt(q), d) }
       end,
-      hints = { { en = "The state holds m and v from step 10; the step you predict is t = 11.",
-                  ko = "상태에는 10단계의 m과 v가 들어 있고, 예측할 단계는 t = 11입니다." } },
+      hints = { { en = "The state holds m and v after step 1; the step you predict is t = 2.",
+                  ko = "상태에는 1번째 스텝 뒤의 m과 v가 들어 있고, 예측할 스텝은 t = 2입니다." } },
     },
     {
       text = {
