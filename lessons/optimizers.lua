@@ -297,7 +297,7 @@ The racers, one rule each (g the gradient, all operations per coordinate):
   adagrad   s ← s + g²,  p ← p − lr·g/(√s + ε)       a sum that only grows
   rmsprop   v ← α·v + (1 − α)·g²,  p ← p − lr·g/(√v + ε)   a decaying average
   adadelta  as rmsprop, times √(u + ε) with u an average of its own squared updates
-  adam      momentum's average of g over rmsprop's √v, bias-corrected  (step 7)
+  adam      momentum's average of g over rmsprop's √v, bias-corrected  (step 8)
 Race them 500 steps from (−1.5, 2) down the Rosenbrock valley, and draw the paths on the
 contour plot.]],
         ko = [[
@@ -308,7 +308,7 @@ contour plot.]],
   adagrad   s ← s + g²,  p ← p − lr·g/(√s + ε)       커지기만 하는 합
   rmsprop   v ← α·v + (1 − α)·g²,  p ← p − lr·g/(√v + ε)   감쇠하는 평균
   adadelta  rmsprop과 같되, 자기 갱신량 제곱의 평균 u로 √(u + ε)를 곱함
-  adam      모멘텀의 g 평균을 rmsprop의 √v로 나누고 편향 보정  (7단계)
+  adam      모멘텀의 g 평균을 rmsprop의 √v로 나누고 편향 보정  (8단계)
 (−1.5, 2)에서 로젠브록 골짜기를 500 스텝 내려가는 경주를 시키고, 경로를 등고선 그림 위에
 그려 보세요.]],
       },
