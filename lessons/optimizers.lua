@@ -40,7 +40,7 @@ local function check_racers(env)
   for _, name in ipairs(NAMES) do
     if type(env.racers[name]) ~= "function" then
       return false, { en = "racers." .. name .. " should be a function making that optimizer",
-                      ko = "racers." .. name .. "는 그 최적화기를 만드는 함수여야 합니다" }
+                      ko = "racers." .. name .. " 값은 그 옵티마이저를 만드는 함수여야 합니다" }
     end
   end
   return true
@@ -51,7 +51,7 @@ local function pt(p) return ("(%.3g, %.3g)"):format(p[1], p[2]) end
 return {
   id = "optimizers",
   order = 5,
-  title = { en = "Optimizers race", ko = "최적화기 경주" },
+  title = { en = "Optimizers race", ko = "옵티마이저 경주" },
   steps = {
     {
       text = {
@@ -66,7 +66,7 @@ surfaces, each hard in its own way:
 Define them as functions of (x, y) that work on numbers and on tensors alike.]],
         ko = [[
 경사 하강법은 서 있는 곳의 기울기만 압니다. 그 기울기를 어떻게 쓰는지, 그리고 이전 기울기를
-얼마나 기억하는지가 바로 최적화기(옵티마이저)입니다. 일곱 가지 최적화기를 저마다 어려운
+얼마나 기억하는지가 바로 옵티마이저입니다. 일곱 가지 옵티마이저를 저마다 어려운
 2차원 곡면 네 개 위에서 경주시켜 봅시다:
   rosenbrock  길고 휘어진 골짜기 (최솟값 0, (1, 1)에서)
   beale       평평한 고원과 가파른 벽 (최솟값 0, (3, 0.5)에서)
@@ -99,20 +99,20 @@ surfaces = { rosenbrock = rosenbrock, beale = beale, saddle = saddle, bowl = bow
         for _, s in ipairs(SURFACES) do
           local f = env.surfaces[s]
           if type(f) ~= "function" then
-            return false, { en = "surfaces." .. s .. " should be the function " .. s, ko = "surfaces." .. s .. "는 함수 " .. s .. "여야 합니다" }
+            return false, { en = "surfaces." .. s .. " should be the function " .. s, ko = "surfaces." .. s .. " 값은 함수 " .. s .. "여야 합니다" }
           end
           for _, xy in ipairs({ { 0.5, -0.3 }, { -1.2, 1.7 }, { 2, 0.25 } }) do
             local ok, v = pcall(f, xy[1], xy[2])
             local want = ref[s](xy[1], xy[2])
             if not ok or not finite(value(v)) or math.abs(value(v) - want) > 1e-6 * math.max(1, math.abs(want)) then
               return false, { en = ("%s%s should be %.5g, got %s"):format(s, pt(xy), want, tostring(ok and value(v) or v)),
-                              ko = ("%s%s는 %.5g여야 하는데 %s입니다"):format(s, pt(xy), want, tostring(ok and value(v) or v)) }
+                              ko = ("%s%s 값은 %.5g여야 하는데 지금 %s입니다"):format(s, pt(xy), want, tostring(ok and value(v) or v)) }
             end
           end
           local ok, v = pcall(f, n.tensor(0.5), n.tensor(-0.3))
           if not ok or not n.is_tensor(v) then
             return false, { en = s .. " should also work on tensors (it failed: " .. tostring(v) .. ")",
-                            ko = s .. "는 텐서에서도 동작해야 합니다 (오류: " .. tostring(v) .. ")" }
+                            ko = "함수 " .. s .. "은(는) 텐서에서도 동작해야 합니다 (오류: " .. tostring(v) .. ")" }
           end
         end
         return true
@@ -126,8 +126,8 @@ that requires grad), makes an optimizer for it with make({ p }), and takes steps
 down f: zero_grad, backward, step. It returns the path (the start and every point after,
 as {x, y} pairs) and the final value of f. Try plain SGD on the Rosenbrock valley.]],
         ko = [[
-경주로를 만듭시다: run(make, f, start, steps)는 점 p = (x, y)를 start에 놓고 (경사가 필요한
-텐서), make({ p })로 최적화기를 만든 다음 f를 따라 steps번 내려갑니다: zero_grad, backward,
+경주로를 만듭시다: run(make, f, start, steps)는 점 p = (x, y)를 start에 놓고 (기울기가 필요한
+텐서), make({ p })로 옵티마이저를 만든 다음 f를 따라 steps번 내려갑니다: zero_grad, backward,
 step. 경로(시작점과 이후 모든 점을 {x, y} 쌍으로)와 f의 마지막 값을 돌려줍니다.
 로젠브록 골짜기에서 일반 SGD로 시험해 보세요.]],
       },
@@ -182,7 +182,7 @@ end]],
           local got = path[i + 1]
           if type(got) ~= "table" or math.abs(got[1] - x) > 1e-3 or math.abs(got[2] - y) > 1e-3 then
             return false, { en = ("point %d of the path should be %s, got %s: clear the gradients (opt:zero_grad()) before each backward"):format(i + 1, pt({ x, y }), type(got) == "table" and pt(got) or tostring(got)),
-                            ko = ("경로의 %d번째 점은 %s여야 하는데 %s입니다: 매 backward 전에 경사를 비우세요 (opt:zero_grad())"):format(i + 1, pt({ x, y }), type(got) == "table" and pt(got) or tostring(got)) }
+                            ko = ("경로의 %d번째 점은 %s여야 하는데 %s입니다: 매 backward 전에 기울기를 비우세요 (opt:zero_grad())"):format(i + 1, pt({ x, y }), type(got) == "table" and pt(got) or tostring(got)) }
           end
         end
         if not finite(value(final)) or math.abs(value(final) - ref.rosenbrock(x, y)) > 1e-3 * math.max(1, ref.rosenbrock(x, y)) then
@@ -191,7 +191,7 @@ end]],
         return true
       end,
       hints = { { en = "p:tolist() gives the point as {x, y}; p[1] and p[2] are its coordinates as tensors, so the loss has a graph.",
-                  ko = "p:tolist()는 점을 {x, y}로 줍니다; p[1], p[2]는 좌표를 텐서로 주므로 손실에 그래프가 생깁니다." } },
+                  ko = "p:tolist()는 점을 {x, y}로 줍니다. p[1], p[2]는 좌표를 텐서로 주므로 손실에 그래프가 생깁니다." } },
     },
     {
       text = {
@@ -274,15 +274,15 @@ w_next = w:item() - 0.1 * b]],
         if math.abs(got - path[3].w) < 1e-5 then return true end
         if math.abs(got - path[3].plain) < 1e-5 then
           return false, { en = ("w_next = %.6g is plain momentum's step p − lr·b: NAG steps by g + μ·b, the gradient plus the look-ahead along the updated buffer"):format(got),
-                          ko = ("w_next = %.6g는 일반 모멘텀의 스텝 p − lr·b입니다. NAG는 g + μ·b, 즉 기울기에 갱신된 버퍼 방향의 앞보기를 더해 스텝을 밟습니다"):format(got) }
+                          ko = ("w_next(%.6g) 값은 일반 모멘텀의 스텝 p − lr·b입니다. NAG는 g + μ·b, 즉 기울기에 갱신된 버퍼 방향의 앞보기를 더해 스텝을 밟습니다"):format(got) }
         end
         local stale = path[2].w - 0.1 * (path[3].g + 0.9 * path[2].b)
         if math.abs(got - stale) < 1e-5 then
           return false, { en = ("w_next = %.6g uses the buffer of the step before: update b ← μ·b + g first, then step by g + μ·b"):format(got),
-                          ko = ("w_next = %.6g는 이전 스텝의 버퍼를 썼습니다. 먼저 b ← μ·b + g로 갱신한 다음 g + μ·b만큼 스텝을 밟으세요"):format(got) }
+                          ko = ("w_next(%.6g) 값은 이전 스텝의 버퍼를 썼습니다. 먼저 b ← μ·b + g로 갱신한 다음 g + μ·b만큼 스텝을 밟으세요"):format(got) }
         end
         return false, { en = ("w_next = %.6g is not where NAG goes: b ← μ·b + g, then w − lr·(g + μ·b)"):format(got),
-                        ko = ("w_next = %.6g는 NAG가 가는 곳이 아닙니다. b ← μ·b + g, 그다음 w − lr·(g + μ·b)입니다"):format(got) }
+                        ko = ("w_next(%.6g) 값은 NAG가 가는 곳이 아닙니다. b ← μ·b + g, 그다음 w − lr·(g + μ·b)입니다"):format(got) }
       end,
       hints = { { en = "g = 2·w; the buffer in opt.state is the one of step 2: update it once before you use it.",
                   ko = "g = 2·w입니다. opt.state의 버퍼는 2번째 스텝의 것이니, 쓰기 전에 한 번 갱신하세요." } },
@@ -378,7 +378,7 @@ end]],
           local last = path[#path]
           if not final or math.abs(final - ref.rosenbrock(last[1], last[2])) > 1e-3 * math.max(1, final) then
             return false, { en = ("finals.%s should be rosenbrock at the end of its path"):format(name),
-                            ko = ("finals.%s는 경로 끝에서의 rosenbrock 값이어야 합니다"):format(name) }
+                            ko = ("finals.%s 값은 경로 끝에서의 rosenbrock 값이어야 합니다"):format(name) }
           end
         end
         for _, name in ipairs({ "sgd", "momentum", "adam" }) do
@@ -386,7 +386,7 @@ end]],
           local last = env.paths[name][501]
           if math.abs(p[1] - last[1]) > 1e-3 or math.abs(p[2] - last[2]) > 1e-3 then
             return false, { en = ("racers.%s, replayed 500 steps, ends at %s, but paths.%s ends at %s"):format(name, pt(p), name, pt(last)),
-                            ko = ("racers.%s를 500단계 다시 돌리면 %s에서 끝나는데 paths.%s는 %s에서 끝납니다"):format(name, pt(p), name, pt(last)) }
+                            ko = ("racers.%s 옵티마이저로 500 스텝 다시 돌리면 %s에서 끝나는데 paths.%s의 끝은 %s입니다"):format(name, pt(p), name, pt(last)) }
           end
         end
         local f = env.finals
@@ -397,7 +397,7 @@ end]],
         return true
       end,
       hints = { { en = "Plain SGD crawls along the flat floor of the valley: the gradient there is tiny. Momentum builds up speed.",
-                  ko = "일반 SGD는 골짜기의 평평한 바닥을 기어갑니다: 거기서는 경사가 아주 작으니까요. 모멘텀은 속도를 쌓습니다." } },
+                  ko = "일반 SGD는 골짜기의 평평한 바닥을 기어갑니다: 거기서는 기울기가 아주 작으니까요. 모멘텀은 속도를 쌓습니다." } },
     },
     {
       text = {
@@ -473,7 +473,7 @@ end]],
             local row = b[s][name]
             if type(row) ~= "table" or type(row.lr) ~= "number" or not finite(value(row.final)) then
               return false, { en = ("best.%s.%s should be { lr = ..., final = ... } (numbers)"):format(s, name),
-                              ko = ("best.%s.%s는 { lr = ..., final = ... }(숫자)여야 합니다"):format(s, name) }
+                              ko = ("best.%s.%s 값은 { lr = ..., final = ... }(숫자)여야 합니다"):format(s, name) }
             end
           end
         end
@@ -505,7 +505,7 @@ end]],
             local want = final_of(name, case[2], case[3], row.lr)
             if math.abs(value(row.final) - want) > 1e-6 + 1e-3 * math.abs(want) then
               return false, { en = ("best.%s.%s says %.4g at lr %g, but %s ends at %.4g there: is tilted the bowl turned, bowl(c·(x + y), c·(y − x))?"):format(case[1], name, value(row.final), row.lr, name, want),
-                              ko = ("best.%s.%s에는 lr %g에서 %.4g로 적혀 있는데 %s는 거기서 %.4g에서 끝납니다. tilted가 돌린 그릇 bowl(c·(x + y), c·(y − x))인가요?"):format(case[1], name, row.lr, value(row.final), name, want) }
+                              ko = ("best.%s.%s에 적힌 값: lr %g, final %.4g. 하지만 %s 옵티마이저는 거기서 %.4g에서 끝납니다. tilted가 돌린 그릇 bowl(c·(x + y), c·(y − x))인가요?"):format(case[1], name, row.lr, value(row.final), name, want) }
             end
           end
         end
@@ -564,7 +564,7 @@ _, adam_tilted = run(racers.adam, bowl, starts.tilted, 500)]],
         local wb, wt = ref.bowl(pb[1], pb[2]), tilted(ptl[1], ptl[2])
         if math.abs(ab - wb) > 1e-3 * wb + 1e-9 or math.abs(at - wt) > 1e-3 * wt + 1e-9 then
           return false, { en = ("Adam (lr 0.05) for 500 steps ends at %.3g on the bowl from (−8, 1) and %.3g on tilted from the turned start; you have %.3g and %.3g"):format(wb, wt, ab, at),
-                          ko = ("Adam(lr 0.05)으로 500 스텝 가면 (−8, 1)에서 출발한 그릇은 %.3g, 돌린 출발점의 tilted는 %.3g에서 끝납니다. 지금 값은 %.3g와 %.3g입니다"):format(wb, wt, ab, at) }
+                          ko = ("Adam(lr 0.05)으로 500 스텝 가면 (−8, 1)에서 출발한 그릇은 %.3g, 돌린 출발점의 tilted는 %.3g에서 끝납니다. 지금 값은 각각 %.3g, %.3g입니다"):format(wb, wt, ab, at) }
         end
         return true
       end,
@@ -578,11 +578,11 @@ grows to g/(1 − 0.9) = 30: on a steady slope momentum takes 10 times bigger st
 RMSprop keeps square_avg v ← 0.99·v + 0.01·g², which grows towards g² = 9, and steps by
 lr·g/√v ≈ lr, whatever the slope. Read both from opt.state[w].]],
         ko = [[
-각 규칙은 무엇을 쌓아 둘까요? 두 최적화기에 일정한 기울기를 줍니다: 손실 3·w의 경사는
+각 규칙은 무엇을 쌓아 둘까요? 두 옵티마이저에 일정한 기울기를 줍니다: 손실 3·w의 기울기는
 어디서나 3입니다. 모멘텀 0.9인 SGD는 momentum_buffer b ← 0.9·b + g를 유지하고, 이 값은
-g/(1 − 0.9) = 30까지 자랍니다: 한결같은 비탈에서 모멘텀은 10배 큰 보폭으로 갑니다.
+g/(1 − 0.9) = 30까지 자랍니다: 한결같은 비탈에서 모멘텀은 10배 큰 스텝 크기로 갑니다.
 RMSprop은 square_avg v ← 0.99·v + 0.01·g²를 유지하고, 이 값은 g² = 9를 향해 자라며,
-보폭은 기울기와 상관없이 lr·g/√v ≈ lr입니다. 둘 다 opt.state[w]에서 읽어 보세요.]],
+스텝 크기는 기울기와 상관없이 lr·g/√v ≈ lr입니다. 둘 다 opt.state[w]에서 읽어 보세요.]],
       },
       code = [[
 w = zeros(1):requires_grad()
@@ -612,7 +612,7 @@ sq = rms.state[v].square_avg:item()]],
         if math.abs(buf - 30) > 0.1 then
           if buf > 30 then
             return false, { en = ("buf = %.4g, far above g/(1 − μ) = 30: the gradient grew every step — call zero_grad() before each backward"):format(buf),
-                            ko = ("buf = %.4g: g/(1 − μ) = 30보다 훨씬 큽니다: 경사가 매 단계 커졌습니다 — 매 backward 전에 zero_grad()를 부르세요"):format(buf) }
+                            ko = ("buf = %.4g, g/(1 − μ) = 30보다 훨씬 큽니다. 기울기가 매 단계 커졌습니다 — 매 backward 전에 zero_grad()를 호출하세요"):format(buf) }
           end
           return false, { en = ("buf = %.4g, but after 100 steps on slope 3 it should be about 3/(1 − 0.9) = 30"):format(buf),
                           ko = ("buf = %.4g인데, 기울기 3에서 100단계 뒤에는 약 3/(1 − 0.9) = 30이어야 합니다"):format(buf) }
@@ -620,7 +620,7 @@ sq = rms.state[v].square_avg:item()]],
         local want = 9 * (1 - 0.99 ^ 500)
         if math.abs(sq - want) > 0.05 then
           return false, { en = ("sq = %.4g; after 500 steps of g = 3 the running average of g² is 9·(1 − 0.99^500) = %.3f"):format(sq, want),
-                          ko = ("sq = %.4g; g = 3으로 500단계 뒤 g²의 이동 평균은 9·(1 − 0.99^500) = %.3f입니다"):format(sq, want) }
+                          ko = ("sq = %.4g, 하지만 g = 3으로 500 스텝 뒤 g²의 이동 평균은 9·(1 − 0.99^500) = %.3f입니다"):format(sq, want) }
         end
         return true
       end,
@@ -749,7 +749,7 @@ predicted = p:detach():clone()]],
                           ko = ("predicted %s에는 편향 보정이 빠졌습니다. m을 (1 − β₁ᵗ)로, v를 (1 − β₂ᵗ)로 나누세요"):format(pt(q)) }
         end
         return false, { en = ("predicted %s is %.3g away from Adam's second step: update m and v with the new gradient first, then correct both with t = st.step + 1"):format(pt(q), d),
-                        ko = ("predicted %s가 Adam의 두 번째 스텝과 %.3g만큼 다릅니다. 먼저 새 기울기로 m과 v를 갱신하고, t = st.step + 1로 둘 다 보정하세요"):format(pt(q), d) }
+                        ko = ("predicted %s 값이 Adam의 두 번째 스텝과 %.3g만큼 다릅니다. 먼저 새 기울기로 m과 v를 갱신하고, t = st.step + 1로 둘 다 보정하세요"):format(pt(q), d) }
       end,
       hints = { { en = "The state holds m and v after step 1; the step you predict is t = st.step + 1 = 2.",
                   ko = "상태에는 1번째 스텝 뒤의 m과 v가 들어 있고, 예측할 스텝은 t = st.step + 1 = 2입니다." },
@@ -767,9 +767,9 @@ The learning rates differ from the 2-D race: a network's loss surface has its ow
 Keep each optimizer's loss curve in curves[name] and draw them side by side.]],
         ko = [[
 이제 진짜 (작은) 신경망입니다: 두 개의 반달(moons)을 분류하는 2-16-2 MLP를 전체 배치로
-100단계 학습합니다. 모든 최적화기가 같은 초기 가중치에서 시작합니다 (모델을 만들기 전에
+100단계 학습합니다. 모든 옵티마이저가 같은 초기 가중치에서 시작합니다 (모델을 만들기 전에
 manual_seed). 학습률은 2차원 경주와 다릅니다: 신경망의 손실 곡면은 고유한 스케일을 갖습니다.
-최적화기마다 손실 곡선을 curves[name]에 모으고 나란히 그려 보세요.]],
+옵티마이저마다 손실 곡선을 curves[name]에 모으고 나란히 그려 보세요.]],
       },
       code = [[
 manual_seed(0)
@@ -850,7 +850,7 @@ end]],
                      ko = "모멘텀, RMSprop, Adam을 올바르게 설명한 것은?" },
         choices = {
           { en = "Momentum averages gradients over time (speed along steady directions, damped zig-zags); RMSprop divides each coordinate by the RMS of its recent gradients (similar steps in steep and flat directions); Adam does both, with bias correction",
-            ko = "모멘텀은 경사를 시간에 걸쳐 평균하고 (한결같은 방향으로는 가속, 지그재그는 감쇠), RMSprop은 좌표마다 최근 경사의 RMS로 나누며 (가파른 방향과 평평한 방향의 보폭을 비슷하게), Adam은 둘 다 하면서 편향을 보정한다" },
+            ko = "모멘텀은 기울기를 시간에 걸쳐 평균하고 (한결같은 방향으로는 가속, 지그재그는 감쇠), RMSprop은 좌표마다 최근 기울기의 RMS로 나누며 (가파른 방향과 평평한 방향의 스텝 크기를 비슷하게), Adam은 둘 다 하면서 편향을 보정한다" },
           { en = "Momentum gives each coordinate its own learning rate; RMSprop adds a velocity; Adam averages the two updates",
             ko = "모멘텀은 좌표마다 다른 학습률을 주고, RMSprop은 속도를 더하며, Adam은 두 갱신의 평균이다" },
           { en = "Both lower the learning rate over time; Adam lowers it fastest",
@@ -861,9 +861,9 @@ end]],
                     ko = "맞습니다: m은 모멘텀의 g 이동 평균, v는 RMSprop의 g² 이동 평균이고, Adam은 m̂/√v̂만큼 갑니다." },
         wrong = {
           [2] = { en = "It is the other way round: RMSprop scales each coordinate; momentum is the velocity.",
-                  ko = "반대입니다: 좌표마다 보폭을 조절하는 것이 RMSprop이고, 속도는 모멘텀입니다." },
+                  ko = "반대입니다: 좌표마다 스텝 크기를 조절하는 것이 RMSprop이고, 속도는 모멘텀입니다." },
           [3] = { en = "That is Adagrad (its sum only grows) or a scheduler; RMSprop's average forgets, and momentum can speed steps up.",
-                  ko = "그건 Adagrad(합이 커지기만 함)나 스케줄러입니다; RMSprop의 평균은 잊어버리고, 모멘텀은 보폭을 키울 수도 있습니다." },
+                  ko = "그건 Adagrad(합이 커지기만 함)나 스케줄러입니다. RMSprop의 평균은 잊어버리고, 모멘텀은 스텝 크기를 키울 수도 있습니다." },
         },
       },
       solution = [[answer(1)]],
@@ -875,16 +875,16 @@ end]],
         question = { en = "On a long run Adagrad nearly stops moving, even far from a minimum. Why, and what did RMSprop change?",
                      ko = "긴 학습에서 Adagrad는 최솟값과 먼 곳에서도 거의 움직이지 않게 됩니다. 왜일까요? RMSprop은 무엇을 바꿨나요?" },
         choices = {
-          { en = "Its gradients vanish; RMSprop adds momentum", ko = "경사가 소실되기 때문이고, RMSprop은 모멘텀을 더했다" },
+          { en = "Its gradients vanish; RMSprop adds momentum", ko = "기울기가 소실되기 때문이고, RMSprop은 모멘텀을 더했다" },
           { en = "It divides by the root of a SUM of squared gradients, which only grows; RMSprop uses a decaying average that forgets old gradients",
-            ko = "경사 제곱의 '합'의 제곱근으로 나누는데 그 합은 커지기만 하기 때문이고, RMSprop은 오래된 경사를 잊는 감쇠 평균을 쓴다" },
+            ko = "기울기 제곱의 '합'의 제곱근으로 나누는데 그 합은 커지기만 하기 때문이고, RMSprop은 오래된 기울기를 잊는 감쇠 평균을 쓴다" },
           { en = "Its learning rate is too small; RMSprop uses a larger default", ko = "학습률이 너무 작기 때문이고, RMSprop은 더 큰 기본값을 쓴다" },
         },
         answer = 2,
         explain = { en = "Right: Adagrad's state `sum` keeps growing, so lr/√sum shrinks towards 0; RMSprop's square_avg tracks only recent gradients.",
-                    ko = "맞습니다: Adagrad의 상태 `sum`은 계속 커져서 lr/√sum이 0으로 줄어듭니다; RMSprop의 square_avg는 최근 경사만 따라갑니다." },
+                    ko = "맞습니다: Adagrad의 상태 `sum`은 계속 커져서 lr/√sum이 0으로 줄어듭니다. RMSprop의 square_avg는 최근 기울기만 따라갑니다." },
         wrong = {
-          { en = "The gradient itself need not be small: look at what Adagrad divides it by.", ko = "경사 자체가 작을 필요는 없습니다: Adagrad가 무엇으로 나누는지 보세요." },
+          { en = "The gradient itself need not be small: look at what Adagrad divides it by.", ko = "기울기 자체가 작을 필요는 없습니다: Adagrad가 무엇으로 나누는지 보세요." },
           [3] = { en = "Any fixed learning rate would still be divided by an ever-growing sum.", ko = "어떤 고정 학습률이든 계속 커지는 합으로 나뉘게 됩니다." },
         },
       },

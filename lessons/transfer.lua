@@ -63,11 +63,11 @@ end
 -- env[acc] must be model's accuracy on the 250 test digits 5–9
 local function truthful(env, model, got, label)
   local acc, err = accuracy_on(model, ref_digits("test", 5, 9))
-  if not acc then return false, { en = label .. ": evaluate failed: " .. err, ko = label .. ": evaluate가 실패했습니다: " .. err } end
+  if not acc then return false, { en = label .. ": evaluate failed: " .. err, ko = label .. "에서 evaluate가 실패했습니다 (" .. err .. ")" } end
   local v = value(got)
   if not finite(v) or math.abs(v - acc) > 1e-6 then
     return false, { en = ("%s should be the accuracy on tgt_test, %.3f, got %s"):format(label, acc, tostring(got)),
-                    ko = ("%s는 tgt_test에서의 정확도 %.3f여야 하는데 %s입니다"):format(label, acc, tostring(got)) }
+                    ko = ("%s 값은 tgt_test에서의 정확도 %.3f여야 하는데 지금 %s입니다"):format(label, acc, tostring(got)) }
   end
   return true, acc
 end
@@ -278,7 +278,7 @@ tgt, tgt_test = digits(train, 5, 9, 5), digits(test, 5, 9)]],
           local want = ref_digits(item[2], item[3], item[4], item[5])
           if type(ds) ~= "table" or not nb().is_tensor(ds.x) or not nb().is_tensor(ds.y) then
             return false, { en = ("make %s with digits(...), a dataset of images x and labels y"):format(name),
-                            ko = ("digits(...)로 %s를 만드세요: 이미지 x와 레이블 y의 데이터셋"):format(name) }
+                            ko = ("digits(...)로 %s 데이터셋을 만드세요: 이미지 x와 레이블 y의 데이터셋"):format(name) }
           end
           if not same_tensor(ds.x, want.x) then
             return false, { en = ("%s should hold the %d images of the digits %d–%d%s, in file order"):format(name, #want.y, item[3], item[4], item[5] and (", %d of each"):format(item[5]) or ""),
@@ -287,7 +287,7 @@ tgt, tgt_test = digits(train, 5, 9, 5), digits(test, 5, 9)]],
           if not same_tensor(ds.y, want.y) then
             local lo, hi = ds.y:min():item(), ds.y:max():item()
             return false, { en = ("%s's labels run from %g to %g; a 5-class head needs 1..5: digit %d should be class 1 (y − %d)"):format(name, lo, hi, item[3], item[3]),
-                            ko = ("%s의 레이블이 %g부터 %g까지입니다; 클래스 5개짜리 head에는 1..5가 필요합니다: 숫자 %d가 클래스 1이 되게 (y − %d)"):format(name, lo, hi, item[3], item[3]) }
+                            ko = ("%s의 레이블이 %g부터 %g까지입니다. 클래스 5개짜리 head에는 1..5가 필요합니다: 숫자 %d → 클래스 1이 되게 (y − %d)"):format(name, lo, hi, item[3], item[3]) }
           end
         end
         return true
@@ -348,9 +348,9 @@ an optimizer over the parameters that still need one, the new head only. Count h
 parameters are trained, and train 100 steps on the 25 labelled digits 5–9 (each step sees
 all 25, randomly moved a little).]],
         ko = [[
-방법 1, 고정된 특징 추출기: 새 Net의 features에 사전 학습된 가중치를 넣은 다음
-requires_grad_(false)로 고정하고 (autograd가 그 경사를 계산하지 않음), 아직 경사가 필요한
-파라미터, 즉 새 head만 최적화기에 넘깁니다. 학습되는 파라미터 수를 세고, 레이블 있는 숫자 5–9
+방법 1, 고정된 특성 추출기: 새 Net의 features에 사전 학습된 가중치를 넣은 다음
+requires_grad_(false)로 고정하고 (autograd가 그 기울기를 계산하지 않음), 아직 기울기가 필요한
+파라미터, 즉 새 head만 옵티마이저에 넘깁니다. 학습되는 파라미터 수를 세고, 레이블 있는 숫자 5–9
 25장으로 100단계 학습합니다 (매 단계 25장 전부를, 조금씩 무작위로 옮겨서 봅니다).]],
       },
       code = FROZEN .. [[
@@ -372,7 +372,7 @@ n_trained = count(trainable(frozen))]],
         for _, p in ipairs(fp) do
           if p.needs_grad then
             return false, { en = "frozen.features still requires gradients: frozen.features:requires_grad_(false)",
-                            ko = "frozen.features가 아직 경사를 요구합니다: frozen.features:requires_grad_(false)" }
+                            ko = "frozen.features가 아직 기울기를 요구합니다: frozen.features:requires_grad_(false)" }
           end
         end
         local d = max_diff(fp, env.pre.features:parameters())
@@ -471,7 +471,7 @@ scratch = Net()]],
         local rel = norm_of(moved) / size
         if dft == 0 then
           return false, { en = "finetuned.features did not change: train the whole model (an optimizer over all its parameters)",
-                          ko = "finetuned.features가 변하지 않았습니다: 모델 전체를 학습시키세요 (모든 파라미터에 대한 최적화기)" }
+                          ko = "finetuned.features가 변하지 않았습니다: 모델 전체를 학습시키세요 (모든 파라미터에 대한 옵티마이저)" }
         end
         if rel > 0.5 then
           return false, { en = ("finetuned.features are far from the pretrained ones (relative distance %.2f): load pre.features:state_dict() before training"):format(rel),
@@ -579,7 +579,7 @@ inspect(plain20)]],
           local got = value(env.ratio[item[1]])
           if not finite(got) or math.abs(got - item[2]) > 1e-3 * item[2] then
             return false, { en = ("ratio.%s = %s, but ‖grad of block 1‖ / ‖grad of block 20‖ is %.3f (block 1 is the one nearest the input)"):format(item[1], tostring(got), item[2]),
-                            ko = ("ratio.%s = %s인데, ‖블록 1의 경사‖ / ‖블록 20의 경사‖는 %.3f입니다 (블록 1이 입력에 가장 가까운 블록)"):format(item[1], tostring(got), item[2]) }
+                            ko = ("ratio.%s = %s인데, ‖블록 1의 기울기‖ / ‖블록 20의 기울기‖는 %.3f입니다 (블록 1이 입력에 가장 가까운 블록)"):format(item[1], tostring(got), item[2]) }
           end
         end
         return true
@@ -632,17 +632,17 @@ end]],
         for _, name in ipairs({ "plain2", "plain20", "residual20" }) do
           local m = env.models[name]
           if not is_module(m) then
-            return false, { en = ("models.%s is missing"):format(name), ko = ("models.%s가 없습니다"):format(name) }
+            return false, { en = ("models.%s is missing"):format(name), ko = ("models.%s 모델이 없습니다"):format(name) }
           end
           local was = m.training
           m:eval()
           local ok, l = pcall(function() return n.no_grad(function() return n.cross_entropy(m(X), Y):item() end) end)
           if was then m:train() end
-          if not ok then return false, { en = ("models.%s fails on the 1,000 digits: %s"):format(name, why(l)), ko = ("models.%s가 숫자 1,000장에서 실패합니다: %s"):format(name, why(l)) } end
+          if not ok then return false, { en = ("models.%s fails on the 1,000 digits: %s"):format(name, why(l)), ko = ("models.%s 모델이 숫자 1,000장에서 실패합니다: %s"):format(name, why(l)) } end
           local got = value(env.train_loss[name])
           if not finite(got) or math.abs(got - l) > 1e-4 * math.max(1, l) then
             return false, { en = ("train_loss.%s should be models.%s's loss on the 1,000 training digits in eval mode, %.4f, got %s"):format(name, name, l, tostring(got)),
-                            ko = ("train_loss.%s는 eval 모드에서 숫자 1,000장에 대한 models.%s의 손실 %.4f여야 하는데 %s입니다"):format(name, name, l, tostring(got)) }
+                            ko = ("train_loss.%s 값은 eval 모드에서 숫자 1,000장에 대한 models.%s의 손실 %.4f여야 하는데 %s입니다"):format(name, name, l, tostring(got)) }
           end
           loss[name] = l
         end
@@ -677,7 +677,7 @@ end]],
                     ko = "맞습니다. 용량이나 과적합, 기울기 소실이 아니라 최적화의 문제입니다. 배치 정규화까지 같은, 같은 깊이의 잔차 신경망은 학습 숫자를 잘 맞춥니다." },
         wrong = {
           { en = "Overfitting would give a LOW training loss and a high test loss; here the training loss itself is high.",
-            ko = "과적합이라면 학습 손실은 '낮고' 테스트 손실이 높아야 합니다; 여기서는 학습 손실 자체가 높습니다." },
+            ko = "과적합이라면 학습 손실은 '낮고' 테스트 손실이 높아야 합니다. 여기서는 학습 손실 자체가 높습니다." },
           { en = "It has MORE parameters than the 2-block network, which fits fine.", ko = "블록 2개짜리보다 파라미터가 '더' 많은데, 2개짜리는 잘 맞춥니다." },
         },
       },
