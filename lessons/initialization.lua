@@ -60,17 +60,17 @@ return {
     {
       text = {
         en = [[
-Where should the weights start? The simplest idea is zero. A network with 4 inputs,
-8 tanh hidden units and one output: h = tanh(X·W1), ŷ = h·W2. Start W1 and W2 at
-zero, run one forward and backward pass, and put the largest |gradient| of W1 in
-g1 and of W2 in g2. Before you run it, think: what is h? What does ∂L/∂W1 go
-through on its way back?]],
+Where should the weights start? The simplest idea is zero. A network with 4
+inputs, 8 tanh hidden units and one output: h = tanh(X·W1), ŷ = h·W2. Start W1
+and W2 at zero, run one forward and backward pass, and put the largest
+|gradient| of W1 in g1 and of W2 in g2. Before you run it, think: what is h?
+What does ∂L/∂W1 go through on its way back?]],
         ko = [[
 가중치는 어디서 시작해야 할까요? 가장 단순한 생각은 0입니다. 입력 4개, tanh
 은닉 유닛 8개, 출력 1개인 신경망: h = tanh(X·W1), ŷ = h·W2. W1과 W2를 0으로
 시작해 순전파와 역전파를 한 번 하고, W1 기울기의 최대 |값|을 g1에, W2의 것을
-g2에 넣으세요. 실행하기 전에 생각해 보세요: h는 얼마일까요? ∂L/∂W1은
-돌아오는 길에 무엇을 거칠까요?]],
+g2에 넣으세요. 실행하기 전에 생각해 보세요: h는 얼마일까요? ∂L/∂W1은 돌아오는
+길에 무엇을 거칠까요?]],
       },
       code = [[
 manual_seed(0)
@@ -121,9 +121,9 @@ g1, g2 = 0, 0]],
 Both gradients are exactly 0: nothing will ever move. A non-zero constant looks
 safer. Start every weight at 0.3 and train 200 steps of gradient descent. Every
 hidden unit j computes the same h_j from the same weights, so it gets the same
-gradient and takes the same step: the 8 units stay copies of one. Hidden unit j's
-incoming weights are column j of W1. Set spread to the largest difference between
-any column of W1 and its first column, after training.]],
+gradient and takes the same step: the 8 units stay copies of one. Hidden unit
+j's incoming weights are column j of W1. Set spread to the largest difference
+between any column of W1 and its first column, after training.]],
         ko = [[
 두 기울기가 정확히 0입니다: 아무것도 움직이지 않습니다. 0이 아닌 상수는 더
 안전해 보입니다. 모든 가중치를 0.3에서 시작해 경사 하강법으로 200단계 학습해
@@ -220,14 +220,14 @@ spread = (W1 - W1:narrow(1, 1, 1)):abs():max():item()]],
 spread is 0: after 200 steps the 8 units are still one unit copied 8 times. No
 amount of training separates them, because nothing in the gradient tells them
 apart. Randomness at the start breaks the symmetry. Start W1 and W2 from
-randn(...) * 0.5 instead, train the same 200 steps into losses_rand, and compare
-the final losses.]],
+randn(...) * 0.5 instead, train the same 200 steps into losses_rand, and
+compare the final losses.]],
         ko = [[
 spread가 0입니다: 200단계 뒤에도 8개 유닛은 한 유닛을 8번 복사한 것입니다.
 기울기에는 유닛들을 구별할 정보가 없으므로, 얼마나 오래 학습해도 갈라지지
-않습니다. 시작할 때의 무작위성이 대칭을 깹니다. 이번에는 W1과 W2를
-randn(...) * 0.5에서 시작해 같은 200단계를 losses_rand에 학습시키고, 마지막
-손실을 비교해 보세요.]],
+않습니다. 시작할 때의 무작위성이 대칭을 깹니다. 이번에는 W1과 W2를 randn(...) *
+0.5에서 시작해 같은 200단계를 losses_rand에 학습시키고, 마지막 손실을 비교해
+보세요.]],
       },
       code = [[
 manual_seed(1)
@@ -263,14 +263,14 @@ losses_rand = train_two_layer(W1, W2, 200, 0.1)]],
         en = [[
 Random, but how large? One unit of a linear layer computes y = Σᵢ xᵢwᵢ over n
 inputs. With x and w independent, zero mean: Var(y) = n·Var(w)·Var(x). To keep
-Var(y) = Var(x), Var(w) must be 1/n. Predict, then run: for n = 256 set sigma, the
-standard deviation of the weights (a number from the formula, not a trial), then
-measure out_std, the std of x·W for x = randn(512, 256).]],
+Var(y) = Var(x), Var(w) must be 1/n. Predict, then run: for n = 256 set sigma,
+the standard deviation of the weights (a number from the formula, not a trial),
+then measure out_std, the std of x·W for x = randn(512, 256).]],
         ko = [[
 무작위로 하되, 얼마나 크게? 선형 층의 유닛 하나는 입력 n개에 대해 y = Σᵢ xᵢwᵢ를
 계산합니다. x와 w가 독립이고 평균이 0이면 Var(y) = n·Var(w)·Var(x)입니다.
-Var(y) = Var(x)를 유지하려면 Var(w) = 1/n이어야 합니다. 예측한 뒤 실행하세요:
-n = 256일 때 가중치의 표준편차 sigma를 (시행착오 말고) 공식으로 정하고, x =
+Var(y) = Var(x)를 유지하려면 Var(w) = 1/n이어야 합니다. 예측한 뒤 실행하세요: n
+= 256일 때 가중치의 표준편차 sigma를 (시행착오 말고) 공식으로 정하고, x =
 randn(512, 256)에 대해 x·W의 표준편차 out_std를 측정하세요.]],
       },
       code = [[
@@ -412,11 +412,11 @@ stds_relu_he = layer_stds(relu, math.sqrt(2), 20)]],
     {
       text = {
         en = [[
-Why √2? ReLU sets the negative half of z to zero, so E[relu(z)²] = Var(z)/2: each
-layer halves the second moment, and Var(w) = 2/n puts it back (He et al., 2015).
-Measure it: for the gains 0.5, 1, √2 and 2, compute ratio[g] = std after layer 20
-divided by std after layer 1, and set best_gain to the gain whose ratio is
-closest to 1, chosen by your code from the numbers.]],
+Why √2? ReLU sets the negative half of z to zero, so E[relu(z)²] = Var(z)/2:
+each layer halves the second moment, and Var(w) = 2/n puts it back (He et al.,
+2015). Measure it: for the gains 0.5, 1, √2 and 2, compute ratio[g] = std after
+layer 20 divided by std after layer 1, and set best_gain to the gain whose
+ratio is closest to 1, chosen by your code from the numbers.]],
         ko = [[
 왜 √2일까요? ReLU는 z의 음수 절반을 0으로 만들어서 E[relu(z)²] = Var(z)/2가
 됩니다: 층마다 2차 모멘트가 절반이 되고, Var(w) = 2/n이 그것을 되돌립니다(He
@@ -441,7 +441,9 @@ for _, g in ipairs(gains) do
   local s = layer_stds(relu, g, 20)
   ratio[g] = s[20] / s[1]
   local off = math.abs(math.log(ratio[g]))
-  if best_gain == nil or off < math.abs(math.log(ratio[best_gain])) then best_gain = g end
+  if best_gain == nil or off < math.abs(math.log(ratio[best_gain])) then
+    best_gain = g
+  end
 end]],
       wrong = [[
 gains = { 0.5, 1, math.sqrt(2), 2 }
@@ -485,18 +487,19 @@ best_gain = 1]],
       end,
       hints = {
         { en = "Compare on a log scale: |log ratio| measures how far from 1 it is, the same for 100× and 1/100×.",
-          ko = "로그 눈금에서 비교하세요: |log ratio|는 1에서 얼마나 먼지를 100배든 1/100배든 똑같이 잽니다." },
+          ko = "로그 눈금에서 비교하세요: |log ratio|는 1에서 얼마나 먼지를 100배든 1/100배든 똑같이 나타냅니다." },
       },
     },
     {
       text = {
         en = [[
-Backward, the same argument runs over the outputs: the gradient keeps its variance
-when Var(w) = 1/fan_out. A layer 784 → 128 cannot have both, and Glorot and
-Bengio (2010) take the average: Var(w) = 2/(fan_in + fan_out), the Xavier start
-(nn.init.xavier_normal_). Compute xavier_std for a 784 → 128 layer from the
-formula, then fill W = empty(128, 784) with nn.init.xavier_normal_ and measure
-its std into measured (nabla's Linear keeps weights as out × in, like PyTorch).]],
+Backward, the same argument runs over the outputs: the gradient keeps its
+variance when Var(w) = 1/fan_out. A layer 784 → 128 cannot have both, and
+Glorot and Bengio (2010) take the average: Var(w) = 2/(fan_in + fan_out), the
+Xavier start (nn.init.xavier_normal_). Compute xavier_std for a 784 → 128 layer
+from the formula, then fill W = empty(128, 784) with nn.init.xavier_normal_ and
+measure its std into measured (nabla's Linear keeps weights as out × in, like
+PyTorch).]],
         ko = [[
 역전파에서는 같은 논리가 출력 쪽에 적용됩니다: Var(w) = 1/fan_out이면 기울기의
 분산이 유지됩니다. 784 → 128 층은 둘을 함께 만족할 수 없으므로, Glorot와
@@ -552,15 +555,15 @@ measured = W:std():item()]],
     {
       text = {
         en = [[
-What it does to training. A 6-layer ReLU MLP (784 → 128 → ... → 10) on the MNIST
-subset, 150 steps of SGD with momentum, three starts for the weights: zero, the
-common "small random" N(0, 0.01²), and He (nn.init.kaiming_normal_). Fill in the
-table inits, train, and keep the mean of the last 20 losses of each in final.
-Chance level is ln 10 ≈ 2.30.]],
+What it does to training. A 6-layer ReLU MLP (784 → 128 → ... → 10) on the
+MNIST subset, 150 steps of SGD with momentum, three starts for the weights:
+zero, the common "small random" N(0, 0.01²), and He (nn.init.kaiming_normal_).
+Fill in the table inits, train, and keep the mean of the last 20 losses of each
+in final. Chance level is ln 10 ≈ 2.30.]],
         ko = [[
-학습에는 어떤 영향을 줄까요? MNIST 부분 집합에서 6층 ReLU MLP(784 → 128 → ...
-→ 10)를 모멘텀 SGD로 150단계 학습시키며, 가중치를 세 가지로 시작합니다: 0,
-흔히 쓰는 '작은 무작위' N(0, 0.01²), 그리고 He 초기화(nn.init.kaiming_normal_).
+학습에는 어떤 영향을 줄까요? MNIST 부분 집합에서 6층 ReLU MLP(784 → 128 → ... →
+10)를 모멘텀 SGD로 150단계 학습시키며, 가중치를 세 가지로 시작합니다: 0, 흔히
+쓰는 '작은 무작위' N(0, 0.01²), 그리고 He 초기화(nn.init.kaiming_normal_).
 inits 테이블을 채우고 학습시킨 뒤, 각각의 마지막 손실 20개의 평균을 final에
 넣으세요. 찍는 수준의 손실은 ln 10 ≈ 2.30입니다.]],
       },
@@ -641,10 +644,10 @@ end]],
     {
       text = {
         en = [[
-The zero start never moves. The small start is not symmetric, but each of the
-6 layers scales the signal by about 0.01·√128·√½ ≈ 0.08, so the output and
-every gradient start 10⁶ times too small: 150 steps are not enough to get out.
-He keeps the signal's size through every layer and learns at once.]],
+The zero start never moves. The small start is not symmetric, but each of the 6
+layers scales the signal by about 0.01·√128·√½ ≈ 0.08, so the output and every
+gradient start 10⁶ times too small: 150 steps are not enough to get out. He
+keeps the signal's size through every layer and learns at once.]],
         ko = [[
 0으로 시작하면 전혀 움직이지 않습니다. 작은 무작위 시작은 대칭은 아니지만, 6개
 층이 각각 신호에 약 0.01·√128·√½ ≈ 0.08을 곱하므로 출력과 모든 기울기가 10⁶배
