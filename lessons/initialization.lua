@@ -126,7 +126,7 @@ j's incoming weights are column j of W1. Set spread to the largest difference
 between any column of W1 and its first column, after training.]],
         ko = [[
 두 기울기가 정확히 0입니다: 아무것도 움직이지 않습니다. 0이 아닌 상수는 더
-안전해 보입니다. 모든 가중치를 0.3에서 시작해 경사 하강법으로 200단계 학습해
+안전해 보입니다. 모든 가중치를 0.3에서 시작해 경사 하강법으로 200 스텝 학습해
 보세요. 은닉 유닛 j는 모두 같은 가중치로 같은 h_j를 계산하므로 같은 기울기를
 받고 같은 걸음을 옮깁니다: 8개의 유닛이 하나의 복사본으로 남습니다. 은닉 유닛
 j로 들어오는 가중치는 W1의 j번째 열입니다. 학습이 끝난 뒤, W1의 각 열과 첫 열의
@@ -185,7 +185,7 @@ spread = (W1 - W1:narrow(1, 1, 1)):abs():max():item()]],
         if type(env.train_two_layer) ~= "function" then return false, need_two_layer end
         if not is_matrix(env.W1, 4, 8) or not numbers(env.losses_const, 200) then
           return false, msg("train W1 (4 × 8) and W2 for 200 steps into losses_const",
-                            "W1 (4 × 8)과 W2를 200단계 학습시켜 losses_const에 담으세요")
+                            "W1 (4 × 8)과 W2를 200 스텝 학습시켜 losses_const에 담으세요")
         end
         if (env.W1 - 0.3):abs():max():item() < 1e-3 then
           return false, msg("W1 has not moved from 0.3: train it with train_two_layer first",
@@ -223,10 +223,10 @@ apart. Randomness at the start breaks the symmetry. Start W1 and W2 from
 randn(...) * 0.5 instead, train the same 200 steps into losses_rand, and
 compare the final losses.]],
         ko = [[
-spread가 0입니다: 200단계 뒤에도 8개 유닛은 한 유닛을 8번 복사한 것입니다.
+spread가 0입니다: 200 스텝 뒤에도 8개 유닛은 한 유닛을 8번 복사한 것입니다.
 기울기에는 유닛들을 구별할 정보가 없으므로, 얼마나 오래 학습해도 갈라지지
 않습니다. 시작할 때의 무작위성이 대칭을 깹니다. 이번에는 W1과 W2를 randn(...) *
-0.5에서 시작해 같은 200단계를 losses_rand에 학습시키고, 마지막 손실을 비교해
+0.5에서 시작해 같은 200 스텝을 losses_rand에 학습시키고, 마지막 손실을 비교해
 보세요.]],
       },
       code = [[
@@ -244,7 +244,7 @@ losses_rand = train_two_layer(W1, W2, 200, 0.1)]],
         if type(env.train_two_layer) ~= "function" then return false, need_two_layer end
         if not is_matrix(env.W1, 4, 8) or not numbers(env.losses_rand, 200) or not numbers(env.losses_const, 200) then
           return false, msg("train the random start for 200 steps into losses_rand",
-                            "무작위로 시작한 신경망을 200단계 학습시켜 losses_rand에 담으세요")
+                            "무작위로 시작한 신경망을 200 스텝 학습시켜 losses_rand에 담으세요")
         end
         local cols = unit_spread(env.W1)
         if cols < 1e-2 then
@@ -253,7 +253,7 @@ losses_rand = train_two_layer(W1, W2, 200, 0.1)]],
         end
         if not (env.losses_rand[200] < env.losses_const[200]) then
           return false, msg(("the random start ends at %.3g, no lower than the constant one (%.3g): scale 0.5 and 200 steps at lr 0.1?"):format(env.losses_rand[200], env.losses_const[200]),
-                            ("무작위 시작의 마지막 손실 %.3g가 상수 시작(%.3g)보다 낮지 않습니다: 크기 0.5, 학습률 0.1로 200단계인가요?"):format(env.losses_rand[200], env.losses_const[200]))
+                            ("마지막 손실이 무작위 시작 %.3g, 상수 시작 %.3g입니다. 무작위 쪽이 더 낮아야 합니다: 크기 0.5, 학습률 0.1로 200 스텝인가요?"):format(env.losses_rand[200], env.losses_const[200]))
         end
         return true
       end,
@@ -301,7 +301,7 @@ out_std = x:mm(W):std():item()]],
         end
         if math.abs(s * s * 256 - 1) > 1e-3 then
           return false, msg(("with sigma = %.4g, n·Var(w) = %.3g, not 1"):format(s, s * s * 256),
-                            ("sigma = %.4g이면 n·Var(w) = %.3g로, 1이 아닙니다"):format(s, s * s * 256))
+                            ("sigma = %.4g이면 n·Var(w) = %.3g입니다. 1이어야 합니다"):format(s, s * s * 256))
         end
         local o = value(env.out_std)
         if not (is_matrix(env.x, 512, 256) and is_matrix(env.W, 256, 256) and finite(o)) then
@@ -400,7 +400,7 @@ stds_relu_he = layer_stds(relu, math.sqrt(2), 20)]],
         end
         if not (b[20] > b[1] * 0.5 and b[20] < b[1] * 2) then
           return false, msg(("with gain √2 the std should stay level, but it went from %.3g to %.3g"):format(b[1], b[20]),
-                            ("gain √2이면 표준편차가 유지되어야 하는데, %.3g에서 %.3g로 바뀌었습니다"):format(b[1], b[20]))
+                            ("gain √2이면 표준편차가 유지되어야 합니다 (지금 1번째 층 %.3g, 20번째 층 %.3g)"):format(b[1], b[20]))
         end
         return true
       end,
@@ -462,7 +462,7 @@ best_gain = 1]],
         for _, g in ipairs(gs) do
           local v = r[g]
           if type(v) ~= "number" or v ~= v then
-            return false, msg(("ratio[%.3g] is missing"):format(g), ("ratio[%.3g]가 없습니다"):format(g))
+            return false, msg(("ratio[%.3g] is missing"):format(g), ("ratio[%.3g] 값이 없습니다"):format(g))
           end
         end
         if not (r[0.5] < 1e-3 and r[2] > 100) then
@@ -542,7 +542,7 @@ measured = W:std():item()]],
         end
         if math.abs(x - want) > 1e-4 * want then
           return false, msg(("xavier_std = %.4g does not follow Var(w) = 2/(fan_in + fan_out)"):format(x),
-                            ("xavier_std = %.4g가 Var(w) = 2/(fan_in + fan_out)을 따르지 않습니다"):format(x))
+                            ("xavier_std = %.4g: Var(w) = 2/(fan_in + fan_out)을 따르지 않습니다"):format(x))
         end
         local m = value(env.measured)
         if not finite(m) or math.abs(m - want) > 0.05 * want then
@@ -562,7 +562,7 @@ Fill in the table inits, train, and keep the mean of the last 20 losses of each
 in final. Chance level is ln 10 ≈ 2.30.]],
         ko = [[
 학습에는 어떤 영향을 줄까요? MNIST 부분 집합에서 6층 ReLU MLP(784 → 128 → ... →
-10)를 모멘텀 SGD로 150단계 학습시키며, 가중치를 세 가지로 시작합니다: 0, 흔히
+10)를 모멘텀 SGD로 150 스텝 학습시키며, 가중치를 세 가지로 시작합니다: 0, 흔히
 쓰는 '작은 무작위' N(0, 0.01²), 그리고 He 초기화(nn.init.kaiming_normal_).
 inits 테이블을 채우고 학습시킨 뒤, 각각의 마지막 손실 20개의 평균을 final에
 넣으세요. 찍는 수준의 손실은 ln 10 ≈ 2.30입니다.]],
@@ -627,7 +627,7 @@ end]],
           local v = value(f[k])
           if not (v and (v == s / 20 or (v ~= v and s ~= s) or math.abs(v - s / 20) < 1e-6)) then
             return false, msg(("final.%s should be the mean of the last 20 losses of curves.%s"):format(k, k),
-                              ("final.%s는 curves.%s의 마지막 손실 20개의 평균이어야 합니다"):format(k, k))
+                              ("final.%s 값은 curves.%s의 마지막 손실 20개의 평균이어야 합니다"):format(k, k))
           end
         end
         if not (f.he == f.he and f.he < 1) then
@@ -651,26 +651,26 @@ keeps the signal's size through every layer and learns at once.]],
         ko = [[
 0으로 시작하면 전혀 움직이지 않습니다. 작은 무작위 시작은 대칭은 아니지만, 6개
 층이 각각 신호에 약 0.01·√128·√½ ≈ 0.08을 곱하므로 출력과 모든 기울기가 10⁶배
-너무 작게 시작합니다: 150단계로는 빠져나오지 못합니다. He 초기화는 모든 층에서
-신호의 크기를 유지하므로 곧바로 배웁니다.]],
+너무 작게 시작합니다: 150 스텝으로는 빠져나오지 못합니다. He 초기화는 모든
+층에서 신호의 크기를 유지하므로 곧바로 배웁니다.]],
       },
       quiz = {
         question = { en = "A ReLU MLP's hidden units all start with the same weights. What happens in training?",
                      ko = "ReLU MLP의 은닉 유닛이 모두 같은 가중치로 시작합니다. 학습하면 어떻게 될까요?" },
         choices = {
           { en = "They diverge after a few steps, because SGD's noise differs per unit",
-            ko = "SGD의 잡음이 유닛마다 달라서, 몇 단계 뒤에 서로 갈라진다" },
+            ko = "SGD의 노이즈가 유닛마다 달라서, 몇 스텝 뒤에 서로 갈라진다" },
           { en = "They slowly separate, but only if the learning rate is small enough",
             ko = "학습률이 충분히 작을 때에만 천천히 서로 갈라진다" },
           { en = "They get equal gradients at every step and so stay equal forever",
-            ko = "매 단계 같은 기울기를 받으므로 영원히 서로 같게 남는다" },
+            ko = "매 스텝 같은 기울기를 받으므로 영원히 서로 같게 남는다" },
         },
         answer = 3,
         explain = { en = "Yes: the same inputs and the same weights give the same output and the same gradient for each unit. Only a random start breaks the symmetry (dropout would too, by accident).",
                     ko = "맞습니다: 같은 입력과 같은 가중치는 유닛마다 같은 출력과 같은 기울기를 줍니다. 무작위 시작만이 대칭을 깹니다 (드롭아웃도 우연히 깰 수 있습니다)." },
         wrong = {
           { en = "The minibatch is the same for every unit of a layer: its noise is shared, not per unit.",
-            ko = "미니배치는 한 층의 모든 유닛에 똑같습니다: 잡음도 유닛마다가 아니라 함께 나눕니다." },
+            ko = "미니배치는 한 층의 모든 유닛에 똑같습니다: 노이즈도 유닛마다 다르지 않고 모두 같습니다." },
           { en = "The learning rate scales every unit's equal step by the same amount; nothing separates them.",
             ko = "학습률은 모든 유닛의 같은 걸음에 같은 값을 곱할 뿐입니다: 유닛들을 가르는 것은 없습니다." },
         },

@@ -144,7 +144,7 @@ loop that train mlp(64) on xb, yb for 200 steps, then measure batch_loss.]],
 전체로 학습하기 전에, 거의 아무것도 없이 학습해 보세요. 파라미터가 5만 개인
 신경망이라면 숫자 32개는 외울 수 있어야 합니다: 고정된 배치 하나의 손실을 거의
 0까지 낮추는 것이죠. 그러지 못한다면 무언가 고장 난 것이고(손실, 레이블, 빠진
-단계), 데이터를 아무리 늘려도 고쳐지지 않습니다. mlp(64)를 xb, yb로 200단계
+단계), 데이터를 아무리 늘려도 고쳐지지 않습니다. mlp(64)를 xb, yb로 200 스텝
 학습시키는 반복문의 세 줄을 작성한 뒤 batch_loss를 측정하세요.]],
       },
       code = MLP .. [[
@@ -201,13 +201,13 @@ batch_loss = loss_fn(model(xb), yb):item()]],
         end
         if now > 0.05 then
           return false, msg(("the loss on xb is still %.3g: overfitting one batch means training on xb, yb at every step, 200 steps"):format(now),
-                            ("xb의 손실이 아직 %.3g입니다: 배치 하나에 과적합한다는 것은 매 단계 xb, yb로 200단계 학습한다는 뜻입니다"):format(now))
+                            ("xb의 손실이 아직 %.3g입니다: 배치 하나에 과적합한다는 것은 매 스텝 xb, yb로 200 스텝 학습한다는 뜻입니다"):format(now))
         end
         return true
       end,
       hints = {
         { en = "local loss = loss_fn(model(xb), yb), then opt:zero_grad(); loss:backward(); opt:step()",
-          ko = "local loss = loss_fn(model(xb), yb) 다음에 opt:zero_grad(); loss:backward(); opt:step()" },
+          ko = "local loss = loss_fn(model(xb), yb)를 계산한 뒤 opt:zero_grad(), loss:backward(), opt:step()을 차례로 호출하세요" },
       },
     },
     {
@@ -530,7 +530,7 @@ lr_found = lrs[#lrs] / 10]],
         end
         if math.abs(f - want) > 1e-9 * want then
           return false, msg(("lr_found = %.3g, but the smoothed loss is lowest at step %d (lr %.3g)"):format(f, i, lrs[i]),
-                            ("lr_found = %.3g인데, 평활화한 손실은 %d번째 단계(학습률 %.3g)에서 가장 낮습니다"):format(f, i, lrs[i]))
+                            ("lr_found = %.3g인데, 평활화한 손실은 %d번째 스텝(학습률 %.3g)에서 가장 낮습니다"):format(f, i, lrs[i]))
         end
         return true
       end,
@@ -547,9 +547,9 @@ for 10 epochs, and write warmup_cosine(t, total, warmup, base) for step t.]],
         ko = [[
 스케줄은 학습 중에 학습률을 바꿉니다: 처음엔 큰 걸음, 자리를 잡을 때는 작은
 걸음. StepLR은 step_size 에폭마다 학습률에 gamma를 곱하고, CosineAnnealingLR은
-T_max 에폭 동안 코사인 반주기를 따라 0까지 낮춥니다. 워밍업은 처음 몇 단계 동안
+T_max 에폭 동안 코사인 반주기를 따라 0까지 낮춥니다. 워밍업은 처음 몇 스텝 동안
 작게 시작해 선형으로 키워서, Adam이나 큰 배치가 통계가 쌓이기 전에 너무 멀리
-뛰지 않게 합니다. 두 스케줄러의 학습률을 10 에폭 동안 기록하고, 단계 t의 학습률
+뛰지 않게 합니다. 두 스케줄러의 학습률을 10 에폭 동안 기록하고, 스텝 t의 학습률
 warmup_cosine(t, total, warmup, base)를 작성하세요.]],
       },
       code = [[
@@ -635,7 +635,7 @@ end]],
           local want = ref_warmup_cosine(t, 100, 10, 0.1)
           if not ok or type(v) ~= "number" or math.abs(v - want) > 1e-9 then
             return false, msg(("warmup_cosine(%d, 100, 10, 0.1) = %s; during the 10 warm-up steps the rate grows linearly to base (step t: base·t/warmup)"):format(t, tostring(v)),
-                              ("warmup_cosine(%d, 100, 10, 0.1) = %s: 워밍업 10단계 동안 학습률은 base까지 선형으로 커집니다 (단계 t: base·t/warmup)"):format(t, tostring(v)))
+                              ("warmup_cosine(%d, 100, 10, 0.1) = %s: 워밍업 10 스텝 동안 학습률은 base까지 선형으로 커집니다 (스텝 t: base·t/warmup)"):format(t, tostring(v)))
           end
         end
         return true
@@ -853,7 +853,7 @@ over seeds.]],
                     ko = "맞습니다: sem = 0.5/√5 ≈ 0.22이고, 두 평균의 차의 표준오차는 약 0.32입니다. 시드를 더 돌리거나, 둘이 같다고 받아들이세요." },
         wrong = {
           { en = "A higher mean of five noisy runs is not yet a difference: compare it with the standard error.",
-            ko = "잡음이 있는 학습 다섯 번의 평균이 높다고 차이가 있는 것은 아닙니다: 표준오차와 비교하세요." },
+            ko = "노이즈가 있는 학습 다섯 번의 평균이 높다고 차이가 있는 것은 아닙니다: 표준오차와 비교하세요." },
           [3] = { en = "Nothing here says which model is smaller, and the spreads are equal.",
                   ko = "어느 모델이 더 작은지는 나와 있지 않고, 편차도 같습니다." },
         },
