@@ -1,7 +1,7 @@
 -- MNIST with a multilayer perceptron 784-256-10: each 28×28 image flattened to 784
 -- numbers, one hidden layer of 256 ReLU units, 10 outputs (one score per digit).
 --
---   nabla run experiments/mnist-mlp.lua                  -- 98.22% in 15 epochs (measured)
+--   nabla run experiments/mnist-mlp.lua                  -- 98.10% on test (seed 1; epoch 13 of 15 chosen on validation)
 --   nabla run experiments/mnist-mlp.lua --epochs 3 --lr 0.002
 --   nabla run experiments/mnist-mlp.lua --resume runs/mnist-mlp-.../last.safetensors
 local nabla = require "nabla"
