@@ -224,6 +224,19 @@ for i = split + 1, #ids do
   nll = nll - math.log(p)
 end
 unigram_ppl = math.exp(nll)]=],
+      wrongs = {
+        { code = [=[
+split = math.floor(#ids * 0.9)
+count = {}
+for i = 1, split do count[ids[i]] = (count[ids[i]] or 0) + 1 end
+local nll = 0
+for i = split + 1, #ids do
+  local p = ((count[ids[i]] or 0) + 1) / (split + #vocab)
+  nll = nll + math.log(p)
+end
+unigram_ppl = math.exp(nll / (#ids - split))]=],
+          says = { en = "the loss is −ln p", ko = "손실은 −ln p이고" } },
+      },
       secret = function(env)
         if type(env.ids) ~= "table" or type(env.vocab) ~= "table" then return nil end
         return ("%.4g"):format(ref_unigram(env.ids, math.floor(#env.ids * 0.9), #env.vocab))
