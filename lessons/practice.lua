@@ -806,13 +806,16 @@ The best trial won by how much? Run the same configuration (the best one) with
 5 seeds: the seed sets the initial weights and the order of the batches.
 Compute mean_acc, std_acc (the sample standard deviation, dividing by n − 1)
 and sem, the standard error of the mean, std_acc/√n. Two configurations whose
-means differ by less than about two standard errors have not been told apart.]],
+means differ by less than about two standard errors have not been told apart.
+Compare mean_acc with best.val_acc too: a search picks the luckiest of its
+runs, so the winner's own score flatters it.]],
         ko = [[
 최고의 시도는 얼마나 앞섰을까요? 같은 설정(최고의 설정)을 시드 5개로 학습시켜
 보세요: 시드가 초기 가중치와 배치 순서를 정합니다. mean_acc, std_acc(n − 1로
 나누는 표본 표준편차), 그리고 평균의 표준오차 sem = std_acc/√n을 구하세요.
 평균의 차이가 표준오차의 두 배쯤보다 작은 두 설정은 구별되었다고 할 수
-없습니다.]],
+없습니다. mean_acc와 best.val_acc도 비교해 보세요: 탐색은 가장 운이 좋았던
+학습을 고르므로, 뽑힌 설정의 점수는 실제보다 좋아 보입니다.]],
       },
       code = [[
 accs = {}
@@ -824,7 +827,8 @@ local sq = 0
 for _, a in ipairs(accs) do sq = sq + (a - mean_acc) ^ 2 end
 std_acc = ???
 sem = std_acc / math.sqrt(n)
-print(("%.3f ± %.3f (sem %.3f)"):format(mean_acc, std_acc, sem))]],
+print(("%.3f ± %.3f (sem %.3f); in the search it scored %.3f")
+  :format(mean_acc, std_acc, sem, best.val_acc))]],
       solution = [[
 accs = {}
 for seed = 1, 5 do accs[seed] = short_run(best.lr, best.hidden, seed * 100) end
