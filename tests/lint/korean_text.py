@@ -104,6 +104,14 @@ def segments(path, text):
     return out
 
 
+def is_korean(line):
+    """a Korean sentence, not an English one quoting a Korean word ("한 → ᄒ ᅡ ᆫ; about 70 jamo")"""
+    prose = re.sub(r"`[^`]*`", "", line)
+    hangul = len(HANGUL.findall(prose))
+    latin = len(re.findall(r"[A-Za-z]", prose))
+    return hangul >= 2 and 3 * hangul >= latin
+
+
 def sentence_problems(line):
     """English semicolons and chained colons in one Korean line (code spans left out)."""
     probs = []
@@ -111,12 +119,16 @@ def sentence_problems(line):
     prose = re.sub(r"\w+://\S+", "URL", prose)
     # a table's cells are set apart by two spaces: a cell without Korean is code
     cells = [c for c in re.split(r"\s{2,}", prose) if HANGUL.search(c)]
-    if any(";" in re.sub(r"&\w+;", "", c) for c in cells):
+    def korean_semicolon(c):
+        c = re.sub(r"&\w+;", "", c)
+        # in a Korean sentence, or right after a Korean word ("나눕니다; train, ...")
+        return ";" in c and (is_korean(c) or re.search(r"[가-힣][\s)\]'\"]*;", c))
+    if any(korean_semicolon(c) for c in cells):
         probs.append("English semicolon ';' in a Korean sentence: end the sentence, or join with ~고/~지만")
     # sentences end at . ? ! followed by a space or the end; an op-name prefix "name: " is not
     # part of the sentence (errors name the op)
     body = re.sub(r"^\s*[\w.:()\"'-]*\w[\w.()\"'-]*:\s", "", prose) if re.match(r"^\s*[A-Za-z_][\w.()\"'-]*:\s", prose) else prose
-    for sentence in re.split(r"[.?!。](?:\s|$)|\\n", body):
+    for sentence in re.split(r"[.?!。](?:\s|$)|\\n", body) if is_korean(prose) else []:
         # colons inside parentheses label values: "(B = 16: 0.3, B = 256: 0.4)"
         colons = re.findall(r":(?=\s|$)", re.sub(r"\([^()]*\)", "", sentence))
         if len(colons) >= 2 and HANGUL.search(sentence):
@@ -166,7 +178,7 @@ def self_test():
                   'x = "예제마다"', 'x = "시끄러운 기울기"', 'x = "보폭이 있는 합성곱"',
                   'x = "완전 합성곱 신경망"', 'x = "시간을 잽니다"', 'x = "(%s를 보세요)"',
                   'x = ("%d이 큽니다")', 'x = "{name}은 없습니다"', 'x = "값" .. v .. "를 보세요"',
-                  'x = "기울기가 큽니다; 그래서"', 'x = "검사: 값: 틀림"', 'x = "3포인트 올랐다"',
+                  'x = "기울기가 큽니다; 그래서"', 'x = "검사: 값: 틀림"', 'x = "무작위로 나눕니다; train, val = data.split(ds, {5000}, {seed=1}) holds out"', 'x = "3포인트 올랐다"',
                   'x = "10에폭"', 'x = "backward()를 부르세요"', 'x = "step()을 부르기 전에"', 'x = "기울기 폭주"'],
         "b.js": ["const t = { ko: '%s로 바꿉니다' };", "const t = `${name}를 지웁니다`;"],
         "c.md": ["매개변수를 바꿉니다.", "경사 클리핑"],
@@ -181,7 +193,8 @@ def self_test():
                   'x = "덧셈 \\"+\\"가 기울기를 전달합니다"',
                   'x = "흔히 정규화 효과라 부르는 것"', 'x = "이것을 잔차라고 부르기도 합니다"',
                   'x = "두 손실은 비슷합니다 (B = 16: %.4f, B = 256: %.4f)"'],
-        "c.md": ["```", "경사 노름 in a code block", "```", "기울기 노름을 봅니다."],
+        "c.md": ["```", "경사 노름 in a code block", "```", "기울기 노름을 봅니다.",
+                 "splits a syllable into its jamo (한 → ᄒ ᅡ ᆫ; about 70 jamo instead of 700 syllables)"],
     }
     failures = 0
     for path, lines in bad.items():

@@ -201,7 +201,9 @@ T.test("a limited number of tries, then the answer and why; a wrong try says why
   said = output(runner.answer, p2, e.lesson.id, e.k)
   local right = runner.quiz_position(e.step, e.lesson.id, e.k, q.answer)
   T.ok(said:find("정답: " .. right .. ")", 1, true), "after the last try the answer is shown: " .. said)
-  T.ok(said:find(q.explain.ko:sub(1, 20), 1, true), "with the explanation")
+  local why = q.explain.ko:gsub("^맞습니다[:.]%s*", "")
+  T.ok(said:find(why:sub(1, 20), 1, true), "with the explanation (without its '맞습니다'): " .. said)
+  T.ok(not said:find("맞습니다", 1, true), "a learner who was not right is not told 'right'")
   T.ok(runner.run_check(e.step), "the step counts as seen: next() goes on")
   said = output(runner.answer, right, e.lesson.id, e.k)
   T.ok(said:find("기회를 다 썼습니다", 1, true) and not said:find("✓", 1, true), "answering again does not count: " .. said)
@@ -213,6 +215,7 @@ end)
 
 T.test("an answer out of range is not a try", function()
   quiz_seed = "31"
+  nabla.lang = "en"
   local e = choice_quizzes[2]
   e.step.quiz_ok = nil
   local said = output(runner.answer, #e.quiz.choices + 1, e.lesson.id, e.k)
@@ -224,6 +227,7 @@ end)
 
 T.test("predict the number: the guess is checked against the value computed by code", function()
   quiz_seed = "5"
+  nabla.lang = "en"
   for i, e in ipairs(number_quizzes) do
     local q, name = e.quiz, e.lesson.id .. " step " .. e.k
     -- the earlier steps' variables, as a resumed lesson has them
