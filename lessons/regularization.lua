@@ -102,7 +102,9 @@ local function one_step_ref(make)
   return w:tolist()
 end
 
-local STEP2_CODE = [=[
+-- the model and the count of wrong labels given back, ready made (the learner types the
+-- key lines of experiment: the seed, the model and its optimizer, the two measurements)
+local STEP2_GIVEN = [=[
 function make_model(o)
   local layers = { nn.Flatten(), nn.Linear(196, 128) }
   if o.norm == "batch" then layers[#layers + 1] = nn.BatchNorm1d(128) end
@@ -112,33 +114,51 @@ function make_model(o)
   layers[#layers + 1] = nn.Linear(128, 10)
   return nn.Sequential(layers)
 end
-
-function memorized(model)          -- how many of the 100 wrong labels the model gives back
-  model:eval()
-  local pred = no_grad(function() return model(x):argmax(2):tolist() end)
-  model:train()
-  local k = 0
-  for i = 5, 500, 5 do if pred[i] == labels[i] then k = k + 1 end end
-  return k
-end
+-- memorized(model): how many of the 100 wrong labels the model gives back (in eval mode)
+memorized = require("nabla.lesson").lib("noisy_digits").memorized
 
 results = {}
 function experiment(name, o)
   o = o or {}
+]=]
+
+local STEP2_KEY = [=[
   manual_seed(1)
   local model = make_model(o)
   local opt = o.optimizer and o.optimizer(model:parameters())
               or optim.Adam(model:parameters(), { lr = 3e-3 })
+]=]
+
+local STEP2_FIT = [=[
   local loader = data.loader(train_set, { batch = 50, shuffle = true, seed = 0, augment = o.augment })
   local h = fit(model, loader, { epochs = o.epochs or 30, optimizer = opt, loss = o.loss,
                                  val = val_set, early_stop = o.early_stop, quiet = true, progress = false })
-  local row = { train = evaluate(model, train_set).accuracy, val = evaluate(model, val_set).accuracy,
-                memorized = memorized(model), epochs = #h.epoch, history = h, model = model,
-                optimizer = opt, opts = o }
+]=]
+
+local STEP2_MEASURE = [=[
+  local train = evaluate(model, train_set).accuracy
+  local val = evaluate(model, val_set).accuracy
+]=]
+
+local STEP2_END = [=[
+  local row = { train = train, val = val, memorized = memorized(model), epochs = #h.epoch,
+                history = h, model = model, optimizer = opt, opts = o }
   results[name] = row
   print(("%-10s train %5.1f%%  val %5.1f%%  memorized %3d/100  %d epochs"):format(
     name, 100 * row.train, 100 * row.val, row.memorized, row.epochs))
 end]=]
+
+local STEP2_CODE = STEP2_GIVEN .. STEP2_KEY .. STEP2_FIT .. STEP2_MEASURE .. STEP2_END
+
+-- what step 2 shows: the key lines left to the learner
+local STEP2_SHOWN = STEP2_GIVEN .. [=[
+  ???   -- your lines: manual_seed(1) (every run: the same first weights, the same
+        -- batches); model = make_model(o); opt = o.optimizer(its parameters) when
+        -- given, else Adam with lr 3e-3
+]=] .. STEP2_FIT .. [=[
+  ???   -- your lines: train and val, the accuracies of the FINISHED model, measured
+        -- by evaluate() in eval mode on train_set and val_set
+]=] .. STEP2_END
 
 return {
   id = "regularization",
@@ -285,7 +305,8 @@ The baseline: a 196-128-10 MLP, Adam (lr 3e-3), batches of 50, 30 epochs. experi
 trains a fresh one — manual_seed(1) first, so every run starts from the same weights and
 sees the same batches — with the options o switched on, and keeps a row in results[name]:
 train and val accuracy (measured after training, by evaluate, in eval mode), how many of the
-100 wrong labels the model gives back (memorized), the history and the model. Later steps
+100 wrong labels the model gives back (memorized), the history and the model. make_model,
+memorized and the fit call are given; type the key lines (the ??? marks). Later steps
 switch on one technique each; nothing else changes. Watch the curves: the training accuracy
 climbs past 80% while the validation accuracy turns down.]],
         ko = [[
@@ -293,11 +314,12 @@ climbs past 80% while the validation accuracy turns down.]],
 experiment(name, o)는 새 모델을 학습합니다 — 먼저 manual_seed(1)을 불러 모든 실행이 같은
 가중치에서 시작하고 같은 배치를 보게 합니다 — 옵션 o를 켜고 학습한 뒤 results[name]에 한 줄을
 남깁니다: 학습/검증 정확도(학습이 끝난 뒤 evaluate로, 평가 모드에서 측정), 틀린 레이블 100개 중
-모델이 그대로 내놓는 수(memorized), 학습 기록과 모델. 다음 단계들에서는 기법을 하나씩만
+모델이 그대로 내놓는 수(memorized), 학습 기록과 모델. make_model, memorized, fit 호출은 주어져
+있으니 핵심 줄(??? 표시)만 입력하세요. 다음 단계들에서는 기법을 하나씩만
 켭니다. 나머지는 그대로입니다. 곡선을 보세요: 학습 정확도가 80%를 넘어가는 동안 검증
 정확도는 꺾여 내려갑니다.]],
       },
-      code = STEP2_CODE .. [=[
+      code = STEP2_SHOWN .. [=[
 
 experiment("baseline")
 h = results.baseline.history
@@ -305,7 +327,7 @@ plot.lines({ train = h.accuracy, val = h.val_accuracy }, { xlabel = "epoch", yla
       solution = STEP2_CODE .. "\nexperiment(\"baseline\")",
       -- a plausible slip: the training accuracy read off fit's history, a running average
       -- taken during the epoch (and, later, with dropout or noise switched on)
-      wrong = STEP2_CODE:gsub("train = evaluate%(model, train_set%)%.accuracy", "train = h.accuracy[#h.accuracy]")
+      wrong = STEP2_CODE:gsub("local train = evaluate%(model, train_set%)%.accuracy", "local train = h.accuracy[#h.accuracy]")
               .. "\nexperiment(\"baseline\")",
       check = function(env)
         if type(env.experiment) ~= "function" or type(env.make_model) ~= "function" then
@@ -331,6 +353,10 @@ plot.lines({ train = h.accuracy, val = h.val_accuracy }, { xlabel = "epoch", yla
         return true
       end,
       hints = {
+        { en = "First ???: manual_seed(1), then local model = make_model(o), then local opt = o.optimizer and o.optimizer(model:parameters()) or optim.Adam(model:parameters(), { lr = 3e-3 }).",
+          ko = "첫 ???: manual_seed(1), local model = make_model(o), 그리고 local opt = o.optimizer and o.optimizer(model:parameters()) or optim.Adam(model:parameters(), { lr = 3e-3 })." },
+        { en = "Second ???: local train = evaluate(model, train_set).accuracy, and val the same on val_set.",
+          ko = "둘째 ???: local train = evaluate(model, train_set).accuracy, val도 val_set에서 같은 식으로 구합니다." },
         { en = "fit's own accuracy column (h.accuracy) is a running average taken during each epoch, while the weights still move (and, later, with dropout or noise on); evaluate() measures the finished model in eval mode.",
           ko = "fit이 기록하는 정확도(h.accuracy)는 에폭 도중 가중치가 움직이는 동안 측정한 이동 평균입니다 (뒤에서는 드롭아웃이나 노이즈가 켜진 채로). evaluate()는 학습이 끝난 모델을 평가 모드에서 측정합니다." },
       },
