@@ -675,8 +675,6 @@ keeps the signal's size through every layer and learns at once.]],
             ko = "학습률은 모든 유닛의 같은 걸음에 같은 값을 곱할 뿐입니다: 유닛들을 가르는 것은 없습니다." },
         },
       },
-      solution = [[answer(3)]],
-      wrong = [[answer(2)]],
     },
   },
 }

@@ -588,8 +588,6 @@ ko로 한국어. --unit jamo는 음절을 자모로 나눕니다). 교실 서버
                   ko = "교차 엔트로피는 ln 4 ≈ 1.39 nat입니다: 퍼플렉서티는 그 exp입니다." },
         },
       },
-      solution = [[answer(1)]],
-      wrong = [[answer(2)]],
     },
   },
 }

@@ -858,8 +858,6 @@ over seeds.]],
                   ko = "어느 모델이 더 작은지는 나와 있지 않고, 편차도 같습니다." },
         },
       },
-      solution = [[answer(2)]],
-      wrong = [[answer(1)]],
     },
   },
 }
