@@ -734,17 +734,15 @@ Batch norm normalises each hidden unit over the BATCH: in training a digit's out
 on which other digits share its batch (a little noise, often called a regularizing effect);
 in eval mode it uses the running mean and variance instead. Group norm normalises each
 sample over groups of its own units: the same in training and eval, whatever the batch.
-Measure it: the first sample's output in a batch of 2 vs in a batch of 8. Then measure
-bn_eval_change, the same difference for batch norm in eval mode, and train both. Look at
-memorized in their rows: does a layer that makes training easier stop the learning by heart?]],
+Measure it: the first sample's output in a batch of 2 vs in a batch of 8, for both
+layers. Then measure bn_eval_change, the same difference for batch norm in eval mode.]],
         ko = [[
-배치 정규화(batch norm)는 은닉 유닛마다 '배치'에 걸쳐 정규화합니다: 학습 중에는 한 숫자의 출력이
-같은 배치에 어떤 숫자들이 있느냐에 따라 달라지고 (약간의 노이즈: 흔히 정규화 효과라 부름), 평가
-모드에서는 대신 이동 평균과 이동 분산을 씁니다. 그룹 정규화(group norm)는 샘플마다 자기 유닛들의
-그룹에 걸쳐 정규화합니다: 배치가 무엇이든 학습과 평가에서 똑같습니다.
-측정해 봅시다: 첫 번째 샘플의 출력을 배치 크기가 2일 때와 8일 때 비교합니다. 그리고 평가 모드의 배치
-정규화에서 같은 차이 bn_eval_change를 측정하고, 둘 다 학습하세요. 결과 줄의 memorized를 보세요:
-학습을 쉽게 해 주는 층이 외우기도 막아 줄까요?]],
+배치 정규화(batch norm)는 은닉 유닛마다 '배치'에 걸쳐 정규화합니다. 학습 중에는 한 숫자의 출력이
+같은 배치에 어떤 숫자들이 있느냐에 따라 달라지고 (약간의 노이즈이며, 흔히 정규화 효과라고 합니다),
+평가 모드에서는 대신 이동 평균과 이동 분산을 씁니다. 그룹 정규화(group norm)는 샘플마다 자기
+유닛들의 그룹에 걸쳐 정규화하므로, 배치가 무엇이든 학습과 평가에서 똑같습니다. 측정해 봅시다.
+두 층 모두에서 첫 번째 샘플의 출력을 배치 크기가 2일 때와 8일 때 비교합니다. 그리고 평가 모드의
+배치 정규화에서 같은 차이 bn_eval_change를 측정하세요.]],
       },
       code = [=[
 manual_seed(2)
@@ -754,9 +752,7 @@ function change(layer) return (layer(xb)[1] - layer(xb:narrow(1, 1, 2))[1]):abs(
 bn_change, gn_change = change(bn), change(gn)
 bn:eval()
 bn_eval_change = change(bn)
-print(bn_change, gn_change, bn_eval_change)
-experiment("batchnorm", { norm = "batch" })
-experiment("groupnorm", { norm = "group" })]=],
+print(bn_change, gn_change, bn_eval_change)]=],
       solution = [=[
 manual_seed(2)
 xb = randn(8, 16)
@@ -764,9 +760,7 @@ bn, gn = nn.BatchNorm1d(16), nn.GroupNorm(4, 16)
 function change(layer) return (layer(xb)[1] - layer(xb:narrow(1, 1, 2))[1]):abs():max():item() end
 bn_change, gn_change = change(bn), change(gn)
 bn:eval()
-bn_eval_change = change(bn)
-experiment("batchnorm", { norm = "batch" })
-experiment("groupnorm", { norm = "group" })]=],
+bn_eval_change = change(bn)]=],
       wrong = [=[
 manual_seed(2)
 xb = randn(8, 16)
@@ -791,6 +785,32 @@ bn_eval_change = change(bn)]=],
           return false, msg(("bn_eval_change = %.3g: measure it after bn:eval(): in eval mode batch norm uses running_mean and running_var, so the batch no longer matters"):format(be),
                             ("bn_eval_change = %.3g, bn:eval() 뒤에 측정하세요. 평가 모드에서 배치 정규화는 running_mean과 running_var를 쓰므로 배치가 더는 영향을 주지 않습니다"):format(be))
         end
+        return true
+      end,
+      hints = {
+        { en = "bn:eval() switches the layer to its running statistics; bn:train() switches it back.",
+          ko = "bn:eval()은 층이 이동 통계를 쓰게 바꾸고, bn:train()은 되돌립니다." },
+      },
+    },
+    -- 8 ------------------------------------------------------------------------------------
+    {
+      text = {
+        en = [[
+Now train with each: experiment("batchnorm", { norm = "batch" }) puts nn.BatchNorm1d after
+the first Linear layer, { norm = "group" } nn.GroupNorm(8, 128). Look at memorized in
+their rows: does a layer that makes training easier stop the learning by heart?]],
+        ko = [[
+이제 각각으로 학습하세요. experiment("batchnorm", { norm = "batch" })는 첫 Linear 층 뒤에
+nn.BatchNorm1d를, { norm = "group" }은 nn.GroupNorm(8, 128)을 넣습니다. 결과 줄의 memorized를
+보세요. 학습을 쉽게 해 주는 층이 외우기도 막아 줄까요?]],
+      },
+      code = [=[
+experiment("batchnorm", { norm = "batch" })
+experiment("groupnorm", { norm = "group" })]=],
+      wrong = [=[
+experiment("batchnorm", { norm = "group" })
+experiment("groupnorm", { norm = "group" })]=],
+      check = function(env)
         for _, spec in ipairs({ { "batchnorm", "BatchNorm1d" }, { "groupnorm", "GroupNorm" } }) do
           local ok, row = check_row(env, spec[1])
           if not ok then return ok, row end
@@ -807,12 +827,8 @@ bn_eval_change = change(bn)]=],
         end
         return true
       end,
-      hints = {
-        { en = "bn:eval() switches the layer to its running statistics; bn:train() switches it back.",
-          ko = "bn:eval()은 층이 이동 통계를 쓰게 바꾸고, bn:train()은 되돌립니다." },
-      },
     },
-    -- 8 ------------------------------------------------------------------------------------
+    -- 9 ------------------------------------------------------------------------------------
     {
       text = {
         en = [[
@@ -879,7 +895,7 @@ robust = { baseline = evaluate(results.baseline.model, val_set).accuracy,
           ko = "robust.baseline = evaluate(results.baseline.model, noisy_val).accuracy, results.noise.model도 마찬가지입니다." },
       },
     },
-    -- 9 ------------------------------------------------------------------------------------
+    -- 10 ------------------------------------------------------------------------------------
     {
       text = {
         en = [[
@@ -962,7 +978,7 @@ lowest = nn.CrossEntropyLoss{ label_smoothing = eps }(smooth_target:log():view(1
           ko = "ε/K = 0.01은 모든 클래스에 가고, 정답 클래스는 그 위에 1 − ε = 0.9를 더 받습니다." },
       },
     },
-    -- 10 -----------------------------------------------------------------------------------
+    -- 11 -----------------------------------------------------------------------------------
     {
       text = {
         en = [[
@@ -974,7 +990,7 @@ share of a target. With α = 1, λ is uniform on [0, 1]: that share is one half 
 AVERAGE; one draw gives the wrong label nearly all the weight, another almost none.
 Write by hand the soft target of a 3 mixed with a 7 at λ = 0.7 (ten numbers), compare
 with data.soft_targets; draw λ 1,000 times through the mixer and measure lam_mean and
-lam_high, the share of draws above 0.9; then train with each mixer.]],
+lam_high, the share of draws above 0.9.]],
         ko = [[
 믹스업(mixup)은 학습 이미지 두 장을 섞고 (x = λ·x_a + (1 − λ)·x_b, λ ~ Beta(α, α)), 목표도 같은
 비율로 섞습니다. 컷믹스(CutMix)는 x_b의 사각형 하나를 x_a에 붙이고 목표를 넓이 비율로 섞습니다.
@@ -983,7 +999,7 @@ nn.CrossEntropyLoss는 이를 받습니다. 이제 섞여 들어온 틀린 레�
 α = 1이면 λ는 [0, 1]에서 균등하므로 그 몫이 절반인 것은 '평균적으로'만 그렇습니다. 어떤 때는
 틀린 레이블이 거의 전부를, 어떤 때는 거의 아무것도 차지하지 않습니다. 3과 7을 λ = 0.7로 섞은
 부드러운 목표(숫자 열 개)를 손으로 쓰고 data.soft_targets와 비교하세요. 믹서로 λ를 1,000번 뽑아
-평균 lam_mean과 0.9를 넘는 비율 lam_high를 측정한 다음, 믹서마다 학습해 보세요.]],
+평균 lam_mean과 0.9를 넘는 비율 lam_high를 측정하세요.]],
       },
       code = [=[
 mix_3_7 = { 0, 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0 }
@@ -1001,9 +1017,7 @@ for _, l in ipairs(lams) do
   lam_mean = lam_mean + l / #lams
   if l > 0.9 then lam_high = lam_high + 1 / #lams end
 end
-print(("λ: mean %.3f, above 0.9 in %.1f%% of the draws"):format(lam_mean, 100 * lam_high))
-experiment("mixup", { augment = aug.mixup{ alpha = 1 } })
-experiment("cutmix", { augment = aug.cutmix{ alpha = 1 } })]=],
+print(("λ: mean %.3f, above 0.9 in %.1f%% of the draws"):format(lam_mean, 100 * lam_high))]=],
       solution = [=[
 mix_3_7 = { 0, 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0 }
 mixer = aug.mixup{ alpha = 1 }
@@ -1014,9 +1028,7 @@ lam_mean, lam_high = 0, 0
 for _, l in ipairs(lams) do
   lam_mean = lam_mean + l / #lams
   if l > 0.9 then lam_high = lam_high + 1 / #lams end
-end
-experiment("mixup", { augment = aug.mixup{ alpha = 1 } })
-experiment("cutmix", { augment = aug.cutmix{ alpha = 1 } })]=],
+end]=],
       wrong = [=[
 mix_3_7 = { 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0, 0 }]=],
       check = function(env)
@@ -1056,6 +1068,32 @@ mix_3_7 = { 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0, 0 }]=],
           return false, msg(("with α = 1, λ is uniform on [0, 1]: mean about 0.5 and about 10%% of draws above 0.9 (you have %.3f and %.1f%%): use aug.mixup{ alpha = 1 }"):format(mean, 100 * high),
                             ("α = 1이면 λ는 [0, 1]에서 균등합니다. 평균은 약 0.5, 0.9를 넘는 비율은 약 10%%여야 합니다 (지금 %.3f, %.1f%%). aug.mixup{ alpha = 1 }을 쓰세요"):format(mean, 100 * high))
         end
+        return true
+      end,
+      hints = {
+        { en = "Digit d is class d + 1: the 3 is at index 4, the 7 at index 8.",
+          ko = "숫자 d는 클래스 d + 1입니다: 3은 4번 자리, 7은 8번 자리." },
+      },
+    },
+    -- 12 -----------------------------------------------------------------------------------
+    {
+      text = {
+        en = [[
+Train with each mixer, α = 1: data.loader mixes every batch (augment = the mixer) and the
+loss takes the soft targets. Compare memorized with the baseline's: how many wrong labels
+does a model learn by heart when they only ever come mixed?]],
+        ko = [[
+믹서마다 α = 1로 학습하세요. data.loader가 배치마다 섞고(augment = 믹서), 손실은 부드러운
+목표를 받습니다. memorized를 기준 모델과 비교해 보세요. 틀린 레이블이 언제나 섞여서만
+들어오면, 모델은 그중 몇 개를 외울까요?]],
+      },
+      code = [=[
+experiment("mixup", { augment = aug.mixup{ alpha = 1 } })
+experiment("cutmix", { augment = aug.cutmix{ alpha = 1 } })]=],
+      wrong = [=[
+experiment("mixup", { augment = aug.mixup{ alpha = 1 } })
+experiment("cutmix", { augment = aug.mixup{ alpha = 1 } })]=],
+      check = function(env)
         for _, kind in ipairs({ "mixup", "cutmix" }) do
           local ok, row = check_row(env, kind)
           if not ok then return ok, row end
@@ -1069,12 +1107,8 @@ mix_3_7 = { 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0, 0 }]=],
         end
         return true
       end,
-      hints = {
-        { en = "Digit d is class d + 1: the 3 is at index 4, the 7 at index 8.",
-          ko = "숫자 d는 클래스 d + 1입니다: 3은 4번 자리, 7은 8번 자리." },
-      },
     },
-    -- 11 -----------------------------------------------------------------------------------
+    -- 13 -----------------------------------------------------------------------------------
     {
       text = {
         en = [[
@@ -1184,7 +1218,7 @@ test_acc = results[best].val]=],
           ko = "results[a].val > results[b].val로 정렬하세요. p = results.baseline.val." },
       },
     },
-    -- 12 -----------------------------------------------------------------------------------
+    -- 14 -----------------------------------------------------------------------------------
     {
       text = { en = "What did we learn?", ko = "무엇을 배웠나요?" },
       quiz = {
