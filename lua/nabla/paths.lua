@@ -106,7 +106,8 @@ function M.describe(text)
       para[#para + 1] = c:match("^%s*(.-)%s*$")
     end
   end
-  local s = table.concat(para, " ")
+  -- "-- char-rnn.lua: a recurrent ..." or "-- `nabla run x`: ..." : the part after the name
+  local s = table.concat(para, " "):gsub("^`[^`]*`%s*:%s*", ""):gsub("^[%w_%-%./]+%s*:%s+", "")
   local out, depth, i = {}, 0, 1
   while i <= #s do
     local ch = s:sub(i, i)
