@@ -156,7 +156,7 @@ check(rc == 0 and len(f) > 2 and os.path.realpath(f[2]).startswith(os.path.realp
 
 # ---- experiments --------------------------------------------------------------------------
 exps = sorted(os.path.basename(p)[:-4] for p in glob.glob(os.path.join(SRC, "experiments", "*.lua"))
-              if re.search(r"[\s{,]run\s*=", open(p, encoding="utf-8").read()))
+              if re.search(r"[\s{,]run\s*=|function\s+\w+\.run\s*\(", open(p, encoding="utf-8").read()))
 rc, out, err = nb("run", "--list")
 rows = [l.split(None, 1) for l in out.strip().split("\n") if l.strip()]
 check(rc == 0 and sorted(r[0] for r in rows) == exps, "nabla run --list lists the bundled experiments (%d)" % len(exps),
