@@ -111,6 +111,9 @@ function M.test_result(model, test, history, opts)
       end
       model:load_state_dict(sd)
       res.model = ("best.safetensors (epoch %d of %d, lowest val_loss)"):format(res.selected_epoch, #vl)
+    else
+      -- e.g. a resumed run whose best epoch came before the resume, in another directory
+      res.model = "the last epoch's weights (no best.safetensors in the run directory)"
     end
   else
     res.selected_on = "nothing (no validation set: the last epoch's weights)"
