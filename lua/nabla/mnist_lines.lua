@@ -137,17 +137,26 @@ function Lines:line(i)
 end
 
 -- x, targets, target_lengths, widths, texts = lines:batch(ids): the lines at positions
--- ids, padded with background on the right to the widest: x (B, 1, H, W); targets (B, S)
--- CTC class ids (the digit d is class d + 2: class 1 is the blank), padded with 1;
--- target_lengths and widths tables of B numbers; texts the B strings
-function Lines:batch(ids)
-  local ls, W, S = {}, 0, 1
-  for k, i in ipairs(ids) do
-    ls[k] = self:line(i)
-    W = max(W, ls[k].image.shape[2])
-    S = max(S, #ls[k].digits)
+-- ids, padded with background on the right to the widest (and to a multiple of pad_to, 1
+-- unless given): x (B, 1, H, W); targets (B, S) CTC class ids (the digit d is class d + 2:
+-- class 1 is the blank), padded with 1; target_lengths and widths tables of B numbers;
+-- texts the B strings
+function Lines:batch(ids, pad_to)
+  local ls = {}
+  for k, i in ipairs(ids) do ls[k] = self:line(i) end
+  return self:collate(ls, pad_to)
+end
+
+-- the same batch from lines already made (lines:line(i) tables), e.g. sorted by width
+function Lines:collate(ls, pad_to)
+  local W, S = 0, 1
+  for _, l in ipairs(ls) do
+    W = max(W, l.image.shape[2])
+    S = max(S, #l.digits)
   end
-  local B, H = #ids, self.height
+  pad_to = pad_to or 1
+  W = ceil(W / pad_to) * pad_to
+  local B, H = #ls, self.height
   local x = nabla.zeros(B, 1, H, W)
   local targets, tl, widths, texts = {}, {}, {}, {}
   for k, l in ipairs(ls) do
