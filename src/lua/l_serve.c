@@ -270,6 +270,27 @@ static int l_png_to_mnist(lua_State *L) {
     return nbl_push(L, nb_from_data(2, shape, out));
 }
 
+/* ink_to_mnist(t) -> tensor (28, 28): a piece of ink (H, W), 0 paper .. 1 ink, made an MNIST
+ * digit (cropped, longer side 20 px, centre of mass at the centre); nil, message if blank */
+static int l_ink_to_mnist(lua_State *L) {
+    nb_tensor *t = nbl_check(L, 1);
+    if (t->ndim != 2 || t->shape[0] < 1 || t->shape[1] < 1 || t->shape[0] > 4096 || t->shape[1] > 4096)
+        return luaL_error(L, "ink_to_mnist: the piece must be a (H, W) tensor of at most 4096 x 4096");
+    nb_tensor *c = nb_contiguous_copy(t);
+    if (!c) return luaL_error(L, "ink_to_mnist: out of memory");
+    float out[NB_SERVE_PIXELS];
+    char err[256];
+    int rc = nb_ink_to_mnist(nb_data(c), (int)t->shape[1], (int)t->shape[0], out, err, sizeof err);
+    nb_decref(c);
+    if (rc != 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    int64_t shape[2] = {28, 28};
+    return nbl_push(L, nb_from_data(2, shape, out));
+}
+
 /* ---- JSON (cJSON): a Lua value as JSON text ----------------------------------------------- */
 
 /* A table is an array when it has t[1] or is empty and marked nabla._json_array; an object
@@ -351,6 +372,6 @@ static int l_open_server_mt(lua_State *L) {
 /* nabla._C.serve_start{...}, serve_pending(), serve_wait(ms), png_to_mnist(bytes), json(v) */
 static const luaL_Reg serve_internals[] = {
     {"serve_start", l_open_server_mt}, {"serve_pending", l_pending}, {"serve_wait", l_wait},
-    {"png_to_mnist", l_png_to_mnist}, {"json", l_json}, {NULL, NULL}};
+    {"png_to_mnist", l_png_to_mnist}, {"ink_to_mnist", l_ink_to_mnist}, {"json", l_json}, {NULL, NULL}};
 
 NBL_MODULE(serve, NULL, NULL, serve_internals)

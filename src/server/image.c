@@ -99,13 +99,28 @@ int nb_grey_to_mnist(const float *grey, int w, int h, float out[NB_SERVE_PIXELS]
     bool dark_ink = paper > 0.5f;
     float *ink = malloc(n * sizeof *ink);
     if (!ink) return fail(err, errlen, "out of memory preprocessing the image");
-    float mx = 0;
     for (size_t i = 0; i < n; i++) {
         float v = dark_ink ? paper - grey[i] : grey[i] - paper;
         ink[i] = v > 0 ? v : 0;
+    }
+    int r = nb_ink_to_mnist(ink, w, h, out, err, errlen);
+    free(ink);
+    return r;
+}
+
+int nb_ink_to_mnist(const float *ink_in, int w, int h, float out[NB_SERVE_PIXELS], char *err,
+                    size_t errlen) {
+    size_t n = (size_t)w * h;
+    if (w < 1 || h < 1) return fail(err, errlen, "the image is empty");
+    float *ink = malloc(n * sizeof *ink);
+    if (!ink) return fail(err, errlen, "out of memory preprocessing the image");
+    float mx = 0;
+    for (size_t i = 0; i < n; i++) {
+        float v = ink_in[i];
+        ink[i] = v > 0 ? v : 0;   /* NaN and negatives are no ink */
         if (ink[i] > mx) mx = ink[i];
     }
-    if (mx < 0.1f) {
+    if (!(mx >= 0.1f)) {
         free(ink);
         return fail(err, errlen, "the image is blank: no ink stands out from the paper");
     }

@@ -99,5 +99,9 @@ int nb_png_to_mnist(const unsigned char *png, size_t len, float out[NB_SERVE_PIX
 /* The MNIST steps on a grey image (0 black .. 1 white), w x h. */
 int nb_grey_to_mnist(const float *grey, int w, int h, float out[NB_SERVE_PIXELS],
                      char *err, size_t errlen);
+/* The same from ink (0 paper .. 1 ink, w x h): crop, longer side to 20 px, centre of mass to
+ * the centre of 28 x 28. What the segmentation reader does to each piece of a line. */
+int nb_ink_to_mnist(const float *ink, int w, int h, float out[NB_SERVE_PIXELS], char *err,
+                    size_t errlen);
 
 #endif
