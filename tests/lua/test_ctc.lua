@@ -115,4 +115,75 @@ T.test("errors name ctc_loss, the argument, the value and the shapes", function(
   T.raises(function() nb.ctc_loss(a, { { 2, 3 }, { 3, 3 } }, { 5, 5 }, { 2, 2 }, { reduce = "sum" }) end, "reduce")
 end)
 
+-- ---- decoding (lua/nabla/lines.lua) -------------------------------------------------------
+local lines = require "nabla.lines"
+
+-- log-probabilities (T, C) that say the classes of a string, one step per character: "-"
+-- is the blank (class 1), "0".."9" the digits (class d + 2); p of the said class, the rest
+-- shared by the others
+local function says(s, p, C)
+  C, p = C or 11, p or 0.9
+  local rows = {}
+  for t = 1, #s do
+    local ch = s:sub(t, t)
+    local c = ch == "-" and 1 or tonumber(ch) + 2
+    local row = {}
+    for k = 1, C do row[k] = math.log(k == c and p or (1 - p) / (C - 1)) end
+    rows[t] = row
+  end
+  return nb.tensor(rows)
+end
+
+T.test("greedy decoding collapses repeats, then drops blanks", function()
+  T.eq(lines.greedy_decode(says("--44-0-9933-")), "4093", "4093")
+  T.eq(lines.greedy_decode(says("-4-4-")), "44", "a blank separates equal digits")
+  T.eq(lines.greedy_decode(says("-44--")), "4", "repeats without a blank are one digit")
+  T.eq(lines.greedy_decode(says("-----")), "", "all blank: nothing")
+  local _, chars = lines.greedy_decode(says("--44-0-"))
+  T.eq(chars[1].first, 3, "character 1 from step 3")
+  T.eq(chars[1].last, 4, "to step 4")
+  T.eq(chars[2].first, 6, "character 2 at step 6")
+  T.ok(math.abs(chars[1].p - 0.9) < 1e-6, "its probability")
+  T.eq(lines.greedy_decode(says("--44-0-9933-"):view(12, 1, 11)), "4093", "(T, 1, C) too")
+end)
+
+T.test("beam search sums alignments: it finds the text greedy misses", function()
+  -- two steps, p(blank) = 0.6, p("7") = 0.4: the best path "--" says "" (0.36), but "7"
+  -- has the paths "7-", "-7", "77": 0.24 + 0.24 + 0.16 = 0.64
+  local row = {}
+  for k = 1, 11 do row[k] = math.log(k == 1 and 0.6 or k == 9 and 0.4 or 1e-12) end
+  local lp = nb.tensor { row, row }
+  T.eq(lines.greedy_decode(lp), "", "greedy: the best path")
+  local text, logp = lines.beam_decode(lp, { beam = 4 })
+  T.eq(text, "7", "beam: the best text")
+  T.ok(math.abs(math.exp(logp) - 0.64) < 1e-4, "its probability is the sum over its paths")
+end)
+
+T.test("with no prefix pruned, the beam's log-probability of its text is −ctc_loss", function()
+  nb.manual_seed(8)
+  for trial = 1, 5 do
+    -- 6 steps of 4 classes: fewer than 3000 prefixes, all kept
+    local lp = (nb.randn(6, 4) * 1.5):log_softmax(2)
+    local text, logp, labels = lines.beam_decode(lp, { beam = 3000, blank = 1 })
+    if #labels > 0 then
+      local loss = nb.ctc_loss(lp, nb.tensor(labels), 6, #labels, { reduction = "sum" }):item()
+      T.ok(math.abs(-loss - logp) < 1e-4, ("trial %d: %q: beam %.5f, ctc_loss %.5f"):format(trial, text, logp, -loss))
+    end
+  end
+end)
+
+T.test("align: the best path of a known text, one class per step", function()
+  local lp = says("--44-0-9933-", 0.7)
+  local path = lines.align(lp, { 6, 2, 11, 5 })
+  local said = {}
+  for t, a in ipairs(path) do said[t] = a.class == 1 and "-" or tostring(a.class - 2) end
+  T.eq(table.concat(said), "--44-0-9933-", "the path")
+  T.eq(path[3].char, 1, "step 3 says character 1")
+  T.eq(path[11].char, 4, "step 11 says character 4")
+  T.eq(lines.align(says("-4-"), { 6, 6, 6 }), nil, "too few steps: no alignment")
+  T.eq(lines.edit_distance("4093", "493"), 1, "edit distance: a deletion")
+  T.eq(lines.edit_distance("4093", "40913"), 1, "an insertion")
+  T.eq(lines.edit_distance("", "12"), 2, "from nothing")
+end)
+
 T.done()
