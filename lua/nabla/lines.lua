@@ -518,7 +518,7 @@ function LineModel:forward(x)
   local out = self.rnn(h)                                   -- (T, B, 2·hidden)
   return F.log_softmax(self.fc(out), 3)
 end
-doc(LineModel, "lines.LineModel{height=28, hidden=96, c1=16, c2=32, c3=48}", "the line model: three convolutions, one feature vector per 4 columns, a bidirectional GRU, 11 classes per step (blank, 0-9); model(x (B,1,H,W)) gives log-probabilities (W/4, B, 11) for ctc_loss", "줄 모델: 합성곱 3개, 4열마다 특징 벡터 하나, 양방향 GRU, 시점마다 11개 클래스 (blank, 0-9); model(x (B,1,H,W))는 ctc_loss에 넣을 로그 확률 (W/4, B, 11)을 돌려줍니다")
+doc(LineModel, "lines.LineModel{height=28, hidden=96, c1=16, c2=32, c3=48}", "the line model: three convolutions, one feature vector per 4 columns, a bidirectional GRU, 11 classes per step (blank, 0-9); model(x (B,1,H,W)) gives log-probabilities (W/4, B, 11) for ctc_loss", "줄 모델: 합성곱 층 3개, 4열마다 특성 벡터 하나, 양방향 GRU, 시점마다 11개 클래스 (blank, 0-9). model(x (B,1,H,W))는 ctc_loss에 넣을 로그 확률 (W/4, B, 11)을 돌려줍니다")
 
 -- ---- decoding ---------------------------------------------------------------------------------
 
@@ -562,7 +562,7 @@ function M.greedy_decode(logp, blank)
   for k, ch in ipairs(chars) do classes[k] = ch.class end
   return text_of(classes), chars
 end
-doc(M.greedy_decode, "lines.greedy_decode(logp)", "CTC greedy decoding: the best class at each step, repeats collapsed, blanks dropped; returns the text and each character's steps", "CTC 탐욕 디코딩: 시점마다 가장 확률이 높은 클래스를 골라 반복을 합치고 blank를 지웁니다; 글자열과 글자마다의 시점을 돌려줍니다")
+doc(M.greedy_decode, "lines.greedy_decode(logp)", "CTC greedy decoding: the best class at each step, repeats collapsed, blanks dropped; returns the text and each character's steps", "CTC 탐욕 디코딩. 시점마다 가장 확률이 높은 클래스를 골라 반복을 합치고 blank를 지운 뒤, 글자열과 글자마다의 시점을 돌려줍니다")
 
 local function lse(a, b)
   if a == -math.huge then return b end
@@ -632,7 +632,7 @@ function M.beam_decode(logp, opts)
   end
   return text_of(best.labels), bp, best.labels
 end
-doc(M.beam_decode, "lines.beam_decode(logp, {beam=8})", "CTC prefix beam search: keeps the beam most probable texts, each summed over all its alignments; returns the text and its log-probability", "CTC 접두사 빔 탐색: 모든 정렬에 걸쳐 확률을 더한 글자열 중 가장 그럴듯한 beam개를 유지합니다; 글자열과 그 로그 확률을 돌려줍니다")
+doc(M.beam_decode, "lines.beam_decode(logp, {beam=8})", "CTC prefix beam search: keeps the beam most probable texts, each summed over all its alignments; returns the text and its log-probability", "CTC 접두사 빔 탐색. 모든 정렬에 걸쳐 확률을 더한 글자열 중 가장 그럴듯한 beam개를 유지하고, 글자열과 그 로그 확률을 돌려줍니다")
 
 -- lines.align(logp, classes): the most probable alignment of a known text to the steps
 -- (Viterbi over CTC's extended sequence blank, c1, blank, c2, ..., blank): for each step
@@ -672,7 +672,7 @@ function M.align(logp, classes, blank)
   end
   return path
 end
-doc(M.align, "lines.align(logp, classes)", "the best CTC alignment of a known text to the steps (Viterbi): for each step the class said and the index of the character (0 for a blank)", "알고 있는 글자열을 시점들에 맞추는 가장 좋은 CTC 정렬 (비터비): 시점마다 말한 클래스와 글자 번호 (blank는 0)")
+doc(M.align, "lines.align(logp, classes)", "the best CTC alignment of a known text to the steps (Viterbi): for each step the class said and the index of the character (0 for a blank)", "알고 있는 글자열을 시점들에 맞추는 가장 좋은 CTC 정렬(비터비). 시점마다 말한 클래스와 글자 번호 (blank는 0)")
 
 -- ---- the CTC reader ----------------------------------------------------------------------------
 
@@ -710,7 +710,7 @@ function M.ctc_read(model, img, opts)
   if img:dim() == 3 and img.shape[1] == 1 then img = img:reshape(img.shape[2], img.shape[3]) end
   if img:dim() ~= 2 or img.shape[1] < 1 or img.shape[2] < 1 then
     error(L("lines.ctc_read: img must be a tensor (H, W); got shape " .. tostring(img.shape),
-            "lines.ctc_read: img은 (H, W) 텐서여야 합니다; 받은 모양 " .. tostring(img.shape)), 2)
+            "lines.ctc_read: img은 (H, W) 텐서여야 합니다. 받은 모양: " .. tostring(img.shape)), 2)
   end
   local H, W = img.shape[1], img.shape[2]
   local x, sx = line_input(model, img)
@@ -761,7 +761,7 @@ function M.ctc_read(model, img, opts)
   end
   return { text = text, characters = characters }
 end
-doc(M.ctc_read, "lines.ctc_read(model, img, {decode='greedy'|'beam', beam=8})", "read a line (H, W), ink 1 on 0, with a CTC line model: { text = \"4093\", characters = { {char, confidence, box = {x0, y0, x1, y1}}, ... } }, boxes from the best alignment", "CTC 줄 모델로 줄 이미지 (H, W, 배경 0 잉크 1)를 읽습니다: { text = \"4093\", characters = { {char, confidence, box = {x0, y0, x1, y1}}, ... } }, 상자는 가장 좋은 정렬에서")
+doc(M.ctc_read, "lines.ctc_read(model, img, {decode='greedy'|'beam', beam=8})", "read a line (H, W), ink 1 on 0, with a CTC line model: { text = \"4093\", characters = { {char, confidence, box = {x0, y0, x1, y1}}, ... } }, boxes from the best alignment", "CTC 줄 모델로 줄 이미지 (H, W, 배경 0 잉크 1)를 읽어 { text = \"4093\", characters = { {char, confidence, box = {x0, y0, x1, y1}}, ... } }를 돌려줍니다. 상자는 가장 좋은 정렬에서 구합니다")
 
 -- lines.cer(ref, hyp): the character error rate's parts: the edit distance (insertions,
 -- deletions, substitutions) between two strings, and the reference's length
@@ -780,6 +780,6 @@ function M.edit_distance(a, b)
   end
   return prev[m]
 end
-doc(M.edit_distance, "lines.edit_distance(a, b)", "the edit distance (Levenshtein) between two strings: insertions, deletions and substitutions; the character error rate is its sum over lines / the number of characters", "두 글자열 사이의 편집 거리(레벤슈타인): 삽입, 삭제, 치환의 최소 횟수; 문자 오류율(CER)은 그 합 / 전체 글자 수")
+doc(M.edit_distance, "lines.edit_distance(a, b)", "the edit distance (Levenshtein) between two strings: insertions, deletions and substitutions; the character error rate is its sum over lines / the number of characters", "두 글자열 사이의 편집 거리(레벤슈타인), 즉 삽입, 삭제, 치환의 최소 횟수. 문자 오류율(CER)은 그 합 / 전체 글자 수")
 
 return M
