@@ -36,13 +36,13 @@ M.HEIGHT = 28
 local function as_image(img, fn)
   if not nabla.is_tensor(img) then
     error(L(fn .. ": img must be a tensor (H, W) with ink 1 on a 0 background",
-            fn .. ": img은 (H, W) 텐서여야 합니다 (배경 0, 잉크 1)"), 3)
+            fn .. ": img 인자는 (H, W) 텐서여야 합니다 (배경 0, 잉크 1)"), 3)
   end
   if img:dim() == 4 and img.shape[1] == 1 and img.shape[2] == 1 then img = img:reshape(img.shape[3], img.shape[4])
   elseif img:dim() == 3 and img.shape[1] == 1 then img = img:reshape(img.shape[2], img.shape[3]) end
   if img:dim() ~= 2 or img.shape[1] < 1 or img.shape[2] < 1 then
     error(L(fn .. ": img must be a tensor (H, W) (or (1, H, W)); got shape " .. tostring(img.shape),
-            fn .. ": img은 (H, W) (또는 (1, H, W)) 텐서여야 합니다; 받은 모양 " .. tostring(img.shape)), 3)
+            fn .. ": img 인자는 (H, W) (또는 (1, H, W)) 텐서여야 합니다. 받은 모양은 " .. tostring(img.shape)), 3)
   end
   local h, w = img.shape[1], img.shape[2]
   return img:contiguous():reshape(h * w):tolist(), w, h
@@ -425,7 +425,7 @@ end
 function M.segment_read(classifier, img, opts)
   if classifier == nil or (type(classifier) ~= "function" and type(classifier) ~= "table") then
     error(L("lines.segment_read(classifier, img): classifier must be an MNIST classifier (an nn module)",
-            "lines.segment_read(classifier, img): classifier는 MNIST 분류기 (nn 모듈) 여야 합니다"), 2)
+            "lines.segment_read(classifier, img): classifier 인자는 MNIST 분류기 (nn 모듈)여야 합니다"), 2)
   end
   opts = opts or {}
   local x, pieces = M.digits(img, { threshold = opts.threshold, classifier = classifier, name = "lines.segment_read" })
@@ -451,7 +451,7 @@ doc(M, "lines", "reading a line of handwritten digits: lines.segment_read (cut, 
     "손글씨 숫자 한 줄 읽기: lines.segment_read (잘라서 숫자마다 분류), lines.ctc_read (CTC로 학습한 줄 모델)", "Reading lines")
 doc(M.segment_read, "lines.segment_read(classifier, img)",
     "reads a line (H, W), ink 1 on 0: cuts it into digits (connected components, column projection), classifies each; {text=, characters={{char, confidence, box={x0,y0,x1,y1}}}}",
-    "줄 이미지 (H, W, 배경 0·잉크 1)를 숫자로 잘라 (연결 요소, 열 투영) 하나씩 분류합니다; {text=, characters={{char, confidence, box={x0,y0,x1,y1}}}}", "Reading lines")
+    "줄 이미지 (H, W, 배경 0·잉크 1)를 숫자로 잘라 (연결 요소, 열 투영) 하나씩 분류합니다. 결과는 {text=, characters={{char, confidence, box={x0,y0,x1,y1}}}}", "Reading lines")
 doc(M.segment, "lines.segment(img [, {threshold = 0.3}])",
     "the pieces a line is cut into, left to right: connected components, fragments merged, wide pieces split at the emptiest columns",
     "줄을 자른 조각들 (왼쪽부터): 연결 요소를 찾고, 떨어진 조각은 합치고, 너무 넓은 조각은 잉크가 가장 적은 열에서 자릅니다", "Reading lines")
@@ -468,7 +468,7 @@ doc(M.split, "lines.split(piece, values, w, digit_height)",
     "splits a piece wider than a digit at the columns with least ink (the valleys of the column projection): touching digits",
     "숫자보다 넓은 조각을 잉크가 가장 적은 열 (열 투영의 골짜기)에서 자릅니다: 붙어 있는 숫자", "Reading lines")
 doc(nil, "lines.HEIGHT", "the height (pixels) of a line the readers expect; the server scales a photo's line to it",
-    "읽기 모델이 기대하는 줄 높이 (픽셀); 서버는 사진 속 줄을 이 높이로 맞춥니다", "Reading lines")
+    "읽기 모델이 기대하는 줄 높이 (픽셀). 서버는 사진 속 줄을 이 높이로 맞춥니다", "Reading lines")
 
 
 -- ---- the line model: read the whole line, trained with CTC ----------------------------------

@@ -6,7 +6,6 @@ local T = dofile((os.getenv("NABLA_TESTS") or "tests") .. "/lua/harness.lua")
 local nabla = require "nabla"
 local nn, data = nabla.nn, nabla.data
 local lines = require "nabla.lines"
-lines.SPLIT_BONUS = tonumber(os.getenv("BONUS")) or lines.SPLIT_BONUS
 
 nabla.manual_seed(5)
 local train = data.mnist{ split = "train", small = true }
