@@ -3,7 +3,7 @@
 --
 --   segment: cut the line into digits (lines.segment_read: connected components, column
 --            projection), classify each with an MNIST CNN trained here
---   ctc:     the line model (lines.LineModel: convolutions -> one vector per 4 columns ->
+--   ctc:     the line model (lines.LineModel: convolutions -> one vector per 2 columns ->
 --            bidirectional GRU -> 11 classes per step), trained with CTC on the text alone,
 --            decoded greedily and by beam search
 --
@@ -33,11 +33,11 @@ local function lines_module() return require "nabla.lines" end
 -- the line model's outputs for a batch of lines -> for each line its decoded text
 local function ctc_texts(model, ls, ds, decode, beam)
   local L = lines_module()
-  local x, _, _, widths = ds:collate(ls, L.STRIDE)
+  local x, _, _, widths = ds:collate(ls, model.stride)
   local logp = nabla.no_grad(function() return model(x) end)   -- (T, B, 11)
   local out = {}
   for b = 1, #ls do
-    local steps = math.ceil(widths[b] / L.STRIDE)
+    local steps = math.ceil(widths[b] / model.stride)
     local rows = logp:select(2, b):narrow(1, 1, steps)
     if decode == "beam" then out[b] = L.beam_decode(rows, { beam = beam })
     else out[b] = L.greedy_decode(rows) end
@@ -76,12 +76,13 @@ return {
   name = "mnist-lines",
   reads = "lines",        -- nabla serve: a checkpoint of this experiment answers POST /read
   config = {
-    epochs = 6,
-    lines_per_epoch = 8000,
+    epochs = 8,
+    lines_per_epoch = 6000,
     batch = 32,
     lr = 3e-3,            -- Adam, one-cycle schedule over all steps
     hidden = 64,
     c1 = 16, c2 = 32, c3 = 32,
+    stride = 2,           -- columns per step: 2 leaves narrow digits ("11") room for "1-1"
     touching = 0.5,       -- training lines: probability that two neighbours touch
     min_len = 1, max_len = 12,
     val_digits = 5000,    -- training digits kept for validation lines (and the CNN's validation)
@@ -93,7 +94,8 @@ return {
     seed = 1,
   },
   model = function(cfg)
-    return require("nabla.lines").LineModel { hidden = cfg.hidden, c1 = cfg.c1, c2 = cfg.c2, c3 = cfg.c3 }
+    return require("nabla.lines").LineModel { hidden = cfg.hidden, c1 = cfg.c1, c2 = cfg.c2, c3 = cfg.c3,
+                                              stride = cfg.stride }
   end,
   run = function(cfg, exp)
     local L = lines_module()
@@ -153,10 +155,10 @@ return {
         local batches = {}
         for b = 1, #ls, cfg.batch do batches[#batches + 1] = { table.unpack(ls, b, math.min(#ls, b + cfg.batch - 1)) } end
         for _, k in ipairs(nabla._C._permutation(#batches, cfg.seed * 7919 + first)) do
-          local x, targets, tl, widths = ds:collate(batches[k], L.STRIDE)
+          local x, targets, tl, widths = ds:collate(batches[k], model.stride)
           local logp = model(x)
           local il = {}
-          for b = 1, #widths do il[b] = math.ceil(widths[b] / L.STRIDE) end
+          for b = 1, #widths do il[b] = math.ceil(widths[b] / model.stride) end
           local loss = nabla.ctc_loss(logp, targets, il, tl, { zero_infinity = true })
           opt:zero_grad()
           loss:backward()

@@ -479,6 +479,8 @@ doc(nil, "lines.HEIGHT", "the height (pixels) of a line the readers expect; the 
 --
 --   img (B, 1, H, W) -[conv 3x3 + ReLU + pool 2]x2, conv 3x3 + ReLU-> (B, c, H/4, W/4)
 --     -> one feature vector per 4 columns: (T = W/4, B, c·H/4)
+--     (stride = 2: the second pool halves the height only, one vector per 2 columns:
+--     narrow digits such as "11" get enough steps for "1-1")
 --     -> bidirectional GRU: each step sees the whole line, left and right  (T, B, 2·hidden)
 --     -> Linear -> log_softmax over 11 classes: blank, 0, 1, ..., 9        (T, B, 11)
 --
@@ -491,14 +493,15 @@ local nn = nabla.nn
 local LineModel = nn.Module:extend("LineModel")
 M.LineModel = LineModel
 M.BLANK = 1 -- class 1 is the blank; the digit d is class d + 2
-M.STRIDE = 4 -- columns per step of the line model
+M.STRIDE = 4 -- columns per step of the line model (unless it says otherwise: model.stride)
 
 function LineModel:__init(opts)
   opts = opts or {}
   local c1, c2, c3 = opts.c1 or 16, opts.c2 or 32, opts.c3 or 48
   self.height = opts.height or M.HEIGHT
   if self.height % 4 ~= 0 then error("LineModel: height must be a multiple of 4, got " .. tostring(self.height), 2) end
-  self.stride = M.STRIDE
+  self.stride = opts.stride or M.STRIDE
+  if self.stride ~= 2 and self.stride ~= 4 then error("LineModel: stride must be 2 or 4, got " .. tostring(self.stride), 2) end
   self.conv1 = nn.Conv2d(1, c1, 3, { padding = 1 })
   self.conv2 = nn.Conv2d(c1, c2, 3, { padding = 1 })
   self.conv3 = nn.Conv2d(c2, c3, 3, { padding = 1 })
@@ -507,18 +510,18 @@ function LineModel:__init(opts)
   self.fc = nn.Linear(2 * (opts.hidden or 96), 11)
 end
 
--- x (B, 1, H, W), W a multiple of 4 -> log-probabilities (T = W/4, B, 11)
+-- x (B, 1, H, W), W a multiple of the stride -> log-probabilities (T = W/stride, B, 11)
 function LineModel:forward(x)
   local F = nn.functional
   local h = nabla.max_pool2d(self.conv1(x):relu(), 2)
-  h = nabla.max_pool2d(self.conv2(h):relu(), 2)
+  h = nabla.max_pool2d(self.conv2(h):relu(), self.stride == 4 and 2 or { 2, 1 })
   h = self.conv3(h):relu()                                  -- (B, c, H/4, T)
   local B, T = h.shape[1], h.shape[4]
   h = h:permute(4, 1, 2, 3):reshape(T, B, self.features)    -- one vector per step
   local out = self.rnn(h)                                   -- (T, B, 2·hidden)
   return F.log_softmax(self.fc(out), 3)
 end
-doc(LineModel, "lines.LineModel{height=28, hidden=96, c1=16, c2=32, c3=48}", "the line model: three convolutions, one feature vector per 4 columns, a bidirectional GRU, 11 classes per step (blank, 0-9); model(x (B,1,H,W)) gives log-probabilities (W/4, B, 11) for ctc_loss", "줄 모델: 합성곱 층 3개, 4열마다 특성 벡터 하나, 양방향 GRU, 시점마다 11개 클래스 (blank, 0-9). model(x (B,1,H,W))는 ctc_loss에 넣을 로그 확률 (W/4, B, 11)을 돌려줍니다")
+doc(LineModel, "lines.LineModel{height=28, hidden=96, c1=16, c2=32, c3=48, stride=4}", "the line model: three convolutions, one feature vector per stride (4 or 2) columns, a bidirectional GRU, 11 classes per step (blank, 0-9); model(x (B,1,H,W)) gives log-probabilities (W/stride, B, 11) for ctc_loss", "줄 모델: 합성곱 층 3개, stride(4 또는 2)열마다 특성 벡터 하나, 양방향 GRU, 시점마다 11개 클래스 (blank, 0-9). model(x (B,1,H,W))는 ctc_loss에 넣을 로그 확률 (W/stride, B, 11)을 돌려줍니다")
 
 -- ---- decoding ---------------------------------------------------------------------------------
 
