@@ -719,8 +719,15 @@ function M.ctc_read(model, img, opts)
   local x, sx = line_input(model, img)
   local was = model.training
   model:eval()
-  local logp = nabla.no_grad(function() return model(x) end)
+  local ok, logp = pcall(nabla.no_grad, function() return model(x) end)
   if was then model:train() end
+  if not ok then error(logp, 0) end
+  if not (nabla.is_tensor(logp) and logp:dim() == 3 and logp.shape[2] == 1 and logp.shape[3] >= 2) then
+    error(L("lines.ctc_read: the model must give log-probabilities (T, 1, classes) for a line (1, 1, H, W), like lines.LineModel; got "
+              .. (nabla.is_tensor(logp) and tostring(logp.shape) or type(logp)),
+            "lines.ctc_read: 모델은 줄 (1, 1, H, W)에 대해 로그 확률 (T, 1, 클래스 수)를 돌려줘야 합니다 (lines.LineModel처럼). 받은 값: "
+              .. (nabla.is_tensor(logp) and tostring(logp.shape) or type(logp))), 2)
+  end
   local rows = rows_of_logp(logp)
   local text, classes
   if opts.decode == "beam" then

@@ -59,6 +59,8 @@ T.test("ctc_read answers the readers' contract on a test line", function()
   T.eq(lines.ctc_read(model, tall).text, lines.ctc_read(model, l.image).text, "a line twice the size reads the same")
   T.raises(function() lines.ctc_read(model, "img") end, "lines.ctc_read: img must be a tensor (H, W)")
   T.raises(function() lines.ctc_read(model, nabla.zeros(2, 3, 4)) end, "lines.ctc_read: img must be a tensor (H, W)")
+  local cnn = nabla.nn.Sequential { nabla.nn.Conv2d(1, 4, 3, { padding = 1 }) }
+  T.raises(function() lines.ctc_read(cnn, l.image) end, "lines.ctc_read: the model must give log-probabilities (T, 1, classes)")
 end)
 
 T.done()

@@ -217,8 +217,9 @@ srv:stop()
 idle:stop()
 
 T.test("a line model's server: /read answers with model ctc; /predict says to use /read", function()
-  -- a tiny untrained line model: features over columns, one score per column and class
-  local linemodel = nn.Sequential{ nn.Conv2d(1, 4, 3, { padding = 1 }), nn.ReLU() }
+  -- a tiny untrained line model (lines.LineModel once the CTC reader is there)
+  local linemodel = lines.LineModel and lines.LineModel{ c1 = 4, c2 = 4, c3 = 4, hidden = 8 }
+                    or nn.Sequential{ nn.Conv2d(1, 4, 3, { padding = 1 }), nn.ReLU() }
   local restore = lines.ctc_read
   if not lines.ctc_read then
     -- until the CTC reader lands (engineer `lines`), the shape of its answer, from the line
