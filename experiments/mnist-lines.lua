@@ -91,6 +91,7 @@ return {
     beam = 8,
     cnn_epochs = 2,
     classifier = "",      -- a checkpoint of the baseline's CNN to load instead of training one
+    init = "",            -- a checkpoint of the line model to start from (to train it further)
     seed = 1,
   },
   model = function(cfg)
@@ -128,6 +129,10 @@ return {
 
     -- 2. the line model, trained with CTC
     local model = exp.model(cfg)
+    if cfg.init ~= "" then
+      model:load_state_dict(checkpoint.load(cfg.init))
+      print("line model initialised from " .. cfg.init)
+    end
     print(model)
     local opt = optim.Adam(model:parameters(), { lr = cfg.lr })
     local steps_per_epoch = math.ceil(cfg.lines_per_epoch / cfg.batch)
