@@ -217,16 +217,14 @@ srv:stop()
 idle:stop()
 
 T.test("a line model's server: /read answers with model ctc; /predict says to use /read", function()
-  -- a tiny untrained line model (lines.LineModel once the CTC reader is there)
-  local linemodel = lines.LineModel and lines.LineModel{ c1 = 4, c2 = 4, c3 = 4, hidden = 8 }
-                    or nn.Sequential{ nn.Conv2d(1, 4, 3, { padding = 1 }), nn.ReLU() }
-  local restore = lines.ctc_read
-  if not lines.ctc_read then
-    -- until the CTC reader lands (engineer `lines`), the shape of its answer, from the line
-    lines.ctc_read = function(_, img)
-      local r = lines.segment_read(model, img)
-      return r
-    end
+  -- a tiny untrained line model: lines.LineModel when the CTC reader is there (engineer
+  -- `lines`), else a stand-in reader with the same answer's shape
+  local linemodel, restore = nil, lines.ctc_read
+  if lines.ctc_read and lines.LineModel then
+    linemodel = lines.LineModel{ height = lines.HEIGHT, hidden = 8, c1 = 4, c2 = 4, c3 = 4 }
+  else
+    linemodel = nn.Sequential{ nn.Conv2d(1, 4, 3, { padding = 1 }), nn.ReLU() }
+    lines.ctc_read = function(_, img) return lines.segment_read(model, img) end
   end
   local s = serve.serve{ model = linemodel, port = 0, quiet = true, reader = "ctc", info = { name = "mnist-lines" } }
   -- the PNG of the first line via the Python writer (one request each)

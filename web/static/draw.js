@@ -369,15 +369,22 @@ nabla.start('draw', (state) => {
     const lw = Math.max(2, boxes.height / 70) * (nabla.projector ? 1.6 : 1);
     g.lineWidth = lw;
     g.strokeStyle = colour;
-    g.fillStyle = colour;
-    g.font = `700 ${Math.round(boxes.height / 6)}px ${css.getPropertyValue('--font') || 'sans-serif'}`;
-    g.textBaseline = 'bottom';
+    const size = Math.round(boxes.height / 8);
+    g.font = `700 ${size}px ${css.getPropertyValue('--font') || 'sans-serif'}`;
+    g.textBaseline = 'top';
+    const tagText = css.getPropertyValue('--accent-fg').trim() || '#ffffff';
+    // each box with a tag holding the digit read, as object detectors draw them: the tag on
+    // the box's top edge, above it when there is room, else just inside
     for (const c of chars) {
       if (!Array.isArray(c.box) || c.box.length !== 4) continue;
       const [x0, y0, x1, y1] = c.box;
       g.strokeRect(x0 + lw / 2, y0 + lw / 2, Math.max(1, x1 - x0 - lw), Math.max(1, y1 - y0 - lw));
-      const ty = y0 - lw > boxes.height / 6 ? y0 - lw : y1 + boxes.height / 6;
-      g.fillText(c.char, x0, ty);
+      const pad = Math.round(size * 0.2), tw = g.measureText(c.char).width + 2 * pad, th = size + pad;
+      const ty = y0 >= th ? y0 - th : y0;
+      g.fillStyle = colour;
+      g.fillRect(x0, ty, tw, th);
+      g.fillStyle = nabla.projector ? tagText : '#ffffff';
+      g.fillText(c.char, x0 + pad, ty + pad * 0.6);
     }
     boxes.dataset.boxes = JSON.stringify(chars.map((c) => c.box));
   }
@@ -393,6 +400,7 @@ nabla.start('draw', (state) => {
     modeDigit.setAttribute('aria-checked', mode === 'digit' ? 'true' : 'false');
     modeLine.setAttribute('aria-checked', mode === 'line' ? 'true' : 'false');
     document.documentElement.dataset.mode = mode;
+    document.querySelector('.draw-page > h1').textContent = t(mode === 'line' ? 'line.h1' : 'draw.h1');
     if (push) {
       const q = new URLSearchParams(location.search);
       if (mode === 'line') q.set('mode', 'line'); else q.delete('mode');
