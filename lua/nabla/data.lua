@@ -236,6 +236,10 @@ function data.mnist(opts)
 end
 doc(data.mnist, "data.mnist{split=\"train\"|\"test\", path=?, limit=?, download=false, full=false}", "MNIST digits as a dataset: ds[i] = {image (1,28,28) in [0,1], class id}, digit d is class d+1, ds.classes[y] its name; falls back to the committed 2,000/500 subset when datasets/fetch has not run, unless full=true (then it fetches the official 60,000/10,000 or fails); small=true always takes the subset", "MNIST 손글씨 숫자 데이터셋: ds[i] = {이미지 (1,28,28) 값은 [0,1], 클래스 번호}, 숫자 d는 클래스 d+1, 이름은 ds.classes[y]. datasets/fetch 를 실행하지 않았으면 저장소에 들어 있는 2,000/500장 부분 집합을 씁니다. full=true이면 공식 60,000/10,000장을 받아 오고, 못 받으면 오류. small=true이면 항상 부분 집합")
 
+-- data.mnist_lines{split=, n=, seed=, ...}: lines of digits built from MNIST (lua/nabla/mnist_lines.lua)
+function data.mnist_lines(opts) return require("nabla.mnist_lines")(opts) end
+doc(data.mnist_lines, "data.mnist_lines{split=\"train\"|\"test\", n=1000, seed=1, min_len=1, max_len=12, touching=0.3, height=28, digits=?}", "lines of 1-12 handwritten digits built on the fly from MNIST's train or test digits (never both): random gaps, touching digits, jitter, scale and ink; ds[i] = {image (H, W) ink 1 on 0, text \"4093\"}, ds:line(i) adds boxes and source positions, ds:batch(ids) pads for ctc_loss", "MNIST의 학습 또는 테스트 숫자(섞지 않음)로 그때그때 만드는 1-12자리 손글씨 숫자 줄(무작위 간격, 맞닿은 숫자, 위아래 흔들림, 크기와 굵기). ds[i] = {이미지 (H, W) 잉크 1 배경 0, 글자열 \"4093\"}, ds:line(i)는 상자와 원본 위치까지, ds:batch(ids)는 ctc_loss용으로 채워 묶습니다")
+
 -- data.fashion_mnist{ split = "train" | "test", path = dir, limit = n, download = false }
 function data.fashion_mnist(opts)
   opts = opts or {}

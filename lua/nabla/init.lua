@@ -73,7 +73,7 @@ local functional_only = {
   conv2d = true, max_pool2d = true, adaptive_avg_pool2d = true, batch_norm = true,
   layer_norm = true, group_norm = true, dropout = true, embedding = true, nll_loss = true,
   l1_loss = true, smooth_l1_loss = true, huber_loss = true, binary_cross_entropy = true,
-  binary_cross_entropy_with_logits = true, gaussian_nll_loss = true,
+  binary_cross_entropy_with_logits = true, gaussian_nll_loss = true, ctc_loss = true,
   lstm_cell = true, gru_cell = true, lstm_seq = true, gru_seq = true,
 }
 

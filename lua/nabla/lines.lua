@@ -470,4 +470,326 @@ doc(M.split, "lines.split(piece, values, w, digit_height)",
 doc(nil, "lines.HEIGHT", "the height (pixels) of a line the readers expect; the server scales a photo's line to it",
     "읽기 모델이 기대하는 줄 높이 (픽셀). 서버는 사진 속 줄을 이 높이로 맞춥니다", "Reading lines")
 
+
+-- ---- the line model: read the whole line, trained with CTC ----------------------------------
+--
+-- A line is not a row of independent digits: where one digit ends is not marked, two may
+-- touch, and a "1" is a quarter as wide as a "0". The line model never cuts. It reads the
+-- line column by column, like a scanner moving right:
+--
+--   img (B, 1, H, W) -[conv 3x3 + ReLU + pool 2]x2, conv 3x3 + ReLU-> (B, c, H/4, W/4)
+--     -> one feature vector per 4 columns: (T = W/4, B, c·H/4)
+--     (stride = 2: the second pool halves the height only, one vector per 2 columns:
+--     narrow digits such as "11" get enough steps for "1-1")
+--     -> bidirectional GRU: each step sees the whole line, left and right  (T, B, 2·hidden)
+--     -> Linear -> log_softmax over 11 classes: blank, 0, 1, ..., 9        (T, B, 11)
+--
+-- CTC (nabla.ctc_loss) trains it from the text alone: no position of any digit is given. Its
+-- "blank" class (class 1) is what a step says between and around digits; a digit that spans
+-- several steps is said on each of them, and "collapse repeats, then drop blanks" gives the
+-- text: "--44-0-9933-" reads "4093", and "--4-4-" reads "44" (a blank separates two equal
+-- digits).
+local nn = nabla.nn
+local LineModel = nn.Module:extend("LineModel")
+M.LineModel = LineModel
+M.BLANK = 1 -- class 1 is the blank; the digit d is class d + 2
+M.STRIDE = 4 -- columns per step of the line model (unless it says otherwise: model.stride)
+
+function LineModel:__init(opts)
+  opts = opts or {}
+  local c1, c2, c3 = opts.c1 or 16, opts.c2 or 32, opts.c3 or 48
+  self.height = opts.height or M.HEIGHT
+  if self.height % 4 ~= 0 then error("LineModel: height must be a multiple of 4, got " .. tostring(self.height), 2) end
+  self.stride = opts.stride or M.STRIDE
+  if self.stride ~= 2 and self.stride ~= 4 then error("LineModel: stride must be 2 or 4, got " .. tostring(self.stride), 2) end
+  self.conv1 = nn.Conv2d(1, c1, 3, { padding = 1 })
+  self.conv2 = nn.Conv2d(c1, c2, 3, { padding = 1 })
+  self.conv3 = nn.Conv2d(c2, c3, 3, { padding = 1 })
+  self.features = c3 * self.height // 4
+  self.rnn = nn.GRU(self.features, opts.hidden or 96, { bidirectional = true })
+  self.fc = nn.Linear(2 * (opts.hidden or 96), 11)
+end
+
+-- x (B, 1, H, W), W a multiple of the stride -> log-probabilities (T = W/stride, B, 11)
+function LineModel:forward(x)
+  local F = nn.functional
+  local h = nabla.max_pool2d(self.conv1(x):relu(), 2)
+  h = nabla.max_pool2d(self.conv2(h):relu(), self.stride == 4 and 2 or { 2, 1 })
+  h = self.conv3(h):relu()                                  -- (B, c, H/4, T)
+  local B, T = h.shape[1], h.shape[4]
+  h = h:permute(4, 1, 2, 3):reshape(T, B, self.features)    -- one vector per step
+  local out = self.rnn(h)                                   -- (T, B, 2·hidden)
+  return F.log_softmax(self.fc(out), 3)
+end
+doc(LineModel, "lines.LineModel{height=28, hidden=96, c1=16, c2=32, c3=48, stride=4}", "the line model: three convolutions, one feature vector per stride (4 or 2) columns, a bidirectional GRU, 11 classes per step (blank, 0-9); model(x (B,1,H,W)) gives log-probabilities (W/stride, B, 11) for ctc_loss", "줄 모델: 합성곱 층 3개, stride(4 또는 2)열마다 특성 벡터 하나, 양방향 GRU, 시점마다 11개 클래스 (blank, 0-9). model(x (B,1,H,W))는 ctc_loss에 넣을 로그 확률 (W/stride, B, 11)을 돌려줍니다")
+
+-- ---- decoding ---------------------------------------------------------------------------------
+
+local function rows_of_logp(logp)
+  if nabla.is_tensor(logp) then
+    if logp:dim() == 3 then logp = logp:select(2, 1) end
+    return logp:contiguous():tolist()
+  end
+  return logp
+end
+
+-- text of a list of classes: collapse repeats, drop blanks
+local function text_of(classes)
+  local out = {}
+  for _, c in ipairs(classes) do out[#out + 1] = tostring(c - 2) end
+  return table.concat(out)
+end
+
+-- lines.greedy_decode(logp (T, C) or (T, 1, C)): the most likely class at each step, repeats
+-- collapsed and blanks dropped. Returns the text, and per character {class, first step,
+-- last step, probability at its best step}.
+function M.greedy_decode(logp, blank)
+  blank = blank or M.BLANK
+  local rows = rows_of_logp(logp)
+  local chars, prev = {}, blank
+  for t, row in ipairs(rows) do
+    local best, bv = 1, row[1]
+    for c = 2, #row do if row[c] > bv then best, bv = c, row[c] end end
+    if best ~= blank then
+      if best ~= prev then
+        chars[#chars + 1] = { class = best, first = t, last = t, p = math.exp(bv) }
+      else
+        local ch = chars[#chars]
+        ch.last = t
+        ch.p = math.max(ch.p, math.exp(bv))
+      end
+    end
+    prev = best
+  end
+  local classes = {}
+  for k, ch in ipairs(chars) do classes[k] = ch.class end
+  return text_of(classes), chars
+end
+doc(M.greedy_decode, "lines.greedy_decode(logp)", "CTC greedy decoding: the best class at each step, repeats collapsed, blanks dropped; returns the text and each character's steps", "CTC 탐욕 디코딩. 시점마다 가장 확률이 높은 클래스를 골라 반복을 합치고 blank를 지운 뒤, 글자열과 글자마다의 시점을 돌려줍니다")
+
+local function lse(a, b)
+  if a == -math.huge then return b end
+  if b == -math.huge then return a end
+  local m = math.max(a, b)
+  return m + math.log(math.exp(a - m) + math.exp(b - m))
+end
+
+-- lines.beam_decode(logp, {beam = 8}): CTC prefix beam search (Hannun et al. 2014). Each
+-- prefix keeps two log-probabilities: of the paths that end in a blank (pb) and of those
+-- that end in its last label (pnb); a label equal to the last one extends the prefix only
+-- after a blank. Sums over the alignments of a text, where greedy takes one alignment:
+-- the text with the most probability in total can differ from the best path's.
+-- Returns the text and its log-probability.
+function M.beam_decode(logp, opts)
+  opts = opts or {}
+  local width, blank = opts.beam or 8, opts.blank or M.BLANK
+  local rows = rows_of_logp(logp)
+  local NEG = -math.huge
+  local beams = { [""] = { pb = 0, pnb = NEG, last = nil, labels = {} } }
+  for _, row in ipairs(rows) do
+    local next_beams = {}
+    local function get(key, labels, last)
+      local b = next_beams[key]
+      if not b then
+        b = { pb = NEG, pnb = NEG, last = last, labels = labels }
+        next_beams[key] = b
+      end
+      return b
+    end
+    for key, b in pairs(beams) do
+      local total = lse(b.pb, b.pnb)
+      -- a blank: the prefix stays, now ending in a blank
+      local s = get(key, b.labels, b.last)
+      s.pb = lse(s.pb, total + row[blank])
+      for c = 1, #row do
+        if c ~= blank then
+          local p = row[c]
+          if c == b.last then
+            -- the same label again: without a blank between, it is the same character
+            s.pnb = lse(s.pnb, b.pnb + p)
+            -- after a blank, a new character
+            local labels = { table.unpack(b.labels) }
+            labels[#labels + 1] = c
+            local e = get(key .. "," .. c, labels, c)
+            e.pnb = lse(e.pnb, b.pb + p)
+          else
+            local labels = { table.unpack(b.labels) }
+            labels[#labels + 1] = c
+            local e = get(key .. "," .. c, labels, c)
+            e.pnb = lse(e.pnb, total + p)
+          end
+        end
+      end
+    end
+    -- keep the best `width` prefixes
+    local list = {}
+    for key, b in pairs(next_beams) do list[#list + 1] = { key, b, lse(b.pb, b.pnb) } end
+    table.sort(list, function(x, y) if x[3] ~= y[3] then return x[3] > y[3] end return x[1] < y[1] end)
+    beams = {}
+    for k = 1, math.min(width, #list) do beams[list[k][1]] = list[k][2] end
+  end
+  local best, bk, bp = nil, nil, NEG
+  for key, b in pairs(beams) do
+    local p = lse(b.pb, b.pnb)
+    if not best or p > bp or (p == bp and key < bk) then best, bk, bp = b, key, p end
+  end
+  return text_of(best.labels), bp, best.labels
+end
+doc(M.beam_decode, "lines.beam_decode(logp, {beam=8})", "CTC prefix beam search: keeps the beam most probable texts, each summed over all its alignments; returns the text and its log-probability", "CTC 접두사 빔 탐색. 모든 정렬에 걸쳐 확률을 더한 글자열 중 가장 그럴듯한 beam개를 유지하고, 글자열과 그 로그 확률을 돌려줍니다")
+
+-- lines.align(logp, classes): the most probable alignment of a known text to the steps
+-- (Viterbi over CTC's extended sequence blank, c1, blank, c2, ..., blank): for each step
+-- the class it says (blank or a character) and which character (0 for a blank). This is
+-- the alignment CTC sums over, drawn for its single best path.
+function M.align(logp, classes, blank)
+  blank = blank or M.BLANK
+  local rows = rows_of_logp(logp)
+  local T, L = #rows, #classes
+  local S = 2 * L + 1
+  local lab = {}
+  for s = 1, S do lab[s] = s % 2 == 1 and blank or classes[s // 2] end
+  local NEG = -math.huge
+  local score, from = {}, {}
+  for t = 1, T do
+    score[t], from[t] = {}, {}
+    for s = 1, S do
+      local best, arg = NEG, 0
+      if t == 1 then
+        if s <= 2 then best, arg = 0, s end
+      else
+        local p = score[t - 1]
+        if p[s] > best then best, arg = p[s], s end
+        if s > 1 and p[s - 1] > best then best, arg = p[s - 1], s - 1 end
+        if s > 2 and lab[s] ~= blank and lab[s] ~= lab[s - 2] and p[s - 2] > best then best, arg = p[s - 2], s - 2 end
+      end
+      score[t][s] = best == NEG and NEG or best + rows[t][lab[s]]
+      from[t][s] = arg
+    end
+  end
+  local s = (S > 1 and score[T][S - 1] > score[T][S]) and S - 1 or S
+  if score[T][s] == NEG then return nil end
+  local path = {}
+  for t = T, 1, -1 do
+    path[t] = { class = lab[s], char = s % 2 == 0 and s // 2 or 0 }
+    s = from[t][s]
+  end
+  return path
+end
+doc(M.align, "lines.align(logp, classes)", "the best CTC alignment of a known text to the steps (Viterbi): for each step the class said and the index of the character (0 for a blank)", "알고 있는 글자열을 시점들에 맞추는 가장 좋은 CTC 정렬(비터비). 시점마다 말한 클래스와 글자 번호 (blank는 0)")
+
+-- ---- the CTC reader ----------------------------------------------------------------------------
+
+-- img (H, W) -> a batch (1, 1, H', W') for the model: scaled to the model's height if need
+-- be, and padded with background to a multiple of its stride
+local function line_input(model, img)
+  local H, W = img.shape[1], img.shape[2]
+  local mh = model.height or M.HEIGHT
+  local x = img
+  local sx = 1
+  if H ~= mh then -- scale the line to the model's height, keeping its aspect
+    sx = mh / H
+    local W2 = math.max(1, math.floor(W * sx + 0.5))
+    local canvas = nabla.zeros(mh, W2)
+    nabla._C._paste_max(canvas, img:contiguous(), 0, 0, sx)
+    x, W = canvas, W2
+  end
+  local stride = model.stride or M.STRIDE
+  local Wp = math.max(stride, math.ceil(W / stride) * stride)
+  local batch = nabla.zeros(1, 1, mh, Wp)
+  batch[1][1]:narrow(2, 1, W):copy_(x)
+  return batch, sx
+end
+
+-- lines.ctc_read(model, img, {decode = "greedy" | "beam", beam = 8}): reads a line with the
+-- line model. Each character's box spans the columns of the steps the best alignment gives
+-- it (lines.align), and the rows holding ink there; its confidence is its probability at its
+-- most confident step.
+function M.ctc_read(model, img, opts)
+  opts = opts or {}
+  if not nabla.is_tensor(img) then
+    error(L("lines.ctc_read: img must be a tensor (H, W) with ink 1 on a 0 background",
+            "lines.ctc_read: img은 (H, W) 텐서여야 합니다 (배경 0, 잉크 1)"), 2)
+  end
+  if img:dim() == 3 and img.shape[1] == 1 then img = img:reshape(img.shape[2], img.shape[3]) end
+  if img:dim() ~= 2 or img.shape[1] < 1 or img.shape[2] < 1 then
+    error(L("lines.ctc_read: img must be a tensor (H, W); got shape " .. tostring(img.shape),
+            "lines.ctc_read: img은 (H, W) 텐서여야 합니다. 받은 모양: " .. tostring(img.shape)), 2)
+  end
+  local H, W = img.shape[1], img.shape[2]
+  local x, sx = line_input(model, img)
+  local was = model.training
+  model:eval()
+  local ok, logp = pcall(nabla.no_grad, function() return model(x) end)
+  if was then model:train() end
+  if not ok then error(logp, 0) end
+  if not (nabla.is_tensor(logp) and logp:dim() == 3 and logp.shape[2] == 1 and logp.shape[3] >= 2) then
+    error(L("lines.ctc_read: the model must give log-probabilities (T, 1, classes) for a line (1, 1, H, W), like lines.LineModel; got "
+              .. (nabla.is_tensor(logp) and tostring(logp.shape) or type(logp)),
+            "lines.ctc_read: 모델은 줄 (1, 1, H, W)에 대해 로그 확률 (T, 1, 클래스 수)를 돌려줘야 합니다 (lines.LineModel처럼). 받은 값: "
+              .. (nabla.is_tensor(logp) and tostring(logp.shape) or type(logp))), 2)
+  end
+  local rows = rows_of_logp(logp)
+  local text, classes
+  if opts.decode == "beam" then
+    local _, _, labels = M.beam_decode(rows, { beam = opts.beam or 8 })
+    classes = labels
+  else
+    local _, chars = M.greedy_decode(rows)
+    classes = {}
+    for k, ch in ipairs(chars) do classes[k] = ch.class end
+  end
+  text = text_of(classes)
+  local path = M.align(rows, classes) or {}
+  local stride = (model.stride or M.STRIDE) / sx
+  local first, last, conf = {}, {}, {}
+  for t, a in ipairs(path) do
+    local k = a.char
+    if k > 0 then
+      first[k] = first[k] or t
+      last[k] = t
+      conf[k] = math.max(conf[k] or 0, math.exp(rows[t][a.class]))
+    end
+  end
+  local ink = img:contiguous():tolist()
+  local characters = {}
+  for k, c in ipairs(classes) do
+    local x0 = math.max(0, math.floor((first[k] - 1) * stride))
+    local x1 = math.min(W, math.ceil(last[k] * stride))
+    local y0, y1 = H, 0
+    for r = 1, H do
+      local row = ink[r]
+      for col = x0 + 1, math.max(x0 + 1, x1) do
+        if (row[col] or 0) > 0.2 then
+          if r - 1 < y0 then y0 = r - 1 end
+          if r > y1 then y1 = r end
+          break
+        end
+      end
+    end
+    if y1 <= y0 then y0, y1 = 0, H end
+    characters[k] = { char = tostring(c - 2), confidence = conf[k] or 0, box = { x0, y0, math.max(x1, x0 + 1), y1 } }
+  end
+  return { text = text, characters = characters }
+end
+doc(M.ctc_read, "lines.ctc_read(model, img, {decode='greedy'|'beam', beam=8})", "read a line (H, W), ink 1 on 0, with a CTC line model: { text = \"4093\", characters = { {char, confidence, box = {x0, y0, x1, y1}}, ... } }, boxes from the best alignment", "CTC 줄 모델로 줄 이미지 (H, W, 배경 0 잉크 1)를 읽어 { text = \"4093\", characters = { {char, confidence, box = {x0, y0, x1, y1}}, ... } }를 돌려줍니다. 상자는 가장 좋은 정렬에서 구합니다")
+
+-- lines.cer(ref, hyp): the character error rate's parts: the edit distance (insertions,
+-- deletions, substitutions) between two strings, and the reference's length
+function M.edit_distance(a, b)
+  local n, m = #a, #b
+  local prev = {}
+  for j = 0, m do prev[j] = j end
+  for i = 1, n do
+    local cur = { [0] = i }
+    local ai = a:sub(i, i)
+    for j = 1, m do
+      local cost = ai == b:sub(j, j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[m]
+end
+doc(M.edit_distance, "lines.edit_distance(a, b)", "the edit distance (Levenshtein) between two strings: insertions, deletions and substitutions; the character error rate is its sum over lines / the number of characters", "두 글자열 사이의 편집 거리(레벤슈타인), 즉 삽입, 삭제, 치환의 최소 횟수. 문자 오류율(CER)은 그 합 / 전체 글자 수")
+
 return M

@@ -9,6 +9,7 @@
 #include "../data/augment.h"
 #include "../data/batch.h"
 #include "../data/idx.h"
+#include "../data/lines.h"
 #include "nbl.h"
 
 #define BYTES_MT "nabla.Bytes"
@@ -588,6 +589,16 @@ static int l_is_bytes(lua_State *L) {
     return 1;
 }
 
+/* _paste_max(canvas, glyph, x, y, scale): canvas = max(canvas, scaled glyph at (x, y)),
+ * in place (x, y 0-based canvas pixels of the glyph's top-left corner) */
+static int l_paste_max(lua_State *L) {
+    nb_tensor *c = nbl_check(L, 1), *g = nbl_check(L, 2);
+    double x = luaL_checknumber(L, 3), y = luaL_checknumber(L, 4), s = luaL_optnumber(L, 5, 1.0);
+    if (nb_paste_max(c, g, x, y, s)) return nbl_raise(L);
+    lua_settop(L, 1);
+    return 1;
+}
+
 static const luaL_Reg data_functions[] = {
     {"read_idx", l_read_idx},
     {"write_idx", l_write_idx},
@@ -615,6 +626,7 @@ static const luaL_Reg data_internals[] = {
     {"_aug_brightness_contrast", l_aug_brightness_contrast},
     {"_mixup", l_mixup},
     {"_cutmix", l_cutmix},
+    {"_paste_max", l_paste_max},
     {NULL, NULL}};
 
 NBL_MODULE(data, NULL, data_functions, data_internals)

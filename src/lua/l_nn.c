@@ -23,6 +23,8 @@
  *   binary_cross_entropy(p, target, {weight=, reduction=})
  *   binary_cross_entropy_with_logits(x, target, {weight=, pos_weight=, reduction=})
  *   gaussian_nll_loss(input, target, var, {full=, eps=, reduction=})
+ *   ctc_loss(log_probs, targets, input_lengths, target_lengths,
+ *            {blank=1, reduction=, zero_infinity=})        lengths: tensors, tables or numbers
  */
 #include <math.h>
 #include <string.h>
@@ -248,6 +250,34 @@ static int l_gaussian_nll_loss(lua_State *L) {
     return nbl_push(L, nb_gaussian_nll_loss(a, b, v, &o));
 }
 
+static int l_ctc_loss(lua_State *L) {
+    static const char *const allowed[] = {"blank", "reduction", "zero_infinity", NULL};
+    static const char *const reductions[] = {"mean", "sum", "none", NULL};
+    static const int reduction_values[] = {NB_REDUCE_MEAN, NB_REDUCE_SUM, NB_REDUCE_NONE};
+    const char *op = "ctc_loss";
+    nb_tensor *lp = nbl_check(L, 1);
+    for (int i = 2; i <= 4; i++)
+        if (lua_isnoneornil(L, i))
+            return luaL_error(L, "ctc_loss: %s (argument %d) is missing: ctc_loss(log_probs, "
+                                 "targets, input_lengths, target_lengths [, opts])",
+                              i == 2 ? "targets" : i == 3 ? "input_lengths" : "target_lengths", i);
+    if (lua_gettop(L) < 5) lua_settop(L, 5);
+    nbl_check_opts(L, 5, op, allowed);
+    nb_ctc_opts o = {1, NB_REDUCE_MEAN, false};
+    o.reduction = (nb_reduction)nbl_opt_choice(L, 5, "reduction", reductions, reduction_values,
+                                               o.reduction, op);
+    double blank = nbl_opt_number(L, 5, "blank", 1, op);
+    if (!(blank >= 1 && blank <= 1e9 && blank == floor(blank)))
+        return luaL_error(L, "ctc_loss: blank must be a class id (a whole number from 1), got %f",
+                          blank);
+    o.blank = (int64_t)blank;
+    o.zero_infinity = nbl_opt_bool(L, 5, "zero_infinity", false, op);
+    /* borrowed: a table or number turned into a tensor stays on the stack */
+    nb_tensor *t = nbl_arg_tensor(L, 2, op), *il = nbl_arg_tensor(L, 3, op),
+              *tl = nbl_arg_tensor(L, 4, op);
+    return nbl_push(L, nb_ctc_loss(lp, t, il, tl, &o));
+}
+
 static const luaL_Reg nn_functions[] = {
     {"conv2d", l_conv2d},
     {"max_pool2d", l_max_pool2d},
@@ -267,6 +297,7 @@ static const luaL_Reg nn_functions[] = {
     {"binary_cross_entropy", l_bce},
     {"binary_cross_entropy_with_logits", l_bce_logits},
     {"gaussian_nll_loss", l_gaussian_nll_loss},
+    {"ctc_loss", l_ctc_loss},
     {NULL, NULL},
 };
 

@@ -745,3 +745,270 @@ nb_tensor *nb_gaussian_nll_loss(nb_tensor *input, nb_tensor *target, nb_tensor *
     nb_decref(v);
     return out;
 }
+
+/* ==== ctc_loss ============================================================================ */
+
+/* One sample of CTC (Graves et al. 2006), in log space. The target y_1..y_L is extended
+ * with blanks: l' = (b, y_1, b, y_2, ..., b, y_L, b), S = 2L + 1 symbols. A path emits one
+ * symbol of l' per step, staying on a symbol or moving to the next, or skipping a blank
+ * between two different labels. With lp_t(c) the log-probability of class c at step t:
+ *   α_0(0) = lp_0(b),  α_0(1) = lp_0(y_1)
+ *   α_t(s) = lp_t(l'_s) + log(e^α_{t−1}(s) + e^α_{t−1}(s−1) [+ e^α_{t−1}(s−2) if l'_s ≠ b
+ *            and l'_s ≠ l'_{s−2}])
+ *   β alike from the end: β_{T−1}(S−1) = lp_{T−1}(b), β_{T−1}(S−2) = lp_{T−1}(y_L),
+ *   β_t(s) = lp_t(l'_s) + log(e^β_{t+1}(s) + e^β_{t+1}(s+1) [+ e^β_{t+1}(s+2) likewise])
+ *   loss = −log p(y|x) = −log(e^α_{T−1}(S−1) + e^α_{T−1}(S−2))
+ * The sums are done in double, each as max + log Σ exp(· − max). */
+static inline double lse2(double a, double b) {
+    double m = a > b ? a : b;
+    if (m == -INFINITY) return -INFINITY;
+    return m + log(exp(a - m) + exp(b - m));
+}
+
+typedef struct {
+    int64_t T, N, C, blank;        /* blank 0-based here */
+    const float *lp;               /* (T, N, C) */
+    const int32_t *tg;             /* 0-based labels of sample n at tg + toff[n] */
+    const int64_t *toff, *tlen, *ilen;
+    float *loss;                   /* (N) */
+    float *grad;                   /* (T, N, C) unscaled dloss_n/dlp, or NULL */
+    bool zero_inf;
+    int failed;                    /* out of memory in a worker */
+} ctc_ctx;
+
+static void ctc_sample(ctc_ctx *cx, int64_t n) {
+    const int64_t N = cx->N, C = cx->C, L = cx->tlen[n], Tn = cx->ilen[n], S = 2 * L + 1;
+    const int32_t *y = cx->tg + cx->toff[n];
+    float *gr = cx->grad;
+#define LP(t, c) ((double)cx->lp[((t) * N + n) * C + (c)])
+    if (gr)
+        for (int64_t t = 0; t < cx->T; t++) memset(gr + (t * N + n) * C, 0, sizeof(float) * C);
+    if (Tn == 0) { /* no steps: only the empty target has a path */
+        cx->loss[n] = L == 0 ? 0.0f : (cx->zero_inf ? 0.0f : INFINITY);
+        return;
+    }
+    size_t bytes;
+    int64_t cells = Tn * S; /* Tn ≤ T and S ≤ 2·numel(targets) + 1: checked by the caller */
+    double *a = nb_bytes_ok(cells, 2 * sizeof(double), &bytes) ? malloc(bytes) : NULL;
+    int32_t *lab = a ? malloc(sizeof(int32_t) * (size_t)S) : NULL;
+    if (!lab) {
+        free(a);
+#pragma omp atomic write
+        cx->failed = 1;
+        return;
+    }
+    double *b = a + cells;
+    for (int64_t s = 0; s < S; s++) lab[s] = s % 2 ? y[s / 2] : (int32_t)cx->blank;
+    /* may the path skip from s−2 to s? (l'_s a label different from l'_{s−2}) */
+#define SKIP(s) ((s) >= 2 && lab[s] != cx->blank && lab[s] != lab[(s) - 2])
+    for (int64_t s = 0; s < S; s++) a[s] = -INFINITY;
+    a[0] = LP(0, lab[0]);
+    if (S > 1) a[1] = LP(0, lab[1]);
+    for (int64_t t = 1; t < Tn; t++) {
+        const double *p = a + (t - 1) * S;
+        double *q = a + t * S;
+        for (int64_t s = 0; s < S; s++) {
+            double v = p[s];
+            if (s >= 1) v = lse2(v, p[s - 1]);
+            if (SKIP(s)) v = lse2(v, p[s - 2]);
+            q[s] = v == -INFINITY ? -INFINITY : v + LP(t, lab[s]);
+        }
+    }
+    const double *last = a + (Tn - 1) * S;
+    const double logp = S > 1 ? lse2(last[S - 1], last[S - 2]) : last[0];
+    const bool impossible = logp == -INFINITY;
+    cx->loss[n] = impossible ? (cx->zero_inf ? 0.0f : INFINITY) : (float)-logp;
+    if (!gr || impossible) { /* an impossible alignment gets a zero gradient, not NaN */
+        free(a), free(lab);
+        return;
+    }
+    for (int64_t s = 0; s < S; s++) b[(Tn - 1) * S + s] = -INFINITY;
+    b[(Tn - 1) * S + S - 1] = LP(Tn - 1, lab[S - 1]);
+    if (S > 1) b[(Tn - 1) * S + S - 2] = LP(Tn - 1, lab[S - 2]);
+    for (int64_t t = Tn - 2; t >= 0; t--) {
+        const double *p = b + (t + 1) * S;
+        double *q = b + t * S;
+        for (int64_t s = 0; s < S; s++) {
+            double v = p[s];
+            if (s + 1 < S) v = lse2(v, p[s + 1]);
+            if (s + 2 < S && SKIP(s + 2)) v = lse2(v, p[s + 2]);
+            q[s] = v == -INFINITY ? -INFINITY : v + LP(t, lab[s]);
+        }
+    }
+    /* dloss/dlp_t(c) = −Σ_{s: l'_s = c} e^{α_t(s) + β_t(s) − lp_t(c)} / p(y|x): α and β both
+     * hold lp_t(l'_s), so one is taken off. At most 2 symbols share a class in a row: the
+     * blank sits at every even s, a label wherever it occurs. */
+    for (int64_t t = 0; t < Tn; t++) {
+        float *g = gr + (t * N + n) * C;
+        for (int64_t s = 0; s < S; s++) {
+            double ab = a[t * S + s] + b[t * S + s];
+            if (ab == -INFINITY) continue;
+            g[lab[s]] -= (float)exp(ab - LP(t, lab[s]) - logp);
+        }
+    }
+#undef SKIP
+#undef LP
+    free(a), free(lab);
+}
+
+/* An integer count (a length) of a lengths tensor, checked: 0 ≤ v ≤ hi */
+static bool ctc_lengths(const char *what, nb_tensor *t, int64_t N, int64_t hi, const char *hiname,
+                        int64_t *out) {
+    char b1[128];
+    if (nb_numel(t) != N || t->ndim > 1)
+        return nb_error("ctc_loss: %s has shape %s, expected [%lld] (one length per sample)",
+                        what, shp(b1, t), (long long)N), false;
+    nb_tensor *c = contig(t);
+    if (!c) return false;
+    const float *p = nb_data(c);
+    for (int64_t i = 0; i < N; i++) {
+        float v = p[i];
+        if (!(v >= 0.0f && v == floorf(v) && v <= (float)hi)) {
+            nb_decref(c);
+            return nb_error("ctc_loss: %s[%lld] = %g must be a whole number from 0 to %lld (%s)",
+                            what, (long long)i + 1, (double)v, (long long)hi, hiname), false;
+        }
+        out[i] = (int64_t)v;
+    }
+    nb_decref(c);
+    return true;
+}
+
+static int ctc_loss_backward(nb_node *n, nb_tensor *g, nb_tensor **gin);
+
+nb_tensor *nb_ctc_loss(nb_tensor *log_probs, nb_tensor *targets, nb_tensor *input_lengths,
+                       nb_tensor *target_lengths, const nb_ctc_opts *o) {
+    char b1[128], b2[128];
+    nb_ctc_opts def = {1, NB_REDUCE_MEAN, false};
+    if (!o) o = &def;
+    const bool unbatched = log_probs->ndim == 2;
+    if (log_probs->ndim != 3 && !unbatched)
+        return nb_error("ctc_loss: log_probs has shape %s, expected (T, N, C) or (T, C): "
+                        "time steps, batch, classes", shp(b1, log_probs));
+    const int64_t T = log_probs->shape[0], N = unbatched ? 1 : log_probs->shape[1],
+                  C = log_probs->shape[log_probs->ndim - 1];
+    if (C < 1 || T < 1)
+        return nb_error("ctc_loss: log_probs %s has no time steps or no classes", shp(b1, log_probs));
+    if (o->blank < 1 || o->blank > C)
+        return nb_error("ctc_loss: blank %lld is not a class id 1..%lld (1-based: PyTorch's "
+                        "blank=0 is blank=1 here)", (long long)o->blank, (long long)C);
+    if (unbatched ? targets->ndim != 1 : (targets->ndim != 1 && targets->ndim != 2))
+        return nb_error("ctc_loss: targets has shape %s, expected %s", shp(b1, targets),
+                        unbatched ? "(S) for log_probs (T, C)"
+                                  : "(N, S) padded or (sum of target_lengths) concatenated");
+    if (targets->ndim == 2 && targets->shape[0] != N)
+        return nb_error("ctc_loss: targets %s has %lld rows but log_probs %s has a batch of %lld",
+                        shp(b1, targets), (long long)targets->shape[0], shp(b2, log_probs),
+                        (long long)N);
+    const bool padded = targets->ndim == 2 || unbatched;
+    const int64_t Smax = targets->ndim == 2 ? targets->shape[1] : nb_numel(targets);
+    size_t bytes;
+    int64_t *ilen = nb_bytes_ok(N, 4 * sizeof(int64_t), &bytes) ? malloc(bytes) : NULL;
+    if (!ilen) return nb_error("ctc_loss: out of memory");
+    int64_t *tlen = ilen + N, *toff = ilen + 2 * N;
+    int32_t *lab = NULL;
+    nb_tensor *lpc = NULL, *tc = NULL, *l = NULL, *G = NULL, *w = NULL, *out = NULL;
+    if (!ctc_lengths("input_lengths", input_lengths, N, T, "the number of time steps T", ilen) ||
+        !ctc_lengths("target_lengths", target_lengths, N, Smax,
+                     padded ? "the targets' length" : "the number of targets", tlen))
+        goto fail;
+    int64_t total = 0;
+    for (int64_t i = 0; i < N; i++) {
+        toff[i] = padded ? i * Smax : total;
+        total += tlen[i];
+    }
+    if (!padded && total > Smax) {
+        nb_error("ctc_loss: target_lengths add up to %lld but targets %s holds %lld labels",
+                 (long long)total, shp(b1, targets), (long long)Smax);
+        goto fail;
+    }
+    /* labels, 0-based, each checked: 1..C and not the blank */
+    int64_t nt = nb_numel(targets);
+    tc = contig(targets);
+    lab = tc && nb_bytes_ok(nt + 1, sizeof(int32_t), &bytes) ? malloc(bytes) : NULL;
+    if (!lab) {
+        if (tc) nb_error("ctc_loss: out of memory");
+        goto fail;
+    }
+    const float *tp = nb_data(tc);
+    for (int64_t i = 0; i < N; i++)
+        for (int64_t k = 0; k < tlen[i]; k++) {
+            int64_t j = toff[i] + k;
+            float v = tp[j];
+            if (!(v >= 1.0f && v <= (float)C && v == floorf(v)) || (int64_t)v == o->blank) {
+                nb_error("ctc_loss: target %g (sample %lld, label %lld) is not a class id 1..%lld "
+                         "other than the blank %lld", (double)v, (long long)i + 1,
+                         (long long)k + 1, (long long)C, (long long)o->blank);
+                goto fail;
+            }
+            lab[j] = (int32_t)v - 1;
+        }
+    lpc = contig(log_probs);
+    int64_t ns = N;
+    l = lpc ? nb_empty(1, &ns) : NULL;
+    nb_tensor *ins[1] = {log_probs};
+    const bool want = nb_wants_grad(1, ins);
+    G = l && want ? nb_empty(log_probs->ndim, log_probs->shape) : NULL;
+    if (!l || (want && !G)) goto fail;
+    ctc_ctx cx = {T, N, C, o->blank - 1, nb_data(lpc), lab, toff, tlen, ilen, nb_data(l),
+                  G ? nb_data(G) : NULL, o->zero_infinity, 0};
+    /* lp, grad (T, N, C); targets; loss (N): one sample per iteration */
+#pragma omp parallel for schedule(dynamic) if (N > 1 && T * C * N >= NB_PAR_MIN / 4)
+    for (int64_t i = 0; i < N; i++) ctc_sample(&cx, i);
+    if (cx.failed) {
+        nb_error("ctc_loss: out of memory");
+        goto fail;
+    }
+    /* per-sample factor of the reduction: 1/(N·max(L_n, 1)) for mean, 1 otherwise */
+    w = nb_empty(1, &ns);
+    if (!w) goto fail;
+    float *wp = nb_data(w), *lp = nb_data(l);
+    double sum = 0.0;
+    for (int64_t i = 0; i < N; i++) {
+        wp[i] = o->reduction == NB_REDUCE_MEAN
+                    ? (float)(1.0 / ((double)N * (double)(tlen[i] > 1 ? tlen[i] : 1)))
+                    : 1.0f;
+        sum += (double)lp[i] * wp[i];
+    }
+    if (o->reduction == NB_REDUCE_NONE) {
+        out = unbatched ? nb_view(l, 0, NULL) : (nb_incref(l), l);
+    } else
+        out = nb_scalar((float)sum);
+    nb_decref(l), l = NULL;
+    nb_node *nd = nb_attach(&out, "ctc_loss", ctc_loss_backward, 1, ins);
+    if (nd) {
+        nd->saved[0] = G, G = NULL;
+        nd->saved[1] = w, w = NULL;
+        nd->iarg[0] = o->reduction;
+    }
+fail:
+    free(ilen), free(lab);
+    nb_decref(lpc), nb_decref(tc), nb_decref(l), nb_decref(G), nb_decref(w);
+    return out;
+}
+
+/* ctc_loss backward: dL/dlp_t(n, c) = s_n · w_n · G_t(n, c), with G the per-sample
+ * gradient of the forward (formula above ctc_sample), w_n the reduction's factor and s_n
+ * the upstream gradient (g_n for "none", g for mean and sum) */
+static int ctc_loss_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
+    nb_tensor *G = n->saved[0], *w = n->saved[1];
+    const int64_t N = nb_numel(w), T = G->shape[0], C = G->shape[G->ndim - 1];
+    nb_tensor *gc = contig(g);
+    nb_tensor *d = gc ? nb_empty(G->ndim, G->shape) : NULL;
+    if (!d) {
+        nb_decref(gc);
+        return -1;
+    }
+    const float *gp = nb_data(gc), *Gp = nb_data(G), *wp = nb_data(w);
+    const bool each = (nb_reduction)n->iarg[0] == NB_REDUCE_NONE;
+    float *dp = nb_data(d);
+    /* G, d (T, N, C); w (N); g (N) or () */
+    for (int64_t t = 0; t < T; t++)
+        for (int64_t i = 0; i < N; i++) {
+            const float s = (each ? gp[i] : gp[0]) * wp[i];
+            for (int64_t c = 0; c < C; c++) dp[(t * N + i) * C + c] = s * Gp[(t * N + i) * C + c];
+        }
+    nb_decref(gc);
+    gin[0] = d;
+    return 0;
+}

@@ -44,4 +44,19 @@ nb_tensor *nb_binary_cross_entropy_with_logits(nb_tensor *x, nb_tensor *target,
  * passes through the clamp, as PyTorch) */
 nb_tensor *nb_gaussian_nll_loss(nb_tensor *input, nb_tensor *target, nb_tensor *var,
                                 const nb_loss_opts *o);
+
+/* CTC (connectionist temporal classification) loss, as PyTorch's ctc_loss:
+ * log_probs (T, N, C) or (T, C): log-probabilities (log_softmax over C) of T time steps;
+ * targets (N, S) padded, or 1-D: the N targets one after the other (or one target (S) for
+ * an unbatched (T, C)); class ids 1..C (1-based), never the blank; input_lengths and
+ * target_lengths (N): the steps and the target length of each sample. Reduction "mean"
+ * divides each loss by its target length (at least 1), then takes the mean over the batch;
+ * zero_infinity turns the infinite loss of an impossible alignment into 0. */
+typedef struct nb_ctc_opts {
+    int64_t blank;          /* class id of the blank, 1..C (1: PyTorch's blank=0) */
+    nb_reduction reduction; /* mean unless told */
+    bool zero_infinity;
+} nb_ctc_opts;
+nb_tensor *nb_ctc_loss(nb_tensor *log_probs, nb_tensor *targets, nb_tensor *input_lengths,
+                       nb_tensor *target_lengths, const nb_ctc_opts *o);
 #endif

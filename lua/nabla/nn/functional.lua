@@ -91,6 +91,9 @@ fn("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits(x, targ
 fn("gaussian_nll_loss", "gaussian_nll_loss(input, target, var, {full=false, eps=1e-6, reduction='mean'})",
    "the negative log-likelihood of target under a normal distribution of mean input and variance var",
    "평균 input, 분산 var인 정규분포에서 target의 음의 로그 가능도")
+fn("ctc_loss", "ctc_loss(log_probs, targets, input_lengths, target_lengths, {blank=1, reduction='mean', zero_infinity=false})",
+   "CTC loss of log-probabilities (T, N, C) against unaligned targets; blank is class 1 (PyTorch's blank=0), 'mean' divides by each target's length",
+   "로그 확률 (T, N, C)와 정렬되지 않은 목표 사이의 CTC 손실. blank는 클래스 1 (PyTorch의 blank=0), 'mean'은 목표 길이로 나눈 뒤 평균")
 
 doc(F, { name = "nn.functional", sig = "nn.functional (local F = nn.functional)", kind = "module", group = G, en = "every layer and loss as a function of tensors, with PyTorch's names (F.conv2d, F.cross_entropy...)", ko = "모든 층과 손실 함수를 텐서의 함수로, PyTorch와 같은 이름으로 (F.conv2d, F.cross_entropy...)" })
 

@@ -90,6 +90,15 @@ function GaussianNLLLoss:forward(input, target, var)
   return nabla.gaussian_nll_loss(input, target, var, self:options())
 end
 
+local CTCLoss = loss_class("CTCLoss", nil, { "blank", "reduction", "zero_infinity" },
+  { blank = 1, reduction = "mean", zero_infinity = false },
+  "nn.CTCLoss{blank=1, reduction='mean', zero_infinity=false}: loss(log_probs, targets, input_lengths, target_lengths)",
+  "connectionist temporal classification: −log of the summed probability of every alignment of the target to the T steps (blank = class 1)",
+  "CTC 손실: 목표를 T개 시점에 맞추는 모든 정렬의 확률 합에 −log를 취한 값 (blank는 클래스 1)")
+function CTCLoss:forward(log_probs, targets, input_lengths, target_lengths)
+  return nabla.ctc_loss(log_probs, targets, input_lengths, target_lengths, self:options())
+end
+
 -- DESIGN.md's name: nn.CrossEntropy{ label_smoothing = 0.1 }(logits, labels)
 M.CrossEntropy = CrossEntropyLoss
 
