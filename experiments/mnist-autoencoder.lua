@@ -184,7 +184,7 @@ local function train_model(m, train, test, cfg, log)
     -- the latent space and the reconstructions, live on the dashboard
     local title = ("%s autoencoder, epoch %d"):format(m.name, epoch)
     samples.emit(function()
-      local z, y = encode_all(function(x) return (encode(x, false)) end, test, cfg.points)
+      local z, y = encode_all(function(x) return (encode(x, false)) end, test, math.min(cfg.points, 2000))
       return samples.scatter(z, y, { classes = DIGITS, title = title .. ": latent space", source = "mnist-autoencoder", epoch = epoch })
     end)
     samples.emit(function()
