@@ -24,7 +24,7 @@ local function truthful(env, model_name, acc_name)
   local got = value(env[acc_name])
   if not finite(got) or math.abs(got - acc) > 1e-6 then
     return false, { en = ("%s should be evaluate(%s, test).accuracy = %.3f, got %s"):format(acc_name, model_name, acc, tostring(got)),
-                    ko = ("%s는 evaluate(%s, test).accuracy = %.3f여야 하는데 %s입니다"):format(acc_name, model_name, acc, tostring(got)) }
+                    ko = ("%s 값은 evaluate(%s, test).accuracy = %.3f여야 하는데 지금 %s입니다"):format(acc_name, model_name, acc, tostring(got)) }
   end
   return true, acc
 end
@@ -231,7 +231,7 @@ function rot90(r, c) return c, 29 - r end]],
         return true
       end,
       hints = { { en = "The dot was near the top right; a quarter turn counter-clockwise takes the top edge to the left edge.",
-                  ko = "점은 오른쪽 위 근처에 있었습니다; 반시계 방향으로 4분의 1 바퀴 돌리면 위쪽 가장자리가 왼쪽 가장자리로 갑니다." } },
+                  ko = "점은 오른쪽 위 근처에 있었습니다. 반시계 방향으로 4분의 1 바퀴 돌리면 위쪽 가장자리가 왼쪽 가장자리로 갑니다." } },
     },
     {
       text = {
@@ -249,7 +249,7 @@ CNN on all 60,000 digits: `nabla run experiments/mnist-augment.lua` (about 99.6%
 학습시키는데, 한 번은 그대로, 한 번은 작은 무작위 회전, 이동, 확대(약한 증강, weak)를 더해서
 학습합니다. 증강이 없으면 신경망은 사진 100장을 그대로 외우고, 증강이 있으면 볼 때마다 새 변형을
 보므로 모양 자체를 배워야 합니다. 60,000장 전체로 더 깊은 CNN을 학습하는 전체 크기 실험:
-`nabla run experiments/mnist-augment.lua` (약 99.6%; 비교하려면 `--augment false`).]],
+`nabla run experiments/mnist-augment.lua` (약 99.6%, 비교하려면 `--augment false`).]],
       },
       code = SETUP .. [[
 
@@ -359,7 +359,7 @@ end]],
               return false, { en = ("soft[%d][%d] = %s, should be %.4f%s"):format(i, k, tostring(got), want,
                                 same and (": image %d is paired with another %d, so both shares add up on the same class"):format(i, math.floor(a[i]) - 1) or ""),
                               ko = ("soft[%d][%d] = %s인데, %.4f여야 합니다%s"):format(i, k, tostring(got), want,
-                                same and (": %d번 이미지는 같은 숫자 %d와 짝지어졌으므로 두 몫이 같은 클래스에 더해집니다"):format(i, math.floor(a[i]) - 1) or "") }
+                                same and (": %d번 이미지는 같은 숫자(%d)와 짝지어졌으므로 두 몫이 같은 클래스에 더해집니다"):format(i, math.floor(a[i]) - 1) or "") }
             end
           end
         end
@@ -427,7 +427,7 @@ labels, is used only to grade; a real unlabelled set has none).]],
 준지도 학습은 레이블 없는 1,900장도 씁니다. 가장 오래된 방법은 의사 레이블(pseudo-labelling)
 입니다: 학습된 모델이 직접 레이블을 붙이게 하고, 확신하는 것만 남기죠. 확신도는 softmax 확률
 중 가장 큰 값입니다. 임계값 τ = 0, 0.5, 0.9, 0.99 각각에 대해 몇 장이 통과하는지, 그리고 그
-의사 레이블이 얼마나 자주 맞는지 재 보세요 (진짜 레이블 uy는 채점에만 씁니다; 실제 레이블 없는
+의사 레이블이 얼마나 자주 맞는지 측정해 보세요 (진짜 레이블 uy는 채점에만 씁니다. 실제 레이블 없는
 데이터에는 그런 것이 없으니까요).]],
       },
       code = PSEUDO .. [[
@@ -473,7 +473,7 @@ end]],
         for k, i in ipairs(ids) do
           if not finite(c[i]) or math.abs(c[i] - cs[k]) > 1e-5 or g[i] ~= gs[k] then
             return false, { en = ("image %d: confidence %s, guess %s, but its largest softmax probability is %.4f, for class %d: the confidence is a probability (softmax), not a raw score"):format(i, tostring(c[i]), tostring(g[i]), cs[k], math.floor(gs[k])),
-                            ko = ("%d번 이미지: 확신도 %s, 추측 %s인데, softmax 최대 확률은 클래스 %d의 %.4f입니다: 확신도는 날 점수가 아니라 확률(softmax)입니다"):format(i, tostring(c[i]), tostring(g[i]), math.floor(gs[k]), cs[k]) }
+                            ko = ("%d번 이미지: 확신도 %s, 추측 %s인데, softmax 최대 확률은 클래스 %d의 %.4f입니다. 확신도는 날 점수가 아니라 확률(softmax)입니다"):format(i, tostring(c[i]), tostring(g[i]), math.floor(gs[k]), cs[k]) }
           end
         end
         local t = env.unlabelled.labels:tolist()
@@ -495,7 +495,7 @@ end]],
           end
           if not finite(value(e.acc)) or math.abs(value(e.acc) - acc) > 1e-6 then
             return false, { en = ("pl[%g].acc = %s, but %.4f of the kept pseudo-labels are right: count right answers among the kept images only"):format(tau, tostring(e.acc), acc),
-                            ko = ("pl[%g].acc = %s인데, 남긴 의사 레이블 중 %.4f가 맞습니다: 남긴 이미지 안에서만 맞은 수를 세세요"):format(tau, tostring(e.acc), acc) }
+                            ko = ("pl[%g].acc = %s인데, 남긴 의사 레이블 중 맞은 비율은 %.4f입니다: 남긴 이미지 안에서만 맞은 수를 세세요"):format(tau, tostring(e.acc), acc) }
           end
         end
         if not (accs[0.99] > accs[0]) then
@@ -513,7 +513,7 @@ answers; the few wrong pseudo-labels are outweighed by the many right ones. (Usi
 would be cheating: those labels do not exist.)]],
         ko = [[
 이제 레이블 있는 숫자 100장과, 의사 레이블이 τ = 0.9를 넘은 레이블 없는 이미지들로 기준 모델의
-가중치에서 시작해 학습합니다. 모델이 자기가 확신하는 답으로 스스로를 가르치는 것이죠; 틀린 의사
+가중치에서 시작해 학습합니다. 모델이 자기가 확신하는 답으로 스스로를 가르치는 것이죠. 틀린 의사
 레이블 몇 개보다 맞는 것이 훨씬 많습니다. (여기서 uy를 쓰면 반칙입니다: 그런 레이블은 없으니까요.)]],
       },
       code = RETRAIN_DATA .. [[
@@ -576,11 +576,11 @@ fixmatch_loss(model, x_weak, x_strong, tau): it returns the cross-entropy of the
 views against the confident guesses, averaged over ALL the unlabelled images (an unsure
 image counts 0), and the share of images that passed.]],
         ko = [[
-FixMatch(Sohn 외 2020)는 같은 일을 매 단계 안에서, 레이블 없는 이미지마다 두 가지 보기로 합니다:
-모델은 '약한' 보기(조금 옮긴 것: 여전히 깨끗한 숫자라 추측을 믿을 만함)에서 추측하고, 확신도가
-τ를 넘는 곳에서는 그 추측이 '강한' 보기(큰 회전, 기울임, cutout, 잡음)의 목표가 됩니다. 이런
+FixMatch(Sohn 외 2020)는 같은 일을 매 단계 안에서, 레이블 없는 이미지마다 두 가지로 증강해서 합니다.
+모델은 '약한' 증강 이미지(조금 옮긴 것: 여전히 깨끗한 숫자라 추측을 믿을 만함)에서 추측하고, 확신도가
+τ를 넘는 곳에서는 그 추측이 '강한' 증강 이미지(큰 회전, 기울임, cutout, 노이즈)의 목표가 됩니다. 이런
 변형을 거쳐도 자기 자신과 답이 같으려면, 신경망은 숫자를 그 숫자로 만드는 것을 배워야 합니다.
-fixmatch_loss(model, x_weak, x_strong, tau)를 쓰세요: 확신하는 추측에 대한 강한 보기들의 교차
+fixmatch_loss(model, x_weak, x_strong, tau)를 쓰세요: 확신하는 추측에 대한 강한 증강 이미지들의 교차
 엔트로피를 레이블 없는 이미지 '전체'에 대해 평균 낸 값 (확신 없는 이미지는 0으로 침)과, 통과한
 이미지의 비율을 돌려줍니다.]],
       },
@@ -639,14 +639,14 @@ end]],
         local lv = value(loss)
         if not finite(value(got_share)) or math.abs(value(got_share) - share) > 1e-9 then
           return false, { en = ("the share should be %.4f (%d of 64 images pass τ = %.4f on the WEAK view), got %s"):format(share, #keep, tau, tostring(got_share)),
-                          ko = ("비율은 %.4f여야 합니다 (64장 중 %d장이 '약한' 보기에서 확신도 τ = %.4f 이상), 받은 값 %s"):format(share, #keep, tau, tostring(got_share)) }
+                          ko = ("비율은 %.4f여야 합니다 (64장 중 %d장이 '약한' 증강 이미지에서 확신도 τ = %.4f 이상), 받은 값 %s"):format(share, #keep, tau, tostring(got_share)) }
         end
         if not finite(lv) or math.abs(lv - want) > 1e-4 * math.max(1, want) then
           return false, { en = ("fixmatch_loss gives %s, the reference %.5f: targets from the weak view, cross-entropy on the strong view of the kept images, times the share that passed"):format(tostring(lv), want),
-                          ko = ("fixmatch_loss는 %s, 기준값은 %.5f입니다: 목표는 약한 보기에서, 교차 엔트로피는 남긴 이미지의 강한 보기에서, 그리고 통과한 비율을 곱하세요"):format(tostring(lv), want) }
+                          ko = ("fixmatch_loss는 %s, 기준값은 %.5f입니다: 목표는 약한 증강 이미지에서, 교차 엔트로피는 남긴 이미지의 강한 증강 이미지에서, 그리고 통과한 비율을 곱하세요"):format(tostring(lv), want) }
         end
         if n.is_tensor(loss) and not loss.needs_grad then
-          return false, { en = "the loss should carry a gradient to the model (compute it outside no_grad)", ko = "손실이 모델로 경사를 전해야 합니다 (no_grad 밖에서 계산하세요)" }
+          return false, { en = "the loss should carry a gradient to the model (compute it outside no_grad)", ko = "손실이 모델로 기울기를 전해야 합니다 (no_grad 밖에서 계산하세요)" }
         end
         return true
       end,
@@ -665,13 +665,13 @@ within that noise, and 50 steps are only a start: FixMatch learns slowly and for
 10,000 test digits: `nabla run experiments/mnist-semi.lua`, which prints all three side by
 side.]],
         ko = [[
-이것으로 학습합시다: 매 단계는 레이블 있는 숫자 50장(약한 보기와 레이블)과 레이블 없는 100장(두
-보기)을 받아 두 손실을 더합니다. 기준 모델의 가중치에서 시작해 50단계. 기준 모델, 의사 레이블과
-비교해 보세요; used는 τ를 넘은 레이블 없는 이미지의 평균 비율입니다. 두 정확도가 얼마나 떨어져
-있어야 정말 다르다고 할 수 있을까요? 테스트 이미지 n장에서 잰 정확도 p의 표준 오차는
-sqrt(p(1 − p)/n)입니다: n = 500일 때 계산해 보세요 (se). 여기서 방법끼리 1~2포인트 차이는 그
-잡음 안에 있고, 50단계는 시작일 뿐입니다: FixMatch는 천천히, 오래 (수천 단계) 배웁니다.
-60,000장 중 레이블 100장으로, 10,000장의 테스트 숫자에서 재는 전체 방법은
+이것으로 학습합시다: 매 단계는 레이블 있는 숫자 50장(약한 증강 이미지와 레이블)과 레이블 없는 100장(증강
+이미지 두 장)을 받아 두 손실을 더합니다. 기준 모델의 가중치에서 시작해 50단계. 기준 모델, 의사 레이블과
+비교해 보세요. used는 τ를 넘은 레이블 없는 이미지의 평균 비율입니다. 두 정확도가 얼마나 떨어져
+있어야 정말 다르다고 할 수 있을까요? 테스트 이미지 n장에서 측정한 정확도 p의 표준 오차는
+sqrt(p(1 − p)/n)입니다: n = 500일 때 계산해 보세요 (se). 여기서 방법끼리 1~2%p 차이는 그
+노이즈 안에 있고, 50단계는 시작일 뿐입니다: FixMatch는 천천히, 오래 (수천 단계) 배웁니다.
+60,000장 중 레이블 100장으로, 10,000장의 테스트 숫자에서 측정하는 전체 방법은
 `nabla run experiments/mnist-semi.lua`이고, 세 방법을 나란히 보여 줍니다.]],
       },
       code = FIXMATCH_LOOP .. [[
@@ -711,26 +711,26 @@ fix_acc = evaluate(fix_model, test).accuracy]],
       end,
     },
     {
-      text = { en = "Why two different views?", ko = "왜 보기를 두 가지로 나눌까요?" },
+      text = { en = "Why two different views?", ko = "왜 증강을 두 가지로 나눌까요?" },
       quiz = {
         question = { en = "In FixMatch, why does the pseudo-label come from the WEAK view while the loss is computed on the STRONG one?",
-                     ko = "FixMatch에서 왜 의사 레이블은 '약한' 보기에서 얻고, 손실은 '강한' 보기에서 계산할까요?" },
+                     ko = "FixMatch에서 왜 의사 레이블은 '약한' 증강 이미지에서 얻고, 손실은 '강한' 증강 이미지에서 계산할까요?" },
         choices = {
           { en = "The strong view is easier to classify, so its loss is smaller and training is stabler",
-            ko = "강한 보기가 분류하기 더 쉬워서 손실이 작고 학습이 안정적이다" },
+            ko = "강한 증강 이미지가 분류하기 더 쉬워서 손실이 작고 학습이 안정적이다" },
           { en = "It only saves computation: one view would do as well",
-            ko = "계산을 아끼려는 것일 뿐이고, 보기 하나로도 똑같다" },
+            ko = "계산을 아끼려는 것일 뿐이고, 증강 이미지 한 장으로도 똑같다" },
           { en = "The weak view still looks like a real digit, so the guess is reliable; demanding that same answer on a heavily distorted view teaches what does not change under distortion, without any label",
-            ko = "약한 보기는 여전히 진짜 숫자처럼 보여서 추측을 믿을 만하고, 심하게 변형된 보기에서도 같은 답을 요구하면 레이블 없이도 변형에 따라 변하지 않는 것을 배운다" },
+            ko = "약한 증강 이미지는 여전히 진짜 숫자처럼 보여서 추측을 믿을 만하고, 심하게 변형된 이미지에서도 같은 답을 요구하면 레이블 없이도 변형에 따라 변하지 않는 것을 배운다" },
         },
         answer = 3,
         explain = { en = "Right: reliable targets from the weak view, a hard consistency task on the strong one; the threshold keeps the targets the model is sure of (step 5 showed they are the accurate ones).",
-                    ko = "맞습니다: 약한 보기에서 믿을 만한 목표를, 강한 보기에서 어려운 일관성 과제를 얻습니다; 임계값은 모델이 확신하는 목표만 남깁니다 (5단계에서 그런 것이 정확하다는 것을 보았죠)." },
+                    ko = "맞습니다: 약한 증강 이미지에서 믿을 만한 목표를, 강한 증강 이미지에서 어려운 일관성 과제를 얻습니다. 임계값은 모델이 확신하는 목표만 남깁니다 (5단계에서 그런 것이 정확하다는 것을 보았죠)." },
         wrong = {
           { en = "Strong views are HARDER: the guess there would often be wrong, which is why the target comes from the weak view.",
-            ko = "강한 보기는 '더 어렵습니다': 그곳의 추측은 자주 틀리기 때문에 목표를 약한 보기에서 얻는 것입니다." },
+            ko = "강한 증강 이미지는 '더 어렵습니다': 그곳의 추측은 자주 틀리기 때문에 목표를 약한 증강 이미지에서 얻는 것입니다." },
           { en = "With one view the model would just agree with itself on the same picture and learn nothing new.",
-            ko = "보기가 하나면 모델은 같은 그림에서 자기 자신과 맞장구칠 뿐, 새로 배우는 것이 없습니다." },
+            ko = "증강 이미지가 한 장이면 모델은 같은 그림에서 자기 자신과 맞장구칠 뿐, 새로 배우는 것이 없습니다." },
         },
       },
       solution = [[answer(3)]],

@@ -128,7 +128,7 @@ as in step 1.]],
         ko = [[
 중앙 차분 (f(x+h) − f(x−h))/(2h)은 h 항이 지워져서 절단 오차가 약 |f‴|·h²/6이고,
 반올림 오차는 그대로 ε/h입니다. 먼저 예측하세요: h²와 ε/h는 어디서 만날까요?
-ε = 2.2e-16에서 공식으로 guess_h를 정한 뒤, 1단계처럼 best_hc를 재세요.]],
+ε = 2.2e-16에서 공식으로 guess_h를 정한 뒤, 1단계처럼 best_hc를 측정하세요.]],
       },
       code = [[
 guess_h = 2.2e-16 ^ (1 / 3)
@@ -442,7 +442,7 @@ diff_autograd = 0]],
       check = function(env)
         local nb = require "nabla"
         if not (nb.is_tensor(env.t1) and env.t1.grad and env.t3.grad) then
-          return false, { en = "call out_t:backward() so that t1.grad, t2.grad, t3.grad exist", ko = "t1.grad, t2.grad, t3.grad가 생기도록 out_t:backward()를 부르세요" }
+          return false, { en = "call out_t:backward() so that t1.grad, t2.grad, t3.grad exist", ko = "t1.grad, t2.grad, t3.grad가 생기도록 out_t:backward()를 호출하세요" }
         end
         local want = grad_g(X0)
         local got = { env.t1.grad:item(), env.t2.grad:item(), env.t3.grad:item() }

@@ -24,7 +24,7 @@ end
 
 local function compare(env, names, tol)
   local missing = need_setup(env)
-  if missing then return false, { en = "missing tensor " .. missing .. " (redo step 1)", ko = "텐서 " .. missing .. "가 없습니다 (1단계를 다시 하세요)" } end
+  if missing then return false, { en = "missing tensor " .. missing .. " (redo step 1)", ko = "텐서 " .. missing .. "이(가) 없습니다 (1단계를 다시 하세요)" } end
   local ref = reference(env)
   for _, pair in ipairs(names) do
     local mine, want = env[pair[1]], ref[pair[2]]
@@ -34,7 +34,7 @@ local function compare(env, names, tol)
     local d = maxdiff(mine, want)
     if d > tol then
       return false, { en = ("%s differs from autograd's value by %.3g%s"):format(pair[1], d, pair[3] and (" — " .. pair[3].en) or ""),
-                      ko = ("%s가 autograd 값과 %.3g만큼 다릅니다%s"):format(pair[1], d, pair[3] and (" — " .. pair[3].ko) or "") }
+                      ko = ("%s 값이 autograd 값과 %.3g만큼 다릅니다%s"):format(pair[1], d, pair[3] and (" — " .. pair[3].ko) or "") }
     end
   end
   return true
@@ -53,7 +53,7 @@ L = mean((Z2 − Y)²). We will compute every gradient ourselves, then ask autog
 Make 8 samples with 3 features, 2 targets each, and small random weights (4 hidden units).]],
         ko = [[
 2층 신경망: Z1 = X·W1 + b1, A1 = tanh(Z1), Z2 = A1·W2 + b2, 손실은
-L = mean((Z2 − Y)²)입니다. 모든 경사를 직접 계산한 뒤 autograd와 비교합니다.
+L = mean((Z2 − Y)²)입니다. 모든 기울기를 직접 계산한 뒤 autograd와 비교합니다.
 특성 3개, 목표값 2개인 샘플 8개와, 작은 무작위 가중치(은닉 유닛 4개)를 만드세요.]],
       },
       code = [[
@@ -64,7 +64,7 @@ W2, b2 = randn(4, 2) * 0.5, zeros(2)]],
       wrong = [[X, Y = randn(8, 3), randn(8, 2); W1 = randn(4, 3)]],
       check = function(env)
         local missing = need_setup(env)
-        if missing then return false, { en = "make the tensor " .. missing, ko = "텐서 " .. missing .. "를 만드세요" } end
+        if missing then return false, { en = "make the tensor " .. missing, ko = "텐서 " .. missing .. "을(를) 만드세요" } end
         local shapes = { X = "[8,3]", Y = "[8,2]", W1 = "[3,4]", b1 = "[4]", W2 = "[4,2]", b2 = "[2]" }
         for n, s in pairs(shapes) do
           if tostring(env[n].shape) ~= s then
@@ -81,7 +81,7 @@ W2, b2 = randn(4, 2) * 0.5, zeros(2)]],
 Forward pass, keeping every intermediate value (the "cache" backprop will need):
 Z1, A1, Z2 and the loss L (a number).]],
         ko = [[
-순전파: 역전파에 필요한 중간값("캐시")을 모두 남겨 둡니다:
+순전파에서는 역전파에 필요한 중간값("캐시")을 모두 남겨 둡니다:
 Z1, A1, Z2, 그리고 손실 L(숫자).]],
       },
       code = [[
@@ -140,7 +140,7 @@ Into the hidden layer. The gradient flows back through W2, then through tanh,
 whose local derivative is dA1/dZ1 = 1 − A1² (that is why we cached A1):
     dA1 = dZ2·W2ᵀ,   dZ1 = dA1 ⊙ (1 − A1²),   dW1 = Xᵀ·dZ1,   db1 = Σ rows of dZ1]],
         ko = [[
-이제 은닉층으로 갑니다. 경사는 W2를 거꾸로 지나고, 그다음 tanh를 지납니다.
+이제 은닉층으로 갑니다. 기울기는 W2를 거꾸로 지나고, 그다음 tanh를 지납니다.
 tanh의 국소 미분은 dA1/dZ1 = 1 − A1²입니다 (그래서 A1을 캐시해 두었습니다):
     dA1 = dZ2·W2ᵀ,   dZ1 = dA1 ⊙ (1 − A1²),   dW1 = Xᵀ·dZ1,   db1 = dZ1의 행 방향 합]],
       },
@@ -167,7 +167,7 @@ Now ask autograd for the same numbers. Make copies of the weights that require g
 run the forward pass again, call backward, and compare number for number: the largest
 difference should be around 1e-7 (float32 rounding).]],
         ko = [[
-이제 autograd에게 같은 값을 물어봅시다. 경사가 필요한 가중치 사본을 만들고, 순전파를
+이제 autograd에게 같은 값을 물어봅시다. 기울기가 필요한 가중치 사본을 만들고, 순전파를
 다시 한 뒤 backward를 부르고, 숫자 하나하나 비교하세요: 가장 큰 차이가 1e-7 정도
 (float32 반올림 오차)여야 합니다.]],
       },
@@ -181,7 +181,7 @@ print(diff, (w2.grad - dW2):abs():max():item())]],
       wrong = [[diff = 1]],
       check = function(env)
         if not (is_t(env, env.w1) and env.w1.grad) then
-          return false, { en = "make w1 with requires_grad() and call loss:backward()", ko = "requires_grad()로 w1을 만들고 loss:backward()를 부르세요" }
+          return false, { en = "make w1 with requires_grad() and call loss:backward()", ko = "requires_grad()로 w1을 만들고 loss:backward()를 호출하세요" }
         end
         if type(env.diff) ~= "number" or env.diff > 1e-5 then
           return false, { en = "diff should be the largest |w1.grad − dW1|, and tiny", ko = "diff는 |w1.grad − dW1|의 최댓값이고, 아주 작아야 합니다" }
@@ -197,9 +197,9 @@ node's value and gradient. Then rebuild the loss and walk backprop node by node:
 loss:backward{ step = true } — press Enter for each node (q stops). At each node you
 see the gradient from above, the local derivative, and their product passed down.]],
         ko = [[
-방금 직접 한 일을 autograd가 하는 모습을 봅시다. graph(loss)는 모든 노드의 값과 경사를
+방금 직접 한 일을 autograd가 하는 모습을 봅시다. graph(loss)는 모든 노드의 값과 기울기를
 담은 계산 그래프를 그립니다. 그다음 손실을 다시 만들고 노드 하나씩 역전파를 따라가세요:
-loss:backward{ step = true } — 노드마다 Enter (q는 멈춤). 각 노드에서 위에서 온 경사,
+loss:backward{ step = true } — 노드마다 Enter (q는 멈춤). 각 노드에서 위에서 온 기울기,
 국소 미분, 그리고 아래로 넘겨지는 그 곱을 볼 수 있습니다.]],
       },
       code = [[
@@ -218,7 +218,7 @@ loss:backward{ step = true, input = function() return "" end }]],
           return false, { en = "run loss:backward{ step = true } to the end", ko = "loss:backward{ step = true }를 끝까지 실행하세요" }
         end
         if maxdiff(env.w1.grad, env.dW1) > 1e-5 then
-          return false, { en = "w1.grad should equal your dW1 (clear the grads before backward)", ko = "w1.grad가 직접 구한 dW1과 같아야 합니다 (backward 전에 경사를 비우세요)" }
+          return false, { en = "w1.grad should equal your dW1 (clear the grads before backward)", ko = "w1.grad가 직접 구한 dW1과 같아야 합니다 (backward 전에 기울기를 비우세요)" }
         end
         return true
       end,
@@ -230,9 +230,9 @@ Your hand-made gradients train the network. Write a function step(eta) that runs
 forward pass, your backward formulas, and updates W1, b1, W2, b2 (no autograd), returning
 the loss. Call it 300 times with eta = 0.1.]],
         ko = [[
-직접 만든 경사로 신경망을 학습시킬 수 있습니다. 순전파, 직접 만든 역전파 공식, 그리고
+직접 만든 기울기로 신경망을 학습시킬 수 있습니다. 순전파, 직접 만든 역전파 공식, 그리고
 W1, b1, W2, b2 갱신(autograd 없이)을 하고 손실을 돌려주는 함수 step(eta)를 만드세요.
-eta = 0.1로 300번 부르세요.]],
+eta = 0.1로 300번 호출하세요.]],
       },
       code = [[
 function step(eta)
@@ -254,7 +254,7 @@ print(first, last)]],
         end
         if not (env.last < 0.7 * env.first) then
           return false, { en = ("the loss went from %.4f to %.4f: it should drop clearly"):format(env.first, env.last),
-                          ko = ("손실이 %.4f에서 %.4f가 되었습니다: 확실히 줄어야 합니다"):format(env.first, env.last) }
+                          ko = ("손실이 %.4f에서 %.4f(으)로 바뀌었습니다: 확실히 줄어야 합니다"):format(env.first, env.last) }
         end
         return true
       end,
@@ -265,14 +265,14 @@ print(first, last)]],
         question = { en = "How does backpropagation compute dL/dW for every weight?",
                      ko = "역전파는 모든 가중치의 dL/dW를 어떻게 계산할까요?" },
         choices = {
-          { en = "It nudges each weight a little and measures how the loss changes", ko = "가중치를 하나씩 조금 움직여 손실의 변화를 잰다" },
+          { en = "It nudges each weight a little and measures how the loss changes", ko = "가중치를 하나씩 조금 움직여 손실의 변화를 측정한다" },
           { en = "It goes from the loss back through the graph once, multiplying each node's upstream gradient by its local derivative (the chain rule) and summing where paths meet",
-            ko = "손실에서 그래프를 거꾸로 한 번 지나가며, 각 노드에서 위에서 온 경사에 국소 미분을 곱하고(연쇄 법칙) 경로가 만나는 곳에서 더한다" },
+            ko = "손실에서 그래프를 거꾸로 한 번 지나가며, 각 노드에서 위에서 온 기울기에 국소 미분을 곱하고(연쇄 법칙) 경로가 만나는 곳에서 더한다" },
           { en = "It solves the equations dL/dW = 0 directly", ko = "dL/dW = 0인 방정식을 직접 푼다" },
         },
         answer = 2,
         explain = { en = "Yes: one backward sweep reuses the cached forward values, so all gradients cost about as much as one forward pass.",
-                    ko = "맞습니다: 한 번의 역방향 훑기가 캐시된 순전파 값을 다시 쓰므로, 모든 경사를 구하는 비용이 순전파 한 번과 비슷합니다." },
+                    ko = "맞습니다: 한 번의 역방향 훑기가 캐시된 순전파 값을 다시 쓰므로, 모든 기울기를 구하는 비용이 순전파 한 번과 비슷합니다." },
         wrong = {
           { en = "That is finite differences: correct but one forward pass per weight — far too slow. We used it only to check.", ko = "그건 유한 차분입니다: 맞지만 가중치마다 순전파가 한 번씩 필요해서 너무 느립니다. 검산에만 씁니다." },
           [3] = { en = "That is solving for the minimum; backprop only computes the slope at the current point.", ko = "그건 최솟값을 푸는 것입니다. 역전파는 현재 점에서의 기울기만 계산합니다." },

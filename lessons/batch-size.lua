@@ -83,9 +83,9 @@ Set up the experiment: 256 points of the two moons, a small MLP, and make_model(
 always returns the SAME initial weights (manual_seed right before building it), so that
 every run starts from the same place. full_loss(model) is the loss on all 256 points.]],
         ko = [[
-경사 하강법은 매 단계 경사가 필요합니다. 정확한 경사는 학습 예제 N개 전부의 평균입니다
-(전체 배치). 확률적 경사 하강법(SGD)은 몇 개(크기 B의 미니배치)나 예제 하나(B = 1)로 그것을
-추정합니다. 단계는 싸지고, 방향은 시끄러워집니다.
+경사 하강법은 매 단계 기울기가 필요합니다. 정확한 기울기는 학습 샘플 N개 전부의 평균입니다
+(전체 배치). 확률적 경사 하강법(SGD)은 몇 개(크기 B의 미니배치)나 샘플 하나(B = 1)로 그것을
+추정합니다. 단계는 싸지고, 방향은 노이즈가 많아집니다.
 실험을 준비합시다: 두 반달(moons) 데이터의 점 256개, 작은 MLP, 그리고 언제나 '같은' 초기
 가중치를 돌려주는 make_model() (만들기 직전에 manual_seed). 그래야 모든 실행이 같은 곳에서
 출발합니다. full_loss(model)은 점 256개 전체에 대한 손실입니다.]],
@@ -129,7 +129,7 @@ end]],
         for i = 1, #pa do
           if pa[i] ~= pb[i] then
             return false, { en = "two calls of make_model() give different weights: call manual_seed(1) inside it, right before building the network",
-                            ko = "make_model()을 두 번 부르면 가중치가 다릅니다: 그 안에서 신경망을 만들기 직전에 manual_seed(1)을 부르세요" }
+                            ko = "make_model()을 두 번 부르면 가중치가 다릅니다: 그 안에서 신경망을 만들기 직전에 manual_seed(1)을 호출하세요" }
           end
         end
         local ok, l = pcall(env.full_loss, a)
@@ -212,7 +212,7 @@ end]],
         local want = loss_on(env, model)
         if math.abs(hist.epochs[2] - want) > 1e-4 then
           return false, { en = ("hist.epochs[2] = %.4f, but the loss on all 256 points after epoch 2 is %.4f: record full_loss(model), not the last batch's loss"):format(hist.epochs[2], want),
-                          ko = ("hist.epochs[2] = %.4f인데, 2에폭 뒤 점 256개 전체의 손실은 %.4f입니다: 마지막 배치의 손실이 아니라 full_loss(model)을 기록하세요"):format(hist.epochs[2], want) }
+                          ko = ("hist.epochs[2] = %.4f인데, 2 에폭 뒤 점 256개 전체의 손실은 %.4f입니다: 마지막 배치의 손실이 아니라 full_loss(model)을 기록하세요"):format(hist.epochs[2], want) }
         end
         if not (finite(hist.time) and hist.time > 0) then
           return false, { en = "hist.time should be the seconds per epoch (> 0)", ko = "hist.time은 에폭당 초(> 0)여야 합니다" }
@@ -228,7 +228,7 @@ epoch), mini-batch (B = 16: 16 steps per epoch) and single-sample SGD (B = 1: 25
 per epoch). Compare the full loss after each epoch. Per epoch — per pass over the data —
 the small batches go much further: they take many more steps.]],
         ko = [[
-같은 학습률 0.1로 10에폭씩 세 번 돌립니다: 전체 배치 (B = 256: 에폭당 1단계), 미니배치
+같은 학습률 0.1로 10 에폭씩 세 번 돌립니다: 전체 배치 (B = 256: 에폭당 1단계), 미니배치
 (B = 16: 에폭당 16단계), 단일 샘플 SGD (B = 1: 에폭당 256단계). 매 에폭 뒤의 전체 손실을
 비교하세요. 에폭당 — 데이터를 한 번 훑을 때마다 — 작은 배치가 훨씬 멀리 갑니다: 단계를 훨씬
 많이 밟으니까요.]],
@@ -253,13 +253,13 @@ end]],
         for _, b in ipairs({ 1, 16, 256 }) do
           if #r[b].epochs ~= 10 or #r[b].steps ~= 10 * math.ceil(256 / b) then
             return false, { en = ("runs[%d] should come from train(%d, 10, 0.1): 10 epochs of %d steps (it has %d steps)"):format(b, b, math.ceil(256 / b), #r[b].steps),
-                            ko = ("runs[%d]는 train(%d, 10, 0.1)에서 나와야 합니다: %d단계짜리 에폭 10번 (지금 %d단계)"):format(b, b, math.ceil(256 / b), #r[b].steps) }
+                            ko = ("runs[%d] 값은 train(%d, 10, 0.1)에서 나와야 합니다: %d단계짜리 에폭 10번 (지금 %d단계)"):format(b, b, math.ceil(256 / b), #r[b].steps) }
           end
         end
         local e = function(b) return r[b].epochs[10] end
         if not (e(1) < e(16) and e(16) < e(256)) then
           return false, { en = ("after 10 epochs the loss should be lowest for B = 1 and highest for B = 256 (%.3f, %.3f, %.3f)"):format(e(1), e(16), e(256)),
-                          ko = ("10에폭 뒤 손실은 B = 1이 가장 낮고 B = 256이 가장 높아야 합니다 (%.3f, %.3f, %.3f)"):format(e(1), e(16), e(256)) }
+                          ko = ("10 에폭 뒤 손실은 B = 1이 가장 낮고 B = 256이 가장 높아야 합니다 (%.3f, %.3f, %.3f)"):format(e(1), e(16), e(256)) }
         end
         return true
       end,
@@ -272,8 +272,8 @@ and each step follows a different estimate of the gradient. Measure how ragged e
 curve of step losses is: roughness(c) = the mean of |c[t+1] − c[t]| over the curve.
 The full-batch curve is smooth; B = 1 jumps around wildly.]],
         ko = [[
-작은 배치의 대가는 잡음입니다: 단계마다 다른 예제로 손실을 재고, 단계마다 다른 경사
-추정값을 따라갑니다. 단계별 손실 곡선이 얼마나 들쭉날쭉한지 재 보세요:
+작은 배치의 대가는 노이즈입니다: 단계마다 다른 샘플로 손실을 측정하고, 단계마다 다른 기울기
+추정값을 따라갑니다. 단계별 손실 곡선이 얼마나 들쭉날쭉한지 측정해 보세요:
 roughness(c) = 곡선 전체에서 |c[t+1] − c[t]|의 평균. 전체 배치 곡선은 매끈하고, B = 1은
 마구 널뜁니다.]],
       },
@@ -300,7 +300,7 @@ noise = { [1] = roughness(runs[1].steps), [16] = roughness(runs[16].steps), [256
           local want, got = roughness_ref(env.runs[b].steps), value(env.noise[b])
           if not finite(got) or math.abs(got - want) > 1e-6 + 1e-4 * want then
             return false, { en = ("noise[%d] should be the mean |c[t+1] − c[t]| of runs[%d].steps: %.4f, not %s (take the absolute value of each change)"):format(b, b, want, tostring(got)),
-                            ko = ("noise[%d]는 runs[%d].steps의 |c[t+1] − c[t]| 평균, %.4f여야 합니다 (%s가 아니라; 변화마다 절댓값을 취하세요)"):format(b, b, want, tostring(got)) }
+                            ko = ("noise[%d] 값은 runs[%d].steps의 |c[t+1] − c[t]| 평균인 %.4f여야 합니다 (지금 %s. 변화마다 절댓값을 취하세요)"):format(b, b, want, tostring(got)) }
           end
         end
         local n = function(b) return value(env.noise[b]) end
@@ -324,12 +324,12 @@ one: a matrix product handles the whole batch at once, and every update has a fi
 (building the graph, backward, the step). The code prints the times; they depend on the
 machine and on what else runs on it, so look at them, but nothing checks them.]],
         ko = [[
-에폭은 정해진 양의 데이터이지, 정해진 횟수의 갱신이 아닙니다: 10에폭 동안 B = 1은 2560번,
+에폭은 정해진 양의 데이터이지, 정해진 횟수의 갱신이 아닙니다: 10 에폭 동안 B = 1은 2560번,
 B = 16은 160번, 전체 배치는 고작 10번 갱신했습니다. 그럼 작은 배치가 갱신 한 번 한 번이 더
 좋은 걸까요, 아니면 갱신을 더 많이 해서일 뿐일까요? 전체 배치에도 똑같이 160번의 갱신을
 주고 (train(256, 160, 0.1)) 그 전체 손실을 160번 갱신한 B = 16의 손실과 비교해 보세요.
-그다음 거기까지 가는 데 읽은 예제 수를 세어 보세요: 16개씩 160번 대 256개씩 160번.
-결국 우리가 치르는 건 시간입니다. 예제 256개로 한 번 갱신하는 비용은 예제 하나로 256번
+그다음 거기까지 가는 데 읽은 샘플 수를 세어 보세요: 16개씩 160번 대 256개씩 160번.
+결국 우리가 치르는 건 시간입니다. 샘플 256개로 한 번 갱신하는 비용은 샘플 하나로 256번
 갱신하는 비용보다 훨씬 작습니다: 행렬 곱이 배치 전체를 한 번에 처리하고, 갱신마다 고정
 비용(그래프 만들기, 역전파, 갱신)이 들기 때문입니다. 코드가 시간을 출력하지만, 시간은
 컴퓨터와 그때 돌고 있는 다른 작업에 따라 달라지므로 눈으로 보기만 하고 검사하지는 않습니다.]],
@@ -357,7 +357,7 @@ examples = { mini = 10 * 256, full = 10 * 256 }]],
         end
         if value(su.mini) ~= env.runs[16].epochs[10] then
           return false, { en = "same_updates.mini should be runs[16].epochs[10]: B = 16 after 10 epochs of 16 updates",
-                          ko = "same_updates.mini는 runs[16].epochs[10]이어야 합니다: 16번씩 10에폭 갱신한 B = 16" }
+                          ko = "same_updates.mini는 runs[16].epochs[10]이어야 합니다: 16번씩 10 에폭 갱신한 B = 16" }
         end
         local ok, _, h = pcall(env.train, 256, 160, 0.1)
         if not ok or type(h) ~= "table" or not list_of_numbers(h.epochs, 160) then
@@ -370,7 +370,7 @@ examples = { mini = 10 * 256, full = 10 * 256 }]],
         end
         if type(ex) ~= "table" or value(ex.mini) ~= 160 * 16 or value(ex.full) ~= 160 * 256 then
           return false, { en = "examples = { mini = ..., full = ... }: 160 updates read 160 × (batch size) examples",
-                          ko = "examples = { mini = ..., full = ... }: 160번 갱신하면 160 × (배치 크기)개의 예제를 읽습니다" }
+                          ko = "examples = { mini = ..., full = ... }: 160번 갱신하면 160 × (배치 크기)개의 샘플를 읽습니다" }
         end
         if not (math.abs(want - value(su.mini)) < 0.25 * value(su.mini)) then
           return false, { en = ("after 160 updates both runs should be close (B = 16: %.4f, B = 256: %.4f)"):format(value(su.mini), want),
@@ -379,7 +379,7 @@ examples = { mini = 10 * 256, full = 10 * 256 }]],
         return true
       end,
       hints = { { en = "train returns the model and hist; hist.epochs[160] is the full loss after the 160th epoch, which for B = 256 is the 160th update.",
-                  ko = "train은 모델과 hist를 돌려줍니다; hist.epochs[160]은 160번째 에폭 뒤의 전체 손실이고, B = 256에서는 그게 160번째 갱신입니다." } },
+                  ko = "train은 모델과 hist를 돌려줍니다. hist.epochs[160]은 160번째 에폭 뒤의 전체 손실이고, B = 256에서는 그게 160번째 갱신입니다." } },
     },
     {
       text = {
@@ -452,7 +452,7 @@ end]],
         return true
       end,
       hints = { { en = "p:copy_(t) overwrites p's values in place; inside no_grad it is not recorded in any graph.",
-                  ko = "p:copy_(t)는 p의 값을 제자리에서 덮어씁니다; no_grad 안에서는 그래프에 기록되지 않습니다." } },
+                  ko = "p:copy_(t)는 p의 값을 제자리에서 덮어씁니다. no_grad 안에서는 그래프에 기록되지 않습니다." } },
     },
     {
       text = {
@@ -465,9 +465,9 @@ flat. The full-batch run reaches a lower training loss, and a sharper spot.
 Then the question everyone asks: does the flatter model do better on NEW points? Draw a
 test set of 1000 fresh moons and compute test_loss for both. Look before you believe.]],
         ko = [[
-이제 작은 배치와 큰 배치가 어디에 도착하는지 비교합시다. B = 4로 16에폭 (시끄러운 1024번의
-갱신), 전체 배치로 1024에폭 (정확한 1024번의 갱신)을 둘 다 lr 0.1로 학습하고, 두 모델의
-sharpness를 eps = 0.05, 30회로 재세요. 작은 배치의 잡음은 가중치를 좁은 골짜기 밖으로
+이제 작은 배치와 큰 배치가 어디에 도착하는지 비교합시다. B = 4로 16 에폭 (노이즈가 많은 1024번의
+갱신), 전체 배치로 1024 에폭 (정확한 1024번의 갱신)을 둘 다 lr 0.1로 학습하고, 두 모델의
+sharpness를 eps = 0.05, 30회로 측정하세요. 작은 배치의 노이즈는 가중치를 좁은 골짜기 밖으로
 계속 걷어차서, 손실이 평평한 곳에 자리 잡게 하는 경향이 있습니다. 전체 배치 쪽은 학습 손실이
 더 낮고, 더 날카로운 곳에 있습니다.
 그리고 누구나 묻는 질문: 더 평평한 모델이 '새로운' 점에서도 더 잘할까요? 새 반달 점 1000개로
@@ -497,7 +497,7 @@ test = { small = full_loss(small_model), large = full_loss(large_model) }]],
         local sm, lm, sh = env.small_model, env.large_model, env.sharp
         if type(sm) ~= "table" or type(lm) ~= "table" or type(sh) ~= "table" then
           return false, { en = "train small_model (B = 4) and large_model (B = 256), and measure sharp = { small = ..., large = ... }",
-                          ko = "small_model(B = 4)과 large_model(B = 256)을 학습하고 sharp = { small = ..., large = ... }를 재세요" }
+                          ko = "small_model(B = 4)과 large_model(B = 256)을 학습하고 sharp = { small = ..., large = ... }를 측정하세요" }
         end
         local ws, sds = sharpness_ref(env, sm, 0.05, 200, 6)
         local wl, sdl = sharpness_ref(env, lm, 0.05, 200, 7)
@@ -520,11 +520,11 @@ test = { small = full_loss(small_model), large = full_loss(large_model) }]],
         local ts, tl = on_test(sm), on_test(lm)
         if math.abs(value(t.small) - ts) > 1e-4 or math.abs(value(t.large) - tl) > 1e-4 then
           return false, { en = ("test should be the loss on 1000 NEW moons (manual_seed(2), then data.moons{ n = 1000, noise = 0.2 }): %.4f and %.4f, not %.4f and %.4f; the training loss says nothing about new points"):format(ts, tl, value(t.small), value(t.large)),
-                          ko = ("test는 '새' 반달 점 1000개(manual_seed(2) 뒤 data.moons{ n = 1000, noise = 0.2 })에서의 손실, %.4f와 %.4f여야 합니다 (%.4f와 %.4f가 아니라); 학습 손실은 새 점에 대해 아무것도 말해 주지 않습니다"):format(ts, tl, value(t.small), value(t.large)) }
+                          ko = ("test는 '새' 반달 점 1000개(manual_seed(2) 뒤 data.moons{ n = 1000, noise = 0.2 })에서의 손실, %.4f, %.4f여야 합니다 (지금 %.4f, %.4f). 학습 손실은 새 점에 대해 아무것도 말해 주지 않습니다"):format(ts, tl, value(t.small), value(t.large)) }
         end
         if not (tl < ts) then
           return false, { en = ("with the settings above the full-batch model has the lower test loss; yours give %.4f (B = 4) and %.4f (B = 256): train B = 4 for 16 epochs and B = 256 for 1024"):format(ts, tl),
-                          ko = ("위의 설정이면 전체 배치 모델의 테스트 손실이 더 낮습니다; 지금은 %.4f(B = 4), %.4f(B = 256)입니다: B = 4는 16에폭, B = 256은 1024에폭 학습하세요"):format(ts, tl) }
+                          ko = ("위의 설정이면 전체 배치 모델의 테스트 손실이 더 낮습니다. 지금은 %.4f(B = 4), %.4f(B = 256)입니다: B = 4는 16 에폭, B = 256은 1024 에폭 학습하세요"):format(ts, tl) }
         end
         return true
       end,
@@ -554,13 +554,13 @@ changes, yet the minimum becomes as sharp (or as flat) as you like (Dinh et al.,
           { en = "Flat minima always generalize better, so the B = 4 model must have the lower test loss",
             ko = "평평한 최솟값은 언제나 일반화가 더 잘 되므로, B = 4 모델의 테스트 손실이 더 낮을 수밖에 없다" },
           { en = "The noise of small batches led to a flatter spot; whether that helps on new data has to be measured, and here it did not",
-            ko = "작은 배치의 잡음은 더 평평한 곳으로 이끌었다; 그게 새 데이터에서 도움이 되는지는 재 봐야 하고, 여기서는 도움이 되지 않았다" },
+            ko = "작은 배치의 노이즈는 더 평평한 곳으로 이끌었다. 그게 새 데이터에서 도움이 되는지는 재 봐야 하고, 여기서는 도움이 되지 않았다" },
           { en = "Batch size changes only the speed of training, not where it ends",
-            ko = "배치 크기는 학습 속도만 바꿀 뿐, 어디에 도착하는지는 바꾸지 않는다" },
+            ko = "배치 크기는 학습이 얼마나 빨리 가는지만 바꿀 뿐, 어디에 도착하는지는 바꾸지 않는다" },
         },
         answer = 2,
         explain = { en = "Right: sharpness is a property you can measure, and so is the test loss; the link between them is a hypothesis to test, not a rule to assume.",
-                    ko = "맞습니다: sharpness도 테스트 손실도 잴 수 있는 값이고, 둘 사이의 관계는 가정할 규칙이 아니라 확인해 볼 가설입니다." },
+                    ko = "맞습니다: sharpness도 테스트 손실도 측정할 수 있는 값이고, 둘 사이의 관계는 가정할 규칙이 아니라 확인해 볼 가설입니다." },
         wrong = {
           { en = "Look at test.small and test.large from the last step: the flatter model did not win here.",
             ko = "지난 단계의 test.small과 test.large를 보세요: 여기서는 더 평평한 모델이 이기지 못했습니다." },
@@ -572,21 +572,21 @@ changes, yet the minimum becomes as sharp (or as flat) as you like (Dinh et al.,
       wrong = [[answer(1)]],
     },
     {
-      text = { en = "Why is a mini-batch gradient noisy, and how noisy?", ko = "미니배치 경사는 왜, 얼마나 시끄러울까요?" },
+      text = { en = "Why is a mini-batch gradient noisy, and how noisy?", ko = "미니배치 기울기에는 왜, 얼마나 노이즈가 많을까요?" },
       quiz = {
         question = { en = "A mini-batch gradient averages B per-example gradients drawn at random. If B grows 4 times, its typical distance from the full-batch gradient (its standard deviation)...",
-                     ko = "미니배치 경사는 무작위로 뽑은 예제 B개의 경사 평균입니다. B가 4배가 되면, 전체 배치 경사에서 벗어나는 전형적인 정도(표준편차)는..." },
+                     ko = "미니배치 기울기는 무작위로 뽑은 샘플 B개의 기울기 평균입니다. B가 4배가 되면, 전체 배치 기울기에서 벗어나는 전형적인 정도(표준편차)는..." },
         choices = {
           { en = "shrinks 4 times", ko = "4배 줄어든다" },
           { en = "halves: the standard deviation of a mean of B samples goes as 1/√B", ko = "절반이 된다: 샘플 B개 평균의 표준편차는 1/√B에 비례한다" },
-          { en = "does not change: every example has the same gradient", ko = "변하지 않는다: 모든 예제의 경사가 같다" },
+          { en = "does not change: every example has the same gradient", ko = "변하지 않는다: 모든 샘플의 기울기가 같다" },
         },
         answer = 2,
         explain = { en = "Right: the variance of a mean falls as 1/B, so the noise falls as 1/√B — 4 times the work per step buys half the noise.",
-                    ko = "맞습니다: 평균의 분산은 1/B로 줄어서 잡음은 1/√B로 줄어듭니다 — 단계당 4배의 일로 잡음을 절반으로 줄이는 셈입니다." },
+                    ko = "맞습니다: 평균의 분산은 1/B로 줄어서 노이즈는 1/√B로 줄어듭니다 — 단계당 4배의 일로 노이즈를 절반으로 줄이는 셈입니다." },
         wrong = {
-          { en = "That is the variance (1/B); the standard deviation is its square root.", ko = "그건 분산(1/B)입니다; 표준편차는 그 제곱근입니다." },
-          [3] = { en = "Different examples pull in different directions — that is exactly the noise we measured.", ko = "예제마다 당기는 방향이 다릅니다 — 그게 바로 우리가 잰 잡음입니다." },
+          { en = "That is the variance (1/B); the standard deviation is its square root.", ko = "그건 분산(1/B)입니다. 표준편차는 그 제곱근입니다." },
+          [3] = { en = "Different examples pull in different directions — that is exactly the noise we measured.", ko = "샘플마다 당기는 방향이 다릅니다 — 그게 바로 우리가 측정한 노이즈입니다." },
         },
       },
       solution = [[answer(2)]],

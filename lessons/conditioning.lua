@@ -229,7 +229,7 @@ shrink the error a million times (predicted), and count them (counted).]],
 가장 좋은 고정 걸음 lr = 2/(λ_min + λ_max)는 두 방향을 똑같이 한 걸음에
     (κ − 1)/(κ + 1)
 배로 줄입니다. 그래서 t걸음 뒤 오차는 처음의 ((κ−1)/(κ+1))^t입니다. κ = 10
-경로에서 이 비율(rate)을 재고, κ = 100인 그릇이 오차를 백만 분의 1로 줄이는 데
+경로에서 이 비율(rate)을 측정하고, κ = 100인 그릇이 오차를 백만 분의 1로 줄이는 데
 몇 걸음 걸릴지 예측한 뒤(predicted), 실제로 세어 보세요(counted).]],
       },
       code = [[
@@ -253,7 +253,7 @@ counted = 3]],
         end
         if math.abs(r - 9 / 11) > 1e-3 then
           return false, { en = ("rate = %.4g, but (κ−1)/(κ+1) = 9/11 ≈ 0.818 for κ = 10: measure it on gd_path(1, 10, {1, 1}, 2/11, 30)"):format(r),
-                          ko = ("rate = %.4g인데, κ = 10이면 (κ−1)/(κ+1) = 9/11 ≈ 0.818입니다: gd_path(1, 10, {1, 1}, 2/11, 30)에서 재세요"):format(r) }
+                          ko = ("rate = %.4g인데, κ = 10이면 (κ−1)/(κ+1) = 9/11 ≈ 0.818입니다: gd_path(1, 10, {1, 1}, 2/11, 30)에서 측정하세요"):format(r) }
         end
         local want = math.log(1e-6) / math.log(99 / 101)
         if not close(p, want, 0.02) then
@@ -282,7 +282,7 @@ Write eig2(H) returning λ_min, λ_max, and compute kappa_raw.]],
         ko = [[
 실제 손실 함수: MSE ½·mean((Xw − y)²)를 쓰는 선형 회귀 y ≈ Xw의 헤세 행렬은
 H = XᵀX/n입니다. 여기서는 특성 두 개를 원래 단위 그대로 씁니다:
-면적(40–200 m²)과 역까지의 거리(0.2–5 km). 2×2 대칭 행렬 H = (a b ; b d)의
+면적(40–200 m²)과 역까지의 거리(0.2–5 km). 2×2 대칭 행렬 H = ((a, b), (b, d))의
 고윳값은
     (a + d)/2 ± √(((a − d)/2)² + b²)
 λ_min, λ_max를 돌려주는 eig2(H)를 작성하고 kappa_raw를 계산하세요.]],
@@ -445,7 +445,7 @@ bowl, write the two update lines, measure the rate over 200 steps
 모멘텀은 직전 걸음을 기억합니다: v ← μ·v − lr·∇f, w ← w + v.
 lr = 4/(√λ_max + √λ_min)², μ = ((√κ − 1)/(√κ + 1))²로 두면(Polyak의 heavy ball)
 오차가 ((√κ − 1)/(√κ + 1))^t처럼 줄어듭니다: κ가 √κ로 바뀝니다. κ = 100인
-그릇에서 갱신식 두 줄을 작성하고, 200걸음의 비율(rate_momentum)을 재서 9/11과
+그릇에서 갱신식 두 줄을 작성하고, 200걸음의 비율(rate_momentum)을 측정해서 9/11과
 비교하세요.]],
       },
       code = [[
@@ -508,7 +508,7 @@ each Linear and measure again (in_batch). Look at layers 1, 10 and 20.]],
         ko = [[
 깊은 신경망에서 l층의 특성은 l − 1층의 출력이고, 아무도 표준화해 주지 않습니다.
 20층 tanh 신경망(유닛 32개, 기본 초기화)에서 모든 Linear 층 입력의 표준편차를
-재고(in_plain), 각 Linear 뒤에 nn.BatchNorm1d(32)를 넣어 다시 재세요(in_batch).
+측정하고(in_plain), 각 Linear 뒤에 nn.BatchNorm1d(32)를 넣어 다시 측정하세요(in_batch).
 1, 10, 20층을 보세요.]],
       },
       code = [[

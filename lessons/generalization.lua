@@ -153,11 +153,11 @@ The models are polynomials of degree d, fitted by least squares in plain Lua. Ty
 helpers below, then write mse(w, ds): the mean over the examples of ds of
 (predict(w, x) − y)².]],
         ko = [[
-좋은 모델은 '보지 못한' 점을 잘 예측하는 모델입니다. 잡음 섞인 사인을 씁시다: 점 60개를
+좋은 모델은 '보지 못한' 점을 잘 예측하는 모델입니다. 노이즈 섞인 사인을 씁시다: 점 60개를
 무작위로 학습용 20개와 검증용 40개로 나누고, 새 점 1000개를 테스트 세트로 둡니다 (현실에서는
 이렇게 여유 있는 데이터가 드물지만, 여기서는 진짜 오차를 보여 줍니다).
 모델은 차수 d인 다항식이고, 평범한 Lua로 최소제곱법을 풀어 맞춥니다. 아래 도우미 함수들을
-입력한 뒤 mse(w, ds)를 작성하세요: ds의 예제들에 대한 (predict(w, x) − y)²의 평균입니다.]],
+입력한 뒤 mse(w, ds)를 작성하세요: ds의 샘플들에 대한 (predict(w, x) − y)²의 평균입니다.]],
       },
       code = SETUP .. [[
 
@@ -191,7 +191,7 @@ w3 = polyfit(train_set, 3)]],
         if not have_setup(env) then return false, need_setup end
         if #env.train_set ~= 20 or #env.val_set ~= 40 or #env.test_set ~= 1000 then
           return false, msg(("train_set, val_set and test_set should have 20, 40 and 1000 examples (they have %d, %d, %d)"):format(#env.train_set, #env.val_set, #env.test_set),
-                            ("train_set, val_set, test_set은 예제 20, 40, 1000개여야 합니다 (지금 %d, %d, %d개)"):format(#env.train_set, #env.val_set, #env.test_set))
+                            ("train_set, val_set, test_set은 샘플 20, 40, 1000개여야 합니다 (지금 %d, %d, %d개)"):format(#env.train_set, #env.val_set, #env.test_set))
         end
         local S = sets()
         local w = ref_polyfit(S.train, 3)
@@ -199,7 +199,7 @@ w3 = polyfit(train_set, 3)]],
         local want = ref_mse(w, S.val)
         if not ok or not close(value(got), want, 1e-6) then
           return false, msg(("mse(w, val_set) for the degree-3 fit should be %.5f, the MEAN of the squared errors over the 40 examples, not %s"):format(want, tostring(ok and value(got) or got)),
-                            ("3차 다항식의 mse(w, val_set)는 %.5f, 즉 예제 40개의 제곱 오차 '평균'이어야 합니다 (%s가 아니라)"):format(want, tostring(ok and value(got) or got)))
+                            ("3차 다항식의 mse(w, val_set)는 %.5f, 즉 샘플 40개의 제곱 오차 '평균'이어야 합니다 (지금 %s)"):format(want, tostring(ok and value(got) or got)))
         end
         local okf, w3 = pcall(env.polyfit, S.train, 3)
         if not okf or type(w3) ~= "table" or #w3 ~= 4 or not close(ref_mse(w3, S.train), ref_mse(w, S.train), 1e-6) then
@@ -209,7 +209,7 @@ w3 = polyfit(train_set, 3)]],
         return true
       end,
       hints = { { en = "points(ds) gives two lists xs, ys; sum the squared errors, then divide by #xs.",
-                  ko = "points(ds)는 두 리스트 xs, ys를 줍니다; 제곱 오차를 더한 뒤 #xs로 나누세요." } },
+                  ko = "points(ds)는 두 리스트 xs, ys를 줍니다. 제곱 오차를 더한 뒤 #xs로 나누세요." } },
     },
     -- 2 -------------------------------------------------------------------------------------
     {
@@ -263,7 +263,7 @@ end]],
           local wt, wv = ref_mse(w, S.train), ref_mse(w, S.val)
           if not close(tr[d], wt, 1e-3) or not close(va[d], wv, 1e-2) then
             return false, msg(("degree %d: train_err should be %.4g and val_err %.4g (fit on train_set, measure on each set); you have %.4g and %.4g"):format(d, wt, wv, tr[d], va[d]),
-                              ("차수 %d: train_err는 %.4g, val_err는 %.4g여야 합니다 (train_set으로 맞추고 각 세트에서 재기); 지금은 %.4g, %.4g"):format(d, wt, wv, tr[d], va[d]))
+                              ("차수 %d: train_err는 %.4g, val_err는 %.4g여야 합니다 (train_set으로 맞추고 각 세트에서 측정). 지금은 %.4g, %.4g"):format(d, wt, wv, tr[d], va[d]))
           end
         end
         local best = 0
@@ -303,8 +303,8 @@ plot.lines(curves)]],
         choices = {
           { en = "Degree 1 overfits, degree 15 underfits", ko = "차수 1은 과적합, 차수 15는 과소적합" },
           { en = "Degree 1 underfits: too simple to follow the sine. Degree 15 overfits: it threads the noise of the 20 points and swings wildly between them",
-            ko = "차수 1은 과소적합: 사인을 따라가기엔 너무 단순하다. 차수 15는 과적합: 점 20개의 잡음까지 꿰느라 점 사이에서 크게 요동친다" },
-          { en = "Both are fine as long as the training error is below the noise level", ko = "학습 오차가 잡음 수준보다 낮기만 하면 둘 다 괜찮다" },
+            ko = "차수 1은 과소적합: 사인을 따라가기엔 너무 단순하다. 차수 15는 과적합: 점 20개의 노이즈까지 꿰느라 점 사이에서 크게 요동친다" },
+          { en = "Both are fine as long as the training error is below the noise level", ko = "학습 오차가 노이즈 수준보다 낮기만 하면 둘 다 괜찮다" },
         },
         answer = 2,
         explain = { en = "Right. Underfitting: both errors high. Overfitting: the training error keeps falling while the validation error climbs. Only held-out data tells them apart from a good fit.",
@@ -313,7 +313,7 @@ plot.lines(curves)]],
           { en = "A model too simple for the data has a high error even on its own training points: that is underfitting.",
             ko = "데이터에 비해 너무 단순한 모델은 자기 학습 점에서도 오차가 큽니다: 그게 과소적합입니다." },
           [3] = { en = "The noise has variance 0.09: a training error far below it means the curve is fitting the noise, and the validation error shows the price.",
-                  ko = "잡음의 분산은 0.09입니다: 학습 오차가 그보다 훨씬 낮다면 곡선이 잡음을 맞추고 있다는 뜻이고, 그 대가는 검증 오차에 나타납니다." },
+                  ko = "노이즈의 분산은 0.09입니다: 학습 오차가 그보다 훨씬 낮다면 곡선이 노이즈를 맞추고 있다는 뜻이고, 그 대가는 검증 오차에 나타납니다." },
         },
       },
       solution = [[answer(2)]],
@@ -407,7 +407,7 @@ best_step = 1000]],
         for i = 1, 40 do s = s + (p[i] - vy[i]) ^ 2 end
         if not close(va[100], s / 40, 1e-3, 1e-5) then
           return false, msg(("curve.val[100] = %.4f, but net's MSE on val_set is %.4f: record the VALIDATION error, measured on val_set"):format(va[100], s / 40),
-                            ("curve.val[100] = %.4f인데, val_set에서 net의 MSE는 %.4f입니다: val_set에서 잰 '검증' 오차를 기록하세요"):format(va[100], s / 40))
+                            ("curve.val[100] = %.4f인데, val_set에서 net의 MSE는 %.4f입니다: val_set에서 측정한 '검증' 오차를 기록하세요"):format(va[100], s / 40))
         end
         local k = 1
         for i = 2, 100 do if va[i] < va[k] then k = i end end
@@ -422,7 +422,7 @@ best_step = 1000]],
         return true
       end,
       hints = { { en = "Measure both errors inside no_grad, after opt:step(), so that they describe the same weights.",
-                  ko = "두 오차 모두 opt:step() 뒤에 no_grad 안에서 재세요. 그래야 같은 가중치에 대한 값입니다." } },
+                  ko = "두 오차 모두 opt:step() 뒤에 no_grad 안에서 측정하세요. 그래야 같은 가중치에 대한 값입니다." } },
     },
     -- 5 -------------------------------------------------------------------------------------
     {
@@ -437,7 +437,7 @@ over all points. For degree 3, compute both estimates for seeds 1..20 in holdout
 cv[s], and compare how much they scatter.]],
         ko = [[
 검증 오차는 얼마나 믿을 만할까요? pool의 점 60개를 모두 씁시다. 홀드아웃 추정은 무작위 80%로
-학습하고 나머지 20%로 잽니다 (data.split(pool, {0.8, 0.2}, { seed = s })). k겹 교차 검증은
+학습하고 나머지 20%로 측정합니다 (data.split(pool, {0.8, 0.2}, { seed = s })). k겹 교차 검증은
 pool을 k개의 폴드로 나누어 그중 k − 1개로 학습하고 남은 하나로 재기를 k번 반복합니다. 그래서 모든
 점이 정확히 한 번씩 검증에 쓰이고 (data.kfold(pool, 5, { seed = s })), 추정값은 모든 점에 대한
 평균 제곱 오차입니다. 차수 3에 대해 seed 1..20으로 두 추정값을 holdout[s]와 cv[s]에 구하고,
@@ -493,14 +493,14 @@ end]],
           local wh = ref_mse(ref_polyfit(tr, 3), va)
           if not close(h[s], wh, 1e-3) then
             return false, msg(("holdout[%d] should be %.4f: fit degree 3 on the 80%% of data.split(pool, {0.8, 0.2}, { seed = %d }), measure on the 20%%"):format(s, wh, s),
-                              ("holdout[%d]는 %.4f여야 합니다: data.split(pool, {0.8, 0.2}, { seed = %d })의 80%%로 3차를 맞추고 20%%에서 재세요"):format(s, wh, s))
+                              ("holdout[%d] 값은 %.4f여야 합니다: data.split(pool, {0.8, 0.2}, { seed = %d })의 80%%로 3차를 맞추고 20%%에서 측정하세요"):format(s, wh, s))
           end
           local total = 0
           for tr2, va2 in data.kfold(S.pool, 5, { seed = s }) do total = total + ref_mse(ref_polyfit(tr2, 3), va2) * #va2 end
           local wc = total / 60
           if not close(c[s], wc, 1e-3) then
             return false, msg(("cv[%d] should be %.4f, not %.4f: in each fold fit on train, measure on the held-out fold, and average over all 60 points"):format(s, wc, c[s]),
-                              ("cv[%d]는 %.4f여야 합니다 (%.4f가 아니라): 폴드마다 train으로 맞추고, 떼어 둔 폴드에서 재서, 60개 점 전체로 평균하세요"):format(s, wc, c[s]))
+                              ("cv[%d] 값은 %.4f여야 합니다 (지금 %.4f): 폴드마다 train으로 맞추고, 떼어 둔 폴드에서 측정해서, 60개 점 전체로 평균하세요"):format(s, wc, c[s]))
           end
         end
         local sh, sc = sd_of(h), sd_of(c)
@@ -527,11 +527,11 @@ variance over the 20 positions. Least squares has a law for the variance here:
 points. Check it against your numbers.]],
         ko = [[
 검증 오차는 왜 내려갔다가 다시 올라갈까요? 학습 세트를 몇 번이고 새로 뽑을 수 있다고
-상상해 봅시다: x 위치 20개는 그대로 (고르게 배치), 잡음만 매번 새로. 각 x에서 맞춘 곡선들은
+상상해 봅시다: x 위치 20개는 그대로 (고르게 배치), 노이즈만 매번 새로. 각 x에서 맞춘 곡선들은
 그 평균 주위로 흩어집니다. 편향²(bias²)은 그 평균이 sin x에서 얼마나 떨어져 있는지, 분산은
 곡선들이 평균 주위로 얼마나 흩어지는지입니다. 학습 세트 200개를 뽑아 (s = 1..200마다
 manual_seed(s)) 차수 1, 3, 5, 9로 맞추고, 위치 20개에 대해 편향²과 분산을 평균하세요.
-여기서 최소제곱의 분산에는 법칙이 있습니다: σ²·(d + 1)/n, 즉 잡음 분산 × 계수 개수 / 점 개수.
+여기서 최소제곱의 분산에는 법칙이 있습니다: σ²·(d + 1)/n, 즉 노이즈 분산 × 계수 개수 / 점 개수.
 여러분의 숫자와 비교해 보세요.]],
       },
       code = [[
@@ -624,7 +624,7 @@ end]],
         for _, d in ipairs({ 1, 3, 5, 9 }) do
           local b, v = value(env.bias2[d]), value(env.variance[d])
           if not finite(b) or not finite(v) then
-            return false, msg(("bias2[%d] and variance[%d] should be numbers"):format(d, d), ("bias2[%d]와 variance[%d]는 숫자여야 합니다"):format(d, d))
+            return false, msg(("bias2[%d] and variance[%d] should be numbers"):format(d, d), ("bias2[%d], variance[%d] 값은 숫자여야 합니다"):format(d, d))
           end
           local preds = {}
           for s = 1, 200 do
@@ -644,11 +644,11 @@ end]],
           b2, var = b2 / 20, var / 20
           if not close(v, var, 2e-3, 1e-6) then
             return false, msg(("variance[%d] should be %.5f, not %.5f: the spread of the 200 fits around THEIR OWN average (not around sin x), averaged over the 20 positions"):format(d, var, v),
-                              ("variance[%d]는 %.5f여야 합니다 (%.5f가 아니라): 200개 근사가 sin x가 아니라 '자기들의 평균' 주위로 흩어진 정도를 위치 20개에 대해 평균하세요"):format(d, var, v))
+                              ("variance[%d] 값은 %.5f여야 합니다 (지금 %.5f): 200개 근사가 sin x가 아니라 '자기들의 평균' 주위로 흩어진 정도를 위치 20개에 대해 평균하세요"):format(d, var, v))
           end
           if not close(b, b2, 2e-3, 1e-6) then
             return false, msg(("bias2[%d] should be %.5f, not %.5f: (average fit − sin x)², averaged over the 20 positions"):format(d, b2, b),
-                              ("bias2[%d]는 %.5f여야 합니다 (%.5f가 아니라): (근사들의 평균 − sin x)²을 위치 20개에 대해 평균하세요"):format(d, b2, b))
+                              ("bias2[%d] 값은 %.5f여야 합니다 (지금 %.5f): (근사들의 평균 − sin x)²을 위치 20개에 대해 평균하세요"):format(d, b2, b))
           end
         end
         local B, V = function(d) return value(env.bias2[d]) end, function(d) return value(env.variance[d]) end
@@ -656,7 +656,7 @@ end]],
           local law = 0.09 * (d + 1) / 20
           if not (math.abs(V(d) - law) < 0.25 * law) then
             return false, msg(("variance[%d] = %.4f should be close to σ²(d + 1)/n = %.4f"):format(d, V(d), law),
-                              ("variance[%d] = %.4f는 σ²(d + 1)/n = %.4f에 가까워야 합니다"):format(d, V(d), law))
+                              ("variance[%d] = %.4f, 하지만 σ²(d + 1)/n = %.4f에 가까워야 합니다"):format(d, V(d), law))
           end
         end
         if not (B(1) > 10 * B(3) and V(9) > 2 * V(3)) then
@@ -666,7 +666,7 @@ end]],
         return true
       end,
       hints = { { en = "Two averages at each position i: first m = the mean of the 200 predictions; then bias² uses (m − sin x)² and the variance the mean of (prediction − m)².",
-                  ko = "위치 i마다 평균이 두 번 나옵니다: 먼저 m = 예측 200개의 평균; 편향²은 (m − sin x)², 분산은 (예측 − m)²의 평균입니다." } },
+                  ko = "위치 i마다 평균이 두 번 나옵니다: 먼저 m은 예측 200개의 평균이고, 편향²은 (m − sin x)², 분산은 (예측 − m)²의 평균입니다." } },
     },
     -- 7 -------------------------------------------------------------------------------------
     {
@@ -689,7 +689,7 @@ train_set의 부트스트랩 표본 200개(data.bootstrap(train_set, { seed = b 
 3차 다항식을 다시 맞추고, x = 0에서 예측의 표준편차 boot_sd를 구하세요. 그걸 진짜 새 학습 세트
 200개로 구한 true_sd와 비교해 보세요: 똑같지는 않지만 (부트스트랩은 우리의 점 20개만 보니까요)
 크기는 비슷합니다. data.bootstrap의 두 번째 결과는 한 번도 뽑히지 않은
-out-of-bag 예제들입니다; 200개 표본에서 그 비율의 평균을 oob_fraction에 두세요.]],
+out-of-bag 샘플들입니다. 200개 표본에서 그 비율의 평균을 oob_fraction에 두세요.]],
       },
       code = [[
 local function sd(t)
@@ -748,7 +748,7 @@ boot_sd, true_sd, oob_fraction = sd(boot), sd(fresh), oob / 200]],
         local want = sd_of(boot)
         if not close(bs, want, 1e-3) then
           return false, msg(("boot_sd should be %.4f, not %.4f: refit degree 3 on each data.bootstrap(train_set, { seed = b }) sample and take the sd of the predictions at x = 0"):format(want, bs),
-                            ("boot_sd는 %.4f여야 합니다 (%.4f가 아니라): data.bootstrap(train_set, { seed = b }) 표본마다 3차를 다시 맞추고 x = 0에서 예측의 표준편차를 구하세요"):format(want, bs))
+                            ("boot_sd는 %.4f여야 합니다 (지금 %.4f): data.bootstrap(train_set, { seed = b }) 표본마다 3차를 다시 맞추고 x = 0에서 예측의 표준편차를 구하세요"):format(want, bs))
         end
         if not close(of, oob / 200, 1e-6) then
           return false, msg(("oob_fraction should be %.4f: the mean over the 200 samples of #out_of_bag / 20"):format(oob / 200),
@@ -1026,7 +1026,7 @@ for m = 2, 200 do if boosted.val[m] < boosted.val[best_round] then best_round = 
         },
         answer = 3,
         explain = { en = "Right: an average of noisy, low-bias trees keeps their bias and cancels their scatter; a sum of stumps, each correcting the last, builds a flexible model out of rigid parts and overfits if it runs too long (step 9).",
-                    ko = "맞습니다: 편향이 낮고 시끄러운 트리들의 평균은 편향은 그대로, 흩어짐은 상쇄합니다. 앞의 실수를 고쳐 가는 스텀프들의 합은 딱딱한 조각으로 유연한 모델을 만들고, 너무 오래 돌리면 과적합합니다 (9단계)." },
+                    ko = "맞습니다: 편향이 낮고 노이즈가 많은 트리들의 평균은 편향은 그대로, 흩어짐은 상쇄합니다. 앞의 실수를 고쳐 가는 스텀프들의 합은 딱딱한 조각으로 유연한 모델을 만들고, 너무 오래 돌리면 과적합합니다 (9단계)." },
         wrong = {
           { en = "Averaging 50 trees that each fit the data as well as one tree cannot make the average more flexible than a tree: what it removes is their scatter.",
             ko = "각각 트리 하나만큼 데이터를 맞추는 트리 50개를 평균해도 트리 하나보다 유연해지지 않습니다: 평균이 없애는 건 흩어짐입니다." },

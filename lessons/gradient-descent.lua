@@ -28,8 +28,8 @@ We fit a line y = w·x + b to noisy points. First, make the data: 50 values of x
 between 0 and 1, and y = 3x + 2 plus a little noise. The true answer is w = 3, b = 2;
 the model does not know it.]],
         ko = [[
-잡음이 섞인 점들에 직선 y = w·x + b를 맞춰 봅시다. 먼저 데이터를 만듭니다:
-0과 1 사이의 x 50개, 그리고 y = 3x + 2에 작은 잡음을 더한 값입니다. 정답은
+노이즈가 섞인 점들에 직선 y = w·x + b를 맞춰 봅시다. 먼저 데이터를 만듭니다:
+0과 1 사이의 x 50개, 그리고 y = 3x + 2에 작은 노이즈를 더한 값입니다. 정답은
 w = 3, b = 2지만, 모델은 그걸 모릅니다.]],
       },
       code = [[
@@ -48,7 +48,7 @@ plot.scatter(x, y)]],
         local r = mse_ref(env, 3, 2)
         if r > 0.05 or r < 1e-6 then
           return false, { en = "y should be 3x + 2 plus a little noise (0.1 * randn(50))",
-                          ko = "y는 3x + 2에 작은 잡음(0.1 * randn(50))을 더한 값이어야 합니다" }
+                          ko = "y는 3x + 2에 작은 노이즈(0.1 * randn(50))를 더한 값이어야 합니다" }
         end
         return true
       end,
@@ -62,7 +62,7 @@ How wrong is a line? The mean squared error (MSE) loss function:
 Write a function mse(w, b) that returns L as a plain number, using tensor ops
 (x, y are tensors; w, b are numbers). :mean() averages, :item() gives the number.]],
         ko = [[
-직선이 얼마나 틀렸는지 재는 손실 함수, 평균 제곱 오차(MSE)입니다:
+직선이 얼마나 틀렸는지 측정하는 손실 함수, 평균 제곱 오차(MSE)입니다:
     L(w, b) = 1/N Σ (yᵢ − (w·xᵢ + b))²
 텐서 연산으로 L을 숫자로 돌려주는 함수 mse(w, b)를 만드세요
 (x, y는 텐서, w, b는 숫자). :mean()은 평균, :item()은 숫자를 꺼냅니다.]],
@@ -87,7 +87,7 @@ end]],
           if not near(v, want, 1e-3 * math.max(1, want)) then
             return false, {
               en = ("mse(%g, %g) returned %s, expected %.4f (mean, not sum, of the squared errors)"):format(wb[1], wb[2], tostring(v), want),
-              ko = ("mse(%g, %g)가 %s를 돌려줬습니다. 기대값은 %.4f입니다 (제곱 오차의 합이 아니라 평균)"):format(wb[1], wb[2], tostring(v), want) }
+              ko = ("mse(%g, %g)의 결과가 %s입니다. 기대값은 %.4f입니다 (제곱 오차의 합이 아니라 평균)"):format(wb[1], wb[2], tostring(v), want) }
           end
         end
         return true
@@ -150,7 +150,7 @@ Gradient descent: start anywhere and step against the gradient, again and again:
 η (eta) is the learning rate. Start from w = 0, b = 0 with η = 0.5, take 500 steps,
 and keep the loss of each step in a table called losses.]],
         ko = [[
-경사 하강법: 아무 데서나 시작해서 경사의 반대 방향으로 계속 한 걸음씩 갑니다:
+경사 하강법은 아무 데서나 시작해서 기울기의 반대 방향으로 계속 한 걸음씩 갑니다:
     w ← w − η·∂L/∂w,    b ← b − η·∂L/∂b
 η(에타)는 학습률입니다. w = 0, b = 0, η = 0.5에서 시작해 500번 갱신하고,
 매 단계의 손실을 losses라는 테이블에 모으세요.]],
@@ -175,7 +175,7 @@ end]],
           return false, { en = "keep each step's loss in losses (at least 100 steps)", ko = "매 단계 손실을 losses에 모으세요 (100단계 이상)" }
         end
         if env.losses[#env.losses] ~= env.losses[#env.losses] or env.losses[#env.losses] > env.losses[1] then
-          return false, { en = "the loss went up: step against the gradient (w − η·grad)", ko = "손실이 커졌습니다: 경사의 반대 방향(w − η·grad)으로 가야 합니다" }
+          return false, { en = "the loss went up: step against the gradient (w − η·grad)", ko = "손실이 커졌습니다: 기울기의 반대 방향(w − η·grad)으로 가야 합니다" }
         end
         if math.abs(w - 3) > 0.2 or math.abs(b - 2) > 0.2 then
           return false, { en = ("w = %.3f, b = %.3f: not near 3 and 2 yet — more steps?"):format(w, b),
@@ -183,7 +183,7 @@ end]],
         end
         return true
       end,
-      hints = { { en = "Update w and b together: both gradients use the old w and b.", ko = "w와 b를 동시에 갱신하세요: 두 경사 모두 이전의 w, b를 씁니다." } },
+      hints = { { en = "Update w and b together: both gradients use the old w and b.", ko = "w와 b를 동시에 갱신하세요: 두 기울기 모두 이전의 w, b를 씁니다." } },
     },
     {
       text = {
@@ -248,10 +248,10 @@ loss with tensor ops; loss:backward() fills w.grad and b.grad with ∂L/∂w and
 the same numbers you derived by hand. Update inside no_grad (the update itself must not
 become part of the graph), then clear the gradients: they accumulate otherwise.]],
         ko = [[
-이제 미분은 autograd에게 맡깁니다. 경사가 필요한 텐서 w, b를 만들고, 텐서 연산으로
+이제 미분은 autograd에게 맡깁니다. 기울기가 필요한 텐서 w, b를 만들고, 텐서 연산으로
 손실을 만든 다음 loss:backward()를 부르면 w.grad, b.grad에 ∂L/∂w, ∂L/∂b가 채워집니다 —
 손으로 유도한 바로 그 값입니다. 갱신은 no_grad 안에서 하고 (갱신 자체가 그래프에 들어가면
-안 됩니다), 경사는 비워 주세요: 그러지 않으면 누적됩니다.]],
+안 됩니다), 기울기는 비워 주세요: 그러지 않으면 누적됩니다.]],
       },
       code = [[
 w = zeros(1):requires_grad(); b = zeros(1):requires_grad()
@@ -274,17 +274,17 @@ end]],
           return false, { en = "w and b should be tensors with requires_grad()", ko = "w와 b는 requires_grad()를 켠 텐서여야 합니다" }
         end
         if not env.w.needs_grad then
-          return false, { en = "call :requires_grad() on w", ko = "w에 :requires_grad()를 부르세요" }
+          return false, { en = "call :requires_grad() on w", ko = "w에 :requires_grad()를 호출하세요" }
         end
         local w, b = env.w:item(), env.b:item()
         if math.abs(w - 3) > 0.2 or math.abs(b - 2) > 0.2 then
           return false, { en = ("w = %.3f, b = %.3f: not near 3 and 2. Did you clear the gradients each step (w.grad = nil)?"):format(w, b),
-                          ko = ("w = %.3f, b = %.3f: 3과 2에 가깝지 않습니다. 매 단계 경사를 비웠나요 (w.grad = nil)?"):format(w, b) }
+                          ko = ("w = %.3f, b = %.3f: 3과 2에 가깝지 않습니다. 매 단계 기울기를 비웠나요 (w.grad = nil)?"):format(w, b) }
         end
         return true
       end,
       hints = {
-        { en = "Without w.grad = nil each step, backward adds to the old gradient.", ko = "매 단계 w.grad = nil을 하지 않으면 backward가 예전 경사에 더합니다." },
+        { en = "Without w.grad = nil each step, backward adds to the old gradient.", ko = "매 단계 w.grad = nil을 하지 않으면 backward가 예전 기울기에 더합니다." },
         { en = "graph(((y - (w * x + b)) ^ 2):mean()) shows the graph backward walks.", ko = "graph(((y - (w * x + b)) ^ 2):mean())로 backward가 지나가는 그래프를 볼 수 있습니다." },
       },
     },
@@ -339,14 +339,14 @@ print(W, B)]],
         choices = {
           { en = "The learning rate is too small", ko = "학습률이 너무 작다" },
           { en = "The learning rate is too large: each step overshoots the minimum", ko = "학습률이 너무 크다: 매 걸음이 최솟값을 지나친다" },
-          { en = "The data has noise", ko = "데이터에 잡음이 있다" },
+          { en = "The data has noise", ko = "데이터에 노이즈가 있다" },
         },
         answer = 2,
         explain = { en = "Right: with η too large, w − η·∂L/∂w jumps past the valley to a higher point, farther each time.",
                     ko = "맞습니다: η가 너무 크면 w − η·∂L/∂w가 골짜기를 넘어 더 높은 곳으로 튀고, 갈수록 멀어집니다." },
         wrong = {
           { en = "Too small a rate makes progress slow, but the loss still goes down.", ko = "학습률이 작으면 느리게 내려갈 뿐, 손실은 여전히 줄어듭니다." },
-          [3] = { en = "Noise limits how low the loss can go; it does not make it grow.", ko = "잡음은 손실이 내려갈 수 있는 한계를 정할 뿐, 손실을 키우지 않습니다." },
+          [3] = { en = "Noise limits how low the loss can go; it does not make it grow.", ko = "노이즈는 손실이 내려갈 수 있는 한계를 정할 뿐, 손실을 키우지 않습니다." },
         },
       },
       solution = [[answer(2)]],

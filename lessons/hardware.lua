@@ -78,7 +78,7 @@ Write the innermost line, then time it and turn the time into GFLOP/s
 only shown.]],
         ko = [[
 공식 그대로의 곱을 Lua로: 평범한 테이블 위의 반복문 세 개, n = 64. 가장 안쪽
-줄을 쓰고, 시간을 잰 뒤 GFLOP/s(초당 10⁹ flop)로 바꾸세요. 검사는 여러분의 C를
+줄을 쓰고, 시간을 측정한 뒤 GFLOP/s(초당 10⁹ flop)로 바꾸세요. 검사는 여러분의 C를
 A:mm(B)와 비교합니다. 속도는 보여 주기만 합니다.]],
       },
       code = [[
@@ -196,7 +196,7 @@ speed = { lua = 0.07, c = 1, blas = 80 }]],
         end
         local tc, tb = value(env.t_c), value(env.t_blas)
         if not (finite(tc) and finite(tb) and tc > 0 and tb > 0) then
-          return false, { en = "measure t_c and t_blas with best_time", ko = "best_time으로 t_c와 t_blas를 재세요" }
+          return false, { en = "measure t_c and t_blas with best_time", ko = "best_time으로 t_c와 t_blas를 측정하세요" }
         end
         local f = 2 * 256 ^ 3
         if not (close(s.c, f / tc / 1e9, 1e-6) and close(s.blas, f / tb / 1e9, 1e-6)) then
@@ -224,7 +224,7 @@ ai_naive and ai_blocked(b) in flop/byte.]],
 같은 flop인데 BLAS는 왜 훨씬 빠를까요? 메모리 때문입니다. "ijk"는 B를 열
 방향으로 걷습니다: B[k][j]마다 앞의 것에서 float 256개(1 KiB) 떨어져 있어,
 곱셈-덧셈마다 새 64바이트 캐시 라인이 필요합니다. "ikj"는 B와 C를 행 방향으로
-걷습니다 (컴파일러가 벡터 명령도 쓸 수 있습니다). 두 순서를 재 보세요. 그다음
+걷습니다 (컴파일러가 벡터 명령도 쓸 수 있습니다). 두 순서를 측정해 보세요. 그다음
 세어 봅시다: 산술 강도 = flop / 메모리에서 옮긴 바이트. float32(4바이트)에서,
 곱셈-덧셈마다 A와 B의 원소를 메모리에서 가져오면(단순), b×b 타일이 캐시에 머물러
 가져온 float 하나를 b번 쓰면(블로킹): ai_naive와 ai_blocked(b)를 flop/byte로
@@ -280,7 +280,7 @@ roofline(I, P, W) and draw it with the kernels on it.]],
 루프라인: 최대 성능 P flop/s, 메모리 대역폭 W byte/s인 기계에서 강도 I
 flop/byte인 커널의 속도는 많아야 min(P, I·W)입니다. 꺾이는 점 I = P/W 아래에서는
 메모리를, 위에서는 연산을 기다립니다. 큰 배열의 제자리
-덧셈(원소마다 float 3개 이동)으로 W를 재고 P는 BLAS에서 가져와,
+덧셈(원소마다 float 3개 이동)으로 W를 측정하고 P는 BLAS에서 가져와,
 roofline(I, P, W)를 작성하고 커널들과 함께 그리세요.]],
       },
       code = [[
@@ -335,7 +335,7 @@ ridge = W / P]],
         end
         local P, W, r = value(env.P), value(env.W), value(env.ridge)
         if not (finite(P) and finite(W) and P > 0 and W > 0) then
-          return false, { en = "measure W and take P from speed.blas", ko = "W를 재고 P는 speed.blas에서 가져오세요" }
+          return false, { en = "measure W and take P from speed.blas", ko = "W를 측정하고 P는 speed.blas에서 가져오세요" }
         end
         if not close(r, P / W, 1e-9) then
           return false, { en = "ridge is where I·W reaches P: I = P / W", ko = "꺾이는 점은 I·W가 P에 닿는 곳, I = P / W입니다" }
@@ -408,7 +408,7 @@ fraction p runs in parallel cannot go faster than 1 / ((1 − p) + p/n) on n cor
 most 20× on any number of cores.]],
         ko = [[
 스레드 하나 대 모든 코어. set_num_threads(1)이면 nabla가 코어 하나만 씁니다.
-512×512 곱을 재고, 원래 스레드 수로 되돌리세요. 일의 비율 p가 병렬로 도는
+512×512 곱을 측정하고, 원래 스레드 수로 되돌리세요. 일의 비율 p가 병렬로 도는
 프로그램은 코어 n개에서 1 / ((1 − p) + p/n)보다 빨라질 수 없습니다
 (암달의 법칙). amdahl(p, n)을 작성하고 비교하세요: 95%가 병렬인 코드도 코어가
 아무리 많아도 많아야 20배입니다.]],

@@ -15,7 +15,7 @@ end
 -- Calls env[name](...) and says precisely what went wrong if it is not a function or fails.
 local function call(env, name, ...)
   if type(env[name]) ~= "function" then
-    return nil, { en = "define the function " .. name, ko = "함수 " .. name .. "를 정의하세요" }
+    return nil, { en = "define the function " .. name, ko = "함수 " .. name .. "을(를) 정의하세요" }
   end
   local ok, r = pcall(env[name], ...)
   if not ok then
@@ -64,7 +64,7 @@ function mse(pred, target) return (pred - target):abs():mean() end]],
         if math.abs(r:item() - want) > 1e-4 then
           if math.abs(r:item() - n.l1_loss(p, t):item()) < 1e-4 then
             return false, { en = "that is the mean absolute error (L1); square the differences instead",
-                            ko = "그건 평균 절대 오차(L1)입니다; 차이를 제곱하세요" }
+                            ko = "그건 평균 절대 오차(L1)입니다. 차이를 제곱하세요" }
           end
           return false, { en = ("on random 3×4 tensors mse gives %.5f, nn.MSELoss %.5f: average (:mean()) the squared differences"):format(r:item(), want),
                           ko = ("무작위 3×4 텐서에서 mse는 %.5f, nn.MSELoss는 %.5f입니다: 차이의 제곱을 평균(:mean())하세요"):format(r:item(), want) }
@@ -83,7 +83,7 @@ Write my_softmax(z) for a batch z of shape (N, K), row by row. Try it on the log
 {1000, 1001, 1002}: e^1000 overflows to infinity. Softmax does not change when the same
 number is added to every logit of a row, so subtract each row's largest logit first.]],
         ko = [[
-분류에서는 신경망이 예제마다 점수 K개, 즉 로짓 z를 냅니다. 소프트맥스가 이를 확률로
+분류에서는 신경망이 샘플마다 점수 K개, 즉 로짓 z를 냅니다. 소프트맥스가 이를 확률로
 바꿉니다:  pₖ = e^zₖ / Σⱼ e^zⱼ.
 (N, K) 모양의 배치 z에 대해 행마다 계산하는 my_softmax(z)를 만드세요. 로짓
 {1000, 1001, 1002}로 시험해 보세요: e^1000은 무한대로 넘칩니다. 한 행의 모든 로짓에 같은
@@ -143,8 +143,8 @@ The batch loss is the mean over the examples. Write ce(z, y), y a tensor of clas
 1..K, with z:log_softmax(2) (a stable log of the softmax) and gather (which picks one
 entry per row), and compare it with nn.CrossEntropyLoss number for number.]],
         ko = [[
-한 예제의 교차 엔트로피 손실은 −log p_y, 즉 모델이 정답 클래스 y에 준 확률의 로그에 마이너스를
-붙인 값입니다. 확신하고 맞히면 0, 확신하고 틀리면 아주 큽니다. 배치의 손실은 예제들의
+한 샘플의 교차 엔트로피 손실은 −log p_y, 즉 모델이 정답 클래스 y에 준 확률의 로그에 마이너스를
+붙인 값입니다. 확신하고 맞히면 0, 확신하고 틀리면 아주 큽니다. 배치의 손실은 샘플들의
 평균입니다. 클래스 번호 1..K의 텐서 y에 대해 z:log_softmax(2)(소프트맥스의 안정한 로그)와
 gather(행마다 원소 하나를 고름)로 ce(z, y)를 만들고, nn.CrossEntropyLoss와 숫자 하나하나
 비교해 보세요.]],
@@ -206,10 +206,10 @@ softmax, which is flat when saturated, and its gradient nearly vanishes. Measure
 g_ce and g_mse of both gradients with respect to z (gradients accumulate: clear z.grad
 between the two backward calls).]],
         ko = [[
-왜 확률과 원-핫 목표 사이의 MSE를 쓰지 않을까요? 모델이 확신하며 틀릴 때의 경사를 보세요:
-로짓 z = {8, 0, 0}, 정답 클래스는 2. 교차 엔트로피의 경사는 ∂CE/∂z = p − onehot(y)로
-크고, 강하게 밀어 줍니다. p에 대한 MSE는 포화되면 평평해지는 소프트맥스를 지나야 해서 경사가
-거의 사라집니다. z에 대한 두 경사의 노름 g_ce와 g_mse를 재 보세요 (경사는 누적되니 두
+왜 확률과 원-핫 목표 사이의 MSE를 쓰지 않을까요? 모델이 확신하며 틀릴 때의 기울기를 보세요:
+로짓 z = {8, 0, 0}, 정답 클래스는 2. 교차 엔트로피의 기울기는 ∂CE/∂z = p − onehot(y)로
+크고, 강하게 밀어 줍니다. p에 대한 MSE는 포화되면 평평해지는 소프트맥스를 지나야 해서 기울기가
+거의 사라집니다. z에 대한 두 기울기의 노름 g_ce와 g_mse를 측정해 보세요 (기울기는 누적되니 두
 backward 사이에 z.grad를 비우세요).]],
       },
       code = [[
@@ -239,7 +239,7 @@ g_mse = z.grad:norm():item()]],
         local want_mse = zz.grad:norm():item()
         local gc, gm = value(env.g_ce), value(env.g_mse)
         if not gc or not gm then
-          return false, { en = "set g_ce and g_mse to the two gradient norms (numbers)", ko = "g_ce와 g_mse에 두 경사의 노름(숫자)을 넣으세요" }
+          return false, { en = "set g_ce and g_mse to the two gradient norms (numbers)", ko = "g_ce와 g_mse에 두 기울기의 노름(숫자)을 넣으세요" }
         end
         if math.abs(gc - want_ce) > 1e-3 then
           return false, { en = ("g_ce should be ‖p − onehot(y)‖ = %.4f for z = {{8, 0, 0}}, y = {2}; got %.4f"):format(want_ce, gc),
@@ -248,10 +248,10 @@ g_mse = z.grad:norm():item()]],
         if math.abs(gm - want_mse) > 1e-4 then
           if gm > 0.5 then
             return false, { en = ("g_mse = %.4f is far too large: it still holds the cross-entropy's gradient. Clear z.grad (z.grad = nil) before the second backward"):format(gm),
-                            ko = ("g_mse = %.4f는 너무 큽니다: 교차 엔트로피의 경사가 남아 있습니다. 두 번째 backward 전에 z.grad를 비우세요 (z.grad = nil)"):format(gm) }
+                            ko = ("g_mse = %.4f, 너무 큽니다. 교차 엔트로피의 기울기가 남아 있습니다. 두 번째 backward 전에 z.grad를 비우세요 (z.grad = nil)"):format(gm) }
           end
           return false, { en = ("g_mse should be %.5f (the gradient of Σ (softmax(z) − onehot)²), got %.5f"):format(want_mse, gm),
-                          ko = ("g_mse는 %.5f여야 합니다 (Σ (softmax(z) − onehot)²의 경사), 지금은 %.5f입니다"):format(want_mse, gm) }
+                          ko = ("g_mse는 %.5f여야 합니다 (Σ (softmax(z) − onehot)²의 기울기), 지금은 %.5f입니다"):format(want_mse, gm) }
         end
         return true
       end,
@@ -271,7 +271,7 @@ keeps the constant ½·log 2π).]],
         ko = [[
 손실 함수는 어디서 올까요? 확률에서 옵니다. 모델이 가우시안의 평균 μ를 예측하고 데이터가
 y ~ N(μ, σ²)를 따른다고 해 봅시다. 최대 가능도(최대우도) 추정은 데이터가 가장 그럴듯해지는
-매개변수를 고릅니다. 즉 음의 로그 가능도를 최소화합니다:
+파라미터를 고릅니다. 즉 음의 로그 가능도를 최소화합니다:
     −log N(y | μ, σ²) = ½·log(2πσ²) + (y − μ)² / (2σ²)
 샘플들에 대한 평균을 돌려주는 gauss_nll(mu, y, sigma)(sigma는 숫자)를 만들고,
 분산 σ²를 텐서로 받는 nn.GaussianNLLLoss와 비교하세요 (full = true면 상수 ½·log 2π까지
@@ -309,7 +309,7 @@ end]],
         return true
       end,
       hints = { { en = "math.log works on the number σ; the squared error is a tensor; adding a number to a tensor broadcasts.",
-                  ko = "math.log는 숫자 σ에 쓰고, 제곱 오차는 텐서입니다; 텐서에 숫자를 더하면 브로드캐스트됩니다." } },
+                  ko = "math.log는 숫자 σ에 쓰고, 제곱 오차는 텐서입니다. 텐서에 숫자를 더하면 브로드캐스트됩니다." } },
     },
     {
       text = {
@@ -323,8 +323,8 @@ w = 0, 0.5, ..., 4 record the MSE and the NLL of the predictions w·x, and the r
         ko = [[
 σ를 고정하면 ½·log(2πσ²)는 상수 c이고, 남는 것은 MSE/(2σ²)입니다:
     NLL = c + MSE / (2σ²)
-즉 MSE를 최소화하는 것이 분산이 고정된 가우시안 잡음에서의 최대 가능도 추정 그 자체입니다:
-최솟값은 같고 이동과 배율만 다릅니다. 잡음 섞인 점들 위의 직선으로 확인해 봅시다:
+즉 MSE를 최소화하는 것이 분산이 고정된 가우시안 노이즈에서의 최대 가능도 추정 그 자체입니다:
+최솟값은 같고 이동과 배율만 다릅니다. 노이즈 섞인 점들 위의 직선으로 확인해 봅시다:
 기울기 w = 0, 0.5, ..., 4마다 예측 w·x의 MSE와 NLL, 그리고 비 (NLL − c) / MSE를
 기록하세요. 매번 1/(2σ²)가 나와야 합니다.]],
       },
@@ -381,7 +381,7 @@ end]],
           local m = ((w * env.x - env.y) ^ 2):mean():item()
           if math.abs(env.mses[i] - m) > 1e-4 * math.max(1, m) then
             return false, { en = ("mses[%d] should be the MSE of w·x with w = %g: %.5f"):format(i, w, m),
-                            ko = ("mses[%d]는 w = %g일 때 w·x의 MSE, %.5f여야 합니다"):format(i, w, m) }
+                            ko = ("mses[%d] 값은 w = %g일 때 w·x의 MSE인 %.5f여야 합니다"):format(i, w, m) }
           end
           local ratio = (env.nlls[i] - c) / env.mses[i]
           if math.abs(ratio - 1 / (2 * sigma ^ 2)) > 1e-3 * (1 / (2 * sigma ^ 2)) then
@@ -403,7 +403,7 @@ N(2, 0.5²), and learn μ and log σ (the log keeps σ positive) by minimizing t
 with Adam. The log σ term is what stops σ from growing forever: without it, a huge σ
 would make (y − μ)²/(2σ²) vanish. Compare with the sample mean and standard deviation.]],
         ko = [[
-σ를 고정하지 않으면 최대 가능도 추정은 잡음의 크기도 찾아 줍니다. N(2, 0.5²)에서 샘플
+σ를 고정하지 않으면 최대 가능도 추정은 노이즈의 크기도 찾아 줍니다. N(2, 0.5²)에서 샘플
 500개를 뽑고, 평균 NLL을 Adam으로 최소화해 μ와 log σ(로그를 쓰면 σ가 양수로 유지됩니다)를
 학습하세요. σ가 한없이 커지지 않게 막는 것이 log σ 항입니다: 그 항이 없으면 σ가 클수록
 (y − μ)²/(2σ²)가 0에 가까워지니까요. 표본 평균, 표본 표준편차와 비교해 보세요.]],
@@ -444,7 +444,7 @@ end]],
         if math.abs(sigma - sd) > 0.02 then
           if sigma > sd then
             return false, { en = ("σ = %.3f, larger than the data's spread %.3f: keep the log σ term in the NLL, or it pays to grow σ forever"):format(sigma, sd),
-                            ko = ("σ = %.3f: 데이터의 퍼짐 %.3f보다 큽니다: NLL에 log σ 항을 넣으세요. 없으면 σ를 한없이 키우는 게 이득입니다"):format(sigma, sd) }
+                            ko = ("σ = %.3f, 데이터의 퍼짐 %.3f보다 큽니다. NLL에 log σ 항을 넣으세요. 없으면 σ를 한없이 키우는 게 이득입니다"):format(sigma, sd) }
           end
           return false, { en = ("σ = %.3f, the samples' standard deviation is %.3f: train longer?"):format(sigma, sd),
                           ko = ("σ = %.3f인데 표본 표준편차는 %.3f입니다: 더 오래 학습해 보세요"):format(sigma, sd) }
@@ -510,7 +510,7 @@ end]],
       text = { en = "A question on softmax.", ko = "소프트맥스에 대한 질문입니다." },
       quiz = {
         question = { en = "You add 5 to every logit of one example. What happens to its softmax probabilities?",
-                     ko = "한 예제의 모든 로짓에 5를 더합니다. 그 예제의 소프트맥스 확률은 어떻게 될까요?" },
+                     ko = "한 샘플의 모든 로짓에 5를 더합니다. 그 샘플의 소프트맥스 확률은 어떻게 될까요?" },
         choices = {
           { en = "They all grow", ko = "모두 커진다" },
           { en = "Nothing: the e^5 cancels between numerator and denominator", ko = "변하지 않는다: e^5가 분자와 분모에서 약분된다" },
@@ -532,10 +532,10 @@ end]],
       text = { en = "And one on where MSE comes from.", ko = "MSE가 어디서 오는지에 대한 질문입니다." },
       quiz = {
         question = { en = "Training a regression network with MSE is maximum likelihood under which model of the noise?",
-                     ko = "MSE로 회귀 신경망을 학습하는 것은 어떤 잡음 모델에서의 최대 가능도 추정일까요?" },
+                     ko = "MSE로 회귀 신경망을 학습하는 것은 어떤 노이즈 모델에서의 최대 가능도 추정일까요?" },
         choices = {
-          { en = "Gaussian noise of fixed variance around the prediction", ko = "예측값을 중심으로 한, 분산이 고정된 가우시안 잡음" },
-          { en = "Laplace noise (the distribution with e^−|y − μ|)", ko = "라플라스 잡음 (e^−|y − μ| 꼴의 분포)" },
+          { en = "Gaussian noise of fixed variance around the prediction", ko = "예측값을 중심으로 한, 분산이 고정된 가우시안 노이즈" },
+          { en = "Laplace noise (the distribution with e^−|y − μ|)", ko = "라플라스 노이즈 (e^−|y − μ| 꼴의 분포)" },
           { en = "A categorical distribution over the outputs", ko = "출력들에 대한 범주형 분포" },
         },
         answer = 1,

@@ -60,7 +60,7 @@ local function check_accuracy(env, model_name, acc_name, floor, train_hint)
   end
   if math.abs(got - acc) > 1e-6 then
     return false, { en = ("%s = %.3f, but %s gets %.3f of the 500 TEST digits right: measure on test, the digits it never trained on"):format(acc_name, got, model_name, acc),
-                    ko = ("%s = %.3f인데, 테스트 숫자 500개에서 %s 모델의 정확도는 %.3f입니다: 학습에 쓰지 않은 test에서 재세요"):format(acc_name, got, model_name, acc) }
+                    ko = ("%s = %.3f인데, 테스트 숫자 500개에서 %s 모델의 정확도는 %.3f입니다: 학습에 쓰지 않은 test에서 측정하세요"):format(acc_name, got, model_name, acc) }
   end
   if acc < floor then
     return false, { en = ("%s gets only %.1f%% of the test digits right (chance is 10%%): %s"):format(model_name, 100 * acc, train_hint.en),
@@ -100,7 +100,7 @@ rnn = RowReader(32)
 return {
   id = "mnist",
   order = 10,
-  title = { en = "MNIST: MLP, CNN, all-conv and RNN", ko = "MNIST: MLP, CNN, 완전 합성곱, RNN" },
+  title = { en = "MNIST: MLP, CNN, all-conv and RNN", ko = "MNIST: MLP, CNN, All-Conv, RNN" },
   steps = {
     {
       text = {
@@ -178,7 +178,7 @@ for _, c in ipairs(train.labels:tolist()) do counts[c] = (counts[c] or 0) + 1 en
         end
         return true
       end,
-      hints = { { en = "y[1]:item() is a class id; subtract 1 for the digit.", ko = "y[1]:item()은 클래스 번호입니다; 1을 빼면 숫자입니다." } },
+      hints = { { en = "y[1]:item() is a class id; subtract 1 for the digit.", ko = "y[1]:item()은 클래스 번호입니다. 1을 빼면 숫자입니다." } },
     },
     {
       text = {
@@ -191,7 +191,7 @@ nothing else. Build the MLP 784 → 32 → 10 and count its parameters by hand.]
         ko = [[
 가장 단순한 신경망은 이미지가 2차원이라는 사실을 버립니다: nn.Flatten()이 (B, 1, 28, 28)을
 (B, 784), 즉 이미지마다 숫자 784개짜리 한 줄로 펴고, 다층 퍼셉트론(MLP)이 그것을 숫자마다
-하나씩 점수 10개(로짓; 가장 큰 것이 예측)로 바꿉니다. Linear 층은 '마지막' 차원에만 작용하므로,
+하나씩 점수 10개(로짓, 가장 큰 것이 예측)로 바꿉니다. Linear 층은 '마지막' 차원에만 작용하므로,
 Flatten이 없으면 각 행의 픽셀 28개끼리만 섞게 됩니다. 784 → 32 → 10 MLP를 만들고 파라미터
 수를 손으로 세어 보세요.]],
       },
@@ -220,7 +220,7 @@ n_params = 28 * 32 + 32 * 10]],
         end
         if not has_shape(out, { 2, 10 }) then
           return false, { en = ("mlp(x) should give (2, 10) for a batch of shape (2, 1, 28, 28), got %s: a Linear layer acts on the last dimension only; flatten each image to 784 numbers first (nn.Flatten())"):format(shape_str(out)),
-                          ko = ("mlp(x)는 모양 (2, 1, 28, 28)인 배치에 (2, 10)을 내야 하는데 %s입니다: Linear 층은 마지막 차원에만 작용합니다; 먼저 이미지를 숫자 784개로 펴세요 (nn.Flatten())"):format(shape_str(out)) }
+                          ko = ("mlp(x)는 모양 (2, 1, 28, 28)인 배치에 (2, 10)을 내야 하는데 %s입니다: Linear 층은 마지막 차원에만 작용합니다. 먼저 이미지를 숫자 784개로 펴세요 (nn.Flatten())"):format(shape_str(out)) }
         end
         local real = env.mlp:num_parameters()
         if value(env.n_params) ~= real then
@@ -241,7 +241,7 @@ epochs on the 60,000 digits), reaches about 98%.]],
         ko = [[
 학습시킵시다: fit은 학습 세트를 미니배치로 훑으며(여기서는 3 에폭) Adam과 교차 엔트로피 손실
 함수로 학습하고, evaluate는 모델이 한 번도 보지 못한 테스트 숫자 500개에서 손실과 정확도를
-잽니다. 이 작은 부분 집합에서는 약 85%가 나옵니다.
+측정합니다. 이 작은 부분 집합에서는 약 85%가 나옵니다.
 전체 실험 `nabla run experiments/mnist-mlp.lua` (드롭아웃이 있는 784-256-10, 60,000장으로
 15 에폭)는 약 98%에 이릅니다.]],
       },
@@ -336,7 +336,7 @@ end]],
         local td, pd, cnt = value(w.true_digit), value(w.predicted), value(w.count)
         if td and pd and td == pd then
           return false, { en = ("worst is %d predicted as %d: that is on the diagonal, a right answer; skip t = p"):format(td, pd),
-                          ko = ("worst의 true_digit과 predicted가 같습니다(%d, %d): 대각선, 즉 맞힌 답입니다; t = p는 건너뛰세요"):format(td, pd) }
+                          ko = ("worst의 true_digit과 predicted가 같습니다(%d, %d): 대각선, 즉 맞힌 답입니다. t = p는 건너뛰세요"):format(td, pd) }
         end
         if cnt ~= most then
           return false, { en = ("worst.count = %s, but the largest count off the diagonal is %d"):format(tostring(cnt), most),
@@ -351,8 +351,8 @@ end]],
           local as_class = td and pd and cell(td, pd) == most
           return false, { en = ("true_digit = %s, predicted = %s is not a cell holding %d%s"):format(tostring(td), tostring(pd), most,
                             as_class and ": those are class ids; the digit is the class − 1" or ""),
-                          ko = ("true_digit = %s, predicted = %s는 값이 %d인 칸이 아닙니다%s"):format(tostring(td), tostring(pd), most,
-                            as_class and ": 그것은 클래스 번호입니다; 숫자는 클래스 − 1" or "") }
+                          ko = ("(true_digit = %s, predicted = %s) 칸의 값이 찾는 값(%d)과 다릅니다%s"):format(tostring(td), tostring(pd), most,
+                            as_class and ": 그것은 클래스 번호입니다. 숫자는 클래스 − 1" or "") }
         end
         return true
       end,
@@ -412,7 +412,7 @@ cnn = nn.Sequential{
             local extra = { en = "", ko = "" }
             if layer.__name == "Linear" then
               extra = { en = (" — its input has %d features per image; a 3×3 convolution without padding makes the image 2 pixels smaller (28 → 26 → pool → 13 → 11 → pool → 5), padding = 1 keeps it"):format(h:numel() // 2),
-                        ko = (" — 입력은 이미지마다 특징 %d개입니다; 패딩 없는 3×3 합성곱은 이미지를 2픽셀 줄입니다 (28 → 26 → 풀링 → 13 → 11 → 풀링 → 5), padding = 1이면 크기가 유지됩니다"):format(h:numel() // 2) }
+                        ko = (" — 입력은 이미지마다 특징 %d개입니다. 패딩 없는 3×3 합성곱은 이미지를 2픽셀 줄입니다 (28 → 26 → 풀링 → 13 → 11 → 풀링 → 5), padding = 1이면 크기가 유지됩니다"):format(h:numel() // 2) }
             end
             return false, { en = ("layer %d (%s) fails on its input of shape %s: %s%s"):format(i, layer.__name, shape_str(h), why(out), extra.en),
                             ko = ("%d번째 층(%s)이 모양 %s인 입력에서 실패합니다: %s%s"):format(i, layer.__name, shape_str(h), why(out), extra.ko) }
@@ -438,7 +438,7 @@ moves on purpose.) The full `nabla run experiments/mnist-cnn.lua` (32 and 64 cha
 epochs on 60,000 digits) reaches about 99.2%.]],
         ko = [[
 CNN도 같은 방식으로 (2 에폭) 학습시키고 비교해 보세요: 파라미터는 더 적은데 더 많이 맞힙니다.
-그다음 모든 테스트 숫자를 오른쪽으로 몇 픽셀 옮기고 둘을 다시 재 보세요. MLP는 "300번 픽셀에
+그다음 모든 테스트 숫자를 오른쪽으로 몇 픽셀 옮기고 둘을 다시 측정해 보세요. MLP는 "300번 픽셀에
 잉크가 있으면 1"을 배웠지만, CNN의 필터는 같은 획을 어디에 있든 찾아내고, 풀링은 작은 이동을
 눈감아 줍니다. (다음 레슨의 데이터 증강은 이런 이동을 일부러 가르칩니다.) 전체 실험
 `nabla run experiments/mnist-cnn.lua` (채널 32와 64, 60,000장으로 6 에폭)는 약 99.2%에 이릅니다.]],
@@ -484,7 +484,7 @@ end]],
           local got = value(env.shifted[3][name])
           if not finite(got) or math.abs(got - want) > 1e-6 then
             return false, { en = ("shifted[3].%s = %s, but %s gets %.3f of the test digits moved 3 pixels right: evaluate on the moved images"):format(name, tostring(got), name, want),
-                            ko = ("shifted[3].%s = %s인데, 오른쪽으로 3픽셀 옮긴 테스트 숫자에서 %s 모델의 정확도는 %.3f입니다: 옮긴 이미지로 재세요"):format(name, tostring(got), name, want) }
+                            ko = ("shifted[3].%s = %s인데, 오른쪽으로 3픽셀 옮긴 테스트 숫자에서 %s 모델의 정확도는 %.3f입니다: 옮긴 이미지로 측정하세요"):format(name, tostring(got), name, want) }
           end
         end
         return true
@@ -501,9 +501,9 @@ numbers to the 10 scores, (B, 10, 1, 1). With no Linear layer tied to 7×7 maps,
 network takes an image of any size. The full `nabla run experiments/mnist-allconv.lua`
 reaches about 99.3%.]],
         ko = [[
-Flatten과 Linear가 꼭 필요할까요? 완전 합성곱 신경망(Springenberg 외 2015)은 합성곱만
-씁니다: 풀링 대신 보폭이 있는 합성곱(stride = 2)으로 이미지를 줄이고, 전역 평균 풀링
-nn.AdaptiveAvgPool2d(1)이 마지막 특징 맵 각각을 숫자 하나로 평균 내며, (B, C, H, W) →
+Flatten과 Linear가 꼭 필요할까요? All-Convolutional Net(Springenberg 외 2015)은 합성곱만
+씁니다. 풀링 대신 스트라이드 2인 합성곱(stride = 2)으로 이미지를 줄이고, 전역 평균 풀링
+nn.AdaptiveAvgPool2d(1)이 마지막 특성 맵 각각을 숫자 하나로 평균 내며, (B, C, H, W) →
 (B, C, 1, 1), 1×1 합성곱이 그 C개의 숫자를 점수 10개 (B, 10, 1, 1)로 바꿉니다. 7×7 맵에 묶인
 Linear 층이 없으니 같은 신경망이 어떤 크기의 이미지든 받습니다. 전체 실험
 `nabla run experiments/mnist-allconv.lua`는 약 99.3%에 이릅니다.]],
@@ -550,7 +550,7 @@ logits = scores:view(scores.shape[1], -1)]],
         local k = kinds(env.allconv)
         if k.Linear or k.Flatten then
           return false, { en = "an all-convolutional net has no Linear and no Flatten: end with nn.AdaptiveAvgPool2d(1) and nn.Conv2d(C, 10, 1)",
-                          ko = "완전 합성곱 신경망에는 Linear도 Flatten도 없습니다: nn.AdaptiveAvgPool2d(1)과 nn.Conv2d(C, 10, 1)로 끝내세요" }
+                          ko = "All-Convolutional Net에는 Linear도 Flatten도 없습니다. nn.AdaptiveAvgPool2d(1)과 nn.Conv2d(C, 10, 1)로 끝내세요" }
         end
         if k.MaxPool2d then
           return false, { en = "no MaxPool2d here: shrink the image with stride = 2 convolutions", ko = "여기서는 MaxPool2d 없이 stride = 2 합성곱으로 이미지를 줄이세요" }
@@ -564,7 +564,7 @@ logits = scores:view(scores.shape[1], -1)]],
           end
           if not has_shape(out, { 2, 10, 1, 1 }) then
             return false, { en = ("on (2, 1, %d, %d) images allconv gives %s, not (2, 10, 1, 1): that is a map of scores per class; average each map with nn.AdaptiveAvgPool2d(1) before the 1×1 convolution"):format(size, size, shape_str(out)),
-                            ko = ("(2, 1, %d, %d) 이미지에서 allconv의 출력 모양이 (2, 10, 1, 1)이 아니라 %s입니다: 클래스별 점수 '맵'입니다; 1×1 합성곱 전에 nn.AdaptiveAvgPool2d(1)로 맵마다 평균을 내세요"):format(size, size, shape_str(out)) }
+                            ko = ("(2, 1, %d, %d) 이미지에서 allconv의 출력 모양이 (2, 10, 1, 1)이 아니라 %s입니다: 클래스별 점수 '맵'입니다. 1×1 합성곱 전에 nn.AdaptiveAvgPool2d(1)로 맵마다 평균을 내세요"):format(size, size, shape_str(out)) }
           end
         end
         local B = nb().is_tensor(env.x) and env.x.shape[1] or 0
@@ -682,7 +682,7 @@ rnn_acc = evaluate(rnn, test).accuracy]],
         },
         answer = 2,
         explain = { en = "Right: weight sharing builds the prior 'the same pattern may appear anywhere' into the network, so it needs fewer weights and fewer examples; the all-conv net and the GRU make other choices about what to share.",
-                    ko = "맞습니다: 가중치 공유는 '같은 패턴이 어디에나 나타날 수 있다'는 사전 지식을 신경망에 심어 줍니다. 그래서 가중치도 예제도 덜 필요하죠; 완전 합성곱 신경망과 GRU는 무엇을 공유할지 다르게 고른 것입니다." },
+                    ko = "맞습니다: 가중치 공유는 '같은 패턴이 어디에나 나타날 수 있다'는 사전 지식을 신경망에 심어 줍니다. 그래서 가중치도 샘플도 덜 필요하죠. All-Convolutional Net과 GRU는 무엇을 공유할지 다르게 고른 것입니다." },
         wrong = {
           { en = "Depth alone does not do it: the MLP could be made deeper with far more weights. What do the 3×3 filters do at every position?",
             ko = "깊이만으로는 아닙니다: MLP도 가중치를 훨씬 많이 써서 깊게 만들 수 있습니다. 3×3 필터는 모든 위치에서 무엇을 하나요?" },
@@ -706,7 +706,7 @@ dashboard: run fit again and watch the curves move. From a terminal:
 srv:stop() stops the server.]],
         ko = [[
 마지막으로 모델을 서버에 올리고 숫자를 그려 봅시다. serve{}는 nabla 안에서 작은 웹
-서버를 시작합니다; 셸은 그대로 쓸 수 있습니다 (프롬프트에 포트가 보입니다). 출력된 주소를
+서버를 시작합니다. 셸은 그대로 쓸 수 있습니다 (프롬프트에 포트가 보입니다). 출력된 주소를
 열고 /draw로 가서 마우스, 손가락이나 펜으로 그리면 획을 끝낼 때마다 CNN이 답합니다 —
 모델이 본 28x28 이미지 (그림을 잘라 20픽셀로 줄이고 가운데에 놓은, MNIST를 만든 방식
 그대로), 열 개의 확률, 각 층의 활성값까지 보여 줍니다. /는 대시보드입니다: fit을 다시

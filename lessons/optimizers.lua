@@ -40,7 +40,7 @@ local function check_racers(env)
   for _, name in ipairs(NAMES) do
     if type(env.racers[name]) ~= "function" then
       return false, { en = "racers." .. name .. " should be a function making that optimizer",
-                      ko = "racers." .. name .. "는 그 최적화기를 만드는 함수여야 합니다" }
+                      ko = "racers." .. name .. " 값은 그 옵티마이저를 만드는 함수여야 합니다" }
     end
   end
   return true
@@ -51,7 +51,7 @@ local function pt(p) return ("(%.3g, %.3g)"):format(p[1], p[2]) end
 return {
   id = "optimizers",
   order = 5,
-  title = { en = "Optimizers race", ko = "최적화기 경주" },
+  title = { en = "Optimizers race", ko = "옵티마이저 경주" },
   steps = {
     {
       text = {
@@ -66,7 +66,7 @@ surfaces, each hard in its own way:
 Define them as functions of (x, y) that work on numbers and on tensors alike.]],
         ko = [[
 경사 하강법은 서 있는 곳의 기울기만 압니다. 그 기울기를 어떻게 쓰는지, 그리고 이전 기울기를
-얼마나 기억하는지가 바로 최적화기(옵티마이저)입니다. 일곱 가지 최적화기를 저마다 어려운
+얼마나 기억하는지가 바로 옵티마이저입니다. 일곱 가지 옵티마이저를 저마다 어려운
 2차원 곡면 네 개 위에서 경주시켜 봅시다:
   rosenbrock  길고 휘어진 골짜기 (최솟값 0, (1, 1)에서)
   beale       평평한 고원과 가파른 벽 (최솟값 0, (3, 0.5)에서)
@@ -99,20 +99,20 @@ surfaces = { rosenbrock = rosenbrock, beale = beale, saddle = saddle, bowl = bow
         for _, s in ipairs(SURFACES) do
           local f = env.surfaces[s]
           if type(f) ~= "function" then
-            return false, { en = "surfaces." .. s .. " should be the function " .. s, ko = "surfaces." .. s .. "는 함수 " .. s .. "여야 합니다" }
+            return false, { en = "surfaces." .. s .. " should be the function " .. s, ko = "surfaces." .. s .. " 값은 함수 " .. s .. "여야 합니다" }
           end
           for _, xy in ipairs({ { 0.5, -0.3 }, { -1.2, 1.7 }, { 2, 0.25 } }) do
             local ok, v = pcall(f, xy[1], xy[2])
             local want = ref[s](xy[1], xy[2])
             if not ok or not finite(value(v)) or math.abs(value(v) - want) > 1e-6 * math.max(1, math.abs(want)) then
               return false, { en = ("%s%s should be %.5g, got %s"):format(s, pt(xy), want, tostring(ok and value(v) or v)),
-                              ko = ("%s%s는 %.5g여야 하는데 %s입니다"):format(s, pt(xy), want, tostring(ok and value(v) or v)) }
+                              ko = ("%s%s 값은 %.5g여야 하는데 지금 %s입니다"):format(s, pt(xy), want, tostring(ok and value(v) or v)) }
             end
           end
           local ok, v = pcall(f, n.tensor(0.5), n.tensor(-0.3))
           if not ok or not n.is_tensor(v) then
             return false, { en = s .. " should also work on tensors (it failed: " .. tostring(v) .. ")",
-                            ko = s .. "는 텐서에서도 동작해야 합니다 (오류: " .. tostring(v) .. ")" }
+                            ko = "함수 " .. s .. "은(는) 텐서에서도 동작해야 합니다 (오류: " .. tostring(v) .. ")" }
           end
         end
         return true
@@ -126,8 +126,8 @@ that requires grad), makes an optimizer for it with make({ p }), and takes steps
 down f: zero_grad, backward, step. It returns the path (the start and every point after,
 as {x, y} pairs) and the final value of f. Try plain SGD on the Rosenbrock valley.]],
         ko = [[
-경주로를 만듭시다: run(make, f, start, steps)는 점 p = (x, y)를 start에 놓고 (경사가 필요한
-텐서), make({ p })로 최적화기를 만든 다음 f를 따라 steps번 내려갑니다: zero_grad, backward,
+경주로를 만듭시다: run(make, f, start, steps)는 점 p = (x, y)를 start에 놓고 (기울기가 필요한
+텐서), make({ p })로 옵티마이저를 만든 다음 f를 따라 steps번 내려갑니다: zero_grad, backward,
 step. 경로(시작점과 이후 모든 점을 {x, y} 쌍으로)와 f의 마지막 값을 돌려줍니다.
 로젠브록 골짜기에서 일반 SGD로 시험해 보세요.]],
       },
@@ -182,7 +182,7 @@ end]],
           local got = path[i + 1]
           if type(got) ~= "table" or math.abs(got[1] - x) > 1e-3 or math.abs(got[2] - y) > 1e-3 then
             return false, { en = ("point %d of the path should be %s, got %s: clear the gradients (opt:zero_grad()) before each backward"):format(i + 1, pt({ x, y }), type(got) == "table" and pt(got) or tostring(got)),
-                            ko = ("경로의 %d번째 점은 %s여야 하는데 %s입니다: 매 backward 전에 경사를 비우세요 (opt:zero_grad())"):format(i + 1, pt({ x, y }), type(got) == "table" and pt(got) or tostring(got)) }
+                            ko = ("경로의 %d번째 점은 %s여야 하는데 %s입니다: 매 backward 전에 기울기를 비우세요 (opt:zero_grad())"):format(i + 1, pt({ x, y }), type(got) == "table" and pt(got) or tostring(got)) }
           end
         end
         if not finite(value(final)) or math.abs(value(final) - ref.rosenbrock(x, y)) > 1e-3 * math.max(1, ref.rosenbrock(x, y)) then
@@ -191,7 +191,7 @@ end]],
         return true
       end,
       hints = { { en = "p:tolist() gives the point as {x, y}; p[1] and p[2] are its coordinates as tensors, so the loss has a graph.",
-                  ko = "p:tolist()는 점을 {x, y}로 줍니다; p[1], p[2]는 좌표를 텐서로 주므로 손실에 그래프가 생깁니다." } },
+                  ko = "p:tolist()는 점을 {x, y}로 줍니다. p[1], p[2]는 좌표를 텐서로 주므로 손실에 그래프가 생깁니다." } },
     },
     {
       text = {
@@ -203,10 +203,10 @@ instead; Adadelta also scales the step by the size of recent updates; Adam combi
 momentum with RMSprop's scaling. Race them 500 steps from (−1.5, 2) down the Rosenbrock
 valley, and draw the paths on the contour plot.]],
         ko = [[
-선수들입니다. 모멘텀은 경사의 누적(속도)을 유지하고, 네스테로프(NAG)는 속도가 데려갈 곳의
-기울기를 봅니다. Adagrad는 좌표마다 지금까지 경사 제곱의 합의 제곱근으로 보폭을 나누고,
-RMSprop은 그 대신 이동 평균으로 나눕니다. Adadelta는 최근 갱신량의 크기로도 보폭을 조절하고,
-Adam은 모멘텀과 RMSprop의 보폭 조절을 합친 것입니다. (−1.5, 2)에서 로젠브록 골짜기를
+선수들입니다. 모멘텀은 기울기의 누적(속도)을 유지하고, 네스테로프(NAG)는 속도가 데려갈 곳의
+기울기를 봅니다. Adagrad는 좌표마다 지금까지 기울기 제곱의 합의 제곱근으로 스텝 크기를 나누고,
+RMSprop은 그 대신 이동 평균으로 나눕니다. Adadelta는 최근 갱신량의 크기로도 스텝 크기를 조절하고,
+Adam은 모멘텀과 RMSprop의 스텝 크기 조절을 합친 것입니다. (−1.5, 2)에서 로젠브록 골짜기를
 500단계 내려가는 경주를 시키고, 경로를 등고선 그림 위에 그려 보세요.]],
       },
       code = [[
@@ -275,7 +275,7 @@ end]],
           local last = path[#path]
           if not final or math.abs(final - ref.rosenbrock(last[1], last[2])) > 1e-3 * math.max(1, final) then
             return false, { en = ("finals.%s should be rosenbrock at the end of its path"):format(name),
-                            ko = ("finals.%s는 경로 끝에서의 rosenbrock 값이어야 합니다"):format(name) }
+                            ko = ("finals.%s 값은 경로 끝에서의 rosenbrock 값이어야 합니다"):format(name) }
           end
         end
         for _, name in ipairs({ "sgd", "momentum", "adam" }) do
@@ -283,7 +283,7 @@ end]],
           local last = env.paths[name][501]
           if math.abs(p[1] - last[1]) > 1e-3 or math.abs(p[2] - last[2]) > 1e-3 then
             return false, { en = ("racers.%s, replayed 500 steps, ends at %s, but paths.%s ends at %s"):format(name, pt(p), name, pt(last)),
-                            ko = ("racers.%s를 500단계 다시 돌리면 %s에서 끝나는데 paths.%s는 %s에서 끝납니다"):format(name, pt(p), name, pt(last)) }
+                            ko = ("racers.%s 옵티마이저로 500 스텝 다시 돌리면 %s에서 끝나는데 paths.%s의 끝은 %s입니다"):format(name, pt(p), name, pt(last)) }
           end
         end
         local f = env.finals
@@ -294,7 +294,7 @@ end]],
         return true
       end,
       hints = { { en = "Plain SGD crawls along the flat floor of the valley: the gradient there is tiny. Momentum builds up speed.",
-                  ko = "일반 SGD는 골짜기의 평평한 바닥을 기어갑니다: 거기서는 경사가 아주 작으니까요. 모멘텀은 속도를 쌓습니다." } },
+                  ko = "일반 SGD는 골짜기의 평평한 바닥을 기어갑니다: 거기서는 기울기가 아주 작으니까요. 모멘텀은 속도를 쌓습니다." } },
     },
     {
       text = {
@@ -307,9 +307,9 @@ the ill-conditioned bowl the same division evens out the steep and the flat dire
         ko = [[
 곡면 하나로는 아무것도 증명되지 않습니다. 같은 설정으로 네 곡면 모두에서 경주시키고, 마지막
 값을 results[곡면][이름] 표로 만드세요. 안장점을 보세요: 능선에서 살짝 벗어난 곳(y = 0.001)에서
-출발하면 골짜기 쪽 기울기가 아주 작아서, SGD와 모멘텀은 오랫동안 안장점에 머뭅니다; 경사의
+출발하면 골짜기 쪽 기울기가 아주 작아서, SGD와 모멘텀은 오랫동안 안장점에 머뭅니다. 기울기의
 크기로 나누는 방법들은 곧바로 빠져나갑니다. 조건수가 나쁜 그릇에서는 같은 나눗셈이 가파른
-방향과 평평한 방향의 보폭을 고르게 맞춰 줍니다.]],
+방향과 평평한 방향의 스텝 크기를 고르게 맞춰 줍니다.]],
       },
       code = [[
 starts = { rosenbrock = { -1.5, 2 }, beale = { 1, 1.5 }, saddle = { 1, 1e-3 }, bowl = { -8, 1 } }
@@ -344,12 +344,12 @@ end]],
         if type(r) ~= "table" then return false, { en = "make the table results", ko = "results 테이블을 만드세요" } end
         for _, s in ipairs(SURFACES) do
           if type(r[s]) ~= "table" then
-            return false, { en = "results." .. s .. " is missing", ko = "results." .. s .. "가 없습니다" }
+            return false, { en = "results." .. s .. " is missing", ko = "results." .. s .. " 값이 없습니다" }
           end
           for _, name in ipairs(NAMES) do
             if not finite(value(r[s][name])) then
               return false, { en = ("results.%s.%s should be a number (the final value of f)"):format(s, name),
-                              ko = ("results.%s.%s는 숫자(f의 마지막 값)여야 합니다"):format(s, name) }
+                              ko = ("results.%s.%s 값은 숫자(f의 마지막 값)여야 합니다"):format(s, name) }
             end
           end
         end
@@ -361,10 +361,10 @@ end]],
           if math.abs(value(r[s][name]) - want) > 1e-3 * math.max(1, math.abs(want)) + 1e-6 then
             if s == "saddle" and math.abs(value(r.saddle.adam)) < 1e-3 then
               return false, { en = "on the saddle nobody escaped: started exactly on the ridge (y = 0), the gradient in y is 0 forever — start at y = 1e-3",
-                              ko = "안장점에서 아무도 빠져나가지 못했습니다: 능선 위(y = 0)에서 출발하면 y 방향 경사가 영원히 0입니다 — y = 1e-3에서 출발하세요" }
+                              ko = "안장점에서 아무도 빠져나가지 못했습니다: 능선 위(y = 0)에서 출발하면 y 방향 기울기가 영원히 0입니다 — y = 1e-3에서 출발하세요" }
             end
             return false, { en = ("results.%s.%s = %.4g, but %s from %s for 500 steps ends at %.4g"):format(s, name, value(r[s][name]), name, pt(start), want),
-                            ko = ("results.%s.%s = %.4g인데, %s로 %s에서 500단계 가면 %.4g에서 끝납니다"):format(s, name, value(r[s][name]), name, pt(start), want) }
+                            ko = ("results.%s.%s = %.4g인데, %s 옵티마이저로 %s에서 500 스텝 가면 %.4g에서 끝납니다"):format(s, name, value(r[s][name]), name, pt(start), want) }
           end
         end
         local sd = r.saddle
@@ -390,11 +390,11 @@ grows to g/(1 − 0.9) = 30: on a steady slope momentum takes 10 times bigger st
 RMSprop keeps square_avg v ← 0.99·v + 0.01·g², which grows towards g² = 9, and steps by
 lr·g/√v ≈ lr, whatever the slope. Read both from opt.state[w].]],
         ko = [[
-각 규칙은 무엇을 쌓아 둘까요? 두 최적화기에 일정한 기울기를 줍니다: 손실 3·w의 경사는
+각 규칙은 무엇을 쌓아 둘까요? 두 옵티마이저에 일정한 기울기를 줍니다: 손실 3·w의 기울기는
 어디서나 3입니다. 모멘텀 0.9인 SGD는 momentum_buffer b ← 0.9·b + g를 유지하고, 이 값은
-g/(1 − 0.9) = 30까지 자랍니다: 한결같은 비탈에서 모멘텀은 10배 큰 보폭으로 갑니다.
+g/(1 − 0.9) = 30까지 자랍니다: 한결같은 비탈에서 모멘텀은 10배 큰 스텝 크기로 갑니다.
 RMSprop은 square_avg v ← 0.99·v + 0.01·g²를 유지하고, 이 값은 g² = 9를 향해 자라며,
-보폭은 기울기와 상관없이 lr·g/√v ≈ lr입니다. 둘 다 opt.state[w]에서 읽어 보세요.]],
+스텝 크기는 기울기와 상관없이 lr·g/√v ≈ lr입니다. 둘 다 opt.state[w]에서 읽어 보세요.]],
       },
       code = [[
 w = zeros(1):requires_grad()
@@ -424,7 +424,7 @@ sq = rms.state[v].square_avg:item()]],
         if math.abs(buf - 30) > 0.1 then
           if buf > 30 then
             return false, { en = ("buf = %.4g, far above g/(1 − μ) = 30: the gradient grew every step — call zero_grad() before each backward"):format(buf),
-                            ko = ("buf = %.4g: g/(1 − μ) = 30보다 훨씬 큽니다: 경사가 매 단계 커졌습니다 — 매 backward 전에 zero_grad()를 부르세요"):format(buf) }
+                            ko = ("buf = %.4g, g/(1 − μ) = 30보다 훨씬 큽니다. 기울기가 매 단계 커졌습니다 — 매 backward 전에 zero_grad()를 호출하세요"):format(buf) }
           end
           return false, { en = ("buf = %.4g, but after 100 steps on slope 3 it should be about 3/(1 − 0.9) = 30"):format(buf),
                           ko = ("buf = %.4g인데, 기울기 3에서 100단계 뒤에는 약 3/(1 − 0.9) = 30이어야 합니다"):format(buf) }
@@ -432,7 +432,7 @@ sq = rms.state[v].square_avg:item()]],
         local want = 9 * (1 - 0.99 ^ 500)
         if math.abs(sq - want) > 0.05 then
           return false, { en = ("sq = %.4g; after 500 steps of g = 3 the running average of g² is 9·(1 − 0.99^500) = %.3f"):format(sq, want),
-                          ko = ("sq = %.4g; g = 3으로 500단계 뒤 g²의 이동 평균은 9·(1 − 0.99^500) = %.3f입니다"):format(sq, want) }
+                          ko = ("sq = %.4g, 하지만 g = 3으로 500 스텝 뒤 g²의 이동 평균은 9·(1 − 0.99^500) = %.3f입니다"):format(sq, want) }
         end
         return true
       end,
@@ -449,11 +449,11 @@ Take 10 Adam steps on Rosenbrock, then predict the 11th from opt.state[p] and th
 before calling step(), and compare with where Adam puts p.]],
         ko = [[
 Adam은 둘 다 유지합니다: exp_avg m(모멘텀, g의 평균)과 exp_avg_sq v(RMSprop처럼 g²의 평균).
-둘 다 0에서 시작하므로 초반에는 너무 작습니다; Adam은 (1 − βᵗ)로 나누어 이 편향을 보정합니다.
+둘 다 0에서 시작하므로 초반에는 너무 작습니다. Adam은 (1 − βᵗ)로 나누어 이 편향을 보정합니다.
 t번째 단계에서:
     m ← β₁·m + (1 − β₁)·g        v ← β₂·v + (1 − β₂)·g²
     p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
-로젠브록에서 Adam으로 10단계 간 다음, step()을 부르기 전에 opt.state[p]와 경사로 11번째
+로젠브록에서 Adam으로 10단계 간 다음, step()을 부르기 전에 opt.state[p]와 기울기로 11번째
 단계를 예측하고, Adam이 p를 옮긴 곳과 비교하세요.]],
       },
       code = [[
@@ -497,7 +497,7 @@ adam:step()]],
         local d = math.max(math.abs(q[1] - p[1]), math.abs((q[2] or 0) - p[2]))
         if #q ~= 2 or d > 1e-4 then
           return false, { en = ("predicted %s is %.3g away from where Adam moved p: did you divide m by (1 − β₁ᵗ) and v by (1 − β₂ᵗ), with t = st.step + 1?"):format(pt(q), d),
-                          ko = ("predicted %s가 Adam이 옮긴 p와 %.3g만큼 다릅니다: m을 (1 − β₁ᵗ)로, v를 (1 − β₂ᵗ)로 나눴나요 (t = st.step + 1)?"):format(pt(q), d) }
+                          ko = ("predicted %s 값이 Adam이 옮긴 p와 %.3g만큼 다릅니다: m을 (1 − β₁ᵗ)로, v를 (1 − β₂ᵗ)로 나눴나요 (t = st.step + 1)?"):format(pt(q), d) }
         end
         return true
       end,
@@ -513,9 +513,9 @@ The learning rates differ from the 2-D race: a network's loss surface has its ow
 Keep each optimizer's loss curve in curves[name] and draw them side by side.]],
         ko = [[
 이제 진짜 (작은) 신경망입니다: 두 개의 반달(moons)을 분류하는 2-16-2 MLP를 전체 배치로
-100단계 학습합니다. 모든 최적화기가 같은 초기 가중치에서 시작합니다 (모델을 만들기 전에
+100단계 학습합니다. 모든 옵티마이저가 같은 초기 가중치에서 시작합니다 (모델을 만들기 전에
 manual_seed). 학습률은 2차원 경주와 다릅니다: 신경망의 손실 곡면은 고유한 스케일을 갖습니다.
-최적화기마다 손실 곡선을 curves[name]에 모으고 나란히 그려 보세요.]],
+옵티마이저마다 손실 곡선을 curves[name]에 모으고 나란히 그려 보세요.]],
       },
       code = [[
 manual_seed(0)
@@ -596,7 +596,7 @@ end]],
                      ko = "모멘텀, RMSprop, Adam을 올바르게 설명한 것은?" },
         choices = {
           { en = "Momentum averages gradients over time (speed along steady directions, damped zig-zags); RMSprop divides each coordinate by the RMS of its recent gradients (similar steps in steep and flat directions); Adam does both, with bias correction",
-            ko = "모멘텀은 경사를 시간에 걸쳐 평균하고 (한결같은 방향으로는 가속, 지그재그는 감쇠), RMSprop은 좌표마다 최근 경사의 RMS로 나누며 (가파른 방향과 평평한 방향의 보폭을 비슷하게), Adam은 둘 다 하면서 편향을 보정한다" },
+            ko = "모멘텀은 기울기를 시간에 걸쳐 평균하고 (한결같은 방향으로는 가속, 지그재그는 감쇠), RMSprop은 좌표마다 최근 기울기의 RMS로 나누며 (가파른 방향과 평평한 방향의 스텝 크기를 비슷하게), Adam은 둘 다 하면서 편향을 보정한다" },
           { en = "Momentum gives each coordinate its own learning rate; RMSprop adds a velocity; Adam averages the two updates",
             ko = "모멘텀은 좌표마다 다른 학습률을 주고, RMSprop은 속도를 더하며, Adam은 두 갱신의 평균이다" },
           { en = "Both lower the learning rate over time; Adam lowers it fastest",
@@ -607,9 +607,9 @@ end]],
                     ko = "맞습니다: m은 모멘텀의 g 이동 평균, v는 RMSprop의 g² 이동 평균이고, Adam은 m̂/√v̂만큼 갑니다." },
         wrong = {
           [2] = { en = "It is the other way round: RMSprop scales each coordinate; momentum is the velocity.",
-                  ko = "반대입니다: 좌표마다 보폭을 조절하는 것이 RMSprop이고, 속도는 모멘텀입니다." },
+                  ko = "반대입니다: 좌표마다 스텝 크기를 조절하는 것이 RMSprop이고, 속도는 모멘텀입니다." },
           [3] = { en = "That is Adagrad (its sum only grows) or a scheduler; RMSprop's average forgets, and momentum can speed steps up.",
-                  ko = "그건 Adagrad(합이 커지기만 함)나 스케줄러입니다; RMSprop의 평균은 잊어버리고, 모멘텀은 보폭을 키울 수도 있습니다." },
+                  ko = "그건 Adagrad(합이 커지기만 함)나 스케줄러입니다. RMSprop의 평균은 잊어버리고, 모멘텀은 스텝 크기를 키울 수도 있습니다." },
         },
       },
       solution = [[answer(1)]],
@@ -621,16 +621,16 @@ end]],
         question = { en = "On a long run Adagrad nearly stops moving, even far from a minimum. Why, and what did RMSprop change?",
                      ko = "긴 학습에서 Adagrad는 최솟값과 먼 곳에서도 거의 움직이지 않게 됩니다. 왜일까요? RMSprop은 무엇을 바꿨나요?" },
         choices = {
-          { en = "Its gradients vanish; RMSprop adds momentum", ko = "경사가 소실되기 때문이고, RMSprop은 모멘텀을 더했다" },
+          { en = "Its gradients vanish; RMSprop adds momentum", ko = "기울기가 소실되기 때문이고, RMSprop은 모멘텀을 더했다" },
           { en = "It divides by the root of a SUM of squared gradients, which only grows; RMSprop uses a decaying average that forgets old gradients",
-            ko = "경사 제곱의 '합'의 제곱근으로 나누는데 그 합은 커지기만 하기 때문이고, RMSprop은 오래된 경사를 잊는 감쇠 평균을 쓴다" },
+            ko = "기울기 제곱의 '합'의 제곱근으로 나누는데 그 합은 커지기만 하기 때문이고, RMSprop은 오래된 기울기를 잊는 감쇠 평균을 쓴다" },
           { en = "Its learning rate is too small; RMSprop uses a larger default", ko = "학습률이 너무 작기 때문이고, RMSprop은 더 큰 기본값을 쓴다" },
         },
         answer = 2,
         explain = { en = "Right: Adagrad's state `sum` keeps growing, so lr/√sum shrinks towards 0; RMSprop's square_avg tracks only recent gradients.",
-                    ko = "맞습니다: Adagrad의 상태 `sum`은 계속 커져서 lr/√sum이 0으로 줄어듭니다; RMSprop의 square_avg는 최근 경사만 따라갑니다." },
+                    ko = "맞습니다: Adagrad의 상태 `sum`은 계속 커져서 lr/√sum이 0으로 줄어듭니다. RMSprop의 square_avg는 최근 기울기만 따라갑니다." },
         wrong = {
-          { en = "The gradient itself need not be small: look at what Adagrad divides it by.", ko = "경사 자체가 작을 필요는 없습니다: Adagrad가 무엇으로 나누는지 보세요." },
+          { en = "The gradient itself need not be small: look at what Adagrad divides it by.", ko = "기울기 자체가 작을 필요는 없습니다: Adagrad가 무엇으로 나누는지 보세요." },
           [3] = { en = "Any fixed learning rate would still be divided by an ever-growing sum.", ko = "어떤 고정 학습률이든 계속 커지는 합으로 나뉘게 됩니다." },
         },
       },

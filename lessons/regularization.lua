@@ -53,7 +53,7 @@ local function check_row(env, name)
   local rt, rv = value(row.train), value(row.val)
   if not finite(rt) or not finite(rv) or math.abs(rt - tr) > 1e-6 or math.abs(rv - va) > 1e-6 then
     return false, msg(("results.%s says train %s, val %s, but its model scores %.3f and %.3f: measure both with evaluate() after training"):format(name, tostring(row.train), tostring(row.val), tr, va),
-                      ("results.%s에 적힌 값(train %s, val %s)과 모델의 실제 정확도(%.3f, %.3f)가 다릅니다: 학습 뒤 evaluate()로 재세요"):format(name, tostring(row.train), tostring(row.val), tr, va))
+                      ("results.%s에 적힌 값(train %s, val %s)과 모델의 실제 정확도(%.3f, %.3f)가 다릅니다: 학습 뒤 evaluate()로 측정하세요"):format(name, tostring(row.train), tostring(row.val), tr, va))
   end
   local mem = memorized_ref(row.model)
   if value(row.memorized) ~= mem then
@@ -71,7 +71,7 @@ end
 local function check_full(name, row)
   if row.epochs ~= 30 then
     return false, msg(("results.%s ran %s epochs; every technique gets the baseline's 30"):format(name, tostring(row.epochs)),
-                      ("results.%s 실행은 %s 에폭 학습했습니다; 모든 기법은 기준 모델과 같은 30 에폭입니다"):format(name, tostring(row.epochs)))
+                      ("results.%s 실행은 %s 에폭 학습했습니다. 모든 기법은 기준 모델과 같은 30 에폭입니다"):format(name, tostring(row.epochs)))
   end
   return true
 end
@@ -159,14 +159,14 @@ Remember: digit d is class d + 1, so "the next digit" of class c is c % 10 + 1.
 Regularization is whatever keeps a model from fitting its training set too well; the next
 steps try ten kinds, one at a time, against the same baseline.]],
         ko = [[
-가중치가 충분히 많은 신경망은 훈련 세트를 실수까지 통째로 외울 수 있습니다. 그걸 직접
+가중치가 충분히 많은 신경망은 학습 세트를 실수까지 통째로 외울 수 있습니다. 그걸 직접
 보려고 일부러 실수를 넣겠습니다: MNIST 숫자 500개(학습 한 번이 1초도 안 걸리도록 14×14로
 줄임) 중 5개마다 하나의 레이블이 틀렸습니다 — 부주의한 작업자가 다음 숫자를 적었습니다
-(3을 4로, 9를 0으로). 레이블의 80%만 맞으므로, 훈련 정확도가 80%를 넘는다면 그만큼 틀린
+(3을 4로, 9를 0으로). 레이블의 80%만 맞으므로, 학습 정확도가 80%를 넘는다면 그만큼 틀린
 레이블을 외웠다는 뜻입니다. 테스트 숫자 500개는 검증 세트로 씁니다: 모델이 학습에 쓰지 않는
 숫자들입니다.
 기억하세요: 숫자 d는 클래스 d + 1이므로, 클래스 c의 "다음 숫자"는 c % 10 + 1입니다.
-정규화(regularization, '규제'라고도 함)는 모델이 훈련 세트에 지나치게 들어맞지 않도록 막는 모든
+정규화(regularization, '규제'라고도 함)는 모델이 학습 세트에 지나치게 들어맞지 않도록 막는 모든
 방법입니다 (배치 정규화의 '정규화'(normalization)와는 다른 말입니다). 이어지는 단계에서 열 가지
 방법을 하나씩, 같은 기준 모델과 비교해 봅니다.]],
       },
@@ -248,7 +248,7 @@ val_set = data.dataset(val_x, val_y, { classes = data.MNIST_CLASSES })]=],
         end
         if (tx - r.x):abs():max():item() > 1e-5 or (vx - r.vx):abs():max():item() > 1e-5 then
           return false, msg("the images differ from the recipe: every 4th training digit (ids 1, 5, 9, ...) and all 500 test digits, avg-pooled",
-                            "이미지가 만드는 법과 다릅니다: 훈련 숫자 4개마다 하나(1, 5, 9, ...)와 테스트 숫자 500개 전부를 avg_pool2d로 줄이세요")
+                            "이미지가 만드는 법과 다릅니다: 학습 숫자 4개마다 하나(1, 5, 9, ...)와 테스트 숫자 500개 전부를 avg_pool2d로 줄이세요")
         end
         local got = ty:tolist()
         for i = 1, 500 do
@@ -265,7 +265,7 @@ val_set = data.dataset(val_x, val_y, { classes = data.MNIST_CLASSES })]=],
         end
         if bad then
           return false, msg(("label %d should be %d (there are %d wrong labels; want exactly every 5th, moved to the next digit)"):format(bad, r.noisy[bad], wrong),
-                            ("%d번 레이블이 틀렸습니다 (올바른 값: %d, 지금 틀린 레이블 %d개; 정확히 5개마다 하나를 다음 숫자로 바꾸세요)"):format(bad, r.noisy[bad], wrong))
+                            ("%d번 레이블이 틀렸습니다 (올바른 값: %d, 지금 틀린 레이블 %d개. 정확히 5개마다 하나를 다음 숫자로 바꾸세요)"):format(bad, r.noisy[bad], wrong))
         end
         if not n.is_tensor(vy) or (vy - r.vy):abs():max():item() ~= 0 then
           return false, msg("val_set keeps the test digits' true labels", "val_set에는 테스트 숫자의 올바른 레이블을 그대로 두세요")
@@ -274,7 +274,7 @@ val_set = data.dataset(val_x, val_y, { classes = data.MNIST_CLASSES })]=],
       end,
       hints = {
         { en = "labels[i] + 1 turns a 9 (class 10) into class 11, which does not exist; % 10 wraps it to 0 first.",
-          ko = "labels[i] + 1은 9(클래스 10)를 존재하지 않는 클래스 11로 만듭니다; % 10이 먼저 0으로 돌려 줍니다." },
+          ko = "labels[i] + 1은 9(클래스 10)를 존재하지 않는 클래스 11로 만듭니다. % 10이 먼저 0으로 돌려 줍니다." },
       },
     },
     -- 2 ------------------------------------------------------------------------------------
@@ -292,9 +292,9 @@ climbs past 80% while the validation accuracy turns down.]],
 기준 모델(베이스라인): 196-128-10 MLP, Adam(학습률 3e-3), 배치 크기 50, 30 에폭.
 experiment(name, o)는 새 모델을 학습합니다 — 먼저 manual_seed(1)을 불러 모든 실행이 같은
 가중치에서 시작하고 같은 배치를 보게 합니다 — 옵션 o를 켜고 학습한 뒤 results[name]에 한 줄을
-남깁니다: 훈련/검증 정확도(학습이 끝난 뒤 evaluate로, 평가 모드에서 잼), 틀린 레이블 100개 중
+남깁니다: 학습/검증 정확도(학습이 끝난 뒤 evaluate로, 평가 모드에서 측정), 틀린 레이블 100개 중
 모델이 그대로 내놓는 수(memorized), 학습 기록과 모델. 다음 단계들에서는 기법을 하나씩만
-켭니다; 나머지는 그대로입니다. 곡선을 보세요: 훈련 정확도가 80%를 넘어가는 동안 검증
+켭니다. 나머지는 그대로입니다. 곡선을 보세요: 학습 정확도가 80%를 넘어가는 동안 검증
 정확도는 꺾여 내려갑니다.]],
       },
       code = STEP2_CODE .. [=[
@@ -322,17 +322,17 @@ plot.lines({ train = h.accuracy, val = h.val_accuracy }, { xlabel = "epoch", yla
         end
         if row.epochs ~= 30 then
           return false, msg(("the baseline trained %d epochs; it should train 30 (long enough to over-fit)"):format(row.epochs),
-                            ("기준 모델이 %d 에폭 학습했습니다; 과적합될 만큼 30 에폭 학습해야 합니다"):format(row.epochs))
+                            ("기준 모델이 %d 에폭 학습했습니다. 과적합될 만큼 30 에폭 학습해야 합니다"):format(row.epochs))
         end
         if row.train < 0.85 or row.memorized < 30 then
           return false, msg(("train accuracy %.1f%%, %d wrong labels memorized: the baseline should over-fit (above 80%%) — use Adam with lr 3e-3 and 30 epochs"):format(100 * row.train, row.memorized),
-                            ("훈련 정확도 %.1f%%, 외운 틀린 레이블 %d개: 기준 모델은 과적합되어야 합니다 (80%% 초과) — Adam, 학습률 3e-3, 30 에폭"):format(100 * row.train, row.memorized))
+                            ("학습 정확도 %.1f%%, 외운 틀린 레이블 %d개: 기준 모델은 과적합되어야 합니다 (80%% 초과) — Adam, 학습률 3e-3, 30 에폭"):format(100 * row.train, row.memorized))
         end
         return true
       end,
       hints = {
         { en = "fit's own accuracy column (h.accuracy) is a running average taken during each epoch, while the weights still move (and, later, with dropout or noise on); evaluate() measures the finished model in eval mode.",
-          ko = "fit이 기록하는 정확도(h.accuracy)는 에폭 도중 가중치가 움직이는 동안 잰 이동 평균입니다 (뒤에서는 드롭아웃이나 잡음이 켜진 채로); evaluate()는 학습이 끝난 모델을 평가 모드에서 잽니다." },
+          ko = "fit이 기록하는 정확도(h.accuracy)는 에폭 도중 가중치가 움직이는 동안 측정한 이동 평균입니다 (뒤에서는 드롭아웃이나 노이즈가 켜진 채로). evaluate()는 학습이 끝난 모델을 평가 모드에서 측정합니다." },
       },
     },
     -- 3 ------------------------------------------------------------------------------------
@@ -348,9 +348,9 @@ the best; checkpoint = "dir" also saves the best ones as dir/best.safetensors.)]
         ko = [[
 조기 종료(early stopping): 가장 간단한 정규화입니다. 검증 손실은 내려가다 바닥을 찍고, 모델이
 틀린 레이블을 외우기 시작하면 다시 올라갑니다. 기준 모델의 기록에서 '검증' 손실이 가장 낮은
-에폭 best_epoch를 찾으세요 (훈련 손실은 끝까지 계속 내려갑니다). 그리고 fit이 스스로 멈추게
+에폭 best_epoch를 찾으세요 (학습 손실은 끝까지 계속 내려갑니다). 그리고 fit이 스스로 멈추게
 하세요: early_stop = { patience = 3 }은 검증 손실이 3 에폭 동안 나아지지 않으면 학습을
-끝냅니다. (fit은 마지막 가중치를 남기는데, 이는 최적점보다 3 에폭 뒤입니다; checkpoint = "dir"을
+끝냅니다. (fit은 마지막 가중치를 남기는데, 이는 최적점보다 3 에폭 뒤입니다. checkpoint = "dir"을
 주면 가장 좋았던 가중치도 dir/best.safetensors로 저장합니다.)]],
       },
       code = [=[
@@ -387,7 +387,7 @@ end]=],
           if value(env.best_epoch) == lowest_train then
             -- say what is wrong, not the answer: the learner finds the epoch in h.val_loss
             return false, msg(("best_epoch = %d is where the TRAINING loss is lowest; look for the lowest VALIDATION loss (h.val_loss) instead"):format(lowest_train),
-                              ("best_epoch = %d: '훈련' 손실이 가장 낮은 에폭입니다; '검증' 손실(h.val_loss)이 가장 낮은 에폭을 찾으세요"):format(lowest_train))
+                              ("best_epoch = %d: '학습' 손실이 가장 낮은 에폭입니다. '검증' 손실(h.val_loss)이 가장 낮은 에폭을 찾으세요"):format(lowest_train))
           end
           return false, msg(("best_epoch should be the epoch of the lowest validation loss (h.val_loss), got %s"):format(tostring(env.best_epoch)),
                             ("best_epoch는 검증 손실(h.val_loss)이 가장 낮은 에폭이어야 하는데 %s입니다"):format(tostring(env.best_epoch)))
@@ -420,7 +420,7 @@ end]=],
       end,
       hints = {
         { en = "h.val_loss[e] is the validation loss after epoch e; h.loss[e] the training loss.",
-          ko = "h.val_loss[e]는 e번째 에폭 뒤의 검증 손실, h.loss[e]는 훈련 손실입니다." },
+          ko = "h.val_loss[e]는 e번째 에폭 뒤의 검증 손실, h.loss[e]는 학습 손실입니다." },
       },
       -- the number the learner must find: a failing check must not print it
       secret = function(env)
@@ -445,12 +445,12 @@ gradient, like a weight fed by a pixel that is always black), lr = 0.1, λ = 0.0
 first step is lr·ĝ/(|ĝ| + ε): a full lr against the sign of ĝ, whatever its size.]],
         ko = [[
 가중치 감쇠(weight decay)는 모든 가중치를 0 쪽으로 당깁니다. 고전적인 방법은 L2 페널티입니다:
-손실에 (λ/2)·‖w‖²를 더하면 경사가 g + λ·w가 됩니다. 그냥 SGD라면 이는 매 단계 w를 (1 − lr·λ)배로
-줄이는 것과 같습니다. Adam에서는 다릅니다: Adam은 경사를 이동 RMS로 나누므로 λ·w 부분도 함께
+손실에 (λ/2)·‖w‖²를 더하면 기울기가 g + λ·w가 됩니다. 그냥 SGD라면 이는 매 단계 w를 (1 − lr·λ)배로
+줄이는 것과 같습니다. Adam에서는 다릅니다: Adam은 기울기를 이동 RMS로 나누므로 λ·w 부분도 함께
 나뉩니다. AdamW(Loshchilov & Hutter)는 둘을 분리합니다: 먼저 w ← w − lr·λ·w, 그다음 g만으로
 Adam 한 걸음.
-한 단계를 손으로 계산해 봅시다: w = {2, 2}, 손실 3·w[1] (즉 g = {3, 0}: 늘 검은 픽셀에 연결된
-가중치처럼 w[2]는 경사를 전혀 받지 않습니다), lr = 0.1, λ = 0.01. Adam의 첫 단계는
+한 단계를 손으로 계산해 봅시다: w = {2, 2}, 손실 3·w[1] (즉 g = {3, 0}, 늘 검은 픽셀에 연결된
+가중치처럼 w[2]는 기울기를 전혀 받지 않습니다), lr = 0.1, λ = 0.01. Adam의 첫 단계는
 lr·ĝ/(|ĝ| + ε)입니다: ĝ의 크기와 상관없이, 부호 반대 방향으로 꼭 lr만큼 갑니다.]],
       },
       code = [=[
@@ -501,14 +501,14 @@ end]=],
           local got = env.hand_l2
           if type(got) == "table" and finite(value(got[2])) and math.abs(value(got[2]) - 1.998) < 1e-4 then
             return false, msg(("hand_l2 = %s, but Adam + L2 gives %s: for w[2] the gradient is λ·w = 0.02 alone, and Adam divides it by its own size, so w[2] takes a full step lr = 0.1 — fifty times AdamW's decay"):format(fmt_list(got), fmt_list(l2)),
-                              ("hand_l2 = %s인데 Adam + L2는 %s입니다: w[2]의 경사는 λ·w = 0.02뿐이고 Adam이 이를 자기 크기로 나누므로, w[2]는 꼭 lr = 0.1만큼 움직입니다 — AdamW 감쇠의 50배"):format(fmt_list(got), fmt_list(l2)))
+                              ("hand_l2 = %s인데 Adam + L2는 %s입니다: w[2]의 기울기는 λ·w = 0.02뿐이고 Adam이 이를 자기 크기로 나누므로, w[2]는 꼭 lr = 0.1만큼 움직입니다 — AdamW 감쇠의 50배"):format(fmt_list(got), fmt_list(l2)))
           end
           return false, msg(("hand_l2 = %s, but one Adam step with weight_decay 0.01 gives %s: add λ·w to g, then step lr·ĝ/|ĝ|"):format(fmt_list(got), fmt_list(l2)),
                             ("hand_l2 = %s인데 weight_decay 0.01인 Adam 한 단계는 %s입니다: g에 λ·w를 더한 뒤 lr·ĝ/|ĝ|만큼 가세요"):format(fmt_list(got), fmt_list(l2)))
         end
         if not near_list(env.hand_adamw, aw, 1e-4) then
           return false, msg(("hand_adamw = %s, but one AdamW step gives %s: every weight first shrinks by lr·λ·w = 0.002 (the one without a gradient too), then Adam steps on g alone"):format(fmt_list(env.hand_adamw), fmt_list(aw)),
-                            ("hand_adamw = %s인데 AdamW 한 단계는 %s입니다: 모든 가중치가 (경사 없는 것까지) 먼저 lr·λ·w = 0.002만큼 줄고, 그다음 g만으로 Adam 한 걸음"):format(fmt_list(env.hand_adamw), fmt_list(aw)))
+                            ("hand_adamw = %s인데 AdamW 한 단계는 %s입니다: 모든 가중치가 (기울기 없는 것까지) 먼저 lr·λ·w = 0.002만큼 줄고, 그다음 g만으로 Adam 한 걸음"):format(fmt_list(env.hand_adamw), fmt_list(aw)))
         end
         return true
       end,
@@ -530,13 +530,13 @@ Step 4 happens here for real: 38 border pixels are black in every training digit
 weights they feed never get a gradient. Predict by hand what AdamW leaves of them after
 its 300 steps (500 digits in batches of 50, 30 epochs), and compare with Adam + L2.]],
         ko = [[
-그러니 두 방식에서 λ는 같은 손잡이가 아닙니다. AdamW는 매 단계 모든 가중치에 (1 − lr·λ)를
+그러니 두 방식에서 λ는 같은 설정값이 아닙니다. AdamW는 매 단계 모든 가중치에 (1 − lr·λ)를
 곱합니다: lr = 3e-3, λ = 1이면 단계마다 0.3%씩 줄어듭니다. Adam + L2에서는 각 가중치를 당기는
-힘이 그 경사의 크기에 달려 있습니다. 둘 다 학습하고 첫 층 가중치의 크기(노름)를 기준 모델과
+힘이 그 기울기의 크기에 달려 있습니다. 둘 다 학습하고 첫 층 가중치의 크기(노름)를 기준 모델과
 비교하세요: 감쇠는 가중치를 작게 유지하고, 가중치가 작으면 함수가 매끄러워져 틀린 레이블
 하나하나를 따라가기 어려워집니다.
-4단계가 여기서 실제로 일어납니다: 가장자리 픽셀 38개는 모든 훈련 숫자에서 검은색이라, 그 픽셀에
-연결된 가중치는 경사를 전혀 받지 않습니다. AdamW가 300단계(숫자 500개를 50개씩, 30 에폭) 뒤에
+4단계가 여기서 실제로 일어납니다: 가장자리 픽셀 38개는 모든 학습 숫자에서 검은색이라, 그 픽셀에
+연결된 가중치는 기울기를 전혀 받지 않습니다. AdamW가 300단계(숫자 500개를 50개씩, 30 에폭) 뒤에
 그 가중치를 얼마나 남길지 손으로 예측하고, Adam + L2와 비교하세요.]],
       },
       code = [=[
@@ -585,7 +585,7 @@ predicted = select(2, norms("baseline")) * (1 - 3e-3 * 1) ^ steps]=],
         if not finite(p) or math.abs(p - want) > 0.005 * want then
           if finite(p) and math.abs(p - base_dead * (1 - 3e-3) ^ 30) < 0.005 * want then
             return false, msg(("predicted = %.4f decays once per epoch; AdamW decays at every step: 10 batches per epoch, 300 steps, so %.4f"):format(p, want),
-                              ("predicted = %.4f: 에폭마다 한 번 감쇠한 값입니다; AdamW는 매 단계 감쇠합니다: 에폭당 배치 10개, 300단계이므로 %.4f"):format(p, want))
+                              ("predicted = %.4f: 에폭마다 한 번 감쇠한 값입니다. AdamW는 매 단계 감쇠합니다: 에폭당 배치 10개, 300단계이므로 %.4f"):format(p, want))
           end
           return false, msg(("predicted should be the baseline's black-pixel weight norm %.4f times (1 − lr·λ)^300 = %.4f, got %s"):format(base_dead, want, tostring(env.predicted)),
                             ("predicted는 기준 모델의 검은 픽셀 가중치 노름 %.4f에 (1 − lr·λ)^300을 곱한 값(%.4f)이어야 하는데 %s입니다"):format(base_dead, want, tostring(env.predicted)))
@@ -618,7 +618,7 @@ predicted = select(2, norms("baseline")) * (1 - 3e-3 * 1) ^ steps]=],
       end,
       hints = {
         { en = "A weight without a gradient only feels AdamW's decay: w ← (1 − lr·λ)·w at each of the 300 steps.",
-          ko = "경사가 없는 가중치는 AdamW의 감쇠만 받습니다: 300단계 각각에서 w ← (1 − lr·λ)·w." },
+          ko = "기울기가 없는 가중치는 AdamW의 감쇠만 받습니다: 300단계 각각에서 w ← (1 − lr·λ)·w." },
       },
     },
     -- 6 ------------------------------------------------------------------------------------
@@ -634,7 +634,7 @@ measured in eval mode (evaluate calls model:eval()), where dropout is switched o
 드롭아웃(dropout): 학습하는 동안 은닉 값 하나하나를 확률 p로 0으로 만듭니다. 단계마다 다른
 절반의 유닛이 무작위로 꺼지므로 어떤 유닛도 다른 유닛이 있으리라고 기대할 수 없습니다.
 코드를 실행하기 전에 예측해 보세요: p = 0.5일 때 '살아남은' 값 1은 얼마가 될까요? 그다음 은닉층
-ReLU 뒤에 nn.Dropout(0.5)를 넣으세요. 표의 훈련 정확도는 평가 모드(evaluate가 model:eval()을
+ReLU 뒤에 nn.Dropout(0.5)를 넣으세요. 표의 학습 정확도는 평가 모드(evaluate가 model:eval()을
 부름)에서 재므로, 그때 드롭아웃은 꺼져 있습니다.]],
       },
       code = [=[
@@ -672,7 +672,7 @@ results.dropout = results.baseline]=],
       end,
       hints = {
         { en = "With p = 0.5 half the values become 0; to keep the mean at 1 the other half must double.",
-          ko = "p = 0.5이면 값의 절반이 0이 됩니다; 평균을 1로 유지하려면 나머지 절반이 두 배가 되어야 합니다." },
+          ko = "p = 0.5이면 값의 절반이 0이 됩니다. 평균을 1로 유지하려면 나머지 절반이 두 배가 되어야 합니다." },
       },
     },
     -- 7 ------------------------------------------------------------------------------------
@@ -688,11 +688,11 @@ bn_eval_change, the same difference for batch norm in eval mode, and train both.
 memorized in their rows: does a layer that makes training easier stop the learning by heart?]],
         ko = [[
 배치 정규화(batch norm)는 은닉 유닛마다 '배치'에 걸쳐 정규화합니다: 학습 중에는 한 숫자의 출력이
-같은 배치에 어떤 숫자들이 있느냐에 따라 달라지고 (약간의 잡음: 흔히 정규화 효과라 부름), 평가
+같은 배치에 어떤 숫자들이 있느냐에 따라 달라지고 (약간의 노이즈: 흔히 정규화 효과라 부름), 평가
 모드에서는 대신 이동 평균과 이동 분산을 씁니다. 그룹 정규화(group norm)는 샘플마다 자기 유닛들의
 그룹에 걸쳐 정규화합니다: 배치가 무엇이든 학습과 평가에서 똑같습니다.
 재 봅시다: 첫 번째 샘플의 출력을 배치 크기가 2일 때와 8일 때 비교합니다. 그리고 평가 모드의 배치
-정규화에서 같은 차이 bn_eval_change를 재고, 둘 다 학습하세요. 결과 줄의 memorized를 보세요:
+정규화에서 같은 차이 bn_eval_change를 측정하고, 둘 다 학습하세요. 결과 줄의 memorized를 보세요:
 학습을 쉽게 해 주는 층이 외우기도 막아 줄까요?]],
       },
       code = [=[
@@ -738,7 +738,7 @@ bn_eval_change = change(bn)]=],
         end
         if be > 1e-5 then
           return false, msg(("bn_eval_change = %.3g: measure it after bn:eval(): in eval mode batch norm uses running_mean and running_var, so the batch no longer matters"):format(be),
-                            ("bn_eval_change = %.3g: bn:eval() 뒤에 재세요: 평가 모드에서 배치 정규화는 running_mean과 running_var를 쓰므로 배치가 더는 영향을 주지 않습니다"):format(be))
+                            ("bn_eval_change = %.3g, bn:eval() 뒤에 측정하세요. 평가 모드에서 배치 정규화는 running_mean과 running_var를 쓰므로 배치가 더는 영향을 주지 않습니다"):format(be))
         end
         for _, spec in ipairs({ { "batchnorm", "BatchNorm1d" }, { "groupnorm", "GroupNorm" } }) do
           local ok, row = check_row(env, spec[1])
@@ -749,7 +749,7 @@ bn_eval_change = change(bn)]=],
           end
           if spec[2] == "BatchNorm1d" and layer.num_batches_tracked:item() ~= 300 then
             return false, msg(("the batch norm layer saw %d batches; 30 epochs of 10 batches make 300"):format(layer.num_batches_tracked:item()),
-                              ("배치 정규화 층이 배치 %d개를 봤습니다; 10개씩 30 에폭이면 300개입니다"):format(layer.num_batches_tracked:item()))
+                              ("배치 정규화 층이 배치 %d개를 봤습니다. 10개씩 30 에폭이면 300개입니다"):format(layer.num_batches_tracked:item()))
           end
           local ok2, m = check_full(spec[1], row)
           if not ok2 then return ok2, m end
@@ -771,10 +771,10 @@ change the digit. The noise is for training only; the validation set stays clean
 robustness: make a NOISY copy of the validation set (std 0.3, more than in training) and
 compare the baseline with the noise-trained model on it.]],
         ko = [[
-잡음(noise): 훈련 이미지마다 가우시안 잡음(표준편차 0.2)을 에폭마다 새로 더합니다. 모델은 같은
-그림을 두 번 보지 않고, 픽셀 몇 개가 바뀌어도 숫자는 그대로라는 걸 배웁니다. 잡음은 학습에만
-씁니다; 검증 세트는 깨끗하게 둡니다. 그다음 강건성을 시험하세요: 검증 세트의 '잡음 섞인' 사본
-(표준편차 0.3, 학습 때보다 큼)을 만들어 기준 모델과 잡음으로 학습한 모델을 비교합니다.]],
+노이즈(noise): 학습 이미지마다 가우시안 노이즈(표준편차 0.2)를 에폭마다 새로 더합니다. 모델은 같은
+그림을 두 번 보지 않고, 픽셀 몇 개가 바뀌어도 숫자는 그대로라는 걸 배웁니다. 노이즈는 학습에만
+씁니다. 검증 세트는 깨끗하게 둡니다. 그다음 강건성을 시험하세요: 검증 세트의 '노이즈 섞인' 사본
+(표준편차 0.3, 학습 때보다 큼)을 만들어 기준 모델과 노이즈로 학습한 모델을 비교합니다.]],
       },
       code = [=[
 experiment("noise", { augment = aug.noise{ std = 0.2, p = 1 } })
@@ -808,7 +808,7 @@ robust = { baseline = evaluate(results.baseline.model, val_set).accuracy,
         local base = env.results.baseline
         if type(env.robust) ~= "table" or not finite(value(env.robust.baseline)) or not finite(value(env.robust.noise)) then
           return false, msg("make robust = { baseline = ..., noise = ... }: both models' accuracy on the noisy validation set",
-                            "robust = { baseline = ..., noise = ... }를 만드세요: 잡음 섞인 검증 세트에서 두 모델의 정확도")
+                            "robust = { baseline = ..., noise = ... }를 만드세요: 노이즈 섞인 검증 세트에서 두 모델의 정확도")
         end
         local r = reference_data()
         n.manual_seed(5)
@@ -818,7 +818,7 @@ robust = { baseline = evaluate(results.baseline.model, val_set).accuracy,
         if math.abs(value(env.robust.baseline) - want_b) > 1e-6 or math.abs(value(env.robust.noise) - want_n) > 1e-6 then
           return false, msg(("on the noisy validation set (manual_seed(5), std 0.3) the models score %.1f%% and %.1f%%, your robust says %.1f%% and %.1f%%: evaluate on noisy_val, not the clean val_set"):format(
                               100 * want_b, 100 * want_n, 100 * value(env.robust.baseline), 100 * value(env.robust.noise)),
-                            ("잡음 섞인 검증 세트(manual_seed(5), 표준편차 0.3)에서 두 모델은 %.1f%%, %.1f%%인데 robust에는 %.1f%%, %.1f%%로 적혀 있습니다: 깨끗한 val_set이 아니라 noisy_val로 평가하세요"):format(
+                            ("노이즈 섞인 검증 세트(manual_seed(5), 표준편차 0.3)에서 두 모델은 %.1f%%, %.1f%%인데 robust에는 %.1f%%, %.1f%%로 적혀 있습니다: 깨끗한 val_set이 아니라 noisy_val로 평가하세요"):format(
                               100 * want_b, 100 * want_n, 100 * value(env.robust.baseline), 100 * value(env.robust.noise)))
         end
         return true
@@ -839,7 +839,7 @@ more certain — of the wrong labels as well; smoothed targets are reached with 
 logits. Write the smoothed target of a 3 (class 4) for ε = 0.1, K = 10, and check that
 its entropy is the lowest loss nn.CrossEntropyLoss{ label_smoothing = 0.1 } can reach.]],
         ko = [[
-레이블 스무딩(label smoothing): 원-핫 목표 대신 (1 − ε)·onehot + ε/K를 목표로 학습합니다: 정답
+레이블 스무딩(label smoothing)은 원-핫 목표 대신 (1 − ε)·onehot + ε/K를 목표로 학습합니다. 정답
 클래스는 1 − ε + ε/K, 나머지 클래스는 ε/K를 받습니다. 0과 1로 딱 떨어지는 목표는 로짓이 무한대여야
 도달하므로 모델이 계속 가중치를 키워 점점 더 확신하려 합니다 — 틀린 레이블에 대해서도요. 부드러운
 목표는 유한한 로짓으로 도달합니다. ε = 0.1, K = 10일 때 숫자 3(클래스 4)의 부드러운 목표를 쓰고,
@@ -886,10 +886,10 @@ lowest = nn.CrossEntropyLoss{ label_smoothing = eps }(smooth_target:log():view(1
         if not near_list(got, want, 1e-6) then
           if math.abs(got[4] - 0.9) < 1e-6 then
             return false, msg(("smooth_target = %s: nn.CrossEntropyLoss spreads ε over ALL K classes, the true one included: 0.01 each, and 0.9 + 0.01 = 0.91 for class 4"):format(fmt_list(got)),
-                              ("smooth_target = %s: nn.CrossEntropyLoss는 ε를 정답을 포함한 K개 클래스 '모두'에 나눕니다: 각각 0.01, 클래스 4는 0.9 + 0.01 = 0.91"):format(fmt_list(got)))
+                              ("smooth_target = %s, 하지만 nn.CrossEntropyLoss는 ε를 정답을 포함한 K개 클래스 '모두'에 나눕니다: 각각 0.01, 클래스 4는 0.9 + 0.01 = 0.91"):format(fmt_list(got)))
           end
           return false, msg(("smooth_target = %s, want 0.01 everywhere and 0.91 at class 4 (the digit 3)"):format(fmt_list(got)),
-                            ("smooth_target = %s; 모두 0.01이고 클래스 4(숫자 3)만 0.91이어야 합니다"):format(fmt_list(got)))
+                            ("smooth_target = %s, 하지만 모두 0.01이고 클래스 4(숫자 3)만 0.91이어야 합니다"):format(fmt_list(got)))
         end
         local e, lo = value(env.entropy), value(env.lowest)
         local want_e = -(0.91 * math.log(0.91) + 9 * 0.01 * math.log(0.01))
@@ -922,7 +922,7 @@ per image), which nn.CrossEntropyLoss accepts. A wrong label now only ever count
 fraction of a target. Write by hand the soft target of a 3 mixed with a 7 at λ = 0.7 (ten
 numbers), compare with data.soft_targets, and train with each mixer.]],
         ko = [[
-믹스업(mixup)은 훈련 이미지 두 장을 섞고 (x = λ·x_a + (1 − λ)·x_b, λ ~ Beta(α, α)), 목표도 같은
+믹스업(mixup)은 학습 이미지 두 장을 섞고 (x = λ·x_a + (1 − λ)·x_b, λ ~ Beta(α, α)), 목표도 같은
 비율로 섞습니다. 컷믹스(CutMix)는 x_b의 사각형 하나를 x_a에 붙이고 목표를 넓이 비율로 섞습니다.
 믹서를 주면 data.loader가 레이블을 부드러운 목표(이미지마다 K개 확률의 행)로 바꾸고,
 nn.CrossEntropyLoss는 이를 받습니다. 이제 틀린 레이블은 언제나 목표의 일부로만 쓰입니다. 3과 7을
@@ -994,10 +994,10 @@ labels included (with early stopping they can still pay off: their validation ac
 early, see results.batchnorm.history.val_accuracy).]],
         ko = [[
 결과를 기법마다 한 줄씩, 검증 정확도 순으로 정리합니다. 검증 정확도가 가장 높은 기법을 best로
-고르세요 (훈련 정확도가 아닙니다: 훈련 정확도는 틀린 레이블을 외울수록 올라갑니다). 그리고 얼마나
+고르세요 (학습 정확도가 아닙니다: 학습 정확도는 틀린 레이블을 외울수록 올라갑니다). 그리고 얼마나
 확실한지 따져 봅시다: 검증 숫자 500개에서 정확도 p의 표준 오차는 √(p·(1 − p)/500), 여기서는
 약 2%p입니다. 표준 오차 두 배보다 작은 차이는 우연일 수 있습니다 (시드가 다르면 순서가 바뀔 수
-있음); 기법마다 한 번씩, 고정된 하이퍼파라미터로 돌린 결과로는 각 기법이 최선일 때를 알 수
+있음). 기법마다 한 번씩, 고정된 하이퍼파라미터로 돌린 결과로는 각 기법이 최선일 때를 알 수
 없습니다. memorized 열도 읽어 보세요: 도움이 된 기법은 모델이 틀린 레이블을 외우지 못하게 막은
 기법입니다. 여기서 배치 정규화와 그룹 정규화는 그렇지 않았습니다 — 학습을 쉽게 만들었고, 틀린
 레이블까지 쉽게 외우게 했습니다 (조기 종료와 함께라면 여전히 쓸모가 있습니다: 검증 정확도가 일찍
@@ -1040,7 +1040,7 @@ se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)]=],
           local picked = type(env.best) == "string" and env.results[env.best]
           return false, msg(("best = %s (val %s), but the highest validation accuracy is %.1f%%: choose by val, not by train"):format(
                               tostring(env.best), picked and ("%.1f%%"):format(100 * picked.val) or "?", 100 * top_val),
-                            ("best = %s (검증 %s)인데, 가장 높은 검증 정확도는 %.1f%%입니다: 훈련이 아니라 검증 정확도로 고르세요"):format(
+                            ("best = %s (검증 %s)인데, 가장 높은 검증 정확도는 %.1f%%입니다: 학습이 아니라 검증 정확도로 고르세요"):format(
                               tostring(env.best), picked and ("%.1f%%"):format(100 * picked.val) or "?", 100 * top_val))
         end
         local p = env.results.baseline.val
@@ -1053,7 +1053,7 @@ se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)]=],
       end,
       hints = {
         { en = "Sort with results[a].val > results[b].val; p = results.baseline.val.",
-          ko = "results[a].val > results[b].val로 정렬하세요; p = results.baseline.val." },
+          ko = "results[a].val > results[b].val로 정렬하세요. p = results.baseline.val." },
       },
     },
     -- 12 -----------------------------------------------------------------------------------
@@ -1065,21 +1065,21 @@ se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)]=],
           ko = "동료가 Adam(weight_decay = 1e-2)으로 학습하면서 \"AdamW는 이름만 바꾼 같은 것\"이라고 합니다. 어느 답이 맞을까요?" },
         choices = {
           { en = "Yes: an L2 penalty and weight decay are the same for every optimizer",
-            ko = "맞다: L2 페널티와 가중치 감쇠는 어떤 최적화기에서든 같다" },
+            ko = "맞다: L2 페널티와 가중치 감쇠는 어떤 옵티마이저에서든 같다" },
           { en = "No: in Adam the λ·w term is divided by the RMS of the gradients, so weights with large gradients are hardly decayed and weights with tiny ones are pulled a full step; AdamW shrinks every weight by the same factor (1 − lr·λ), apart from the gradient",
-            ko = "아니다: Adam에서는 λ·w 항도 경사의 RMS로 나뉘어, 경사가 큰 가중치는 거의 감쇠되지 않고 경사가 아주 작은 가중치는 한 걸음 전부만큼 당겨진다; AdamW는 경사와 따로 모든 가중치를 같은 비율 (1 − lr·λ)로 줄인다" },
+            ko = "아니다: Adam에서는 λ·w 항도 기울기의 RMS로 나뉘어, 기울기가 큰 가중치는 거의 감쇠되지 않고 기울기가 아주 작은 가중치는 한 걸음 전부만큼 당겨진다. AdamW는 기울기와 따로 모든 가중치를 같은 비율 (1 − lr·λ)로 줄인다" },
           { en = "No: AdamW removes the penalty from the loss, so it does not regularize at all",
             ko = "아니다: AdamW는 손실에서 페널티를 빼므로 전혀 정규화하지 않는다" },
         },
         answer = 2,
         explain = {
           en = "Right: step 4 showed it — with Adam + L2 the weight without a gradient moved 0.1 (a full lr), with AdamW only lr·λ·w = 0.002. They coincide only for plain SGD.",
-          ko = "맞습니다: 4단계에서 봤듯이 Adam + L2에서 경사 없는 가중치는 0.1(lr 전부)만큼, AdamW에서는 lr·λ·w = 0.002만큼만 움직였습니다. 둘은 그냥 SGD에서만 같습니다." },
+          ko = "맞습니다: 4단계에서 봤듯이 Adam + L2에서 기울기 없는 가중치는 0.1(lr 전부)만큼, AdamW에서는 lr·λ·w = 0.002만큼만 움직였습니다. 둘은 그냥 SGD에서만 같습니다." },
         wrong = {
           { en = "That holds for plain SGD only; Adam rescales the gradient, penalty included (step 4).",
-            ko = "그건 그냥 SGD에서만 맞습니다; Adam은 페널티를 포함한 경사 전체의 크기를 바꿉니다 (4단계)." },
+            ko = "그건 그냥 SGD에서만 맞습니다. Adam은 페널티를 포함한 기울기 전체의 크기를 바꿉니다 (4단계)." },
           [3] = { en = "AdamW still decays the weights, every step, by lr·λ·w: it moves the decay out of the gradient, it does not drop it.",
-                  ko = "AdamW도 매 단계 lr·λ·w만큼 가중치를 감쇠합니다: 감쇠를 경사 밖으로 옮길 뿐, 없애지 않습니다." },
+                  ko = "AdamW도 매 단계 lr·λ·w만큼 가중치를 감쇠합니다: 감쇠를 기울기 밖으로 옮길 뿐, 없애지 않습니다." },
         },
       },
       solution = [=[answer(2)]=],

@@ -63,11 +63,11 @@ end
 -- env[acc] must be model's accuracy on the 250 test digits 5–9
 local function truthful(env, model, got, label)
   local acc, err = accuracy_on(model, ref_digits("test", 5, 9))
-  if not acc then return false, { en = label .. ": evaluate failed: " .. err, ko = label .. ": evaluate가 실패했습니다: " .. err } end
+  if not acc then return false, { en = label .. ": evaluate failed: " .. err, ko = label .. "에서 evaluate가 실패했습니다 (" .. err .. ")" } end
   local v = value(got)
   if not finite(v) or math.abs(v - acc) > 1e-6 then
     return false, { en = ("%s should be the accuracy on tgt_test, %.3f, got %s"):format(label, acc, tostring(got)),
-                    ko = ("%s는 tgt_test에서의 정확도 %.3f여야 하는데 %s입니다"):format(label, acc, tostring(got)) }
+                    ko = ("%s 값은 tgt_test에서의 정확도 %.3f여야 하는데 지금 %s입니다"):format(label, acc, tostring(got)) }
   end
   return true, acc
 end
@@ -272,7 +272,7 @@ tgt, tgt_test = digits(train, 5, 9, 5), digits(test, 5, 9)]],
           local want = ref_digits(item[2], item[3], item[4], item[5])
           if type(ds) ~= "table" or not nb().is_tensor(ds.x) or not nb().is_tensor(ds.y) then
             return false, { en = ("make %s with digits(...), a dataset of images x and labels y"):format(name),
-                            ko = ("digits(...)로 %s를 만드세요: 이미지 x와 레이블 y의 데이터셋"):format(name) }
+                            ko = ("digits(...)로 %s 데이터셋을 만드세요: 이미지 x와 레이블 y의 데이터셋"):format(name) }
           end
           if not same_tensor(ds.x, want.x) then
             return false, { en = ("%s should hold the %d images of the digits %d–%d%s, in file order"):format(name, #want.y, item[3], item[4], item[5] and (", %d of each"):format(item[5]) or ""),
@@ -281,7 +281,7 @@ tgt, tgt_test = digits(train, 5, 9, 5), digits(test, 5, 9)]],
           if not same_tensor(ds.y, want.y) then
             local lo, hi = ds.y:min():item(), ds.y:max():item()
             return false, { en = ("%s's labels run from %g to %g; a 5-class head needs 1..5: digit %d should be class 1 (y − %d)"):format(name, lo, hi, item[3], item[3]),
-                            ko = ("%s의 레이블이 %g부터 %g까지입니다; 클래스 5개짜리 head에는 1..5가 필요합니다: 숫자 %d가 클래스 1이 되게 (y − %d)"):format(name, lo, hi, item[3], item[3]) }
+                            ko = ("%s의 레이블이 %g부터 %g까지입니다. 클래스 5개짜리 head에는 1..5가 필요합니다: 숫자 %d → 클래스 1이 되게 (y − %d)"):format(name, lo, hi, item[3], item[3]) }
           end
         end
         return true
@@ -342,9 +342,9 @@ an optimizer over the parameters that still need one, the new head only. Count h
 parameters are trained, and train 100 steps on the 25 labelled digits 5–9 (each step sees
 all 25, randomly moved a little).]],
         ko = [[
-방법 1, 고정된 특징 추출기: 새 Net의 features에 사전 학습된 가중치를 넣은 다음
-requires_grad_(false)로 고정하고 (autograd가 그 경사를 계산하지 않음), 아직 경사가 필요한
-파라미터, 즉 새 head만 최적화기에 넘깁니다. 학습되는 파라미터 수를 세고, 레이블 있는 숫자 5–9
+방법 1, 고정된 특성 추출기: 새 Net의 features에 사전 학습된 가중치를 넣은 다음
+requires_grad_(false)로 고정하고 (autograd가 그 기울기를 계산하지 않음), 아직 기울기가 필요한
+파라미터, 즉 새 head만 옵티마이저에 넘깁니다. 학습되는 파라미터 수를 세고, 레이블 있는 숫자 5–9
 25장으로 100단계 학습합니다 (매 단계 25장 전부를, 조금씩 무작위로 옮겨서 봅니다).]],
       },
       code = FROZEN .. [[
@@ -366,7 +366,7 @@ n_trained = count(trainable(frozen))]],
         for _, p in ipairs(fp) do
           if p.needs_grad then
             return false, { en = "frozen.features still requires gradients: frozen.features:requires_grad_(false)",
-                            ko = "frozen.features가 아직 경사를 요구합니다: frozen.features:requires_grad_(false)" }
+                            ko = "frozen.features가 아직 기울기를 요구합니다: frozen.features:requires_grad_(false)" }
           end
         end
         local d = max_diff(fp, env.pre.features:parameters())
@@ -412,8 +412,8 @@ and trains on 10 or 100 MNIST digits per class.]],
         ko = [[
 방법 2, 미세 조정(fine-tuning): 역시 사전 학습된 features에서 시작하지만 전부 학습시키되, 쓸모
 있는 특징을 덮어쓰지 않고 다듬도록 학습률을 작게 합니다. 방법 3, 처음부터: 같은 신경망을 무작위
-가중치에서 학습합니다. 세 가지를, 그리고 10단계마다의 정확도를 비교해 보세요. 그다음 잡음에
-대해 솔직해집시다: 테스트 숫자 250장에서 정확도의 표준 오차 sqrt(p(1 − p)/n)는 약 3포인트입니다.
+가중치에서 학습합니다. 세 가지를, 그리고 10단계마다의 정확도를 비교해 보세요. 그다음 노이즈에
+대해 솔직해집시다: 테스트 숫자 250장에서 정확도의 표준 오차 sqrt(p(1 − p)/n)는 약 3%p입니다.
 숫자 이미지에서는 무작위 3×3 필터도 이미 획을 보고, 우리 원본 데이터는 아주 작아서, 여기서의
 차이는 작고 시드에 따라 달라집니다. 전이 학습은 원본 데이터가 크고 목표 데이터가 작을 때 힘을
 발휘합니다 — `nabla run experiments/transfer.lua` 실험은 Fashion-MNIST 60,000장으로 사전 학습하고
@@ -458,7 +458,7 @@ scratch = Net()]],
         local rel = norm_of(moved) / size
         if dft == 0 then
           return false, { en = "finetuned.features did not change: train the whole model (an optimizer over all its parameters)",
-                          ko = "finetuned.features가 변하지 않았습니다: 모델 전체를 학습시키세요 (모든 파라미터에 대한 최적화기)" }
+                          ko = "finetuned.features가 변하지 않았습니다: 모델 전체를 학습시키세요 (모든 파라미터에 대한 옵티마이저)" }
         end
         if rel > 0.5 then
           return false, { en = ("finetuned.features are far from the pretrained ones (relative distance %.2f): load pre.features:state_dict() before training"):format(rel),
@@ -495,9 +495,9 @@ factor.]],
 입력을 그대로 넘기기만 하면 되니까), 어느 깊이를 넘으면 '평범한(plain)' 층 쌓기는 학습 세트에서조차
 더 나빠집니다: 성능 저하(degradation) 문제입니다 (He 외 2015). 잔차 연결이 이를 고칩니다: 블록이
 y = x + F(x)를 계산하므로 (nn.Residual) 입력을 그대로 넘기는 것이 기본값이고 (F = 0), 역전파에서
-"+"가 경사를 아래층으로 곧장 전달합니다. 블록 20개짜리 평범한 신경망과 잔차 블록으로 된 같은
-신경망을 만들고, backward를 한 번 한 뒤, 블록 1에 도달한 경사와 블록 20의 경사를 비교해 보세요
-(inspect(plain20)은 모든 파라미터의 ‖grad‖를 보여 줍니다). 평범한 신경망에서는 경사가 블록을
+"+"가 기울기를 아래층으로 곧장 전달합니다. 블록 20개짜리 평범한 신경망과 잔차 블록으로 된 같은
+신경망을 만들고, backward를 한 번 한 뒤, 블록 1에 도달한 기울기와 블록 20의 기울기를 비교해 보세요
+(inspect(plain20)은 모든 파라미터의 ‖grad‖를 보여 줍니다). 평범한 신경망에서는 기울기가 블록을
 하나씩 내려갈 때마다 크기가 크게 달라지고, 잔차 신경망의 "+" 경로를 따라서는 작은 배율 안에
 머뭅니다.]],
       },
@@ -549,7 +549,7 @@ inspect(plain20)]],
           local got = value(env.ratio[item[1]])
           if not finite(got) or math.abs(got - item[2]) > 1e-3 * item[2] then
             return false, { en = ("ratio.%s = %s, but ‖grad of block 1‖ / ‖grad of block 20‖ is %.3f (block 1 is the one nearest the input)"):format(item[1], tostring(got), item[2]),
-                            ko = ("ratio.%s = %s인데, ‖블록 1의 경사‖ / ‖블록 20의 경사‖는 %.3f입니다 (블록 1이 입력에 가장 가까운 블록)"):format(item[1], tostring(got), item[2]) }
+                            ko = ("ratio.%s = %s인데, ‖블록 1의 기울기‖ / ‖블록 20의 기울기‖는 %.3f입니다 (블록 1이 입력에 가장 가까운 블록)"):format(item[1], tostring(got), item[2]) }
           end
         end
         return true
@@ -566,7 +566,7 @@ optimizer can fit at all. The full experiment, with convolutional ResNet blocks
         ko = [[
 학습에 차이가 날까요? 블록 2개짜리 평범한 신경망, 블록 20개짜리 평범한 신경망, 블록 20개짜리 잔차
 신경망을 같은 방식으로 (같은 숫자 1,000장으로 Adam 3 에폭) 학습시키고, 그 '학습' 숫자들에서의 손실을
-재 보세요: 과적합 이야기가 아니라, 최적화기가 애초에 얼마나 잘 맞출 수 있느냐의 이야기입니다.
+측정해 보세요: 과적합 이야기가 아니라, 옵티마이저가 애초에 얼마나 잘 맞출 수 있느냐의 이야기입니다.
 합성곱 ResNet 블록(nn.BasicBlock)으로 8층과 32층을 Fashion-MNIST에서 비교하는 전체 실험:
 `nabla run experiments/resnet.lua`.]],
       },
@@ -596,17 +596,17 @@ end]],
         for _, name in ipairs({ "plain2", "plain20", "residual20" }) do
           local m = env.models[name]
           if not is_module(m) then
-            return false, { en = ("models.%s is missing"):format(name), ko = ("models.%s가 없습니다"):format(name) }
+            return false, { en = ("models.%s is missing"):format(name), ko = ("models.%s 모델이 없습니다"):format(name) }
           end
           local was = m.training
           m:eval()
           local ok, l = pcall(function() return n.no_grad(function() return n.cross_entropy(m(X), Y):item() end) end)
           if was then m:train() end
-          if not ok then return false, { en = ("models.%s fails on the 1,000 digits: %s"):format(name, why(l)), ko = ("models.%s가 숫자 1,000장에서 실패합니다: %s"):format(name, why(l)) } end
+          if not ok then return false, { en = ("models.%s fails on the 1,000 digits: %s"):format(name, why(l)), ko = ("models.%s 모델이 숫자 1,000장에서 실패합니다: %s"):format(name, why(l)) } end
           local got = value(env.train_loss[name])
           if not finite(got) or math.abs(got - l) > 1e-4 * math.max(1, l) then
             return false, { en = ("train_loss.%s should be models.%s's loss on the 1,000 training digits in eval mode, %.4f, got %s"):format(name, name, l, tostring(got)),
-                            ko = ("train_loss.%s는 eval 모드에서 숫자 1,000장에 대한 models.%s의 손실 %.4f여야 하는데 %s입니다"):format(name, name, l, tostring(got)) }
+                            ko = ("train_loss.%s 값은 eval 모드에서 숫자 1,000장에 대한 models.%s의 손실 %.4f여야 하는데 %s입니다"):format(name, name, l, tostring(got)) }
           end
           loss[name] = l
         end
@@ -630,14 +630,14 @@ end]],
           { en = "It overfits: more layers memorise the training set", ko = "과적합이다: 층이 많아서 학습 세트를 외운다" },
           { en = "It has too few parameters for the task", ko = "과제에 비해 파라미터가 너무 적다" },
           { en = "Optimisation gets hard: through 20 blocks the gradient reaching the first ones is badly scaled, and learning the identity with weight layers is not easy; y = x + F(x) makes the identity the default and gives the gradient a direct path",
-            ko = "최적화가 어려워진다: 블록 20개를 지나 첫 블록들에 도달하는 경사의 크기가 엉망이 되고, 가중치 층으로 항등 함수를 배우기도 쉽지 않다; y = x + F(x)는 항등 함수를 기본값으로 만들고 경사에 곧은 길을 준다" },
+            ko = "최적화가 어려워진다: 블록 20개를 지나 첫 블록들에 도달하는 기울기의 크기가 엉망이 되고, 가중치 층으로 항등 함수를 배우기도 쉽지 않다. y = x + F(x)는 항등 함수를 기본값으로 만들고 기울기에 곧은 길을 준다" },
         },
         answer = 3,
         explain = { en = "Right: it is an optimisation problem, not a capacity or overfitting one. The residual network of the same depth fits well, and its gradient ratio between block 1 and block 20 stays moderate.",
-                    ko = "맞습니다: 용량이나 과적합이 아니라 최적화의 문제입니다. 같은 깊이의 잔차 신경망은 잘 맞추고, 블록 1과 블록 20의 경사 비율도 적당하게 유지됩니다." },
+                    ko = "맞습니다: 용량이나 과적합이 아니라 최적화의 문제입니다. 같은 깊이의 잔차 신경망은 잘 맞추고, 블록 1과 블록 20의 기울기 비율도 적당하게 유지됩니다." },
         wrong = {
           { en = "Overfitting would give a LOW training loss and a high test loss; here the training loss itself is high.",
-            ko = "과적합이라면 학습 손실은 '낮고' 테스트 손실이 높아야 합니다; 여기서는 학습 손실 자체가 높습니다." },
+            ko = "과적합이라면 학습 손실은 '낮고' 테스트 손실이 높아야 합니다. 여기서는 학습 손실 자체가 높습니다." },
           { en = "It has MORE parameters than the 2-block network, which fits fine.", ko = "블록 2개짜리보다 파라미터가 '더' 많은데, 2개짜리는 잘 맞춥니다." },
         },
       },

@@ -45,7 +45,7 @@ local function need_table(env, name, keys, what)
   for _, k in ipairs(keys) do
     if not finite(value(t[k])) then
       return false, { en = ("%s[%d] should be a number (%s)"):format(name, k, what.en),
-                      ko = ("%s[%d]는 숫자(%s)여야 합니다"):format(name, k, what.ko) }
+                      ko = ("%s[%d] 값은 숫자(%s)여야 합니다"):format(name, k, what.ko) }
     end
   end
   return true
@@ -153,7 +153,7 @@ n = 2, 4, 8, 16, 32 hidden units. Each time n doubles, the error should shrink a
 times: a broken line with corners h apart misses a smooth curve by about h²·|f''|/8.]],
         ko = [[
 얼마나 정확할까요? 은닉 유닛 n = 2, 4, 8, 16, 32에 대해 점 400개 xs 위의 최대 오차
-max |net(x) − sin x|를 재 보세요. n이 두 배가 될 때마다 오차는 약 4배 줄어야 합니다:
+max |net(x) − sin x|를 측정해 보세요. n이 두 배가 될 때마다 오차는 약 4배 줄어야 합니다:
 꺾이는 점 사이 간격이 h인 꺾은선은 매끈한 곡선과 약 h²·|f''|/8만큼 어긋나니까요.]],
       },
       code = [[
@@ -257,7 +257,7 @@ model8, mse8 = fit_width(8, function(x) return x:sin() end, 1000)]],
         mse = mse / 200
         if math.abs(mse - value(env.mse8)) > 1e-4 * math.max(1, mse) then
           return false, { en = ("fit_width's second result should be the model's MSE on the 200 points: %.5f, not %.5f"):format(mse, value(env.mse8)),
-                          ko = ("fit의 두 번째 결과는 점 200개에서 모델의 MSE, %.5f여야 합니다 (%.5f가 아니라)"):format(mse, value(env.mse8)) }
+                          ko = ("fit의 두 번째 결과는 점 200개에서 모델의 MSE인 %.5f여야 합니다 (지금 %.5f)"):format(mse, value(env.mse8)) }
         end
         if mse > 0.01 then
           return false, { en = ("8 ReLU units trained 1000 steps should fit sin with MSE below 0.01, got %.4f: zero_grad before each backward?"):format(mse),
@@ -302,7 +302,7 @@ end]],
         local e = function(w) return value(env.errs[w]) end
         if not (e(1) > 0.05) then
           return false, { en = ("errs[1] = %.4f: one hinge cannot follow a sine; train on sin over [−π, π]"):format(e(1)),
-                          ko = ("errs[1] = %.4f: 경첩 하나로는 사인을 따라갈 수 없습니다; [−π, π]의 sin으로 학습하세요"):format(e(1)) }
+                          ko = ("errs[1] = %.4f: 경첩 하나로는 사인을 따라갈 수 없습니다. [−π, π]의 sin으로 학습하세요"):format(e(1)) }
         end
         if not (e(32) < e(1) / 100 and e(32) < e(4) and e(16) < e(2)) then
           return false, { en = ("the error should fall with width (1: %.3g, 4: %.3g, 16: %.3g, 32: %.3g): train 1000 steps each"):format(e(1), e(4), e(16), e(32)),
@@ -411,7 +411,7 @@ outside = (model32(xs) - xs:sin()):abs():max():item()]],
         for i, x in ipairs(pts) do want = math.max(want, math.abs(ys[i] - math.sin(x))) end
         if math.abs(outside - want) > 1e-3 * math.max(1, want) then
           return false, { en = ("outside should be the largest error on [π, 3π]: %.4f, not %.4f"):format(want, outside),
-                          ko = ("outside는 [π, 3π]에서의 최대 오차, %.4f여야 합니다 (%.4f가 아니라)"):format(want, outside) }
+                          ko = ("outside는 [π, 3π]에서의 최대 오차인 %.4f여야 합니다 (지금 %.4f)"):format(want, outside) }
         end
         if not (outside > 10 * inside) then
           return false, { en = ("outside (%.3g) should be far larger than inside (%.3g)"):format(outside, inside),
@@ -437,7 +437,7 @@ outside = (model32(xs) - xs:sin()):abs():max():item()]],
                     ko = "맞습니다: 존재에 대한 결과입니다. 가중치를 찾는 법(5단계), 유닛이 몇 개 필요한지(아주 많을 수 있음), 구간 밖(6단계)에 대해서는 아무 말도 하지 않습니다." },
         wrong = {
           { en = "The theorem only says good weights exist; step 5 showed training can fall short of the hand-built net.",
-                  ko = "정리는 좋은 가중치가 존재한다고만 말합니다; 5단계에서 학습이 손으로 만든 신경망에 못 미치는 것을 보았습니다." },
+                  ko = "정리는 좋은 가중치가 존재한다고만 말합니다. 5단계에서 학습이 손으로 만든 신경망에 못 미치는 것을 보았습니다." },
           [3] = { en = "Step 5 showed that bumpier functions need more units, and step 6 that the fit fails outside the interval.",
                   ko = "5단계에서 울퉁불퉁한 함수일수록 유닛이 더 필요하고, 6단계에서 구간 밖에서는 근사가 무너지는 것을 보았습니다." },
         },

@@ -1,7 +1,7 @@
 -- Lesson 3: vanishing (and exploding) gradients in deep networks.
 local list_of_numbers = require("nabla.lesson").checks.numbers
 
-local need_norms = { en = "compute the list of per-layer gradient norms first", ko = "먼저 층별 경사 노름 목록을 계산하세요" }
+local need_norms = { en = "compute the list of per-layer gradient norms first", ko = "먼저 층별 기울기 노름 목록을 계산하세요" }
 
 return {
   id = "vanishing-gradients",
@@ -18,7 +18,7 @@ that applies h = act(h·W) layer after layer.]],
         ko = [[
 예전에는 깊은 신경망을 학습시키기 어려웠습니다: 앞쪽 층이 거의 배우지 못했죠.
 이유를 살펴봅시다. depth개의 가중치 행렬(width × width, 정규분포 난수 × scale,
-경사 필요)의 목록을 돌려주는 make_net(depth, width, scale)과, 층마다 h = act(h·W)를
+기울기 필요)의 목록을 돌려주는 make_net(depth, width, scale)과, 층마다 h = act(h·W)를
 적용하는 forward(Ws, act, X)를 만드세요.]],
       },
       code = [[
@@ -48,7 +48,7 @@ function forward(Ws, act, X) return X end]],
           return false, { en = "make_net(3, 5, 0.5) should return a list of 3 matrices", ko = "make_net(3, 5, 0.5)는 행렬 3개의 목록을 돌려줘야 합니다" }
         end
         if tostring(Ws[1].shape) ~= "[5,5]" or not Ws[1].needs_grad then
-          return false, { en = "each matrix should be width × width and require grad", ko = "각 행렬은 width × width이고 경사가 필요해야 합니다" }
+          return false, { en = "each matrix should be width × width and require grad", ko = "각 행렬은 width × width이고 기울기가 필요해야 합니다" }
         end
         local nb = require "nabla"
         local X = nb.ones(2, 5)
@@ -98,7 +98,7 @@ print(norms_sigmoid[1], norms_sigmoid[10])]],
         end
         return true
       end,
-      hints = { { en = "W.grad:norm():item() is the L2 norm of a gradient as a number.", ko = "W.grad:norm():item()은 경사의 L2 노름을 숫자로 줍니다." } },
+      hints = { { en = "W.grad:norm():item() is the L2 norm of a gradient as a number.", ko = "W.grad:norm():item()은 기울기의 L2 노름을 숫자로 줍니다." } },
     },
     {
       text = {
@@ -107,7 +107,7 @@ Cause 1: small activation derivatives, multiplied. Backprop through a layer mult
 the gradient by σ′(z) = σ(z)(1 − σ(z)), which is at most 1/4. Ten layers: up to (1/4)¹⁰.
 Check the bound numerically: compute the largest σ′(z) for z in [−5, 5] into dmax.]],
         ko = [[
-원인 1: 작은 활성화 미분이 거듭 곱해집니다. 역전파가 한 층을 지날 때마다 경사에
+원인 1: 작은 활성화 미분이 거듭 곱해집니다. 역전파가 한 층을 지날 때마다 기울기에
 σ′(z) = σ(z)(1 − σ(z))가 곱해지는데, 이 값은 최대 1/4입니다. 10층이면 최대 (1/4)¹⁰.
 수치로 확인해 보세요: z ∈ [−5, 5]에서 σ′(z)의 최댓값을 dmax에 구하세요.]],
       },
@@ -149,7 +149,7 @@ norms_relu = layer_norms(Ws_relu, function(h) return h:sigmoid() end)]],
         for _, v in ipairs(n) do lo, hi = math.min(lo, v), math.max(hi, v) end
         if not (lo > 0 and hi / lo < 50) then
           return false, { en = ("ReLU layers should get gradients of similar size (now %.3g to %.3g): relu and scale √(2/32)?"):format(lo, hi),
-                          ko = ("ReLU 층들은 비슷한 크기의 경사를 받아야 합니다 (지금 %.3g ~ %.3g): relu와 크기 √(2/32)인가요?"):format(lo, hi) }
+                          ko = ("ReLU 층들은 비슷한 크기의 기울기를 받아야 합니다 (지금 %.3g ~ %.3g): relu와 크기 √(2/32)인가요?"):format(lo, hi) }
         end
         return true
       end,
@@ -162,7 +162,7 @@ scale) and too large (twice). Now every layer's gradient shrinks or grows togeth
 (scale ratio)^depth. Compute norms_small and norms_large.]],
         ko = [[
 원인 2: 가중치의 크기. ReLU는 그대로 두고, 너무 작게(He 크기의 절반), 너무 크게(두 배)
-초기화해 보세요. 이번에는 모든 층의 경사가 함께 (크기 비율)^깊이만큼 줄거나 커집니다.
+초기화해 보세요. 이번에는 모든 층의 기울기가 함께 (크기 비율)^깊이만큼 줄거나 커집니다.
 norms_small과 norms_large를 구하세요.]],
       },
       code = [[
@@ -180,10 +180,10 @@ norms_large = layer_norms(make_net(10, 32, he), relu)]],
         local s, l, r = env.norms_small, env.norms_large, env.norms_relu
         if not (list_of_numbers(s, 10) and list_of_numbers(l, 10) and list_of_numbers(r, 10)) then return false, need_norms end
         if not (s[1] < r[1] * 1e-2) then
-          return false, { en = "with half the He scale the gradients should be about 100× smaller", ko = "He 크기의 절반이면 경사가 100배쯤 작아야 합니다" }
+          return false, { en = "with half the He scale the gradients should be about 100× smaller", ko = "He 크기의 절반이면 기울기가 100배쯤 작아야 합니다" }
         end
         if not (l[1] > r[1] * 1e2) then
-          return false, { en = "with twice the He scale the gradients should be about 100× larger (exploding)", ko = "He 크기의 두 배면 경사가 100배쯤 커야 합니다 (폭주)" }
+          return false, { en = "with twice the He scale the gradients should be about 100× larger (exploding)", ko = "He 크기의 두 배면 기울기가 100배쯤 커야 합니다 (폭발)" }
         end
         return true
       end,
@@ -195,7 +195,7 @@ Over training. watch(model) records every layer's gradient norm at each backward
 Watch the sigmoid net for 30 steps of gradient descent, then draw it: the early layers'
 curves stay far below the late ones — they hardly learn.]],
         ko = [[
-학습하는 동안. watch(model)는 backward마다 층별 경사 노름을 기록합니다.
+학습하는 동안. watch(model)는 backward마다 층별 기울기 노름을 기록합니다.
 시그모이드 신경망을 경사 하강법 30단계 동안 지켜본 뒤 그려 보세요: 앞쪽 층의 곡선이
 뒤쪽 층보다 훨씬 아래에 머뭅니다 — 거의 배우지 못하는 거죠.]],
       },
@@ -219,7 +219,7 @@ watcher:plot()]],
           return false, { en = "train for 30 steps while watching", ko = "지켜보면서 30단계 학습하세요" }
         end
         if not (first[#first] < last[#last] * 1e-2) then
-          return false, { en = "the first layer should still get far smaller gradients than the last", ko = "첫 층의 경사가 여전히 마지막 층보다 훨씬 작아야 합니다" }
+          return false, { en = "the first layer should still get far smaller gradients than the last", ko = "첫 층의 기울기가 여전히 마지막 층보다 훨씬 작아야 합니다" }
         end
         return true
       end,
@@ -228,7 +228,7 @@ watcher:plot()]],
       text = { en = "To finish, the two causes.", ko = "마지막으로, 두 가지 원인입니다." },
       quiz = {
         question = { en = "Why do the first layers of a deep sigmoid network get tiny gradients?",
-                     ko = "깊은 시그모이드 신경망의 앞쪽 층은 왜 아주 작은 경사를 받을까요?" },
+                     ko = "깊은 시그모이드 신경망의 앞쪽 층은 왜 아주 작은 기울기를 받을까요?" },
         choices = {
           { en = "Because the learning rate is too small", ko = "학습률이 너무 작아서" },
           { en = "Because backprop multiplies one activation derivative (≤ 1/4 for sigmoid) and one weight matrix per layer: small factors compound over depth; weight scale sets the rest",
@@ -239,7 +239,7 @@ watcher:plot()]],
         explain = { en = "Yes. ReLU (derivative 1 when active), He/Xavier initialisation, normalisation layers and residual connections all keep that product near 1.",
                     ko = "맞습니다. ReLU(활성일 때 미분 1), He/Xavier 초기화, 정규화 층, 잔차 연결은 모두 그 곱을 1 근처로 유지합니다." },
         wrong = {
-          { en = "The learning rate scales every layer's step equally; it cannot make one layer's gradient smaller than another's.", ko = "학습률은 모든 층의 걸음을 똑같이 키우거나 줄일 뿐, 한 층의 경사만 작게 만들 수는 없습니다." },
+          { en = "The learning rate scales every layer's step equally; it cannot make one layer's gradient smaller than another's.", ko = "학습률은 모든 층의 걸음을 똑같이 키우거나 줄일 뿐, 한 층의 기울기만 작게 만들 수는 없습니다." },
           [3] = { en = "Every layer here has the same 32×32 weights.", ko = "여기서는 모든 층이 똑같이 32×32 가중치를 가집니다." },
         },
       },

@@ -52,7 +52,7 @@ local INTRO = {
   },
   ko = {
     ["Creating tensors"] = "텐서는 모두 float32 값을 담습니다. 인덱스, 차원, 클래스 번호는 Lua의 다른 모든 것처럼 1부터 셉니다.",
-    ["Tensor: shape and views"] = "메서드는 콜론으로 부릅니다: `x:view(2, 3)`. 뷰는 원래 텐서와 저장소를 함께 씁니다.",
+    ["Tensor: shape and views"] = "메서드는 콜론으로 호출합니다: `x:view(2, 3)`. 뷰는 원래 텐서와 저장소를 함께 씁니다.",
     ["nn: layers and losses"] = "층은 클래스입니다: `nn.Linear(784, 10)`으로 만들고 `layer(x)`로 실행합니다. 설정은 PyTorch 순서대로 넘기거나 옵션 테이블로 줍니다.",
     ["nn.Module"] = "모든 층과 모델이 가진 것 (아래의 `model`은 그중 아무것이나).",
     ["optim"] = "아래의 `opt`는 아무 옵티마이저나.",

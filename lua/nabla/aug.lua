@@ -175,7 +175,7 @@ function aug.cutout(opts)
   t.repr = ("aug.cutout{holes=%d, size={%g, %g}, fill=%g, p=%g}"):format(t.holes, size[1], size[2], t.fill, t.p)
   return t
 end
-doc(aug.cutout, "aug.cutout{holes=1, size=8, fill=0, p=0.5}", "blanks random rectangles (coarse dropout), so the network cannot rely on one spot", "무작위 사각형을 지웁니다(coarse dropout); 신경망이 한 부분에만 의존하지 못하게 합니다")
+doc(aug.cutout, "aug.cutout{holes=1, size=8, fill=0, p=0.5}", "blanks random rectangles (coarse dropout), so the network cannot rely on one spot", "무작위 사각형을 지웁니다(coarse dropout). 신경망이 한 부분에만 의존하지 못하게 합니다")
 
 function Transform:apply_cutout(x, mask)
   local n, h, w = check_batch(x, "cutout")
@@ -205,7 +205,7 @@ function aug.noise(opts)
   t.repr = ("aug.noise{std=%s, p=%g}"):format(fmt_range(t.std), t.p)
   return t
 end
-doc(aug.noise, "aug.noise{std=0.1, p=0.5}", "adds Gaussian noise of standard deviation std, clipped to [0, 1]", "표준편차 std인 가우시안 잡음을 더하고 [0, 1]로 자릅니다")
+doc(aug.noise, "aug.noise{std=0.1, p=0.5}", "adds Gaussian noise of standard deviation std, clipped to [0, 1]", "표준편차 std인 가우시안 노이즈를 더하고 [0, 1]로 자릅니다")
 
 function Transform:apply_noise(x, mask)
   local n = check_batch(x, "noise")
@@ -352,7 +352,7 @@ function aug.mixup(opts)
   t.repr = ("aug.mixup{alpha=%g}"):format(t.alpha)
   return t
 end
-doc(aug.mixup, "aug.mixup{alpha=0.2}", "m(x, y) -> x mixed with a shuffled copy, y_a, y_b, lam (lam ~ Beta(alpha, alpha)); the loss is lam·loss(out, y_a) + (1-lam)·loss(out, y_b)", "m(x, y) -> 섞은 배치 x, y_a, y_b, lam (lam ~ Beta(alpha, alpha)); 손실 함수는 lam·loss(out, y_a) + (1-lam)·loss(out, y_b)")
+doc(aug.mixup, "aug.mixup{alpha=0.2}", "m(x, y) -> x mixed with a shuffled copy, y_a, y_b, lam (lam ~ Beta(alpha, alpha)); the loss is lam·loss(out, y_a) + (1-lam)·loss(out, y_b)", "m(x, y) -> 섞은 배치 x, y_a, y_b, lam (lam ~ Beta(alpha, alpha)). 손실 함수는 lam·loss(out, y_a) + (1-lam)·loss(out, y_b)")
 
 -- aug.cutmix{ alpha = 1, p = 1 }: m(x, y) -> x_mixed, y_a, y_b, lam: a box of area
 -- (1 − lam)·H·W pasted from x[perm] (Yun et al. 2019); lam is recomputed from the box

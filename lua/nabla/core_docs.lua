@@ -70,7 +70,7 @@ method("x:select(dim, i)", "position i of dim, dropping that dimension", "dim의
 method("x:clone()", "a copy (differentiable)", "복사본 (미분 가능)", G)
 
 G = "Tensor: arithmetic and comparisons"
-method("x:add(y)", "x + y, with broadcasting (y a tensor or a number)", "x + y (브로드캐스팅 적용; y는 텐서나 숫자)", G)
+method("x:add(y)", "x + y, with broadcasting (y a tensor or a number)", "x + y (브로드캐스팅 적용, y는 텐서나 숫자)", G)
 method("x:sub(y)", "x - y, with broadcasting", "x - y (브로드캐스팅 적용)", G)
 method("x:mul(y)", "x * y elementwise, with broadcasting", "원소별 곱 x * y (브로드캐스팅 적용)", G)
 method("x:div(y)", "x / y elementwise, with broadcasting", "원소별 나눗셈 x / y (브로드캐스팅 적용)", G)
@@ -110,8 +110,8 @@ method("x:sum([dim [, keepdim]])", "sum of all elements, or over dim", "전체 �
 method("x:mean([dim [, keepdim]])", "mean of all elements, or over dim", "전체 또는 dim 방향의 평균", G)
 method("x:var([dim [, unbiased [, keepdim]]])", "variance (unbiased by default, as PyTorch)", "분산 (PyTorch처럼 기본은 불편 분산)", G)
 method("x:std([dim [, unbiased [, keepdim]]])", "standard deviation", "표준편차", G)
-method("x:max([dim])", "the largest value; with dim, values and indices (with a tensor: elementwise)", "최댓값; dim을 주면 값과 위치 (텐서를 주면 원소별)", G)
-method("x:min([dim])", "the smallest value; with dim, values and indices", "최솟값; dim을 주면 값과 위치", G)
+method("x:max([dim])", "the largest value; with dim, values and indices (with a tensor: elementwise)", "최댓값. dim을 주면 값과 위치 (텐서를 주면 원소별)", G)
+method("x:min([dim])", "the smallest value; with dim, values and indices", "최솟값. dim을 주면 값과 위치", G)
 method("x:argmax([dim])", "position of the largest value (1-based)", "최댓값의 위치 (1부터)", G)
 method("x:argmin([dim])", "position of the smallest value (1-based)", "최솟값의 위치 (1부터)", G)
 method("x:prod([dim])", "product of the elements", "원소들의 곱", G)
@@ -136,9 +136,9 @@ method("idx:one_hot([n])", "rows of zeros with a 1 at each (1-based) class (also
 G = "Tensor: autograd"
 method("x:requires_grad([flag])", "record operations on x so backward can compute x.grad", "x에 대한 연산을 기록해 backward가 x.grad를 계산하게 합니다", G)
 method("x:requires_grad_([flag])", "the same as x:requires_grad (PyTorch's in-place spelling)", "x:requires_grad와 같습니다 (PyTorch의 제자리 표기)", G)
-method("loss:backward([grad | {retain_graph, step}])", "backpropagate: fill .grad of every leaf; {step=true} walks node by node", "역전파: 모든 리프의 .grad를 채웁니다; {step=true}는 노드 하나씩 따라갑니다", G)
+method("loss:backward([grad | {retain_graph, step}])", "backpropagate: fill .grad of every leaf; {step=true} walks node by node", "역전파: 모든 리프의 .grad를 채웁니다. {step=true}는 노드 하나씩 따라갑니다", G)
 method("x:retain_grad()", "keep .grad for this intermediate tensor", "중간 텐서의 .grad를 남깁니다", G)
-method("x:register_hook(function(grad) ... end)", "see (or replace) x's gradient during backward", "backward 중에 x의 경사를 보거나 바꿉니다", G)
+method("x:register_hook(function(grad) ... end)", "see (or replace) x's gradient during backward", "backward 중에 x의 기울기를 보거나 바꿉니다", G)
 method("x:detach()", "the same values, out of the graph", "같은 값, 그래프 밖으로", G)
 
 G = "Tensor: in place"
@@ -156,9 +156,9 @@ registry.entries["where"] = registry.entries["Tensor:where"]
 
 -- ---- autograd switches --------------------------------------------------------------------
 G = "Autograd"
-doc("no_grad", "no_grad(fn, ...) or local _ <close> = no_grad()", "run without recording gradients (for updates and evaluation)", "경사를 기록하지 않고 실행합니다 (갱신과 평가에 사용)", G)
-doc("enable_grad", "enable_grad(fn, ...) or local _ <close> = enable_grad()", "record gradients again inside a no_grad block", "no_grad 블록 안에서 다시 경사를 기록합니다", G)
-doc("set_grad_enabled", "set_grad_enabled(flag)", "switch gradient recording on or off; returns the previous setting", "경사 기록을 켜거나 끕니다; 이전 설정을 돌려줍니다", G)
+doc("no_grad", "no_grad(fn, ...) or local _ <close> = no_grad()", "run without recording gradients (for updates and evaluation)", "기울기를 기록하지 않고 실행합니다 (갱신과 평가에 사용)", G)
+doc("enable_grad", "enable_grad(fn, ...) or local _ <close> = enable_grad()", "record gradients again inside a no_grad block", "no_grad 블록 안에서 다시 기울기를 기록합니다", G)
+doc("set_grad_enabled", "set_grad_enabled(flag)", "switch gradient recording on or off; returns the previous setting", "기울기 기록을 켜거나 끕니다. 이전 설정을 돌려줍니다", G)
 doc("is_grad_enabled", "is_grad_enabled()", "true when operations are being recorded for backward", "연산을 backward용으로 기록하는 중이면 true", G)
 
 -- ---- matrices, data, the machine ------------------------------------------------------------
@@ -170,12 +170,12 @@ doc("tensor_bytes", "tensor_bytes()", "bytes of tensor storage alive now (what t
 doc("peak_rss", "peak_rss()", "the most memory this process has held, in MiB", "이 프로세스가 지금까지 쓴 최대 메모리 (MiB)", G)
 doc("clock", "clock()", "seconds on a wall clock, for timing (os.clock() adds up the CPU time of every thread)", "시간 재기용 벽시계 초 (os.clock()은 모든 스레드의 CPU 시간을 더함)", G)
 doc("isatty", "isatty([fd=1])", "true if fd (standard output by default) is a terminal", "fd(기본은 표준 출력)가 터미널이면 true", G)
-doc("read_idx", "read_idx(path)", "an IDX file (MNIST's format) as bytes; data.read_idx gives a tensor", "IDX 파일(MNIST 형식)을 바이트로 읽습니다; 텐서는 data.read_idx로", G)
+doc("read_idx", "read_idx(path)", "an IDX file (MNIST's format) as bytes; data.read_idx gives a tensor", "IDX 파일(MNIST 형식)을 바이트로 읽습니다. 텐서는 data.read_idx로", G)
 doc("write_idx", "write_idx(path, bytes)", "write bytes (or a tensor of integers in 0..255) as an IDX file", "바이트(또는 0..255 정수 텐서)를 IDX 파일로 씁니다", G)
 doc("bytes", "bytes(t)", "a compact copy of a tensor of integers in 0..255, one byte each (images in memory)", "0..255 정수 텐서를 원소당 1바이트로 담은 작은 복사본 (메모리 속 이미지용)", G)
 doc("is_bytes", "is_bytes(v)", "true if v is a bytes object", "v가 bytes 객체이면 true", G)
 doc("display", "display(obj)", "show obj once, as inspect, graph and plots do (a notebook replaces this hook to draw it)", "inspect, graph, 그래프처럼 obj를 한 번 보여 줍니다 (노트북은 이 함수를 바꿔 그림으로 보여 줍니다)", "The shell")
-doc("terminal_columns", "terminal_columns([fd])", "the width of the terminal in columns, or nil when output is not a terminal", "터미널의 폭(칸 수); 터미널이 아니면 nil", G)
+doc("terminal_columns", "terminal_columns([fd])", "the width of the terminal in columns, or nil when output is not a terminal", "터미널의 폭(칸 수). 터미널이 아니면 nil", G)
 doc("globals", "nabla.globals([G])", "put nabla's names into G (the shell's globals; _G by default)", "nabla의 이름들을 G(셸의 전역, 기본은 _G)에 넣습니다", G)
 doc("lazy_names", "lazy_names()", "the names nabla loads on first use (nn, optim, fit, lesson...), for completion", "처음 쓸 때 읽어 들이는 이름들 (nn, optim, fit, lesson...), 자동 완성용", G)
 registry.register(nil, { name = "version", sig = "version", en = "nabla's version (a string)", ko = "nabla의 버전 (문자열)", group = G, kind = "value" }, nil, nil, nil, "fallback")

@@ -19,7 +19,7 @@ local floor, ceil = math.floor, math.ceil
 
 local Dataset = {}
 data.Dataset = Dataset
-doc(Dataset, "data.Dataset", "the class of datasets: #ds examples, ds[i] = {x, y}, ds:batch(ids) stacks them, ds.classes names the classes", "데이터셋의 클래스: 예제 #ds개, ds[i] = {x, y}, ds:batch(ids)로 묶음, ds.classes는 클래스 이름")
+doc(Dataset, "data.Dataset", "the class of datasets: #ds examples, ds[i] = {x, y}, ds:batch(ids) stacks them, ds.classes names the classes", "데이터셋의 클래스: 샘플 #ds개, ds[i] = {x, y}, ds:batch(ids)로 묶음, ds.classes는 클래스 이름")
 
 -- ds[i] is the pair { x, y } of example i; everything else is a method or a field.
 Dataset.__index = function(ds, k)
@@ -117,7 +117,7 @@ end
 
 -- data.read_idx(path): a tensor of the file's shape (bytes stay 0..255)
 data.read_idx = nabla.read_idx
-doc(data.read_idx, "data.read_idx(path)", "an IDX file (the format of MNIST) as a tensor of its shape; a truncated or corrupted file is an error", "IDX 파일(MNIST의 형식)을 그 모양 그대로 텐서로 읽습니다; 잘리거나 손상된 파일은 오류입니다")
+doc(data.read_idx, "data.read_idx(path)", "an IDX file (the format of MNIST) as a tensor of its shape; a truncated or corrupted file is an error", "IDX 파일(MNIST의 형식)을 그 모양 그대로 텐서로 읽습니다. 잘리거나 손상된 파일은 오류입니다")
 data.write_idx = nabla.write_idx
 
 local function exists(path)
@@ -172,13 +172,13 @@ local function idx_pair(dir, prefix, name, classes, limit)
   if #images.shape ~= 3 then
     error(L(("%s: %s holds an array of shape %s; images must have 3 dimensions (count, height, width)")
               :format(name, ipath, tostring(images.shape)),
-            ("%s: %s 의 배열 모양이 %s 입니다; 이미지는 3차원 (개수, 높이, 너비) 이어야 합니다")
+            ("%s: %s 의 배열 모양이 %s 입니다. 이미지는 3차원 (개수, 높이, 너비) 이어야 합니다")
               :format(name, ipath, tostring(images.shape))), 3)
   end
   if raw:dim() ~= 1 then
     error(L(("%s: %s holds an array of shape %s; labels must have 1 dimension (count)")
               :format(name, lpath, tostring(raw.shape)),
-            ("%s: %s 의 배열 모양이 %s 입니다; 레이블은 1차원 (개수) 이어야 합니다")
+            ("%s: %s 의 배열 모양이 %s 입니다. 레이블은 1차원 (개수) 이어야 합니다")
               :format(name, lpath, tostring(raw.shape))), 3)
   end
   if #images ~= #raw then
@@ -225,7 +225,7 @@ function data.mnist(opts)
     if not dir and (opts.download or opts.full) and run_fetch("mnist") then dir = find_set("mnist") end
     if not dir and opts.full then
       error(L("data.mnist{full = true}: the full MNIST could not be fetched (see the message above); run datasets/fetch mnist",
-              "data.mnist{full = true}: 전체 MNIST를 받지 못했습니다 (위 메시지 참고); datasets/fetch mnist 를 실행하세요"), 2)
+              "data.mnist{full = true}: 전체 MNIST를 받지 못했습니다 (위 메시지 참고). datasets/fetch mnist 를 실행하세요"), 2)
     end
     if not dir then
       dir = find_set("mnist-small")
@@ -236,13 +236,13 @@ function data.mnist(opts)
       if not data._warned_small then
         data._warned_small = true
         io.stderr:write(L("data.mnist: the full MNIST is not fetched (run datasets/fetch mnist); using the 2,000/500-digit subset datasets/mnist-small\n",
-                          "data.mnist: 전체 MNIST가 아직 없습니다 (datasets/fetch mnist 실행); 2,000/500장 부분 집합 datasets/mnist-small 을 씁니다\n"))
+                          "data.mnist: 전체 MNIST가 아직 없습니다 (datasets/fetch mnist 실행). 2,000/500장 부분 집합 datasets/mnist-small 을 씁니다\n"))
       end
     end
   end
   return idx_pair(dir, prefix, "MNIST " .. (prefix == "train" and "train" or "test"), MNIST_CLASSES, opts.limit)
 end
-doc(data.mnist, "data.mnist{split=\"train\"|\"test\", path=?, limit=?, download=false, full=false}", "MNIST digits as a dataset: ds[i] = {image (1,28,28) in [0,1], class id}, digit d is class d+1, ds.classes[y] its name; falls back to the committed 2,000/500 subset when datasets/fetch has not run, unless full=true (then it fetches the official 60,000/10,000 or fails); small=true always takes the subset", "MNIST 손글씨 숫자 데이터셋: ds[i] = {이미지 (1,28,28) 값은 [0,1], 클래스 번호}, 숫자 d는 클래스 d+1, 이름은 ds.classes[y]; datasets/fetch 를 실행하지 않았으면 저장소에 들어 있는 2,000/500장 부분 집합을 씁니다. full=true이면 공식 60,000/10,000장을 받아 오고, 못 받으면 오류. small=true이면 항상 부분 집합")
+doc(data.mnist, "data.mnist{split=\"train\"|\"test\", path=?, limit=?, download=false, full=false}", "MNIST digits as a dataset: ds[i] = {image (1,28,28) in [0,1], class id}, digit d is class d+1, ds.classes[y] its name; falls back to the committed 2,000/500 subset when datasets/fetch has not run, unless full=true (then it fetches the official 60,000/10,000 or fails); small=true always takes the subset", "MNIST 손글씨 숫자 데이터셋: ds[i] = {이미지 (1,28,28) 값은 [0,1], 클래스 번호}, 숫자 d는 클래스 d+1, 이름은 ds.classes[y]. datasets/fetch 를 실행하지 않았으면 저장소에 들어 있는 2,000/500장 부분 집합을 씁니다. full=true이면 공식 60,000/10,000장을 받아 오고, 못 받으면 오류. small=true이면 항상 부분 집합")
 
 -- data.fashion_mnist{ split = "train" | "test", path = dir, limit = n, download = false }
 function data.fashion_mnist(opts)
@@ -256,7 +256,7 @@ function data.fashion_mnist(opts)
   end
   return idx_pair(dir, prefix, "Fashion-MNIST " .. (prefix == "train" and "train" or "test"), FASHION_CLASSES, opts.limit)
 end
-doc(data.fashion_mnist, "data.fashion_mnist{split=\"train\"|\"test\", path=?, limit=?, download=false}", "Fashion-MNIST (10 kinds of clothing, 28×28), like data.mnist; fetch it first with datasets/fetch fashion-mnist", "Fashion-MNIST (옷 10종류, 28×28), data.mnist와 같은 형태; 먼저 datasets/fetch fashion-mnist 로 받으세요")
+doc(data.fashion_mnist, "data.fashion_mnist{split=\"train\"|\"test\", path=?, limit=?, download=false}", "Fashion-MNIST (10 kinds of clothing, 28×28), like data.mnist; fetch it first with datasets/fetch fashion-mnist", "Fashion-MNIST (옷 10종류, 28×28), data.mnist와 같은 형태. 먼저 datasets/fetch fashion-mnist 로 받으세요")
 
 -- t, names = data.csv(path, { header = nil (auto) | true | false, sep = "," }): a float
 -- tensor (rows, columns); empty, NA and NaN fields are NaN; names are the header's fields.
@@ -348,7 +348,7 @@ function data.linear(opts)
   end
   return data.dataset(nabla.tensor(xs), nabla.tensor(ys), { name = "linear" })
 end
-doc(data.linear, "data.linear{n=100, w={2}, b=0, noise=0.1}", "points x with y = x·w + b + noise, for linear regression", "y = x·w + b + 잡음 인 점들, 선형 회귀 연습용")
+doc(data.linear, "data.linear{n=100, w={2}, b=0, noise=0.1}", "points x with y = x·w + b + noise, for linear regression", "y = x·w + b + 노이즈 인 점들, 선형 회귀 연습용")
 
 -- data.sin{ n = 100, noise = 0.1, range = {-π, π} }: x (n, 1) uniform, y (n, 1) = sin x + noise·ε
 function data.sin(opts)
@@ -362,7 +362,7 @@ function data.sin(opts)
   end
   return data.dataset(nabla.tensor(xs), nabla.tensor(ys), { name = "sin" })
 end
-doc(data.sin, "data.sin{n=100, noise=0.1}", "y = sin(x) + noise, for fitting a curve with a small network", "y = sin(x) + 잡음, 작은 신경망으로 곡선을 맞춰 보는 연습용")
+doc(data.sin, "data.sin{n=100, noise=0.1}", "y = sin(x) + noise, for fitting a curve with a small network", "y = sin(x) + 노이즈, 작은 신경망으로 곡선을 맞춰 보는 연습용")
 
 -- a 2-class or k-class set of points from a generator gen(i) -> x1, x2, class
 local function points(name, n, k, noise, gen)
@@ -535,7 +535,7 @@ function data.bootstrap(ds, opts)
   for j = 1, n do if not seen[j] then oob[#oob + 1] = j end end
   return ds:subset(drawn), ds:subset(oob)
 end
-doc(data.bootstrap, "data.bootstrap(ds, {seed=?})", "a sample of #ds examples drawn with replacement, and the out-of-bag examples", "복원 추출한 #ds개의 표본과, 한 번도 뽑히지 않은(out-of-bag) 예제들")
+doc(data.bootstrap, "data.bootstrap(ds, {seed=?})", "a sample of #ds examples drawn with replacement, and the out-of-bag examples", "복원 추출한 #ds개의 표본과, 한 번도 뽑히지 않은(out-of-bag) 샘플들")
 
 -- ---- the loader ------------------------------------------------------------------------------
 
@@ -568,7 +568,7 @@ function data.loader(ds, opts)
     classes = opts.classes or (ds.classes and #ds.classes),
   }, Loader)
 end
-doc(data.loader, "data.loader(ds, {batch=64, shuffle=false, drop_last=false, augment=nil, seed=?})", "batches of (x, y): for x, y in loader do ... end; the same seed gives the same batches", "(x, y) 미니배치: for x, y in loader do ... end; 같은 seed면 같은 배치가 나옵니다")
+doc(data.loader, "data.loader(ds, {batch=64, shuffle=false, drop_last=false, augment=nil, seed=?})", "batches of (x, y): for x, y in loader do ... end; the same seed gives the same batches", "(x, y) 미니배치: for x, y in loader do ... end. 같은 seed면 같은 배치가 나옵니다")
 
 function Loader:num_batches()
   local n = #self.dataset

@@ -25,7 +25,7 @@ function M.on(name, fn)
   list[#list + 1] = fn
   return fn
 end
-doc(M.on, "events.on(name, fn)", "call fn(payload) whenever event name happens (\"epoch\", \"train_step\", \"lesson\", \"plot\"); returns fn", "이벤트 name(\"epoch\", \"train_step\", \"lesson\", \"plot\")이 일어날 때마다 fn(payload)를 부릅니다; fn을 돌려줍니다", "The classroom server")
+doc(M.on, "events.on(name, fn)", "call fn(payload) whenever event name happens (\"epoch\", \"train_step\", \"lesson\", \"plot\"); returns fn", "이벤트 name(\"epoch\", \"train_step\", \"lesson\", \"plot\")이 일어날 때마다 fn(payload)를 호출합니다. fn을 돌려줍니다", "The classroom server")
 
 function M.off(name, fn)
   local list = listeners[name]
@@ -59,7 +59,7 @@ function M.emit(name, payload)
     end
   end
 end
-doc(M.emit, "events.emit(name, payload)", "call every listener of event name (an error in one is reported, not raised)", "이벤트 name의 모든 리스너를 부릅니다 (한 리스너의 오류는 알리기만 하고 멈추지 않음)", "The classroom server")
+doc(M.emit, "events.emit(name, payload)", "call every listener of event name (an error in one is reported, not raised)", "이벤트 name의 모든 리스너를 호출합니다 (한 리스너의 오류는 알리기만 하고 멈추지 않음)", "The classroom server")
 
 -- Long loops call poll(); add_poller(fn) / remove_poller(fn) register what it runs.
 function M.add_poller(fn)

@@ -238,6 +238,6 @@ end
 function M.help(x)
   print(require("nabla.term").wrap(M.text(x)))
 end
-registry(M.help, "help(x)", "describe x; help() lists the topics", "x를 설명합니다; help()는 주제 목록", "The shell")
+registry(M.help, "help(x)", "describe x; help() lists the topics", "x를 설명합니다. help()는 주제 목록", "The shell")
 
 return M

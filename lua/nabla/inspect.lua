@@ -136,7 +136,7 @@ function M.inspect(x, opts)
   opts = opts or {}
   local rows = {}
   local head = { L("parameter", "파라미터"), L("shape", "모양"), L("mean", "평균"), L("std", "표준편차"),
-                 "‖grad‖", "‖grad‖/‖w‖", L("weights", "가중치 분포"), L("gradients", "경사 분포") }
+                 "‖grad‖", "‖grad‖/‖w‖", L("weights", "가중치 분포"), L("gradients", "기울기 분포") }
   rows[1] = head
   -- narrower histograms on a narrow terminal, so that a row fits 80 columns
   local bins = opts.bins or (require("nabla.term").columns() < 100 and 8 or 12)
@@ -149,7 +149,7 @@ function M.inspect(x, opts)
       name, shape_str(t), num(ws.mean), num(ws.std),
       gs and num(gs.norm) or "—",
       (gs and ws.norm > 0) and num(gs.norm / ws.norm) or "—",
-      sparkline(ws, bins), gs and sparkline(gs, bins) or L("(no grad yet)", "(아직 경사 없음)"),
+      sparkline(ws, bins), gs and sparkline(gs, bins) or L("(no grad yet)", "(아직 기울기 없음)"),
     }
   end
   local widths = {}
@@ -171,7 +171,7 @@ function M.inspect(x, opts)
   if opts.print ~= false then show("inspect", text, html_table("nabla-inspect", rows, { [7] = true, [8] = true })) end
   return text
 end
-doc(M.inspect, "inspect(model)", "per parameter: shape, mean/std, gradient norm, grad/weight ratio, histograms", "파라미터별 모양, 평균/표준편차, 경사 노름, 경사/가중치 비율, 히스토그램", "Seeing inside")
+doc(M.inspect, "inspect(model)", "per parameter: shape, mean/std, gradient norm, grad/weight ratio, histograms", "파라미터별 모양, 평균/표준편차, 기울기 노름, 기울기/가중치 비율, 히스토그램", "Seeing inside")
 
 -- ---- graph(loss) ----------------------------------------------------------------------
 
@@ -257,7 +257,7 @@ function M.graph(t, opts)
     if not node_grads then node_grads, leaf_grads = {}, {} end
   end
   local lines = {}
-  local rows = { { L("node", "노드"), L("op", "연산"), L("shape", "모양"), L("value", "값"), L("grad", "경사") } }
+  local rows = { { L("node", "노드"), L("op", "연산"), L("shape", "모양"), L("value", "값"), L("grad", "기울기") } }
   local shown = {}
   -- the line of the tree, and the same as a row of the table
   local function label(x, tree)
@@ -271,7 +271,7 @@ function M.graph(t, opts)
     if fn then g = node_grads[fn.id] elseif x.needs_grad then g = leaf_grads[x._id] end
     local s = (name and (name .. " = ") or "") .. kind .. " " .. shape_str(x) .. "  " ..
       L("value ", "값 ") .. summary(x)
-    if x.needs_grad then s = s .. "  " .. L("grad ", "경사 ") .. summary(g) end
+    if x.needs_grad then s = s .. "  " .. L("grad ", "기울기 ") .. summary(g) end
     rows[#rows + 1] = { tree .. (name or ""), kind, shape_str(x), summary(x), x.needs_grad and summary(g) or "" }
     return s
   end
@@ -305,7 +305,7 @@ function M.graph(t, opts)
   if opts.print ~= false then show("graph", text, html_table("nabla-graph", rows, { [1] = true }, note)) end
   return text
 end
-doc(M.graph, "graph(loss)", "draw the computation graph with each node's value and gradient", "각 노드의 값과 경사를 담은 계산 그래프를 그립니다", "Seeing inside")
+doc(M.graph, "graph(loss)", "draw the computation graph with each node's value and gradient", "각 노드의 값과 기울기를 담은 계산 그래프를 그립니다", "Seeing inside")
 
 -- ---- backward{ step = true } -----------------------------------------------------------
 
@@ -367,13 +367,13 @@ function M.step_backward(t, opts, raw_backward)
   out(L("Backprop, one node at a time. Each node multiplies the gradient from above by its "
         .. "local derivative (the chain rule) and passes the product to its inputs.\n"
         .. "Enter: next node, q: stop.\n",
-        "역전파를 노드 하나씩 따라갑니다. 각 노드는 위에서 온 경사에 자기 국소 미분을 곱해서(연쇄 법칙) "
-        .. "그 곱을 입력으로 넘깁니다.\nEnter: 다음 노드, q: 멈춤.\n"))
+        "역전파를 노드 하나씩 따라갑니다. 각 노드는 위에서 온 기울기에 자기 국소 미분을 곱해서(연쇄 법칙) "
+        .. "그 곱을 입력으로 넘깁니다.\nEnter는 다음 노드, q는 멈춤.\n"))
   local k = 0
   local function visit(node, gout, gin)
     k = k + 1
     out(("\n[%d] %s %s\n"):format(k, node.name, tostring(setmetatable(node.shape, getmetatable(t.shape)))))
-    out("    " .. L("upstream gradient dJ/d(out): ", "위에서 온 경사 dJ/d(out): ") .. summary(gout) .. "\n")
+    out("    " .. L("upstream gradient dJ/d(out): ", "위에서 온 기울기 dJ/d(out): ") .. summary(gout) .. "\n")
     out("    " .. L("local derivative: ", "국소 미분: ") .. (M.formulas[node.name] or L("see its backward in src/ops", "src/ops의 backward 참고")) .. "\n")
     local inputs = node.inputs
     for i, g in ipairs(gin) do
@@ -391,7 +391,7 @@ function M.step_backward(t, opts, raw_backward)
     local line = input()
     if line and line:match("^%s*q") then
       error(L("backward stopped by the learner: no gradients were stored",
-              "학습자가 역전파를 멈췄습니다: 경사는 저장되지 않았습니다"), 0)
+              "학습자가 역전파를 멈췄습니다: 기울기는 저장되지 않았습니다"), 0)
     end
   end
   local o = {}
@@ -450,7 +450,7 @@ function M.watch(model, opts)
     for _, n in ipairs(self.names) do nsteps = math.max(nsteps, #self.history[n]) end
     local at = step or nsteps
     local lines = { L(("‖grad‖ by layer, input first (step %d, log scale)"):format(at),
-                      ("층별 ‖경사‖, 입력 쪽부터 (%d 스텝, 로그 눈금)"):format(at)) }
+                      ("층별 ‖기울기‖, 입력 쪽부터 (%d 스텝, 로그 눈금)"):format(at)) }
     local llo, lhi = math.log(lo, 10), math.log(hi, 10)
     for _, r in ipairs(rows) do
       local v, bar = r[2], ""
@@ -501,11 +501,11 @@ function M.watch(model, opts)
     popts = popts or {}
     local lopts = {}
     for k, v in pairs(popts) do if k ~= "view" then lopts[k] = v end end
-    lopts.title = lopts.title or L("log10 ‖grad‖ per layer", "층별 log10 ‖경사‖")
+    lopts.title = lopts.title or L("log10 ‖grad‖ per layer", "층별 log10 ‖기울기‖")
     return plot.lines(series, lopts)
   end
   return w
 end
-doc(M.watch, "watch(model)", "record every layer's gradient norm at each backward; :plot() draws them", "backward마다 층별 경사 노름을 기록합니다; :plot()으로 그립니다", "Seeing inside")
+doc(M.watch, "watch(model)", "record every layer's gradient norm at each backward; :plot() draws them", "backward마다 층별 기울기 노름을 기록합니다. :plot()으로 그립니다", "Seeing inside")
 
 return M

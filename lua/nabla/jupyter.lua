@@ -304,7 +304,7 @@ function M.serve()
   _G.display = display
   require("nabla.doc")(display, "display(x [, {id = name, update = true}])",
     "show x in the notebook: as HTML or SVG if its metatable has __html or __svg, else as text; update = true redraws the display with that id",
-    "x를 노트북에 보여 줍니다: 메타테이블에 __html이나 __svg가 있으면 HTML이나 SVG로, 아니면 글자로; update = true는 그 id의 출력을 다시 그립니다", "The shell")
+    "x를 노트북에 보여 줍니다: 메타테이블에 __html이나 __svg가 있으면 HTML이나 SVG로, 아니면 글자로. update = true는 그 id의 출력을 다시 그립니다", "The shell")
   send({ type = "ready", version = nabla.version or "", lang = nabla.lang })
   while true do
     local req = M.recv()
@@ -491,11 +491,11 @@ function M.install(opts)
     env = env,
     metadata = { debugger = false },
   }, true) .. "\n")
-  print(L("installed the Jupyter kernel '%s' in %s", "Jupyter 커널 '%s'를 %s에 설치했습니다"):format(name, dir))
+  print(L("installed the Jupyter kernel '%s' in %s", "Jupyter 커널 '%s'을(를) %s에 설치했습니다"):format(name, dir))
   print(L("  it runs %s", "  실행 파일: %s"):format(exe))
   if not os.execute(PYTHON .. " -c 'import ipykernel' 2>/dev/null") then
     print(L("  note: %s cannot import ipykernel yet: apt-get install python3-ipykernel jupyter-notebook (or ./setup.sh jupyter)",
-            "  참고: %s에서 ipykernel을 불러올 수 없습니다: apt-get install python3-ipykernel jupyter-notebook (또는 ./setup.sh jupyter)")
+            "  참고: %s에서 아직 ipykernel을 불러올 수 없습니다. apt-get install python3-ipykernel jupyter-notebook (또는 ./setup.sh jupyter)으로 설치하세요")
       :format(PYTHON))
   end
   return dir

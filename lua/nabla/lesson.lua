@@ -111,7 +111,7 @@ function M.load(id)
       ids[#ids + 1] = name:match("^(.-)%.lua$")
     end
     local hint = require("nabla.suggest").hint(id, ids, lang() == "ko")
-    error((lang() == "ko" and "lesson: '%s' 레슨이 없습니다%s; lessons()로 목록을 보세요"
+    error((lang() == "ko" and "lesson: '%s' 레슨이 없습니다%s. lessons()로 목록을 보세요"
       or "lesson: there is no lesson '%s'%s; lessons() lists them"):format(id, hint), 0)
   end
   f:close()
@@ -355,7 +355,7 @@ function M.advance()
     if ok then mark_done(current.step)
     elseif not current.skip_armed then
       say(color("31", "✗ " .. tr(msg or { en = "not yet", ko = "아직 아닙니다" })))
-      say(lang() == "ko" and "(그래도 넘어가려면 next()를 한 번 더 부르세요)" or "(call next() again to skip anyway)")
+      say(lang() == "ko" and "(그래도 넘어가려면 next()를 한 번 더 호출하세요)" or "(call next() again to skip anyway)")
       current.skip_armed = true
       return false
     end
@@ -443,7 +443,7 @@ function M.answer(n, id, k)
   end
   M.answer_quiz(n)
 end
-doc(M.answer, 'answer(n) or answer(n, "id", k)', "answer the quiz of this step (or of step k of lesson id); answer() shows it again", "이 단계(또는 레슨 id의 k단계)의 퀴즈에 답합니다; answer()는 퀴즈를 다시 보여 줍니다", "Lessons")
+doc(M.answer, 'answer(n) or answer(n, "id", k)', "answer the quiz of this step (or of step k of lesson id); answer() shows it again", "이 단계(또는 레슨 id의 k단계)의 퀴즈에 답합니다. answer()는 퀴즈를 다시 보여 줍니다", "Lessons")
 
 function M.current() return current end
 

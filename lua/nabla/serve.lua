@@ -343,7 +343,7 @@ local function usage()
        .. "  CHECKPOINT: a file `nabla run` saved (runs/NAME-.../best.safetensors); the model is\n"
        .. "  rebuilt from the experiment and config the checkpoint records.",
           "사용법: nabla serve 체크포인트 [--port 8000] [--host 127.0.0.1]\n"
-       .. "  체크포인트: `nabla run`이 저장한 파일 (runs/이름-.../best.safetensors); 체크포인트에\n"
+       .. "  체크포인트: `nabla run`이 저장한 파일 (runs/이름-.../best.safetensors). 체크포인트에\n"
        .. "  기록된 실험과 설정으로 모델을 다시 만듭니다."))
 end
 
@@ -432,7 +432,7 @@ end
 local doc = require "nabla.doc"
 doc(M.serve, "serve{ model = m [, port = 8000] [, host = \"127.0.0.1\"] }",
     "serve m to a browser: /draw to draw a digit, / for live training, /lesson; returns a server (srv:url(), srv:stop())",
-    "m을 브라우저에 띄웁니다: /draw에서 숫자를 그리고, /에서 학습을 실시간으로, /lesson; 서버를 돌려줍니다 (srv:url(), srv:stop())",
+    "m을 브라우저에 띄웁니다: /draw에서 숫자를 그리고, /에서 학습을 실시간으로, /lesson. 서버를 돌려줍니다 (srv:url(), srv:stop())",
     "The classroom server")
 
 return M

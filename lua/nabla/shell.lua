@@ -137,7 +137,7 @@ function M.welcome(version)
     "",
     "  lessons()                   레슨 목록과 진도",
     '  lesson "gradient-descent"   첫 레슨 시작하기 (이어서 하기)',
-    "  help                        입력할 수 있는 것; help(x)는 무엇이든 설명합니다",
+    "  help                        입력할 수 있는 것, help(x)는 무엇이든 설명",
     "  x = randn(2, 3); x          식을 입력하면 값을 보여 줍니다",
     "  quit()  또는  Ctrl-D        나가기        :help  셸 명령 목록",
     "",

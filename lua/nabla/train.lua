@@ -168,7 +168,7 @@ function M.fit(model, loader, opts)
     error(L("fit: the first argument is the model to train (got " .. type(model)
             .. "); call it as fit(model, loader, {epochs = 3})",
             "fit: 첫 인자는 학습시킬 모델입니다 (받은 값: " .. type(model)
-            .. "); fit(model, loader, {epochs = 3})처럼 부르세요"), 2)
+            .. "). fit(model, loader, {epochs = 3})처럼 호출하세요"), 2)
   end
   if loader == nil then
     error(L("fit: the second argument is the data: a data.loader, a dataset or {x, y} tensors",
@@ -320,7 +320,7 @@ function M.fit(model, loader, opts)
     if opts.early_stop and bad_epochs >= (opts.early_stop.patience or 3) then
       if not opts.quiet then
         print(L(("early stop: %s did not improve for %d epochs"):format(monitor, bad_epochs),
-                ("조기 종료: %s가 %d 에폭 동안 나아지지 않았습니다"):format(monitor, bad_epochs)))
+                ("조기 종료: %s 값이 %d 에폭 동안 나아지지 않았습니다"):format(monitor, bad_epochs)))
       end
       break
     end
@@ -339,7 +339,7 @@ function M.fit(model, loader, opts)
     history.interrupted = true
     io.write(L(("fit: interrupted (Ctrl-C) in epoch %d after %d batch%s; the history so far is returned (%d epoch%s done)\n")
                  :format(where.epoch, where.batch, where.batch == 1 and "" or "es", #history.epoch, #history.epoch == 1 and "" or "s"),
-               ("fit: %d 에폭에서 배치 %d개를 마친 뒤 중단했습니다 (Ctrl-C); 지금까지의 기록을 돌려줍니다 (%d 에폭 완료)\n")
+               ("fit: %d 에폭에서 배치 %d개를 마친 뒤 중단했습니다 (Ctrl-C). 지금까지의 기록을 돌려줍니다 (%d 에폭 완료)\n")
                  :format(where.epoch, where.batch, #history.epoch)))
     io.flush()
   end

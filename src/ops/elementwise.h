@@ -27,7 +27,7 @@
       "ln(1 + x), x가 작아도 정확합니다")                                                    \
     X(sqrt, 1, NB_BOTH, "x:sqrt()", "square root, elementwise", "원소별 제곱근")            \
     X(abs, 0, NB_BOTH, "x:abs()", "|x|, elementwise (gradient 0 at 0)",                      \
-      "원소별 절댓값 |x| (0에서 경사는 0)")                                                 \
+      "원소별 절댓값 |x| (0에서 기울기는 0)")                                                 \
     X(sin, 0, NB_BOTH, "x:sin()", "sine, elementwise", "원소별 사인")                        \
     X(cos, 0, NB_BOTH, "x:cos()", "cosine, elementwise", "원소별 코사인")                    \
     X(relu, 1, NB_BOTH, "x:relu()", "max(x, 0)", "x와 0 중 큰 값, max(x, 0)")                \

@@ -99,7 +99,7 @@ function ModuleList:forward()
   error("nn.ModuleList has no forward: loop over it in your own forward (for i, layer in ipairs(self.layers) ...)", 2)
 end
 
-doc(Sequential, "nn.Sequential{ layer1, layer2, ... }", "run layers one after another; model[1] is the first (named \"0\" as in PyTorch); {\"name\", layer} pairs name them", "층을 차례로 실행합니다; model[1]이 첫 층 (PyTorch처럼 이름은 \"0\"); {\"이름\", 층} 쌍으로 이름을 붙임")
-doc(ModuleList, "nn.ModuleList{ layer1, layer2, ... }", "a list of layers whose parameters the model sees; you write the forward", "모델이 파라미터를 알아보는 층 목록; forward는 직접 작성")
+doc(Sequential, "nn.Sequential{ layer1, layer2, ... }", "run layers one after another; model[1] is the first (named \"0\" as in PyTorch); {\"name\", layer} pairs name them", "층을 차례로 실행합니다. model[1]이 첫 층 (PyTorch처럼 이름은 \"0\"). {\"이름\", 층} 쌍으로 이름을 붙임")
+doc(ModuleList, "nn.ModuleList{ layer1, layer2, ... }", "a list of layers whose parameters the model sees; you write the forward", "모델이 파라미터를 알아보는 층 목록. forward는 직접 작성")
 
 return { Sequential = Sequential, ModuleList = ModuleList }

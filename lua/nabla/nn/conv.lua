@@ -84,7 +84,7 @@ function Conv2d:extra_repr()
   return s
 end
 
-doc(Conv2d, "nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=true)", "2-d convolution over (N, C, H, W); settings also as a table: nn.Conv2d(1, 32, 3, {padding = 1})", "(N, C, H, W)에 대한 2차원 합성곱; 설정은 표로도: nn.Conv2d(1, 32, 3, {padding = 1})")
+doc(Conv2d, "nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=true)", "2-d convolution over (N, C, H, W); settings also as a table: nn.Conv2d(1, 32, 3, {padding = 1})", "(N, C, H, W)에 대한 2차원 합성곱. 설정은 표로도: nn.Conv2d(1, 32, 3, {padding = 1})")
 
 -- nn.ConvTranspose2d: the transpose (adjoint) of a convolution, which upsamples: each input
 -- pixel stamps the kernel, scaled by its value, onto the output at stride apart (overlaps add).

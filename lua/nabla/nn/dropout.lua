@@ -45,7 +45,7 @@ end
 
 function Dropout2d:extra_repr() return ("p=%g"):format(self.p) end
 
-doc(Dropout, "nn.Dropout(p=0.5)", "in training, zero each value with probability p and scale the rest by 1/(1−p); off in eval mode", "학습 중에 값마다 확률 p로 0으로 만들고 나머지를 1/(1−p)배; 평가 모드에서는 꺼짐")
+doc(Dropout, "nn.Dropout(p=0.5)", "in training, zero each value with probability p and scale the rest by 1/(1−p); off in eval mode", "학습 중에 값마다 확률 p로 0으로 만들고 나머지를 1/(1−p)배. 평가 모드에서는 꺼짐")
 doc(Dropout2d, "nn.Dropout2d(p=0.5)", "dropout of whole channels of (N, C, H, W)", "(N, C, H, W)의 채널 전체를 드롭아웃")
 
 return { Dropout = Dropout, Dropout2d = Dropout2d }

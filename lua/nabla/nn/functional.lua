@@ -32,7 +32,7 @@ fn("linear", "linear(x, w [, b])", "x·wᵀ + b in one matrix product (what nn.L
    "x·wᵀ + b를 행렬 곱 한 번으로 (nn.Linear가 하는 계산)")
 fn("conv2d", "conv2d(x, w, b|nil, {stride=1, padding=0, dilation=1, groups=1})",
    "2-D convolution of (N, C, H, W) with weights (O, C/groups, kh, kw); padding may be \"same\"",
-   "(N, C, H, W)와 가중치 (O, C/groups, kh, kw)의 2차원 합성곱; padding은 \"same\"도 됩니다")
+   "(N, C, H, W)와 가중치 (O, C/groups, kh, kw)의 2차원 합성곱. padding은 \"same\"도 됩니다")
 fn("conv_transpose2d", "conv_transpose2d(x, w, b|nil, {stride=1, padding=0, output_padding=0, dilation=1, groups=1})",
    "transposed convolution of (N, C, H, W) with weights (C, O/groups, kh, kw): the adjoint of conv2d, which upsamples",
    "(N, C, H, W)와 가중치 (C, O/groups, kh, kw)의 전치 합성곱: conv2d의 수반 연산으로 크기를 키웁니다")
@@ -57,10 +57,10 @@ fn("batch_norm", "batch_norm(x, running_mean|nil, running_var|nil, weight|nil, b
    "채널마다 배치 통계(학습 중) 또는 이동 통계로 정규화합니다")
 fn("layer_norm", "layer_norm(x, normalized_shape, weight|nil, bias|nil, eps=1e-5)",
    "normalise each example over its last dimensions (mean 0, variance 1), then scale and shift",
-   "예제마다 마지막 차원들에 걸쳐 평균 0, 분산 1로 정규화한 뒤 배율과 이동을 적용합니다")
+   "샘플마다 마지막 차원들에 걸쳐 평균 0, 분산 1로 정규화한 뒤 배율과 이동을 적용합니다")
 fn("group_norm", "group_norm(x, groups, weight|nil, bias|nil, eps=1e-5)",
    "normalise each example over groups of channels (independent of the batch size)",
-   "예제마다 채널 묶음별로 정규화합니다 (배치 크기와 무관)")
+   "샘플마다 채널 묶음별로 정규화합니다 (배치 크기와 무관)")
 fn("dropout", "dropout(x, p=0.5, training=true)",
    "zero each value with probability p and scale the rest by 1/(1-p) (only when training)",
    "확률 p로 값을 0으로 만들고 나머지는 1/(1-p)배 합니다 (학습 중에만)")

@@ -33,7 +33,7 @@ function nn.Parameter(t, requires_grad)
   return p:requires_grad(requires_grad ~= false)
 end
 
-doc(Module, "nn.Module:extend(\"Name\")", "the base of every layer: define __init(self, ...) and forward(self, x); fields holding layers or trainable tensors are registered", "모든 층의 바탕: __init(self, ...)과 forward(self, x)를 정의; 층이나 학습할 텐서를 담은 필드는 자동 등록")
-doc(nn.Parameter, "nn.Parameter(t)", "a trainable copy of t (a leaf that requires grad)", "t의 학습 가능한 복사본 (경사가 필요한 리프 텐서)")
+doc(Module, "nn.Module:extend(\"Name\")", "the base of every layer: define __init(self, ...) and forward(self, x); fields holding layers or trainable tensors are registered", "모든 층의 바탕: __init(self, ...)과 forward(self, x)를 정의. 층이나 학습할 텐서를 담은 필드는 자동 등록")
+doc(nn.Parameter, "nn.Parameter(t)", "a trainable copy of t (a leaf that requires grad)", "t의 학습 가능한 복사본 (기울기가 필요한 리프 텐서)")
 
 return nn

@@ -68,7 +68,7 @@ local CrossEntropyLoss = loss_class("CrossEntropyLoss", nabla.cross_entropy,
   { weight = false, ignore_index = false, reduction = "mean", label_smoothing = false },
   "nn.CrossEntropyLoss{weight=, ignore_index=, reduction='mean', label_smoothing=0}",
   "−log softmax(logits)[class]: classification from raw scores; targets are 1-based class ids or probabilities",
-  "−log softmax(로짓)[정답]: 점수(로짓)로 하는 분류; 목표는 1부터 세는 클래스 번호 또는 확률")
+  "−log softmax(로짓)[정답]: 점수(로짓)로 하는 분류. 목표는 1부터 세는 클래스 번호 또는 확률")
 loss_class("NLLLoss", nabla.nll_loss, { "weight", "ignore_index", "reduction" },
   { weight = false, ignore_index = false, reduction = "mean" },
   "nn.NLLLoss{weight=, ignore_index=, reduction='mean'}", "−input[class]: takes log-probabilities (after nn.LogSoftmax)",

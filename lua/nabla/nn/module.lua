@@ -232,7 +232,7 @@ local function named_members(self, kinds, prefix)
 end
 
 function Module:named_parameters(prefix) return named_members(self, PARAM, prefix) end
-doc(Module.named_parameters, "model:named_parameters()", "{name, tensor} pairs with PyTorch's dotted names (\"0.weight\" is model[1].weight); for name, p in model:named_parameters() do ... end", "PyTorch식 점 이름과 텐서의 쌍 (\"0.weight\"는 model[1].weight); for name, p in model:named_parameters() do ... end")
+doc(Module.named_parameters, "model:named_parameters()", "{name, tensor} pairs with PyTorch's dotted names (\"0.weight\" is model[1].weight); for name, p in model:named_parameters() do ... end", "PyTorch식 점 이름과 텐서의 쌍 (\"0.weight\"는 model[1].weight). for name, p in model:named_parameters() do ... end")
 function Module:named_buffers(prefix) return named_members(self, BUFFER, prefix) end
 
 function Module:parameters()

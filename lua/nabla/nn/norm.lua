@@ -126,8 +126,8 @@ function GroupNorm:extra_repr()
     tostring(self.affine))
 end
 
-doc(BatchNorm1d, "nn.BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=true, track_running_stats=true)", "batch normalisation of (N, C) or (N, C, L): per channel over the batch; running statistics for eval mode", "(N, C) 또는 (N, C, L)의 배치 정규화: 배치에 걸쳐 채널별로; 평가 모드에서는 이동 통계를 사용")
-doc(BatchNorm2d, "nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=true, track_running_stats=true)", "batch normalisation of (N, C, H, W): per channel over the batch and positions; running statistics for eval mode", "(N, C, H, W)의 배치 정규화: 배치와 위치에 걸쳐 채널별로; 평가 모드에서는 이동 통계를 사용")
+doc(BatchNorm1d, "nn.BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=true, track_running_stats=true)", "batch normalisation of (N, C) or (N, C, L): per channel over the batch; running statistics for eval mode", "(N, C) 또는 (N, C, L)의 배치 정규화: 배치에 걸쳐 채널별로. 평가 모드에서는 이동 통계를 사용")
+doc(BatchNorm2d, "nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=true, track_running_stats=true)", "batch normalisation of (N, C, H, W): per channel over the batch and positions; running statistics for eval mode", "(N, C, H, W)의 배치 정규화: 배치와 위치에 걸쳐 채널별로. 평가 모드에서는 이동 통계를 사용")
 doc(LayerNorm, "nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=true)", "layer normalisation: each sample over its last dimensions (the same in training and eval)", "층 정규화: 샘플마다 마지막 차원들에 걸쳐 정규화 (학습과 평가에서 같음)")
 doc(GroupNorm, "nn.GroupNorm(num_groups, num_channels, eps=1e-5, affine=true)", "group normalisation: each sample over groups of channels (independent of the batch size)", "그룹 정규화: 샘플마다 채널 그룹에 걸쳐 정규화 (배치 크기와 무관)")
 

@@ -64,8 +64,8 @@ function AdaptiveAvgPool2d:extra_repr()
   return "output_size=" .. args.pair_str(self.output_size)
 end
 
-doc(MaxPool2d, "nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1, return_indices=false, ceil_mode=false)", "the maximum of each window; the gradient flows only to the maxima", "각 창의 최댓값; 경사는 최댓값 자리로만 흐릅니다")
+doc(MaxPool2d, "nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1, return_indices=false, ceil_mode=false)", "the maximum of each window; the gradient flows only to the maxima", "각 창의 최댓값. 기울기는 최댓값 자리로만 흐릅니다")
 doc(AvgPool2d, "nn.AvgPool2d(kernel_size, stride=kernel_size, padding=0, ceil_mode=false, count_include_pad=true)", "the mean of each window", "각 창의 평균")
-doc(AdaptiveAvgPool2d, "nn.AdaptiveAvgPool2d(output_size)", "average pooling to a fixed output size; AdaptiveAvgPool2d(1) is global average pooling", "출력 크기를 정해 두는 평균 풀링; AdaptiveAvgPool2d(1)은 전역 평균 풀링")
+doc(AdaptiveAvgPool2d, "nn.AdaptiveAvgPool2d(output_size)", "average pooling to a fixed output size; AdaptiveAvgPool2d(1) is global average pooling", "출력 크기를 정해 두는 평균 풀링. AdaptiveAvgPool2d(1)은 전역 평균 풀링")
 
 return { MaxPool2d = MaxPool2d, AvgPool2d = AvgPool2d, AdaptiveAvgPool2d = AdaptiveAvgPool2d }

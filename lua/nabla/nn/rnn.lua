@@ -225,13 +225,13 @@ local GRU = RNNBase:extend("GRU")
 RNN.mode, LSTM.mode, GRU.mode = "RNN", "LSTM", "GRU"
 
 local opts = "{num_layers=1, bias=true, batch_first=false, dropout=0, bidirectional=false}"
-doc(RNN, "nn.RNN(input_size, hidden_size, " .. opts:gsub("^{", "{nonlinearity='tanh', ") .. ")", "Elman RNN: h_t = tanh(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh); returns output, h_n", "엘만 RNN: h_t = tanh(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh); output, h_n을 돌려줌")
-doc(LSTM, "nn.LSTM(input_size, hidden_size, " .. opts .. ")", "long short-term memory: gates i, f, g, o and a cell state c; returns output, {h_n, c_n}", "장단기 메모리(LSTM): 게이트 i, f, g, o와 셀 상태 c; output, {h_n, c_n}을 돌려줌")
-doc(GRU, "nn.GRU(input_size, hidden_size, " .. opts .. ")", "gated recurrent unit: reset and update gates r, z; returns output, h_n", "게이트 순환 유닛(GRU): 리셋·업데이트 게이트 r, z; output, h_n을 돌려줌")
+doc(RNN, "nn.RNN(input_size, hidden_size, " .. opts:gsub("^{", "{nonlinearity='tanh', ") .. ")", "Elman RNN: h_t = tanh(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh); returns output, h_n", "엘만 RNN: h_t = tanh(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh). output, h_n을 돌려줌")
+doc(LSTM, "nn.LSTM(input_size, hidden_size, " .. opts .. ")", "long short-term memory: gates i, f, g, o and a cell state c; returns output, {h_n, c_n}", "장단기 메모리(LSTM): 게이트 i, f, g, o와 셀 상태 c. output, {h_n, c_n}을 돌려줌")
+doc(GRU, "nn.GRU(input_size, hidden_size, " .. opts .. ")", "gated recurrent unit: reset and update gates r, z; returns output, h_n", "게이트 순환 유닛(GRU): 리셋·업데이트 게이트 r, z. output, h_n을 돌려줌")
 
-doc(nabla.lstm_cell, "nabla.lstm_cell(gx, gh, c)", "one fused LSTM step: gx = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh (B, 4H), c (B, H); returns (2, B, H): [1] = h', [2] = c'", "LSTM 한 스텝을 한 번에 계산: gx = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh (B, 4H), c (B, H); (2, B, H)를 돌려줌: [1] = h', [2] = c'")
-doc(nabla.gru_cell, "nabla.gru_cell(gx, gh, h)", "one fused GRU step: gx = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh (B, 3H), h (B, H); returns h' (B, H)", "GRU 한 스텝을 한 번에 계산: gx = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh (B, 3H), h (B, H); h' (B, H)를 돌려줌")
-doc(nabla.lstm_seq, "nabla.lstm_seq(xp, h0, c0, w_hh, b_hh|nil, reverse)", "a whole LSTM sequence as one op: xp (T, B, 4H) = x·W_ihᵀ + b_ih of every step; returns (T+1, B, H): h_1..h_T, then the last c", "LSTM 시퀀스 전체를 한 연산으로: xp (T, B, 4H) = 각 스텝의 x·W_ihᵀ + b_ih; (T+1, B, H)를 돌려줌: h_1..h_T, 마지막에 c")
-doc(nabla.gru_seq, "nabla.gru_seq(xp, h0, w_hh, b_hh|nil, reverse)", "a whole GRU sequence as one op: xp (T, B, 3H) = x·W_ihᵀ + b_ih of every step; returns h_1..h_T (T, B, H)", "GRU 시퀀스 전체를 한 연산으로: xp (T, B, 3H) = 각 스텝의 x·W_ihᵀ + b_ih; h_1..h_T (T, B, H)를 돌려줌")
+doc(nabla.lstm_cell, "nabla.lstm_cell(gx, gh, c)", "one fused LSTM step: gx = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh (B, 4H), c (B, H); returns (2, B, H): [1] = h', [2] = c'", "LSTM 한 스텝을 한 번에 계산: gx = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh (B, 4H), c (B, H). (2, B, H)를 돌려줌: [1] = h', [2] = c'")
+doc(nabla.gru_cell, "nabla.gru_cell(gx, gh, h)", "one fused GRU step: gx = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh (B, 3H), h (B, H); returns h' (B, H)", "GRU 한 스텝을 한 번에 계산: gx = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh (B, 3H), h (B, H). h' (B, H)를 돌려줌")
+doc(nabla.lstm_seq, "nabla.lstm_seq(xp, h0, c0, w_hh, b_hh|nil, reverse)", "a whole LSTM sequence as one op: xp (T, B, 4H) = x·W_ihᵀ + b_ih of every step; returns (T+1, B, H): h_1..h_T, then the last c", "LSTM 시퀀스 전체를 한 연산으로: xp (T, B, 4H) = 각 스텝의 x·W_ihᵀ + b_ih. (T+1, B, H)를 돌려줌: h_1..h_T, 마지막에 c")
+doc(nabla.gru_seq, "nabla.gru_seq(xp, h0, w_hh, b_hh|nil, reverse)", "a whole GRU sequence as one op: xp (T, B, 3H) = x·W_ihᵀ + b_ih of every step; returns h_1..h_T (T, B, H)", "GRU 시퀀스 전체를 한 연산으로: xp (T, B, 3H) = 각 스텝의 x·W_ihᵀ + b_ih. h_1..h_T (T, B, H)를 돌려줌")
 
 return { RNN = RNN, LSTM = LSTM, GRU = GRU }

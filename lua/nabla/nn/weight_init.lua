@@ -126,9 +126,9 @@ doc(init.zeros_, "nn.init.zeros_(t)", "fill t with zeros", "t를 0으로 채웁�
 doc(init.ones_, "nn.init.ones_(t)", "fill t with ones", "t를 1로 채웁니다")
 doc(init.eye_, "nn.init.eye_(t)", "fill a matrix with the identity", "행렬을 단위 행렬로 채웁니다")
 doc(init.calculate_gain, "nn.init.calculate_gain(nonlinearity, param)", "the gain that keeps activations' variance: relu √2, tanh 5/3, leaky_relu √(2/(1+a²)), linear/sigmoid 1", "활성값의 분산을 유지하는 이득: relu √2, tanh 5/3, leaky_relu √(2/(1+a²)), linear/sigmoid 1")
-doc(init.xavier_uniform_, "nn.init.xavier_uniform_(t, gain=1)", "Glorot: U(−b, b), b = gain·√(6/(fan_in+fan_out)); keeps the variance forwards and backwards", "Glorot 초기화: U(−b, b), b = gain·√(6/(fan_in+fan_out)); 순전파와 역전파의 분산을 유지")
+doc(init.xavier_uniform_, "nn.init.xavier_uniform_(t, gain=1)", "Glorot: U(−b, b), b = gain·√(6/(fan_in+fan_out)); keeps the variance forwards and backwards", "Glorot 초기화: U(−b, b), b = gain·√(6/(fan_in+fan_out)). 순전파와 역전파의 분산을 유지")
 doc(init.xavier_normal_, "nn.init.xavier_normal_(t, gain=1)", "Glorot: N(0, std²), std = gain·√(2/(fan_in+fan_out))", "Glorot 초기화: N(0, std²), std = gain·√(2/(fan_in+fan_out))")
-doc(init.kaiming_uniform_, "nn.init.kaiming_uniform_(t, {a=0, mode='fan_in', nonlinearity='leaky_relu'})", "He: U(−b, b), b = gain·√(3/fan); for ReLU networks (nonlinearity='relu')", "He 초기화: U(−b, b), b = gain·√(3/fan); ReLU 신경망용 (nonlinearity='relu')")
+doc(init.kaiming_uniform_, "nn.init.kaiming_uniform_(t, {a=0, mode='fan_in', nonlinearity='leaky_relu'})", "He: U(−b, b), b = gain·√(3/fan); for ReLU networks (nonlinearity='relu')", "He 초기화: U(−b, b), b = gain·√(3/fan). ReLU 신경망용 (nonlinearity='relu')")
 doc(init.kaiming_normal_, "nn.init.kaiming_normal_(t, {a=0, mode='fan_in', nonlinearity='leaky_relu'})", "He: N(0, std²), std = gain/√fan", "He 초기화: N(0, std²), std = gain/√fan")
 
 return init

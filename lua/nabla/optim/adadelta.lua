@@ -30,6 +30,6 @@ function Adadelta:update(group, p, grad, state)
                        group.eps, group.weight_decay, group.maximize)
 end
 
-doc(Adadelta, "optim.Adadelta(params, {lr=1, rho=0.9, eps=1e-6, weight_decay=0})", "steps sized by the ratio of running RMS of updates and of gradients", "갱신량의 RMS와 경사의 RMS의 비로 보폭을 정하는 방법 (학습률이 거의 필요 없음)")
+doc(Adadelta, "optim.Adadelta(params, {lr=1, rho=0.9, eps=1e-6, weight_decay=0})", "steps sized by the ratio of running RMS of updates and of gradients", "갱신량의 RMS와 기울기의 RMS의 비로 스텝 크기를 정하는 방법 (학습률이 거의 필요 없음)")
 
 return Adadelta

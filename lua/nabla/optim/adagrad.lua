@@ -27,6 +27,6 @@ function Adagrad:update(group, p, grad, state)
                       group.weight_decay, group.eps, group.maximize)
 end
 
-doc(Adagrad, "optim.Adagrad(params, {lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10})", "per-coordinate steps shrinking with the sum of squared gradients", "지금까지의 경사 제곱합으로 좌표마다 학습률을 줄이는 방법")
+doc(Adagrad, "optim.Adagrad(params, {lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10})", "per-coordinate steps shrinking with the sum of squared gradients", "지금까지의 기울기 제곱합으로 좌표마다 학습률을 줄이는 방법")
 
 return Adagrad

@@ -54,6 +54,6 @@ function Adam:update(group, p, grad, state)
   Adam.adam_update(nabla._C._adam_step, group, p, grad, state)
 end
 
-doc(Adam, "optim.Adam(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, amsgrad=false})", "momentum divided by a running RMS, both bias-corrected", "모멘텀을 경사의 이동 RMS로 나누는 방법 (편향 보정 포함)")
+doc(Adam, "optim.Adam(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, amsgrad=false})", "momentum divided by a running RMS, both bias-corrected", "모멘텀을 기울기의 이동 RMS로 나누는 방법 (편향 보정 포함)")
 
 return Adam

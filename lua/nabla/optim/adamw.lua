@@ -16,6 +16,6 @@ function AdamW:update(group, p, grad, state)
   Adam.adam_update(nabla._C._adamw_step, group, p, grad, state)
 end
 
-doc(AdamW, "optim.AdamW(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0.01, amsgrad=false})", "Adam with decoupled weight decay", "가중치 감쇠를 경사와 분리한 Adam")
+doc(AdamW, "optim.AdamW(params, {lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0.01, amsgrad=false})", "Adam with decoupled weight decay", "가중치 감쇠를 기울기와 분리한 Adam")
 
 return AdamW

@@ -54,6 +54,6 @@ function M.clip_grad_norm_(params, max_norm, norm_type, error_if_nonfinite)
   end
   return nabla.tensor(total)
 end
-doc(M.clip_grad_norm_, "optim.clip_grad_norm_(params, max_norm, norm_type=2)", "scale all gradients down so that their joint norm is at most max_norm; returns the norm before clipping", "모든 경사를 함께 본 노름이 max_norm을 넘지 않도록 줄임 (경사 클리핑); 줄이기 전의 노름을 반환")
+doc(M.clip_grad_norm_, "optim.clip_grad_norm_(params, max_norm, norm_type=2)", "scale all gradients down so that their joint norm is at most max_norm; returns the norm before clipping", "모든 기울기를 함께 본 노름이 max_norm을 넘지 않도록 줄임 (기울기 클리핑). 줄이기 전의 노름을 반환")
 
 return M

@@ -11,7 +11,7 @@
 --                                         lr · factor when the metric stops improving
 local doc = require "nabla.doc"
 local M = {}
-doc(M, { name = "optim.lr_scheduler", sig = "optim.lr_scheduler.StepLR(opt, {...}), ...", kind = "module", en = "learning-rate schedules: call sched:step() once per epoch (OneCycleLR: per batch), after opt:step()", ko = "학습률 스케줄: opt:step() 다음에 에폭마다 sched:step()을 부릅니다 (OneCycleLR는 배치마다)" })
+doc(M, { name = "optim.lr_scheduler", sig = "optim.lr_scheduler.StepLR(opt, {...}), ...", kind = "module", en = "learning-rate schedules: call sched:step() once per epoch (OneCycleLR: per batch), after opt:step()", ko = "학습률 스케줄: opt:step() 다음에 에폭마다 sched:step()을 호출합니다 (OneCycleLR는 배치마다)" })
 
 local function check_optimizer(opt, who)
   if type(opt) ~= "table" or type(opt.param_groups) ~= "table" then

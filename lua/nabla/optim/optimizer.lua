@@ -207,7 +207,7 @@ function Optimizer:step(closure)
   end
   return loss
 end
-doc(Optimizer.step, "opt:step()", "update every parameter that has a .grad (parameters with grad nil are skipped)", ".grad가 있는 모든 매개변수를 갱신합니다 (grad가 nil인 매개변수는 건너뜀)")
+doc(Optimizer.step, "opt:step()", "update every parameter that has a .grad (parameters with grad nil are skipped)", ".grad가 있는 모든 파라미터를 갱신합니다 (grad가 nil인 파라미터는 건너뜀)")
 
 -- Forgets every gradient. set_to_none (the default, as PyTorch 2): .grad becomes nil, so
 -- the next backward starts afresh and step() skips parameters that got no gradient;
@@ -226,7 +226,7 @@ function Optimizer:zero_grad(set_to_none)
     end
   end
 end
-doc(Optimizer.zero_grad, "opt:zero_grad()", "set every parameter's .grad to nil (opt:zero_grad(false) fills them with zeros)", "모든 매개변수의 .grad를 nil로 지웁니다 (opt:zero_grad(false)는 0으로 채움)")
+doc(Optimizer.zero_grad, "opt:zero_grad()", "set every parameter's .grad to nil (opt:zero_grad(false) fills them with zeros)", "모든 파라미터의 .grad를 nil로 지웁니다 (opt:zero_grad(false)는 0으로 채움)")
 
 -- PyTorch's structure, with 1-based indices: parameters are numbered 1, 2, ... across the
 -- groups in order;
@@ -253,7 +253,7 @@ function Optimizer:state_dict()
   end
   return sd
 end
-doc(Optimizer.state_dict, "opt:state_dict()", "the optimizer's state {state = {[i] = {...}}, param_groups = {...}} (PyTorch's layout, 1-based); load with opt:load_state_dict(sd)", "최적화기의 상태 {state = {[i] = {...}}, param_groups = {...}} (PyTorch 구조, 1부터 번호); opt:load_state_dict(sd)로 불러옴")
+doc(Optimizer.state_dict, "opt:state_dict()", "the optimizer's state {state = {[i] = {...}}, param_groups = {...}} (PyTorch's layout, 1-based); load with opt:load_state_dict(sd)", "옵티마이저의 상태 {state = {[i] = {...}}, param_groups = {...}} (PyTorch 구조, 1부터 번호). opt:load_state_dict(sd)로 불러옴")
 
 -- Loads a state_dict() of an optimizer of the same kind over parameters of the same shapes
 -- (the groups' options come from sd; the parameters stay this optimizer's).
@@ -338,6 +338,6 @@ function Optimizer:__tostring()
   return table.concat(lines, "\n")
 end
 
-doc(Optimizer, "optim.Optimizer.class(name, defaults, check)", "the base of every optimizer: parameter groups, per-parameter state, step, zero_grad, state_dict; a new rule defines update(group, p, grad, state)", "모든 옵티마이저의 바탕: 파라미터 그룹, 파라미터별 상태, step, zero_grad, state_dict; 새 규칙은 update(group, p, grad, state)만 정의")
+doc(Optimizer, "optim.Optimizer.class(name, defaults, check)", "the base of every optimizer: parameter groups, per-parameter state, step, zero_grad, state_dict; a new rule defines update(group, p, grad, state)", "모든 옵티마이저의 바탕: 파라미터 그룹, 파라미터별 상태, step, zero_grad, state_dict. 새 규칙은 update(group, p, grad, state)만 정의")
 
 return Optimizer

@@ -37,6 +37,6 @@ function RMSprop:update(group, p, grad, state)
                       group.maximize)
 end
 
-doc(RMSprop, "optim.RMSprop(params, {lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=false})", "divide the gradient by a running RMS of recent gradients", "최근 경사의 이동 제곱평균 제곱근으로 경사를 나누는 방법")
+doc(RMSprop, "optim.RMSprop(params, {lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=false})", "divide the gradient by a running RMS of recent gradients", "최근 기울기의 이동 제곱평균 제곱근으로 기울기를 나누는 방법")
 
 return RMSprop

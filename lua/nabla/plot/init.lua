@@ -467,7 +467,7 @@ function plot.scatter(a, b, c)
   end
   return xy_plot(fname, series, opts, fig, "points")
 end
-doc(plot.scatter, "plot.scatter(xs, ys | points, { labels = classes })", "a scatter plot; labels colour the points by class", "산점도를 그립니다; labels를 주면 클래스마다 색이 다릅니다")
+doc(plot.scatter, "plot.scatter(xs, ys | points, { labels = classes })", "a scatter plot; labels colour the points by class", "산점도를 그립니다. labels를 주면 클래스마다 색이 다릅니다")
 
 -- plot.hist(values [, opts]): opts.bins (default about sqrt(n), at most 40), opts.range =
 -- {lo, hi}. The counts are also in plot.last.counts and plot.last.edges.
@@ -534,7 +534,7 @@ function plot.hist(values, opts)
   fig.notes[#fig.notes + 1] = ("n = %d, %d bins of width %s"):format(#vals, bins, S.short((hi - lo) / bins))
   return finish(fig, opts)
 end
-doc(plot.hist, "plot.hist(values, { bins = 20, range = {lo, hi} })", "a histogram of values (weights, gradients, activations)", "값(가중치, 경사, 활성값)의 히스토그램을 그립니다")
+doc(plot.hist, "plot.hist(values, { bins = 20, range = {lo, hi} })", "a histogram of values (weights, gradients, activations)", "값(가중치, 기울기, 활성값)의 히스토그램을 그립니다")
 
 -- ---- fields: a function sampled over the plane (contour, boundary) ------------------------
 
