@@ -310,8 +310,8 @@ reaches mu and logvar. Write sample_z(mu, logvar).]],
 변분 오토인코더(VAE)는 이 평면을 샘플을 뽑을 수 있는 곳으로 만듭니다. 인코더가
 숫자마다 z의 평균 mu와 로그 분산 logvar를 내고, z를 뽑습니다:
 z = mu + sigma·eps, sigma = exp(logvar / 2), eps ~ N(0, 1). 이렇게 쓰면
-(재매개변수화) 무작위성은 eps에만 있으므로 역전파가 mu와 logvar까지 닿습니다.
-sample_z(mu, logvar)를 작성하세요.]],
+(재파라미터화, reparameterisation) 무작위성은 eps에만 있으므로 역전파가 mu와
+logvar까지 닿습니다. sample_z(mu, logvar)를 작성하세요.]],
       },
       code = [[
 function sample_z(mu, logvar)
