@@ -215,7 +215,7 @@ local function train_model(m, train, test, cfg, log)
     local walk = {}
     for k = 0, 9 do walk[#walk + 1] = za * (1 - k / 9) + zb * (k / 9) end
     samples.save_grid(dir .. "-interpolation.svg", dec(nabla.cat(walk, 1)):sigmoid(),
-      { cols = 10, title = ("from a %d to a %d through the latent space"):format(cfg.from, cfg.to) })
+      { cols = 10, title = ("from %d to %d through the latent space"):format(cfg.from, cfg.to) })
     if m.vae then
       -- the latent plane on a grid: z1, z2 from −2.5 to 2.5 (most of N(0, 1)'s mass)
       local g, k, zs = cfg.grid, 0, {}

@@ -13,6 +13,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import browser as B  # noqa: E402
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 
 EXE = sys.argv[1]
 C = B.Checks()
@@ -57,6 +58,19 @@ def js(d, code, *args):
     return d.execute_script(code, *args)
 
 
+def load(d, url, tries=4):
+    """d.get(url), tried again when a starved chromium's renderer does not answer in time (on
+    a machine shared by many jobs it may not: "Timed out receiving message from renderer")."""
+    for k in range(tries):
+        try:
+            d.get(url)
+            return
+        except TimeoutException:
+            if k == tries - 1:
+                raise
+            time.sleep(2)
+
+
 def updates(d, kind):
     return js(d, f"const e = document.getElementById('sample-{kind}'); return e ? Number(e.dataset.updates) : 0")
 
@@ -93,7 +107,7 @@ def main():
     try:
         url = srv.wait_url().rstrip("/")
         d = B.browser(1280, 900)
-        d.get(url + "/?lang=en")
+        load(d, url + "/?lang=en")
         B.wait("the dashboard", lambda: js(d, "return !document.documentElement.classList.contains('loading')"))
         B.wait("live connection", lambda: js(d, "return document.getElementById('conn').dataset.state") == "live")
         C.ok(not d.find_element("id", "later").is_displayed(), "before any sample: no samples section")
@@ -129,7 +143,7 @@ def main():
         C.ok(len(grids) >= 12 + 4, f"the image sheet was redrawn for every epoch of both experiments ({len(grids)} times)")
         st = js(d, CANVAS_STATS, "image_grid")
         C.ok(st and 0.02 < st["dark"] < 0.9, f"the GAN's sheet: dark strokes on white ({st})")
-        C.ok(st["w"] >= 8 * 28 and st["h"] >= 8 * 28, "8 × 8 samples of 28 × 28 pixels, at least")
+        C.ok(st["w"] >= 2 * 8 * 28 and st["h"] >= 2 * 8 * 28, "8 × 8 samples of 28 × 28 pixels, each at least twice as large")
         text = d.find_element("css selector", "#sample-text pre").text
         C.ok("quick brown fox" in text and "경사 하강법" in text, f"the generated text is shown ({text!r})")
         C.ok("char-rnn" in d.find_element("css selector", "#sample-text figcaption").text, "the text's caption")
@@ -143,19 +157,19 @@ def main():
              "the latest sheet is the GAN's 64 samples")
         shown = js(d, "return document.getElementById('sample-image_grid').dataset.epoch")
         C.ok(shown == str(s["image_grid"]["epoch"]), f"the page shows the same epoch as /state ({shown})")
-        C.ok(len(s["scatter"]["points"]) == 600, "the scatter in /state has its 600 points")
+        C.ok(len(s["scatter"]["points"]) == 500, "the scatter in /state has a point per test digit of the subset (500)")
         errs = B.console_errors(d)
         C.ok(not errs, f"/: no console errors {errs}")
         B.screenshot(d, "web-samples-done")
 
         # a page opened later rebuilds the panels from GET /state
-        d.get(url + "/?lang=en")
+        load(d, url + "/?lang=en")
         B.wait("the panels from /state", lambda: updates(d, "text") == 1 and updates(d, "scatter") == 1
                and updates(d, "image_grid") == 1)
         st2 = js(d, CANVAS_STATS, "scatter")
         C.ok(st2 and st2["colours"] >= 5, "after a reload the scatter is drawn again from /state")
 
-        d.get(url + "/?lang=ko&projector=1")
+        load(d, url + "/?lang=ko&projector=1")
         B.wait("Korean page", lambda: js(d, "return document.documentElement.lang") == "ko")
         B.wait("the panels", lambda: updates(d, "image_grid") == 1)
         C.ok("생성된 샘플과 잠재 공간" in d.find_element("id", "later").text, "Korean: the section's title")

@@ -249,7 +249,7 @@ nabla.start('dashboard', (state) => {
         }
       }
     }
-    const scale = Math.max(1, Math.min(4, Math.floor(520 / W)));
+    const scale = Math.max(2, Math.min(6, Math.round(560 / W)));   // CSS shrinks it on a narrow screen
     const c = canvas(box, W * scale, H * scale);
     const g = c.getContext('2d');
     const tmp = document.createElement('canvas');
