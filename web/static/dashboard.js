@@ -260,7 +260,7 @@ nabla.start('dashboard', (state) => {
   }
 
   function drawText(p, box) {
-    box.append(nabla.el('pre', { class: 'sample-text', text: p.text || '' }));
+    box.append(nabla.el('pre', { class: 'sample-pre', text: p.text || '' }));
   }
 
   function onSample(p) {
