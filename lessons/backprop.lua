@@ -125,7 +125,41 @@ db2 = dZ2:sum(1)]],
 dZ2 = 2 * (Z2 - Y) / Z2:numel()
 dW2 = dZ2:t():mm(A1):t()
 db2 = dZ2:sum(2)]],
+      wrongs = {
+        { code = [[
+dZ2 = 2 * (Z2 - Y)
+dW2 = A1:t():mm(dZ2)
+db2 = dZ2:sum(1)]],
+          says = { en = "dZ2 is", ko = "dZ2가" } },
+        { code = [[
+dZ2 = (Z2 - Y) / Z2:numel()
+dW2 = A1:t():mm(dZ2)
+db2 = dZ2:sum(1)]],
+          says = { en = "dZ2 is", ko = "dZ2가" } },
+      },
       check = function(env)
+        -- dZ2 first: a wrong dZ2 makes dW2 and db2 wrong too, and the mistake is in dZ2
+        local missing = need_setup(env)
+        if missing then return false, { en = "missing tensor " .. missing .. " (redo step 1)", ko = "텐서 " .. missing .. "이(가) 없습니다 (1단계를 다시 하세요)" } end
+        local ref = reference(env)
+        local want = 2 * (ref.Z2 - env.Y) / ref.Z2:numel()
+        if not is_t(env, env.dZ2) then
+          return false, { en = "compute dZ2 = dL/dZ2 first", ko = "먼저 dZ2 = dL/dZ2를 계산하세요" }
+        end
+        local d = maxdiff(env.dZ2, want)
+        if d > 1e-6 then
+          local why = { en = "dL/dZ2 = 2·(Z2 − Y)/N with N = Z2:numel()", ko = "dL/dZ2 = 2·(Z2 − Y)/N이고 N = Z2:numel()입니다" }
+          local n = ref.Z2:numel()
+          if maxdiff(env.dZ2, want * n) < 1e-5 then
+            why = { en = ("it is N = %d times too large: the mean divides by N = Z2:numel()"):format(n),
+                    ko = ("N = %d배 큽니다. 평균은 N = Z2:numel()로 나눕니다"):format(n) }
+          elseif maxdiff(env.dZ2, want / 2) < 1e-6 then
+            why = { en = "it is half of it: the derivative of (Z2 − Y)² is 2·(Z2 − Y)",
+                    ko = "절반입니다. (Z2 − Y)²의 미분은 2·(Z2 − Y)입니다" }
+          end
+          return false, { en = ("dZ2 is off by up to %.3g, so dW2 and db2 will be too: %s"):format(d, why.en),
+                          ko = ("dZ2가 최대 %.3g만큼 틀려서 dW2와 db2도 틀립니다. %s"):format(d, why.ko) }
+        end
         return compare(env, { { "dW2", "W2", { en = "dW2 = A1ᵀ·dZ2", ko = "dW2 = A1ᵀ·dZ2" } },
                               { "db2", "b2", { en = "sum dZ2 over the rows (dimension 1)", ko = "dZ2를 행 방향(1번 차원)으로 더하세요" } } }, 1e-5)
       end,

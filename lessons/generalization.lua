@@ -522,29 +522,39 @@ again and again: the same 20 x positions (evenly spaced), fresh noise each time.
 the fitted curves scatter around their average. BIAS² is how far that average is from
 sin x; VARIANCE is how much the curves scatter around it. Draw 200 training sets
 (manual_seed(s) for s = 1..200), fit degrees 1, 3, 5 and 9, and average bias² and
-variance over the 20 positions. Least squares has a law for the variance here:
-σ²·(d + 1)/n, the noise variance times the number of coefficients over the number of
-points. Check it against your numbers.]],
+variance over the 20 positions. The expected error on a FRESH target at those positions
+is bias² + variance + σ²: the noise σ² = 0.3² = 0.09 no model can remove. Check that the
+three add up: with each training set draw fresh targets at the same x (new noise) and
+average the fit's squared error on them in test_err[d]. Least squares also has a law for
+the variance here, σ²·(d + 1)/n: the noise variance times the number of coefficients
+over the number of points.]],
         ko = [[
 검증 오차는 왜 내려갔다가 다시 올라갈까요? 학습 세트를 몇 번이고 새로 뽑을 수 있다고
-상상해 봅시다: x 위치 20개는 그대로 (고르게 배치), 노이즈만 매번 새로. 각 x에서 맞춘 곡선들은
-그 평균 주위로 흩어집니다. 편향²(bias²)은 그 평균이 sin x에서 얼마나 떨어져 있는지, 분산은
-곡선들이 평균 주위로 얼마나 흩어지는지입니다. 학습 세트 200개를 뽑아 (s = 1..200마다
-manual_seed(s)) 차수 1, 3, 5, 9로 맞추고, 위치 20개에 대해 편향²과 분산을 평균하세요.
-여기서 최소제곱의 분산에는 법칙이 있습니다: σ²·(d + 1)/n, 즉 노이즈 분산 × 계수 개수 / 점 개수.
-여러분의 숫자와 비교해 보세요.]],
+상상해 봅시다. x 위치 20개는 그대로 두고 (고르게 배치), 노이즈만 매번 새로 뽑습니다. 각
+x에서 맞춘 곡선들은 그 평균 주위로 흩어집니다. 편향²(bias²)은 그 평균이 sin x에서 얼마나
+떨어져 있는지, 분산은 곡선들이 평균 주위로 얼마나 흩어지는지입니다. 학습 세트 200개를 뽑아
+(s = 1..200마다 manual_seed(s)) 차수 1, 3, 5, 9로 맞추고, 위치 20개에 대해 편향²과 분산을
+평균하세요. 그 위치에서 '새' 목표값에 대한 기대 오차는 편향² + 분산 + σ²입니다. σ² = 0.3² = 0.09는
+어떤 모델도 없앨 수 없는 노이즈입니다. 셋이 더해지는지 확인하세요. 학습 세트마다 같은 x에서
+새 목표값(새 노이즈)을 뽑고, 그 위에서 근사의 제곱 오차를 평균해 test_err[d]에 담으세요.
+여기서 최소제곱의 분산에는 법칙도 있습니다. σ²·(d + 1)/n, 즉 노이즈 분산 × 계수 개수 / 점
+개수입니다.]],
       },
       code = [[
 xs_fixed = linspace(-math.pi, math.pi, 20):view(-1, 1)
-bias2, variance = {}, {}
+bias2, variance, test_err = {}, {}, {}
 for _, d in ipairs({ 1, 3, 5, 9 }) do
-  local preds = {}                          -- preds[s][i]: fit number s at position i
+  local preds, err = {}, 0                  -- preds[s][i]: fit number s at position i
   for s = 1, 200 do
     manual_seed(s)
     local ys = xs_fixed:sin() + 0.3 * randn(20, 1)
+    local fresh = (xs_fixed:sin() + 0.3 * randn(20, 1)):view(-1):tolist()  -- new noise
     local w = polyfit(data.dataset(xs_fixed, ys), d)
     preds[s] = {}
-    for i, x in ipairs(xs_fixed:view(-1):tolist()) do preds[s][i] = predict(w, x) end
+    for i, x in ipairs(xs_fixed:view(-1):tolist()) do
+      preds[s][i] = predict(w, x)
+      err = err + (preds[s][i] - fresh[i]) ^ 2
+    end
   end
   local b2, v = 0, 0
   for i, x in ipairs(xs_fixed:view(-1):tolist()) do
@@ -555,20 +565,25 @@ for _, d in ipairs({ 1, 3, 5, 9 }) do
     for s = 1, 200 do spread = spread + (preds[s][i] - m) ^ 2 end
     b2, v = b2 + (m - math.sin(x)) ^ 2, v + spread / 200
   end
-  bias2[d], variance[d] = b2 / 20, v / 20
-  print(("degree %d: bias² %.4f  variance %.4f  law σ²(d+1)/n %.4f"):format(d, bias2[d], variance[d], 0.09 * (d + 1) / 20))
+  bias2[d], variance[d], test_err[d] = b2 / 20, v / 20, err / (200 * 20)
+  print(("degree %d: bias² %.4f + variance %.4f + noise 0.09 = %.4f, test error %.4f"):format(
+    d, bias2[d], variance[d], bias2[d] + variance[d] + 0.09, test_err[d]))
 end]],
       solution = [[
 xs_fixed = linspace(-math.pi, math.pi, 20):view(-1, 1)
-bias2, variance = {}, {}
+bias2, variance, test_err = {}, {}, {}
 for _, d in ipairs({ 1, 3, 5, 9 }) do
-  local preds = {}
+  local preds, err = {}, 0
   for s = 1, 200 do
     manual_seed(s)
     local ys = xs_fixed:sin() + 0.3 * randn(20, 1)
+    local fresh = (xs_fixed:sin() + 0.3 * randn(20, 1)):view(-1):tolist()
     local w = polyfit(data.dataset(xs_fixed, ys), d)
     preds[s] = {}
-    for i, x in ipairs(xs_fixed:view(-1):tolist()) do preds[s][i] = predict(w, x) end
+    for i, x in ipairs(xs_fixed:view(-1):tolist()) do
+      preds[s][i] = predict(w, x)
+      err = err + (preds[s][i] - fresh[i]) ^ 2
+    end
   end
   local b2, v = 0, 0
   for i, x in ipairs(xs_fixed:view(-1):tolist()) do
@@ -579,7 +594,7 @@ for _, d in ipairs({ 1, 3, 5, 9 }) do
     for s = 1, 200 do spread = spread + (preds[s][i] - m) ^ 2 end
     b2, v = b2 + (m - math.sin(x)) ^ 2, v + spread / 200
   end
-  bias2[d], variance[d] = b2 / 20, v / 20
+  bias2[d], variance[d], test_err[d] = b2 / 20, v / 20, err / (200 * 20)
 end]],
       wrong = [[
 xs_fixed = linspace(-math.pi, math.pi, 20):view(-1, 1)
@@ -604,6 +619,36 @@ for _, d in ipairs({ 1, 3, 5, 9 }) do
   end
   bias2[d], variance[d] = b2 / 20, v / 20
 end]],
+      wrongs = {
+        { code = [[
+xs_fixed = linspace(-math.pi, math.pi, 20):view(-1, 1)
+bias2, variance, test_err = {}, {}, {}
+for _, d in ipairs({ 1, 3, 5, 9 }) do
+  local preds, err = {}, 0
+  for s = 1, 200 do
+    manual_seed(s)
+    local ys = xs_fixed:sin() + 0.3 * randn(20, 1)
+    local fresh = ys:view(-1):tolist()
+    local w = polyfit(data.dataset(xs_fixed, ys), d)
+    preds[s] = {}
+    for i, x in ipairs(xs_fixed:view(-1):tolist()) do
+      preds[s][i] = predict(w, x)
+      err = err + (preds[s][i] - fresh[i]) ^ 2
+    end
+  end
+  local b2, v = 0, 0
+  for i, x in ipairs(xs_fixed:view(-1):tolist()) do
+    local m = 0
+    for s = 1, 200 do m = m + preds[s][i] end
+    m = m / 200
+    local spread = 0
+    for s = 1, 200 do spread = spread + (preds[s][i] - m) ^ 2 end
+    b2, v = b2 + (m - math.sin(x)) ^ 2, v + spread / 200
+  end
+  bias2[d], variance[d], test_err[d] = b2 / 20, v / 20, err / (200 * 20)
+end]],
+          says = { en = "measured on the training targets", ko = "학습 목표값에서 측정했나요" } },
+      },
       check = function(env)
         local n, data = nb(), dt()
         if not have_setup(env) then return false, need_setup end
@@ -611,16 +656,21 @@ end]],
           return false, msg("make the tables bias2 and variance, indexed by degree", "차수를 키로 하는 bias2와 variance 테이블을 만드세요")
         end
         local xs = n.linspace(-math.pi, math.pi, 20):reshape(-1):tolist()
-        local ys_of = {}
+        local ys_of, fresh_of = {}, {}
         n._C._with_rng_seed(1, function()
           for s = 1, 200 do
             n.manual_seed(s)
             local noise = n.randn(20, 1):reshape(-1):tolist()
-            local ys = {}
-            for i, x in ipairs(xs) do ys[i] = math.sin(x) + 0.3 * noise[i] end
-            ys_of[s] = ys
+            local noise2 = n.randn(20, 1):reshape(-1):tolist()
+            local ys, fresh = {}, {}
+            for i, x in ipairs(xs) do
+              ys[i] = math.sin(x) + 0.3 * noise[i]
+              fresh[i] = math.sin(x) + 0.3 * noise2[i]
+            end
+            ys_of[s], fresh_of[s] = ys, fresh
           end
         end)
+        local want_err = {}
         for _, d in ipairs({ 1, 3, 5, 9 }) do
           local b, v = value(env.bias2[d]), value(env.variance[d])
           if not finite(b) or not finite(v) then
@@ -632,6 +682,11 @@ end]],
             preds[s] = {}
             for i, x in ipairs(xs) do preds[s][i] = ref_predict(w, x) end
           end
+          local err = 0
+          for s = 1, 200 do
+            for i = 1, #xs do err = err + (preds[s][i] - fresh_of[s][i]) ^ 2 end
+          end
+          want_err[d] = err / (200 * #xs)
           local b2, var = 0, 0
           for i, x in ipairs(xs) do
             local m = 0
@@ -652,6 +707,25 @@ end]],
           end
         end
         local B, V = function(d) return value(env.bias2[d]) end, function(d) return value(env.variance[d]) end
+        if type(env.test_err) ~= "table" then
+          return false, msg("make the table test_err: for each degree, the fits' mean squared error on fresh targets",
+                            "test_err 테이블을 만드세요: 차수마다 새 목표값에 대한 근사들의 평균 제곱 오차")
+        end
+        for _, d in ipairs({ 1, 3, 5, 9 }) do
+          local got = value(env.test_err[d])
+          local sum = B(d) + V(d) + 0.09
+          if not finite(got) or not close(got, want_err[d], 2e-3, 1e-6) then
+            local train_like = finite(got) and got < sum - 0.5 * V(d)
+            return false, msg(("test_err[%d] should be %.4f, not %s%s"):format(d, want_err[d], tostring(got),
+                                train_like and ": measured on the training targets? Draw fresh ones after ys, with new noise" or ": the mean of (fit − fresh target)² over the 200 fits and 20 positions"),
+                              ("test_err[%d] 값은 %.4f여야 합니다 (지금 값: %s)%s"):format(d, want_err[d], tostring(got),
+                                train_like and ". 학습 목표값에서 측정했나요? ys 다음에 새 노이즈로 새 목표값을 뽑으세요" or ". 근사 200개와 위치 20개에 대한 (근사 − 새 목표값)²의 평균입니다"))
+          end
+          if math.abs(got - sum) > 0.06 * got then
+            return false, msg(("bias² + variance + noise = %.4f should add up to test_err[%d] = %.4f"):format(sum, d, got),
+                              ("편향² + 분산 + 노이즈(%.4f)와 test_err[%d](%.4f)가 같아야 합니다"):format(sum, d, got))
+          end
+        end
         for _, d in ipairs({ 1, 3, 5, 9 }) do
           local law = 0.09 * (d + 1) / 20
           if not (math.abs(V(d) - law) < 0.25 * law) then

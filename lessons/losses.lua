@@ -228,6 +228,17 @@ g_ce = z.grad:norm():item()
 loss_mse = ((z:softmax(2) - one_hot(y, 3)) ^ 2):sum()
 loss_mse:backward()
 g_mse = z.grad:norm():item()]],
+      wrongs = {
+        { code = [[
+z, y = tensor{{8, 0, 0}}:requires_grad(), tensor{2}
+ce(z, y):backward()
+g_ce = z.grad:norm():item()
+z.grad = nil
+loss_mse = ((z - one_hot(y, 3)) ^ 2):sum()
+loss_mse:backward()
+g_mse = z.grad:norm():item()]],
+          says = { en = "MSE on the logits", ko = "로짓 z에 대한 MSE" } },
+      },
       check = function(env)
         local n = nb()
         local z = n.tensor { { 8, 0, 0 } }
@@ -246,7 +257,17 @@ g_mse = z.grad:norm():item()]],
                           ko = ("z = {{8, 0, 0}}, y = {2}에서 g_ce는 ‖p − onehot(y)‖ = %.4f여야 하는데 %.4f입니다"):format(want_ce, gc) }
         end
         if math.abs(gm - want_mse) > 1e-4 then
-          if gm > 0.5 then
+          -- MSE taken on the logits instead of on the probabilities: ∂/∂z Σ (z − onehot)² =
+          -- 2·(z − onehot), alone or on top of the cross-entropy's gradient left in z.grad
+          local onehot = n.one_hot(n.tensor { 2 }, 3)
+          local on_logits = (2 * (z - onehot)):norm():item()
+          local on_logits_acc = (2 * (z - onehot) + (p - onehot)):norm():item()
+          if math.abs(gm - on_logits) < 1e-3 or math.abs(gm - on_logits_acc) < 1e-3 then
+            return false, { en = ("g_mse = %.4f is the gradient of an MSE on the logits z: the MSE of this step compares the probabilities softmax(z) with the one-hot target, ((z:softmax(2) − one_hot(y, 3)) ^ 2):sum()"):format(gm),
+                            ko = ("g_mse(%.4f) 값은 로짓 z에 대한 MSE의 기울기입니다. 이 단계의 MSE는 확률 softmax(z)와 원-핫 목표를 비교합니다: ((z:softmax(2) − one_hot(y, 3)) ^ 2):sum()"):format(gm) }
+          end
+          local accumulated = ((p - onehot) + zz.grad):norm():item()
+          if math.abs(gm - accumulated) < 1e-3 then
             return false, { en = ("g_mse = %.4f is far too large: it still holds the cross-entropy's gradient. Clear z.grad (z.grad = nil) before the second backward"):format(gm),
                             ko = ("g_mse = %.4f, 너무 큽니다. 교차 엔트로피의 기울기가 남아 있습니다. 두 번째 backward 전에 z.grad를 비우세요 (z.grad = nil)"):format(gm) }
           end
@@ -463,45 +484,63 @@ Softmax is the sigmoid for n classes. With two classes and logits {z, 0}:
     softmax{z, 0}₁ = e^z / (e^z + e^0) = 1 / (1 + e^−z) = σ(z)
 and in general softmax{z₁, z₂}₁ = σ(z₁ − z₂): only differences of logits matter. So a
 binary classifier with a sigmoid output is a 2-class softmax with one logit pinned at 0,
-and binary cross-entropy is cross-entropy with two classes. Write two_class(z): for a 1-D
-tensor of logits, the probability of class 1 under a softmax over the pairs {zᵢ, 0}.]],
+and binary cross-entropy is cross-entropy with two classes. Write two_class(z): for a
+tensor z of shape (N, 2), one pair of logits {z₁, z₂} per row, the probability of class 1
+under a softmax over each pair. Then see that it is σ(z₁ − z₂).]],
         ko = [[
-소프트맥스는 n개 클래스용 시그모이드입니다. 클래스가 둘이고 로짓이 {z, 0}이면:
+소프트맥스는 n개 클래스용 시그모이드입니다. 클래스가 둘이고 로짓이 {z, 0}이면 다음과 같습니다.
     softmax{z, 0}₁ = e^z / (e^z + e^0) = 1 / (1 + e^−z) = σ(z)
-일반적으로 softmax{z₁, z₂}₁ = σ(z₁ − z₂): 로짓의 차이만 중요합니다. 그러니 시그모이드
+일반적으로 softmax{z₁, z₂}₁ = σ(z₁ − z₂)이므로 로짓의 차이만 중요합니다. 그러니 시그모이드
 출력을 쓰는 이진 분류기는 로짓 하나를 0으로 고정한 2-클래스 소프트맥스이고, 이진 교차
-엔트로피는 클래스가 둘인 교차 엔트로피입니다. 1차원 로짓 텐서 z에 대해, 쌍 {zᵢ, 0} 위의
-소프트맥스로 클래스 1의 확률을 돌려주는 two_class(z)를 만드세요.]],
+엔트로피는 클래스가 둘인 교차 엔트로피입니다. 모양이 (N, 2)이고 행마다 로짓 쌍 {z₁, z₂}가
+있는 텐서 z에 대해, 각 쌍 위의 소프트맥스로 클래스 1의 확률을 돌려주는 two_class(z)를
+만드세요. 그리고 그 값이 σ(z₁ − z₂)와 같은지 보세요.]],
       },
       code = [[
 function two_class(z)
-  local zz = stack({ z, zeros_like(z) }, 2)     -- (N, 2): rows {zᵢ, 0}
-  return zz:softmax(2):select(2, 1)             -- the first column
+  return z:softmax(2):select(2, 1)       -- softmax over each row, its first column
 end
-z = linspace(-6, 6, 13)
-print(two_class(z), z:sigmoid())]],
+manual_seed(0)
+zs = randn(5, 2) * 3
+print(two_class(zs), (zs:select(2, 1) - zs:select(2, 2)):sigmoid())]],
       solution = [[
 function two_class(z)
-  local zz = stack({ z, zeros_like(z) }, 2)
-  return zz:softmax(2):select(2, 1)
+  return z:softmax(2):select(2, 1)
 end]],
       wrong = [[
 function two_class(z)
-  local zz = stack({ z, ones_like(z) }, 2)
-  return zz:softmax(2):select(2, 1)
+  return z:softmax(1):select(2, 1)
 end]],
+      wrongs = {
+        { code = [[
+function two_class(z) return z:sigmoid() end]],
+          says = { en = "the other logit", ko = "다른 로짓" } },
+        { code = [[
+function two_class(z) return z:select(2, 1):sigmoid() end]],
+          says = { en = "the other logit", ko = "다른 로짓" } },
+      },
       check = function(env)
         local n = nb()
-        local z = n.linspace(-6, 6, 25)
+        -- pairs whose second logit is not 0: only then does σ(z₁) differ from the answer
+        local z = n.tensor { { 2, 1 }, { -1, 3 }, { 0.5, -2 }, { 4, 4 }, { -3, -0.5 }, { 1, 0 } }
+        local want = (z:select(2, 1) - z:select(2, 2)):sigmoid()
         local r, err = call(env, "two_class", z)
         if err then return false, err end
-        if not n.is_tensor(r) or r:numel() ~= 25 then
-          return false, { en = "two_class(z) should return one probability per logit", ko = "two_class(z)는 로짓마다 확률 하나를 돌려줘야 합니다" }
+        if not n.is_tensor(r) then
+          return false, { en = "two_class(z) should return a tensor", ko = "two_class(z)는 텐서를 돌려줘야 합니다" }
         end
-        local d = maxdiff(r:reshape(-1), z:sigmoid())
+        local on_first = z:select(2, 1):sigmoid()
+        if r:numel() == 12 or (r:numel() == 6 and maxdiff(r:reshape(-1), on_first) < 1e-5) then
+          return false, { en = "two_class applies σ to the logits themselves and forgets the other logit of each pair: the answer is softmax over each pair, σ(z₁ − z₂), not σ(z₁)",
+                          ko = "two_class가 로짓 자체에 σ를 적용해서 각 쌍의 다른 로짓을 무시합니다. 답은 각 쌍 위의 소프트맥스, 즉 σ(z₁ − z₂)이지 σ(z₁)이 아닙니다" }
+        end
+        if r:numel() ~= 6 then
+          return false, { en = "two_class(z) should return one probability per row (pair of logits)", ko = "two_class(z)는 행(로짓 쌍)마다 확률 하나를 돌려줘야 합니다" }
+        end
+        local d = maxdiff(r:reshape(-1), want)
         if d > 1e-5 then
-          return false, { en = ("two_class(z) differs from sigmoid(z) by up to %.3g: the second logit must be 0 (softmax{z, c}₁ = σ(z − c))"):format(d),
-                          ko = ("two_class(z)가 sigmoid(z)와 최대 %.3g만큼 다릅니다: 두 번째 로짓은 0이어야 합니다 (softmax{z, c}₁ = σ(z − c))"):format(d) }
+          return false, { en = ("two_class(z) differs from σ(z₁ − z₂) by up to %.3g: take the softmax along each row (dimension 2), then its first column"):format(d),
+                          ko = ("two_class(z)가 σ(z₁ − z₂)와 최대 %.3g만큼 다릅니다. 행 방향(2번 차원)으로 소프트맥스를 취하고 첫 열을 고르세요"):format(d) }
         end
         return true
       end,

@@ -196,18 +196,121 @@ end]],
     {
       text = {
         en = [[
-The racers. Momentum keeps a running sum of gradients (a velocity); Nesterov (NAG) looks
-at the slope where the velocity is taking it. Adagrad divides each coordinate's step by
-the root of the sum of all its squared gradients so far; RMSprop by a running average
-instead; Adadelta also scales the step by the size of recent updates; Adam combines a
-momentum with RMSprop's scaling. Race them 500 steps from (−1.5, 2) down the Rosenbrock
-valley, and draw the paths on the contour plot.]],
+Momentum, as PyTorch computes it (optim.SGD with momentum μ). The state momentum_buffer b
+is an exponentially decaying sum of the gradients: a gradient from k steps ago counts μᵏ.
+    b ← μ·b + g   (b = g at the first step)        momentum:  p ← p − lr·b
+Nesterov (NAG) steps where the velocity is taking it; PyTorch writes it without a second
+gradient, with the b just updated:
+    NAG:  p ← p − lr·(g + μ·b)
+The learning rate multiplies the whole buffer. The textbook v ← μ·v − lr·g, p ← p + v is
+the same while lr stays fixed; under a schedule PyTorch's form rescales all the velocity
+at once, the textbook form only the newest gradient. Take two NAG steps (lr 0.1, μ 0.9)
+on f(w) = w² from w = 1, read b from opt.state[w], and predict the third step from b and
+the new gradient. Do not call step() again: check() takes it on a copy of w.]],
         ko = [[
-선수들입니다. 모멘텀은 기울기의 누적(속도)을 유지하고, 네스테로프(NAG)는 속도가 데려갈 곳의
-기울기를 봅니다. Adagrad는 좌표마다 지금까지 기울기 제곱의 합의 제곱근으로 스텝 크기를 나누고,
-RMSprop은 그 대신 이동 평균으로 나눕니다. Adadelta는 최근 갱신량의 크기로도 스텝 크기를 조절하고,
-Adam은 모멘텀과 RMSprop의 스텝 크기 조절을 합친 것입니다. (−1.5, 2)에서 로젠브록 골짜기를
-500단계 내려가는 경주를 시키고, 경로를 등고선 그림 위에 그려 보세요.]],
+PyTorch가 계산하는 모멘텀입니다 (모멘텀 μ인 optim.SGD). 상태 momentum_buffer b는
+기울기의 지수적으로 감쇠하는 합입니다. k 스텝 전의 기울기는 μᵏ만큼 반영됩니다.
+    b ← μ·b + g   (첫 스텝에서는 b = g)        모멘텀:  p ← p − lr·b
+네스테로프(NAG)는 속도가 데려갈 곳에서 스텝을 밟습니다. PyTorch는 두 번째 기울기 없이,
+방금 갱신한 b로 이렇게 씁니다.
+    NAG:  p ← p − lr·(g + μ·b)
+학습률은 버퍼 전체에 곱해집니다. 교과서의 v ← μ·v − lr·g, p ← p + v는 lr이 고정되어 있는
+동안에는 같습니다. 하지만 스케줄을 쓰면 PyTorch 방식은 쌓인 속도 전체의 크기를 한꺼번에
+바꾸고, 교과서 방식은 새 기울기만 바꿉니다. f(w) = w²에서 w = 1부터 NAG(lr 0.1, μ 0.9)로
+두 스텝 간 다음, opt.state[w]에서 b를 읽고 b와 새 기울기로 세 번째 스텝을 예측하세요.
+step()은 다시 호출하지 마세요. check()가 w의 사본으로 그 스텝을 밟아 비교합니다.]],
+      },
+      code = [[
+w = tensor{ 1 }:requires_grad()
+nag = optim.SGD({ w }, { lr = 0.1, momentum = 0.9, nesterov = true })
+for i = 1, 2 do nag:zero_grad(); (w ^ 2):sum():backward(); nag:step() end
+nag:zero_grad(); (w ^ 2):sum():backward()
+g = w.grad:item()
+b = nag.state[w].momentum_buffer:item()
+-- your two lines: the buffer this step will hold, then w_next
+print(w:item(), b, g)]],
+      solution = [[
+w = tensor{ 1 }:requires_grad()
+nag = optim.SGD({ w }, { lr = 0.1, momentum = 0.9, nesterov = true })
+for i = 1, 2 do nag:zero_grad(); (w ^ 2):sum():backward(); nag:step() end
+nag:zero_grad(); (w ^ 2):sum():backward()
+g = w.grad:item()
+b = nag.state[w].momentum_buffer:item()
+b = 0.9 * b + g
+w_next = w:item() - 0.1 * (g + 0.9 * b)]],
+      wrong = [[
+w = tensor{ 1 }:requires_grad()
+nag = optim.SGD({ w }, { lr = 0.1, momentum = 0.9, nesterov = true })
+for i = 1, 2 do nag:zero_grad(); (w ^ 2):sum():backward(); nag:step() end
+nag:zero_grad(); (w ^ 2):sum():backward()
+g = w.grad:item()
+b = nag.state[w].momentum_buffer:item()
+b = 0.9 * b + g
+w_next = w:item() - 0.1 * b]],
+      check = function(env)
+        local n = nb()
+        if not n.is_tensor(env.w) or type(env.w_next) ~= "number" then
+          return false, { en = "make w (the weight NAG moves) and w_next (your prediction, a number)",
+                          ko = "w(NAG가 옮기는 가중치)와 w_next(직접 예측한 값, 숫자)를 만드세요" }
+        end
+        -- by hand: w ← w − lr·(g + μ·b), b ← μ·b + g, b = g at the first step
+        local w, b, path = 1, nil, {}
+        for k = 1, 3 do
+          local g = 2 * w
+          b = b and 0.9 * b + g or g
+          path[k] = { w = w - 0.1 * (g + 0.9 * b), plain = w - 0.1 * b, g = g, b = b }
+          w = path[k].w
+        end
+        local now = env.w:item()
+        if math.abs(now - path[3].w) < 1e-6 then
+          return false, { en = "w has already taken the third step: predict it from b and g before any step()",
+                          ko = "w가 이미 세 번째 스텝을 밟았습니다. step() 전에 b와 g로 예측하세요" }
+        end
+        if math.abs(now - path[2].w) > 1e-6 then
+          return false, { en = ("after two NAG steps from w = 1, w should be %.6g, it is %.6g"):format(path[2].w, now),
+                          ko = ("w = 1에서 NAG로 두 스텝 간 뒤 w는 %.6g여야 하는데 지금은 %.6g입니다"):format(path[2].w, now) }
+        end
+        local got = env.w_next
+        if math.abs(got - path[3].w) < 1e-5 then return true end
+        if math.abs(got - path[3].plain) < 1e-5 then
+          return false, { en = ("w_next = %.6g is plain momentum's step p − lr·b: NAG steps by g + μ·b, the gradient plus the look-ahead along the updated buffer"):format(got),
+                          ko = ("w_next(%.6g) 값은 일반 모멘텀의 스텝 p − lr·b입니다. NAG는 g + μ·b, 즉 기울기에 갱신된 버퍼 방향의 앞보기를 더해 스텝을 밟습니다"):format(got) }
+        end
+        local stale = path[2].w - 0.1 * (path[3].g + 0.9 * path[2].b)
+        if math.abs(got - stale) < 1e-5 then
+          return false, { en = ("w_next = %.6g uses the buffer of the step before: update b ← μ·b + g first, then step by g + μ·b"):format(got),
+                          ko = ("w_next(%.6g) 값은 이전 스텝의 버퍼를 썼습니다. 먼저 b ← μ·b + g로 갱신한 다음 g + μ·b만큼 스텝을 밟으세요"):format(got) }
+        end
+        return false, { en = ("w_next = %.6g is not where NAG goes: b ← μ·b + g, then w − lr·(g + μ·b)"):format(got),
+                        ko = ("w_next(%.6g) 값은 NAG가 가는 곳이 아닙니다. b ← μ·b + g, 그다음 w − lr·(g + μ·b)입니다"):format(got) }
+      end,
+      hints = { { en = "g = 2·w; the buffer in opt.state is the one of step 2: update it once before you use it.",
+                  ko = "g = 2·w입니다. opt.state의 버퍼는 2번째 스텝의 것이니, 쓰기 전에 한 번 갱신하세요." } },
+    },
+    {
+      text = {
+        en = [[
+The racers, one rule each (g the gradient, all operations per coordinate):
+  sgd       p ← p − lr·g
+  momentum  b ← μ·b + g,  p ← p − lr·b                        (step 3)
+  nag       b ← μ·b + g,  p ← p − lr·(g + μ·b)                (step 3)
+  adagrad   s ← s + g²,  p ← p − lr·g/(√s + ε)       a sum that only grows
+  rmsprop   v ← α·v + (1 − α)·g²,  p ← p − lr·g/(√v + ε)   a decaying average
+  adadelta  as rmsprop, times √(u + ε) with u an average of its own squared updates
+  adam      momentum's average of g over rmsprop's √v, bias-corrected  (step 8)
+Race them 500 steps from (−1.5, 2) down the Rosenbrock valley, and draw the paths on the
+contour plot.]],
+        ko = [[
+선수들입니다. 규칙은 하나씩입니다 (g는 기울기, 모든 연산은 좌표별).
+  sgd       p ← p − lr·g
+  momentum  b ← μ·b + g,  p ← p − lr·b                        (3단계)
+  nag       b ← μ·b + g,  p ← p − lr·(g + μ·b)                (3단계)
+  adagrad   s ← s + g²,  p ← p − lr·g/(√s + ε)       커지기만 하는 합
+  rmsprop   v ← α·v + (1 − α)·g²,  p ← p − lr·g/(√v + ε)   감쇠하는 평균
+  adadelta  rmsprop과 같되, 자기 갱신량 제곱의 평균 u로 √(u + ε)를 곱함
+  adam      모멘텀의 g 평균을 rmsprop의 √v로 나누고 편향 보정  (8단계)
+(−1.5, 2)에서 로젠브록 골짜기를 500 스텝 내려가는 경주를 시키고, 경로를 등고선 그림 위에
+그려 보세요.]],
       },
       code = [[
 racers = {
@@ -299,87 +402,172 @@ end]],
     {
       text = {
         en = [[
-One surface proves nothing. Race everyone on all four, with the same settings, and make a
-table results[surface][name] of final values. Look at the saddle: started just off the
-ridge (y = 0.001), the slope towards the valleys is tiny, and SGD and momentum sit on the
-saddle for a long time; the methods that divide by the gradient's size escape at once. On
-the ill-conditioned bowl the same division evens out the steep and the flat direction.]],
+One surface proves little, and one learning rate for everyone proves less: the table
+would mostly say whose default suits which surface (at lr 1e-3 plain SGD still sits on
+the saddle after 500 steps; at lr 0.3 it reaches the valley). So tune: for each surface
+and optimizer keep the best final value over the learning rates lrs, in
+best[surface][name] = { lr = ..., final = ... }. Add a fifth surface, tilted: the bowl
+turned 45°, the same valley with its steep and flat directions on the diagonals. Then
+compare the bowl with the tilted bowl, optimizer by optimizer.]],
         ko = [[
-곡면 하나로는 아무것도 증명되지 않습니다. 같은 설정으로 네 곡면 모두에서 경주시키고, 마지막
-값을 results[곡면][이름] 표로 만드세요. 안장점을 보세요: 능선에서 살짝 벗어난 곳(y = 0.001)에서
-출발하면 골짜기 쪽 기울기가 아주 작아서, SGD와 모멘텀은 오랫동안 안장점에 머뭅니다. 기울기의
-크기로 나누는 방법들은 곧바로 빠져나갑니다. 조건수가 나쁜 그릇에서는 같은 나눗셈이 가파른
-방향과 평평한 방향의 스텝 크기를 고르게 맞춰 줍니다.]],
+곡면 하나로는 증명되는 것이 별로 없고, 모두에게 같은 학습률 하나를 주면 더 그렇습니다. 그런
+표는 주로 누구의 기본값이 어느 곡면에 맞는지를 보여 줄 뿐입니다 (lr 1e-3의 일반 SGD는
+500 스텝 뒤에도 안장점에 머물지만, lr 0.3이면 골짜기에 닿습니다). 그러니 학습률을
+조정하세요. 곡면과 옵티마이저마다 학습률 목록 lrs 가운데 가장 좋은 마지막 값을
+best[곡면][이름] = { lr = ..., final = ... }에 남기세요. 다섯 번째 곡면 tilted도 더합니다.
+그릇을 45° 돌려서, 같은 골짜기의 가파른 방향과 평평한 방향이 대각선에 놓이게 한 것입니다.
+그다음 옵티마이저마다 그릇과 돌린 그릇을 비교해 보세요.]],
       },
       code = [[
-starts = { rosenbrock = { -1.5, 2 }, beale = { 1, 1.5 }, saddle = { 1, 1e-3 }, bowl = { -8, 1 } }
-results = {}
+c = math.sqrt(0.5)
+function tilted(x, y) return bowl(c * (x + y), c * (y - x)) end
+surfaces.tilted = tilted
+starts = { rosenbrock = { -1.5, 2 }, beale = { 1, 1.5 }, saddle = { 1, 1e-3 },
+           bowl = { -8, 1 }, tilted = { -9 * c, -7 * c } }   -- (−8, 1) turned 45°
+lrs = { 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3 }
+best = {}
 for surface, start in pairs(starts) do
-  results[surface] = {}
+  best[surface] = {}
   for _, name in ipairs(names) do
-    local _, final = run(racers[name], surfaces[surface], start, 500)
-    results[surface][name] = final
+    local row = { final = math.huge }
+    for _, lr in ipairs(lrs) do
+      local make = function(ps) return racers[name](ps, lr) end
+      local _, final = run(make, surfaces[surface], start, 500)
+      if final < row.final then row = { lr = lr, final = final } end
+    end
+    best[surface][name] = row
   end
 end
 print(("%-11s" .. ("%10s"):rep(#names)):format("", table.unpack(names)))
-for surface, row in pairs(results) do
+for _, surface in ipairs({ "rosenbrock", "beale", "saddle", "bowl", "tilted" }) do
   local line = ("%-11s"):format(surface)
-  for _, name in ipairs(names) do line = line .. ("%10.3g"):format(row[name]) end
+  for _, name in ipairs(names) do
+    line = line .. ("%10.2g"):format(best[surface][name].final)
+  end
   print(line)
 end]],
       wrong = [[
-starts = { rosenbrock = { -1.5, 2 }, beale = { 1, 1.5 }, saddle = { 1, 0 }, bowl = { -8, 1 } }
-results = {}
+c = math.sqrt(0.5)
+function tilted(x, y) return bowl(c * (x + y), c * (y - x)) end
+surfaces.tilted = tilted
+starts = { rosenbrock = { -1.5, 2 }, beale = { 1, 1.5 }, saddle = { 1, 1e-3 },
+           bowl = { -8, 1 }, tilted = { -9 * c, -7 * c } }
+best = {}
 for surface, start in pairs(starts) do
-  results[surface] = {}
+  best[surface] = {}
   for _, name in ipairs(names) do
     local _, final = run(racers[name], surfaces[surface], start, 500)
-    results[surface][name] = final
+    best[surface][name] = { lr = 1e-3, final = final }
   end
 end]],
       check = function(env)
         local ok, msg = check_racers(env)
         if not ok then return ok, msg end
-        local r = env.results
-        if type(r) ~= "table" then return false, { en = "make the table results", ko = "results 테이블을 만드세요" } end
-        for _, s in ipairs(SURFACES) do
-          if type(r[s]) ~= "table" then
-            return false, { en = "results." .. s .. " is missing", ko = "results." .. s .. " 값이 없습니다" }
+        local b = env.best
+        if type(b) ~= "table" then return false, { en = "make the table best", ko = "best 테이블을 만드세요" } end
+        for _, s in ipairs({ "rosenbrock", "beale", "saddle", "bowl", "tilted" }) do
+          if type(b[s]) ~= "table" then
+            return false, { en = "best." .. s .. " is missing", ko = "best." .. s .. " 항목이 없습니다" }
           end
           for _, name in ipairs(NAMES) do
-            if not finite(value(r[s][name])) then
-              return false, { en = ("results.%s.%s should be a number (the final value of f)"):format(s, name),
-                              ko = ("results.%s.%s 값은 숫자(f의 마지막 값)여야 합니다"):format(s, name) }
+            local row = b[s][name]
+            if type(row) ~= "table" or type(row.lr) ~= "number" or not finite(value(row.final)) then
+              return false, { en = ("best.%s.%s should be { lr = ..., final = ... } (numbers)"):format(s, name),
+                              ko = ("best.%s.%s 값은 { lr = ..., final = ... }(숫자)여야 합니다"):format(s, name) }
             end
           end
         end
-        -- the saddle and the bowl, replayed here with the learner's racers
-        for _, case in ipairs({ { "saddle", { 1, 1e-3 }, "adam" }, { "bowl", { -8, 1 }, "sgd" }, { "bowl", { -8, 1 }, "adam" } }) do
-          local s, start, name = case[1], case[2], case[3]
-          local p = replay(env.racers[name], ref[s], start, 500)
-          local want = ref[s](p[1], p[2])
-          if math.abs(value(r[s][name]) - want) > 1e-3 * math.max(1, math.abs(want)) + 1e-6 then
-            if s == "saddle" and math.abs(value(r.saddle.adam)) < 1e-3 then
-              return false, { en = "on the saddle nobody escaped: started exactly on the ridge (y = 0), the gradient in y is 0 forever — start at y = 1e-3",
-                              ko = "안장점에서 아무도 빠져나가지 못했습니다: 능선 위(y = 0)에서 출발하면 y 방향 기울기가 영원히 0입니다 — y = 1e-3에서 출발하세요" }
+        local LRS = { 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3 }
+        local c = math.sqrt(0.5)
+        local function tilted(x, y) return ref.bowl(c * (x + y), c * (y - x)) end
+        local function final_of(name, f, start, lr)
+          local p = replay(function(ps) return env.racers[name](ps, lr) end, f, start, 500)
+          return f(p[1], p[2])
+        end
+        -- plain SGD on the saddle: its best learning rate, searched again here
+        local top, top_lr = math.huge, nil
+        for _, lr in ipairs(LRS) do
+          local f = final_of("sgd", ref.saddle, { 1, 1e-3 }, lr)
+          if f == f and f < top then top, top_lr = f, lr end
+        end
+        if math.abs(b.saddle.sgd.final - top) > 1e-6 + 1e-4 * math.abs(top) then
+          return false, { en = ("best.saddle.sgd.final = %.4g, but SGD's best over lrs is %.4g (lr %g): try every lr in lrs and keep the lowest final"):format(b.saddle.sgd.final, top, top_lr),
+                          ko = ("best.saddle.sgd.final = %.4g인데 lrs 가운데 SGD의 최선은 %.4g입니다 (lr %g). lrs의 모든 lr을 시도하고 가장 낮은 final을 남기세요"):format(b.saddle.sgd.final, top, top_lr) }
+        end
+        if not (top < -0.2) then
+          return false, { en = ("with its best learning rate plain SGD should reach a valley of the saddle (−0.25), it ends at %.3g"):format(top),
+                          ko = ("가장 좋은 학습률이면 일반 SGD도 안장점 곡면의 골짜기(−0.25)에 닿아야 하는데 %.3g에서 끝납니다"):format(top) }
+        end
+        -- the bowl and the tilted bowl, replayed with the learner's learning rates
+        for _, name in ipairs({ "sgd", "momentum", "rmsprop" }) do
+          for _, case in ipairs({ { "bowl", ref.bowl, { -8, 1 } }, { "tilted", tilted, { -9 * c, -7 * c } } }) do
+            local row = b[case[1]][name]
+            local want = final_of(name, case[2], case[3], row.lr)
+            if math.abs(value(row.final) - want) > 1e-6 + 1e-3 * math.abs(want) then
+              return false, { en = ("best.%s.%s says %.4g at lr %g, but %s ends at %.4g there: is tilted the bowl turned, bowl(c·(x + y), c·(y − x))?"):format(case[1], name, value(row.final), row.lr, name, want),
+                              ko = ("best.%s.%s에 적힌 값: lr %g, final %.4g. 하지만 %s 옵티마이저는 거기서 %.4g에서 끝납니다. tilted가 돌린 그릇 bowl(c·(x + y), c·(y − x))인가요?"):format(case[1], name, row.lr, value(row.final), name, want) }
             end
-            return false, { en = ("results.%s.%s = %.4g, but %s from %s for 500 steps ends at %.4g"):format(s, name, value(r[s][name]), name, pt(start), want),
-                            ko = ("results.%s.%s = %.4g인데, %s 옵티마이저로 %s에서 500 스텝 가면 %.4g에서 끝납니다"):format(s, name, value(r[s][name]), name, pt(start), want) }
           end
         end
-        local sd = r.saddle
-        if not (sd.adam < -0.2 and sd.rmsprop < -0.2 and sd.sgd > 0) then
-          return false, { en = ("on the saddle Adam (%.3g) and RMSprop (%.3g) should reach a valley (−0.25) while SGD (%.3g) is still near the saddle"):format(sd.adam, sd.rmsprop, sd.sgd),
-                          ko = ("안장점 곡면에서 Adam(%.3g)과 RMSprop(%.3g)은 골짜기(−0.25)에 닿고, SGD(%.3g)는 아직 안장점 근처여야 합니다"):format(sd.adam, sd.rmsprop, sd.sgd) }
+        local sb, st = b.bowl.sgd, b.tilted.sgd
+        if math.abs(sb.final - st.final) > 1e-3 * sb.final + 1e-12 then
+          return false, { en = ("SGD should end at the same value on the bowl (%.3g) and the tilted bowl (%.3g): a rotation changes nothing for it"):format(sb.final, st.final),
+                          ko = ("SGD는 그릇(%.3g)과 돌린 그릇(%.3g)에서 같은 값으로 끝나야 합니다. 회전은 SGD에 아무것도 바꾸지 않습니다"):format(sb.final, st.final) }
         end
-        if not (r.bowl.adam < r.bowl.sgd / 100) then
-          return false, { en = ("on the bowl Adam (%.3g) should end far below SGD (%.3g)"):format(r.bowl.adam, r.bowl.sgd),
-                          ko = ("그릇 곡면에서 Adam(%.3g)은 SGD(%.3g)보다 훨씬 낮게 끝나야 합니다"):format(r.bowl.adam, r.bowl.sgd) }
+        local rb, rt = b.bowl.rmsprop.final, b.tilted.rmsprop.final
+        if not (rb < rt * 1e-6) then
+          return false, { en = ("RMSprop should do far better on the bowl (%.3g) than tilted (%.3g): it rescales each coordinate, and only on the bowl are the coordinates the steep and flat directions"):format(rb, rt),
+                          ko = ("RMSprop은 그릇(%.3g)에서 돌린 그릇(%.3g)보다 훨씬 잘해야 합니다. 좌표마다 크기를 조절하는데, 좌표가 가파른 방향과 평평한 방향과 일치하는 것은 그릇뿐입니다"):format(rb, rt) }
         end
         return true
       end,
-      hints = { { en = "plot.contour(saddle, { xlim = {-1.5, 1.5}, ylim = {-1.5, 1.5}, paths = ... }) shows who left the saddle.",
-                  ko = "plot.contour(saddle, { xlim = {-1.5, 1.5}, ylim = {-1.5, 1.5}, paths = ... })로 누가 안장점을 떠났는지 보세요." } },
+      hints = { { en = "Look at the sgd, momentum and nag columns: bowl and tilted are the same. Then adagrad, rmsprop and adam.",
+                  ko = "sgd, momentum, nag 열을 보세요. bowl과 tilted가 같습니다. 그다음 adagrad, rmsprop, adam 열을 보세요." } },
+    },
+    {
+      text = { en = [[
+What the table says. With its own learning rate every optimizer leaves the saddle: the
+escape was a matter of step size, not of dividing by the gradient. SGD, momentum and NAG
+end at the same values on the bowl and the tilted bowl. Adagrad, RMSprop and Adam divide
+each coordinate by its own gradient scale: a diagonal rescaling. On the bowl the steep
+and flat directions are the coordinate axes, and the rescaling evens them out; tilted,
+each coordinate mixes both, and it cannot. Adaptive methods help when the hard
+directions line up with the parameters, not on every ill-conditioned surface. Measure it
+at Adam's own lr 0.05: adam_bowl and adam_tilted, the final values of 500 steps.]],
+               ko = [[
+표가 말해 주는 것입니다. 자기 학습률을 받으면 모든 옵티마이저가 안장점을 벗어납니다.
+탈출은 기울기로 나누기 때문이 아니라 스텝 크기의 문제였습니다. SGD, 모멘텀, NAG는 그릇과
+돌린 그릇에서 같은 값으로 끝납니다. Adagrad, RMSprop, Adam은 좌표마다 자기 기울기의 크기로
+나눕니다. 즉 대각 재조정입니다. 그릇에서는 가파른 방향과 평평한 방향이 좌표축이어서 재조정이
+둘을 고르게 맞춰 주지만, 돌린 그릇에서는 좌표마다 두 방향이 섞여서 그렇게 하지 못합니다.
+적응형 방법은 어려운 방향이 파라미터 축과 맞을 때 도움이 되지, 조건수가 나쁜 모든 곡면에서
+그런 것은 아닙니다. Adam의 lr 0.05에서 측정해 보세요. 500 스텝 뒤의 마지막 값 adam_bowl과
+adam_tilted를 구하세요.]] },
+      code = [[
+_, adam_bowl = run(racers.adam, bowl, starts.bowl, 500)
+_, adam_tilted = run(racers.adam, tilted, starts.tilted, 500)
+print(adam_bowl, adam_tilted)]],
+      wrong = [[
+_, adam_bowl = run(racers.adam, bowl, starts.bowl, 500)
+_, adam_tilted = run(racers.adam, bowl, starts.tilted, 500)]],
+      check = function(env)
+        local ab, at = value(env.adam_bowl), value(env.adam_tilted)
+        if not (finite(ab) and finite(at)) then
+          return false, { en = "set adam_bowl and adam_tilted (numbers)", ko = "adam_bowl과 adam_tilted(숫자)를 구하세요" }
+        end
+        local n = nb()
+        local c = math.sqrt(0.5)
+        local function tilted(x, y) return ref.bowl(c * (x + y), c * (y - x)) end
+        local make = function(ps) return n.optim.Adam(ps, { lr = 0.05 }) end
+        local pb = replay(make, ref.bowl, { -8, 1 }, 500)
+        local ptl = replay(make, tilted, { -9 * c, -7 * c }, 500)
+        local wb, wt = ref.bowl(pb[1], pb[2]), tilted(ptl[1], ptl[2])
+        if math.abs(ab - wb) > 1e-3 * wb + 1e-9 or math.abs(at - wt) > 1e-3 * wt + 1e-9 then
+          return false, { en = ("Adam (lr 0.05) for 500 steps ends at %.3g on the bowl from (−8, 1) and %.3g on tilted from the turned start; you have %.3g and %.3g"):format(wb, wt, ab, at),
+                          ko = ("Adam(lr 0.05)으로 500 스텝 가면 (−8, 1)에서 출발한 그릇은 %.3g, 돌린 출발점의 tilted는 %.3g에서 끝납니다. 지금 값은 각각 %.3g, %.3g입니다"):format(wb, wt, ab, at) }
+        end
+        return true
+      end,
     },
     {
       text = {
@@ -442,67 +630,133 @@ sq = rms.state[v].square_avg:item()]],
         en = [[
 Adam keeps both: exp_avg m (a momentum, an average of g) and exp_avg_sq v (an average of
 g², as RMSprop). Both start at 0, so early on they are too small; Adam divides them by
-(1 − βᵗ) to correct that bias. At step t:
+(1 − βᵗ) to correct that bias. At step t (st.step counts the steps already taken):
     m ← β₁·m + (1 − β₁)·g        v ← β₂·v + (1 − β₂)·g²
     p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
-Take 10 Adam steps on Rosenbrock, then predict the 11th from opt.state[p] and the gradient
-before calling step(), and compare with where Adam puts p.]],
+Take one Adam step on Rosenbrock, then predict the second from opt.state[p] and the new
+gradient. Do not call step() again: check() takes Adam's second step on a copy of p and
+compares. The second step is where the bias correction matters most: 1 − β₁² = 0.19,
+while 1 − β₁ = 0.1.]],
         ko = [[
-Adam은 둘 다 유지합니다: exp_avg m(모멘텀, g의 평균)과 exp_avg_sq v(RMSprop처럼 g²의 평균).
-둘 다 0에서 시작하므로 초반에는 너무 작습니다. Adam은 (1 − βᵗ)로 나누어 이 편향을 보정합니다.
-t번째 단계에서:
+Adam은 둘 다 유지합니다: exp_avg m(모멘텀, g의 평균)과 exp_avg_sq v(RMSprop처럼 g²의
+평균). 둘 다 0에서 시작하므로 초반에는 너무 작습니다. 그래서 Adam은 (1 − βᵗ)로 나누어 이
+편향을 보정합니다. t번째 스텝에서는 다음과 같습니다 (st.step은 이미 밟은 스텝 수):
     m ← β₁·m + (1 − β₁)·g        v ← β₂·v + (1 − β₂)·g²
     p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
-로젠브록에서 Adam으로 10단계 간 다음, step()을 부르기 전에 opt.state[p]와 기울기로 11번째
-단계를 예측하고, Adam이 p를 옮긴 곳과 비교하세요.]],
+로젠브록에서 Adam으로 한 스텝 간 다음, opt.state[p]와 새 기울기로 두 번째 스텝을 예측하세요.
+step()은 다시 호출하지 마세요. check()가 p의 사본으로 Adam의 두 번째 스텝을 밟아 비교합니다.
+편향 보정이 가장 크게 작용하는 것이 두 번째 스텝입니다. 1 − β₁² = 0.19이고 1 − β₁ = 0.1입니다.]],
       },
       code = [[
 p = tensor{ -1.5, 2 }:requires_grad()
 adam = optim.Adam({ p }, { lr = 0.05 })
-for i = 1, 10 do adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step() end
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step()
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward()
+st, g = adam.state[p], p.grad
+b1, b2, lr, eps = 0.9, 0.999, 0.05, 1e-8
+-- your lines: t, then m and v with the new g, then
+-- predicted = p:detach() - lr * ... (tensors: (x):sqrt() is √x)
+print(st.step, st.exp_avg, st.exp_avg_sq, g)]],
+      solution = [[
+p = tensor{ -1.5, 2 }:requires_grad()
+adam = optim.Adam({ p }, { lr = 0.05 })
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step()
 adam:zero_grad(); rosenbrock(p[1], p[2]):backward()
 st, g = adam.state[p], p.grad
 b1, b2, lr, eps = 0.9, 0.999, 0.05, 1e-8
 t = st.step + 1
 m = b1 * st.exp_avg + (1 - b1) * g
 v = b2 * st.exp_avg_sq + (1 - b2) * g ^ 2
-predicted = p:detach() - lr * (m / (1 - b1 ^ t)) / ((v / (1 - b2 ^ t)):sqrt() + eps)
-adam:step()
-print(predicted, p)]],
+predicted = p:detach() - lr * (m / (1 - b1 ^ t)) / ((v / (1 - b2 ^ t)):sqrt() + eps)]],
       wrong = [[
 p = tensor{ -1.5, 2 }:requires_grad()
 adam = optim.Adam({ p }, { lr = 0.05 })
-for i = 1, 10 do adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step() end
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step()
 adam:zero_grad(); rosenbrock(p[1], p[2]):backward()
 st, g = adam.state[p], p.grad
 b1, b2, lr, eps = 0.9, 0.999, 0.05, 1e-8
 m = b1 * st.exp_avg + (1 - b1) * g
 v = b2 * st.exp_avg_sq + (1 - b2) * g ^ 2
-predicted = p:detach() - lr * m / (v:sqrt() + eps)
-adam:step()]],
+predicted = p:detach() - lr * m / (v:sqrt() + eps)]],
+      wrongs = {
+        { code = [[
+p = tensor{ -1.5, 2 }:requires_grad()
+adam = optim.Adam({ p }, { lr = 0.05 })
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step()
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward()
+st, g = adam.state[p], p.grad
+b1, b2, lr, eps = 0.9, 0.999, 0.05, 1e-8
+t = st.step
+m = b1 * st.exp_avg + (1 - b1) * g
+v = b2 * st.exp_avg_sq + (1 - b2) * g ^ 2
+predicted = p:detach() - lr * (m / (1 - b1 ^ t)) / ((v / (1 - b2 ^ t)):sqrt() + eps)]],
+          says = { en = "t is off by one", ko = "t가 하나 어긋났습니다" } },
+        { code = [[
+p = tensor{ -1.5, 2 }:requires_grad()
+adam = optim.Adam({ p }, { lr = 0.05 })
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward(); adam:step()
+adam:zero_grad(); rosenbrock(p[1], p[2]):backward()
+adam:step()
+predicted = p:detach():clone()]],
+          says = { en = "copied where Adam put p", ko = "Adam이 옮긴 p를 복사했습니다" } },
+      },
       check = function(env)
         local n = nb()
         if not (n.is_tensor(env.p) and n.is_tensor(env.predicted)) then
-          return false, { en = "make p (the point Adam moves) and predicted (your 11th step)",
-                          ko = "p(Adam이 옮기는 점)와 predicted(직접 계산한 11번째 단계)를 만드세요" }
+          return false, { en = "make p (the point Adam moves) and predicted (your second step)",
+                          ko = "p(Adam이 옮기는 점)와 predicted(직접 계산한 두 번째 스텝)를 만드세요" }
         end
-        -- 11 steps of Adam from (−1.5, 2), replayed here
-        local want = replay(function(ps) return n.optim.Adam(ps, { lr = 0.05 }) end, ref.rosenbrock, { -1.5, 2 }, 11)
-        local p = env.p:tolist()
-        if #p ~= 2 or math.abs(p[1] - want[1]) > 1e-4 or math.abs(p[2] - want[2]) > 1e-4 then
-          return false, { en = ("after 11 Adam steps (lr 0.05) from (−1.5, 2) p should be %s, it is %s"):format(pt(want), #p == 2 and pt(p) or "?"),
-                          ko = ("(−1.5, 2)에서 Adam(lr 0.05)으로 11단계 뒤 p는 %s여야 하는데 %s입니다"):format(pt(want), #p == 2 and pt(p) or "?") }
+        local one = replay(function(ps) return n.optim.Adam(ps, { lr = 0.05 }) end, ref.rosenbrock, { -1.5, 2 }, 1)
+        local two = replay(function(ps) return n.optim.Adam(ps, { lr = 0.05 }) end, ref.rosenbrock, { -1.5, 2 }, 2)
+        local p = env.p:detach():reshape(-1):tolist()
+        local q = env.predicted:detach():reshape(-1):tolist()
+        local function dist(a, b)
+          if #a ~= 2 or #b ~= 2 then return math.huge end
+          return math.max(math.abs(a[1] - b[1]), math.abs(a[2] - b[2]))
         end
-        local q = env.predicted:reshape(-1):tolist()
-        local d = math.max(math.abs(q[1] - p[1]), math.abs((q[2] or 0) - p[2]))
-        if #q ~= 2 or d > 1e-4 then
-          return false, { en = ("predicted %s is %.3g away from where Adam moved p: did you divide m by (1 − β₁ᵗ) and v by (1 − β₂ᵗ), with t = st.step + 1?"):format(pt(q), d),
-                          ko = ("predicted %s 값이 Adam이 옮긴 p와 %.3g만큼 다릅니다: m을 (1 − β₁ᵗ)로, v를 (1 − β₂ᵗ)로 나눴나요 (t = st.step + 1)?"):format(pt(q), d) }
+        if dist(p, two) < 1e-6 then
+          return false, { en = "p has already taken Adam's second step: you called step() and copied where Adam put p. Predict from st.exp_avg, st.exp_avg_sq and the gradient, before any step()",
+                          ko = "p가 이미 Adam의 두 번째 스텝을 밟았습니다. step()을 호출하고 Adam이 옮긴 p를 복사했습니다. step() 전에 st.exp_avg, st.exp_avg_sq와 기울기로 예측하세요" }
         end
-        return true
+        if dist(p, one) > 1e-6 then
+          return false, { en = ("after one Adam step (lr 0.05) from (−1.5, 2) p should be %s, it is %s"):format(pt(one), #p == 2 and pt(p) or "?"),
+                          ko = ("(−1.5, 2)에서 Adam(lr 0.05)으로 한 스텝 간 뒤 p는 %s여야 하는데 지금은 %s입니다"):format(pt(one), #p == 2 and pt(p) or "?") }
+        end
+        local d = dist(q, two)
+        if d <= 1e-5 then return true end
+        -- what the usual slips give, computed here from the same state
+        local x, y = one[1], one[2]
+        local function grad(a, b) return -2 * (1 - a) - 400 * a * (b - a ^ 2), 200 * (b - a ^ 2) end
+        local g0 = { grad(-1.5, 2) }
+        local g1 = { grad(x, y) }
+        local function predict(t, corrected)
+          local out = {}
+          for i = 1, 2 do
+            local m = 0.9 * (0.1 * g0[i]) + 0.1 * g1[i]
+            local v = 0.999 * (0.001 * g0[i] ^ 2) + 0.001 * g1[i] ^ 2
+            local mh, vh = m, v
+            if corrected then mh, vh = m / (1 - 0.9 ^ t), v / (1 - 0.999 ^ t) end
+            out[i] = one[i] - 0.05 * mh / (math.sqrt(vh) + 1e-8)
+          end
+          return out
+        end
+        if dist(q, predict(1, true)) < 1e-4 or dist(q, predict(3, true)) < 1e-4 then
+          return false, { en = ("predicted %s: t is off by one. st.step counts the steps already taken (1); the step you predict is t = st.step + 1 = 2"):format(pt(q)),
+                          ko = ("predicted %s: t가 하나 어긋났습니다. st.step은 이미 밟은 스텝 수(1)이고, 예측할 스텝은 t = st.step + 1 = 2입니다"):format(pt(q)) }
+        end
+        if dist(q, predict(2, false)) < 1e-4 then
+          return false, { en = ("predicted %s leaves out the bias correction: divide m by (1 − β₁ᵗ) and v by (1 − β₂ᵗ)"):format(pt(q)),
+                          ko = ("predicted %s에는 편향 보정이 빠졌습니다. m을 (1 − β₁ᵗ)로, v를 (1 − β₂ᵗ)로 나누세요"):format(pt(q)) }
+        end
+        return false, { en = ("predicted %s is %.3g away from Adam's second step: update m and v with the new gradient first, then correct both with t = st.step + 1"):format(pt(q), d),
+                        ko = ("predicted %s 값이 Adam의 두 번째 스텝과 %.3g만큼 다릅니다. 먼저 새 기울기로 m과 v를 갱신하고, t = st.step + 1로 둘 다 보정하세요"):format(pt(q), d) }
       end,
-      hints = { { en = "The state holds m and v from step 10; the step you predict is t = 11.",
-                  ko = "상태에는 10단계의 m과 v가 들어 있고, 예측할 단계는 t = 11입니다." } },
+      hints = { { en = "The state holds m and v after step 1; the step you predict is t = st.step + 1 = 2.",
+                  ko = "상태에는 1번째 스텝 뒤의 m과 v가 들어 있고, 예측할 스텝은 t = st.step + 1 = 2입니다." },
+                { en = "m = b1 * st.exp_avg + (1 - b1) * g, and v the same with b2 and g ^ 2.",
+                  ko = "m = b1 * st.exp_avg + (1 - b1) * g이고, v는 b2와 g ^ 2로 같은 식입니다." },
+                { en = "Divide m by (1 - b1 ^ t) and v by (1 - b2 ^ t) before the square root.",
+                  ko = "제곱근을 취하기 전에 m을 (1 - b1 ^ t)로, v를 (1 - b2 ^ t)로 나누세요." } },
     },
     {
       text = {

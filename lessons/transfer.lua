@@ -133,7 +133,9 @@ results.finetuned, curves.finetuned = train_steps(finetuned, 1e-3)   -- all of i
 manual_seed(1)
 scratch = Net()
 results.scratch, curves.scratch = train_steps(scratch, 3e-3)
-se = math.sqrt(results.scratch * (1 - results.scratch) / #tgt_test)]]
+se = math.sqrt(results.scratch * (1 - results.scratch) / #tgt_test)
+gap30 = curves.frozen[3] - curves.scratch[3]      -- after 30 steps
+gap100 = results.frozen - results.scratch          -- after 100]]
 
 local DEEP = [[
 ids = {}
@@ -170,25 +172,29 @@ g_plain, g_res = block_grads(plain20), block_grads(res20)
 ratio = { plain = g_plain[1] / g_plain[20], residual = g_res[1] / g_res[20] }]]
 
 local TRAIN_DEEP = [[
--- 3 epochs of Adam on the 1,000 digits; the loss on them afterwards, in eval mode
-function train_deep(model)
+-- 10 epochs of Adam on the 1,000 digits; after each, the loss on them in eval mode
+function train_deep(model, epochs)
   local opt = optim.Adam(model:parameters(), { lr = 3e-3 })
   local loader = data.loader(data.dataset(X, Y), { batch = 50, shuffle = true, seed = 0 })
-  for epoch = 1, 3 do
+  local curve = {}
+  for epoch = 1, epochs do
+    model:train()
     for xb, yb in loader:iter() do
       local loss = cross_entropy(model(xb), yb)
       opt:zero_grad(); loss:backward(); opt:step()
     end
+    model:eval()
+    curve[epoch] = no_grad(function() return cross_entropy(model(X), Y):item() end)
   end
-  model:eval()
-  return no_grad(function() return cross_entropy(model(X), Y):item() end)
+  return curve
 end
-models, train_loss = {}, {}
+models, train_loss, deep_curves = {}, {}, {}
 for _, c in ipairs({ { "plain", 2 }, { "plain", 20 }, { "residual", 20 } }) do
   local name = c[1] .. c[2]
   manual_seed(0)
   models[name] = deep(c[1], c[2])
-  train_loss[name] = train_deep(models[name])
+  deep_curves[name] = train_deep(models[name], 10)
+  train_loss[name] = deep_curves[name][10]
 end]]
 
 return {
@@ -404,20 +410,26 @@ Way 2, fine-tuning: start from the pretrained features too, but train everything
 smaller learning rate so that the useful features are adjusted rather than overwritten.
 Way 3, from scratch: the same network from random weights. Compare the three, and their
 accuracy every 10 steps. Then be honest about the noise: on 250 test digits an accuracy
-has a standard error sqrt(p(1 − p)/n) of about 3 points. On digits, random 3×3 filters
-already see strokes, and our source set is tiny, so the gap here is small and varies with
-the seed; transfer pays when the source set is large and the target set small — the
+has a standard error se = sqrt(p(1 − p)/n) of about 3 points, and a difference of two
+accuracies about √2·se. After 100 steps the three end within that noise (about 74% each):
+on digits random 3×3 filters already see strokes, and our source set is tiny. What the
+pretrained features give here is a head start: after 30 steps the frozen ones lead
+scratch by about 10 points (gap30), well beyond √2·se; after 100 the lead is gone
+(gap100). Transfer pays most when the source set is large and the target set small: the
 experiment `nabla run experiments/transfer.lua` pretrains on 60,000 Fashion-MNIST images
 and trains on 10 or 100 MNIST digits per class.]],
         ko = [[
 방법 2, 미세 조정(fine-tuning): 역시 사전 학습된 features에서 시작하지만 전부 학습시키되, 쓸모
-있는 특징을 덮어쓰지 않고 다듬도록 학습률을 작게 합니다. 방법 3, 처음부터: 같은 신경망을 무작위
-가중치에서 학습합니다. 세 가지를, 그리고 10단계마다의 정확도를 비교해 보세요. 그다음 노이즈에
-대해 솔직해집시다: 테스트 숫자 250장에서 정확도의 표준 오차 sqrt(p(1 − p)/n)는 약 3%p입니다.
-숫자 이미지에서는 무작위 3×3 필터도 이미 획을 보고, 우리 원본 데이터는 아주 작아서, 여기서의
-차이는 작고 시드에 따라 달라집니다. 전이 학습은 원본 데이터가 크고 목표 데이터가 작을 때 힘을
-발휘합니다 — `nabla run experiments/transfer.lua` 실험은 Fashion-MNIST 60,000장으로 사전 학습하고
-MNIST 숫자를 클래스마다 10장 또는 100장으로 학습합니다.]],
+있는 특성을 덮어쓰지 않고 다듬도록 학습률을 작게 합니다. 방법 3, 처음부터: 같은 신경망을 무작위
+가중치에서 학습합니다. 세 가지를, 그리고 10 스텝마다의 정확도를 비교해 보세요. 그다음 노이즈에
+대해 솔직해집시다. 테스트 숫자 250장에서 정확도의 표준 오차 se = sqrt(p(1 − p)/n)는 약 3%p이고,
+두 정확도의 차이는 약 √2·se입니다. 100 스텝 뒤 셋은 그 노이즈 안에서 끝납니다 (모두 약 74%).
+숫자 이미지에서는 무작위 3×3 필터도 이미 획을 보고, 우리 원본 데이터는 아주 작기 때문입니다.
+여기서 사전 학습된 특성이 주는 것은 빠른 출발입니다. 30 스텝 뒤 고정된 특성은 처음부터 학습한
+모델보다 약 10%p 앞서고(gap30), 이는 √2·se를 훌쩍 넘습니다. 100 스텝 뒤에는 그 차이가
+사라집니다(gap100). 전이 학습은 원본 데이터가 크고 목표 데이터가 작을 때 가장 큰 힘을 발휘합니다.
+`nabla run experiments/transfer.lua` 실험은 Fashion-MNIST 60,000장으로 사전 학습하고 MNIST
+숫자를 클래스마다 10장 또는 100장으로 학습합니다.]],
       },
       code = OTHERS .. [[
 
@@ -425,6 +437,7 @@ for _, k in ipairs({ "frozen", "finetuned", "scratch" }) do
   print(("%-10s %d trained parameters  %.1f%%"):format(k, count(trainable(_G[k])), 100 * results[k]))
 end
 print(("standard error: ±%.1f points"):format(100 * se))
+print(("frozen − scratch: %+.1f points after 30 steps, %+.1f after 100"):format(100 * gap30, 100 * gap100))
 steps = { 10, 20, 30, 40, 50, 60, 70, 80, 90, 100 }
 plot.lines{ frozen = { steps, curves.frozen }, finetuned = { steps, curves.finetuned }, scratch = { steps, curves.scratch } }]],
       wrong = [[
@@ -474,6 +487,21 @@ scratch = Net()]],
           return false, { en = ("se should be sqrt(p(1 − p)/n) for p = results.scratch and n = 250 test digits: %.4f"):format(want),
                           ko = ("se는 p = results.scratch, n = 테스트 숫자 250장일 때 sqrt(p(1 − p)/n) = %.4f여야 합니다"):format(want) }
         end
+        local c = env.curves
+        if type(c) ~= "table" or type(c.frozen) ~= "table" or type(c.scratch) ~= "table" or #c.frozen < 3 or #c.scratch < 3 then
+          return false, { en = "keep each way's accuracy every 10 steps in curves[name] (train_steps returns it)",
+                          ko = "방법마다 10 스텝마다의 정확도를 curves[name]에 담으세요 (train_steps가 돌려줍니다)" }
+        end
+        local g30, g100 = c.frozen[3] - c.scratch[3], value(env.results.frozen) - p
+        if not (finite(value(env.gap30)) and math.abs(value(env.gap30) - g30) < 1e-9
+                and finite(value(env.gap100)) and math.abs(value(env.gap100) - g100) < 1e-9) then
+          return false, { en = "gap30 = curves.frozen[3] − curves.scratch[3] (after 30 steps), gap100 = results.frozen − results.scratch",
+                          ko = "gap30 = curves.frozen[3] − curves.scratch[3] (30 스텝 뒤), gap100 = results.frozen − results.scratch로 정하세요" }
+        end
+        if not (g30 > math.sqrt(2) * want) then
+          return false, { en = ("after 30 steps the frozen features lead scratch by only %.1f points, within √2·se = %.1f: pretrain pre as in step 2, and give each way its learning rate"):format(100 * g30, 100 * math.sqrt(2) * want),
+                          ko = ("30 스텝 뒤 고정된 특성이 처음부터 학습한 모델보다 %.1f%%p만 앞서서 √2·se = %.1f%%p 안에 있습니다. 2단계처럼 pre를 사전 학습하고, 방법마다 자기 학습률을 주세요"):format(100 * g30, 100 * math.sqrt(2) * want) }
+        end
         return true
       end,
     },
@@ -481,25 +509,27 @@ scratch = Net()]],
       text = {
         en = [[
 Now depth. A deeper network can represent everything a shallower one can (its extra layers
-could just pass their input on), yet past some depth a PLAIN stack trains worse — even on
-its training set: the degradation problem (He et al. 2015). Residual connections fix it:
-a block computes y = x + F(x) (nn.Residual), so passing the input on is the default
-(F = 0), and in backprop the "+" hands the gradient straight to the layers below. Build a
-20-block plain network and the same with residual blocks, run one backward, and compare
-the gradient reaching block 1 with the one at block 20 (inspect(plain20) shows every
-parameter's ‖grad‖). In the plain stack the gradient changes size by a large factor on its
-way down, block after block; along the residual stack's "+" paths it stays within a small
-factor.]],
+could just pass their input on), yet past some depth a PLAIN stack trains worse, even on
+its training set: the degradation problem (He et al. 2015). It is not vanishing gradients:
+He et al. used batch norm, checked that the gradients kept a healthy size, and called it
+an optimisation difficulty. Residual blocks compute y = x + F(x) (nn.Residual): passing
+the input on is the default (F = 0), and in backprop the "+" hands the gradient straight
+down. Build a 20-block plain network (with batch norm) and the same with residual blocks,
+run one backward, and compare the gradient at block 1 with the one at block 20
+(inspect(plain20) shows every parameter's ‖grad‖). Nothing vanishes: in the plain stack
+block 1's gradient comes out about 36 times LARGER than block 20's, in the residual one
+within a small factor.]],
         ko = [[
 이제 깊이입니다. 더 깊은 신경망은 얕은 신경망이 나타내는 모든 것을 나타낼 수 있지만 (추가된 층이
 입력을 그대로 넘기기만 하면 되니까), 어느 깊이를 넘으면 '평범한(plain)' 층 쌓기는 학습 세트에서조차
-더 나빠집니다: 성능 저하(degradation) 문제입니다 (He 외 2015). 잔차 연결이 이를 고칩니다: 블록이
-y = x + F(x)를 계산하므로 (nn.Residual) 입력을 그대로 넘기는 것이 기본값이고 (F = 0), 역전파에서
-"+"가 기울기를 아래층으로 곧장 전달합니다. 블록 20개짜리 평범한 신경망과 잔차 블록으로 된 같은
-신경망을 만들고, backward를 한 번 한 뒤, 블록 1에 도달한 기울기와 블록 20의 기울기를 비교해 보세요
-(inspect(plain20)은 모든 파라미터의 ‖grad‖를 보여 줍니다). 평범한 신경망에서는 기울기가 블록을
-하나씩 내려갈 때마다 크기가 크게 달라지고, 잔차 신경망의 "+" 경로를 따라서는 작은 배율 안에
-머뭅니다.]],
+더 나빠집니다. 이것이 성능 저하(degradation) 문제입니다 (He 외 2015). 기울기 소실 때문이 아닙니다.
+He 등은 배치 정규화를 쓰고 기울기 크기가 건강하게 유지되는 것을 확인한 뒤, 이를 최적화의 어려움이라고
+했습니다. 잔차 블록은 y = x + F(x)를 계산하므로 (nn.Residual) 입력을 그대로 넘기는 것이 기본값이고
+(F = 0), 역전파에서 "+"가 기울기를 아래로 곧장 전달합니다. 블록 20개짜리 평범한 신경망(배치 정규화
+포함)과 잔차 블록으로 된 같은 신경망을 만들고, backward를 한 번 한 뒤, 블록 1의 기울기와 블록 20의
+기울기를 비교해 보세요 (inspect(plain20)은 모든 파라미터의 ‖grad‖를 보여 줍니다). 사라지는 것은
+없습니다. 평범한 신경망에서는 블록 1의 기울기가 블록 20보다 약 36배 '더 크고', 잔차 신경망에서는
+작은 배율 안에 있습니다.]],
       },
       code = DEEP .. [[
 
@@ -559,20 +589,26 @@ inspect(plain20)]],
       text = {
         en = [[
 Does it matter for training? Train a 2-block plain network, the 20-block plain one and the
-20-block residual one the same way (3 epochs of Adam on the same 1,000 digits) and measure
-the loss on those TRAINING digits: this is not about overfitting, it is about how well the
-optimizer can fit at all. The full experiment, with convolutional ResNet blocks
-(nn.BasicBlock) of 8 and 32 layers on Fashion-MNIST: `nabla run experiments/resnet.lua`.]],
+20-block residual one the same way (Adam on the same 1,000 digits) and measure the loss on
+those TRAINING digits after every epoch: this is not about overfitting, it is about how
+low the optimizer can bring the training loss at all. Train long enough to see the curves
+flatten: after 10 epochs the 2-block and the residual network are near 0, the deep plain
+one still far above (measured with 20 epochs: 0.45 against 0.01). The full experiment,
+with convolutional ResNet blocks (nn.BasicBlock) of 8 and 32 layers on Fashion-MNIST:
+`nabla run experiments/resnet.lua`.]],
         ko = [[
 학습에 차이가 날까요? 블록 2개짜리 평범한 신경망, 블록 20개짜리 평범한 신경망, 블록 20개짜리 잔차
-신경망을 같은 방식으로 (같은 숫자 1,000장으로 Adam 3 에폭) 학습시키고, 그 '학습' 숫자들에서의 손실을
-측정해 보세요: 과적합 이야기가 아니라, 옵티마이저가 애초에 얼마나 잘 맞출 수 있느냐의 이야기입니다.
-합성곱 ResNet 블록(nn.BasicBlock)으로 8층과 32층을 Fashion-MNIST에서 비교하는 전체 실험:
-`nabla run experiments/resnet.lua`.]],
+신경망을 같은 방식으로 (같은 숫자 1,000장으로 Adam) 학습시키고, 에폭마다 그 '학습' 숫자들에서의
+손실을 측정하세요. 과적합 이야기가 아니라, 옵티마이저가 학습 손실을 애초에 얼마나 낮출 수 있느냐의
+이야기입니다. 곡선이 평평해지는 것이 보일 만큼 오래 학습하세요. 10 에폭 뒤 블록 2개짜리와 잔차
+신경망은 0 가까이 가지만, 깊은 평범한 신경망은 아직 한참 위에 있습니다 (20 에폭으로 측정하면
+0.45 대 0.01). 합성곱 ResNet 블록(nn.BasicBlock)으로 8층과 32층을 Fashion-MNIST에서 비교하는
+전체 실험은 `nabla run experiments/resnet.lua`입니다.]],
       },
       code = TRAIN_DEEP .. [[
 
-for _, k in ipairs({ "plain2", "plain20", "residual20" }) do print(k, train_loss[k]) end]],
+for _, k in ipairs({ "plain2", "plain20", "residual20" }) do print(k, train_loss[k]) end
+plot.lines(deep_curves, { xlabel = "epoch", ylabel = "training loss" })]],
       wrong = [[
 models, train_loss = {}, {}
 for _, c in ipairs({ { "plain", 2 }, { "plain", 20 }, { "residual", 20 } }) do
@@ -614,6 +650,10 @@ end]],
           return false, { en = ("the 2-block network should fit its training digits (loss %.3f): train each model with train_deep"):format(loss.plain2),
                           ko = ("블록 2개짜리 신경망은 학습 숫자를 맞춰야 합니다 (손실 %.3f): 모델마다 train_deep으로 학습시키세요"):format(loss.plain2) }
         end
+        if type(env.deep_curves) ~= "table" or type(env.deep_curves.plain20) ~= "table" or #env.deep_curves.plain20 < 10 then
+          return false, { en = "keep each model's training loss after every epoch in deep_curves[name] (10 epochs)",
+                          ko = "모델마다 에폭별 학습 손실을 deep_curves[name]에 담으세요 (10 에폭)" }
+        end
         if not (loss.plain20 > 3 * loss.plain2 and loss.residual20 < loss.plain20 / 3) then
           return false, { en = ("expected the deep plain network to fit worst: plain2 %.3f, plain20 %.3f, residual20 %.3f — same training for all three?"):format(loss.plain2, loss.plain20, loss.residual20),
                           ko = ("깊은 평범한 신경망이 가장 못 맞춰야 합니다: plain2 %.3f, plain20 %.3f, residual20 %.3f — 셋을 같은 방식으로 학습시켰나요?"):format(loss.plain2, loss.plain20, loss.residual20) }
@@ -629,12 +669,12 @@ end]],
         choices = {
           { en = "It overfits: more layers memorise the training set", ko = "과적합이다: 층이 많아서 학습 세트를 외운다" },
           { en = "It has too few parameters for the task", ko = "과제에 비해 파라미터가 너무 적다" },
-          { en = "Optimisation gets hard: through 20 blocks the gradient reaching the first ones is badly scaled, and learning the identity with weight layers is not easy; y = x + F(x) makes the identity the default and gives the gradient a direct path",
-            ko = "최적화가 어려워진다: 블록 20개를 지나 첫 블록들에 도달하는 기울기의 크기가 엉망이 되고, 가중치 층으로 항등 함수를 배우기도 쉽지 않다. y = x + F(x)는 항등 함수를 기본값으로 만들고 기울기에 곧은 길을 준다" },
+          { en = "Optimisation gets hard: the gradients do not vanish (block 1's is even larger), but a deep stack of weight layers is harder to fit, and passing the input on must be learned; y = x + F(x) makes that the default",
+            ko = "최적화가 어려워진다. 기울기는 사라지지 않지만(블록 1이 오히려 더 크다) 깊이 쌓은 가중치 층은 맞추기 어렵고, 입력을 그대로 넘기는 것도 배워야 한다. y = x + F(x)는 그것을 기본값으로 만든다" },
         },
         answer = 3,
-        explain = { en = "Right: it is an optimisation problem, not a capacity or overfitting one. The residual network of the same depth fits well, and its gradient ratio between block 1 and block 20 stays moderate.",
-                    ko = "맞습니다: 용량이나 과적합이 아니라 최적화의 문제입니다. 같은 깊이의 잔차 신경망은 잘 맞추고, 블록 1과 블록 20의 기울기 비율도 적당하게 유지됩니다." },
+        explain = { en = "Right: it is an optimisation problem, not a capacity, overfitting or vanishing-gradient one. The residual network of the same depth, same batch norm, fits its training digits well.",
+                    ko = "맞습니다. 용량이나 과적합, 기울기 소실이 아니라 최적화의 문제입니다. 배치 정규화까지 같은, 같은 깊이의 잔차 신경망은 학습 숫자를 잘 맞춥니다." },
         wrong = {
           { en = "Overfitting would give a LOW training loss and a high test loss; here the training loss itself is high.",
             ko = "과적합이라면 학습 손실은 '낮고' 테스트 손실이 높아야 합니다. 여기서는 학습 손실 자체가 높습니다." },

@@ -1,5 +1,6 @@
 -- Lesson 3: vanishing (and exploding) gradients in deep networks.
 local list_of_numbers = require("nabla.lesson").checks.numbers
+local maxdiff = require("nabla.lesson").checks.maxdiff
 
 local need_norms = { en = "compute the list of per-layer gradient norms first", ko = "먼저 층별 기울기 노름 목록을 계산하세요" }
 
@@ -105,21 +106,58 @@ print(norms_sigmoid[1], norms_sigmoid[10])]],
         en = [[
 Cause 1: small activation derivatives, multiplied. Backprop through a layer multiplies
 the gradient by σ′(z) = σ(z)(1 − σ(z)), which is at most 1/4. Ten layers: up to (1/4)¹⁰.
-Check the bound numerically: compute the largest σ′(z) for z in [−5, 5] into dmax.]],
+Check the bound numerically rather than trusting it: on z = linspace(−5, 5, 1000) (a
+grid that just misses 0), compute ds = σ′(z) and its largest value dmax.]],
         ko = [[
 원인 1: 작은 활성화 미분이 거듭 곱해집니다. 역전파가 한 층을 지날 때마다 기울기에
-σ′(z) = σ(z)(1 − σ(z))가 곱해지는데, 이 값은 최대 1/4입니다. 10층이면 최대 (1/4)¹⁰.
-수치로 확인해 보세요: z ∈ [−5, 5]에서 σ′(z)의 최댓값을 dmax에 구하세요.]],
+σ′(z) = σ(z)(1 − σ(z))가 곱해지는데, 이 값은 최대 1/4입니다. 10층이면 최대 (1/4)¹⁰입니다.
+이 상한을 믿기만 하지 말고 수치로 확인해 보세요. z = linspace(−5, 5, 1000)(0을 살짝 비껴가는
+격자)에서 ds = σ′(z)와 그 최댓값 dmax를 구하세요.]],
       },
       code = [[
-z = linspace(-5, 5, 1001)
+z = linspace(-5, 5, 1000)
 s = z:sigmoid()
-dmax = (s * (1 - s)):max():item()
+ds = s * (1 - s)
+dmax = ds:max():item()
 print(dmax, 0.25 ^ 10)]],
       wrong = [[dmax = 1]],
+      wrongs = {
+        { code = [[
+z = linspace(-5, 5, 1000)
+s = z:sigmoid()
+ds = s * (1 - s)
+dmax = 0.25]],
+          says = { en = "typed in", ko = "직접 입력한" } },
+      },
       check = function(env)
-        if type(env.dmax) ~= "number" or math.abs(env.dmax - 0.25) > 1e-3 then
-          return false, { en = "dmax should be max over z of σ(z)(1 − σ(z))", ko = "dmax는 z에 대한 σ(z)(1 − σ(z))의 최댓값이어야 합니다" }
+        local nb = require "nabla"
+        local z, ds = env.z, env.ds
+        if not (nb.is_tensor(z) and z:numel() >= 100 and nb.is_tensor(ds) and ds:numel() == z:numel()) then
+          return false, { en = "make z = linspace(-5, 5, 1000) and ds = σ′(z) at every z (a tensor), then dmax from ds",
+                          ko = "z = linspace(-5, 5, 1000)과 모든 z에서의 ds = σ′(z)(텐서)를 만들고, ds에서 dmax를 구하세요" }
+        end
+        local s = z:sigmoid()
+        if maxdiff(ds, s * (1 - s)) > 1e-6 then
+          return false, { en = "ds should be σ(z)(1 − σ(z)) at every z", ko = "ds는 모든 z에서 σ(z)(1 − σ(z))여야 합니다" }
+        end
+        local top = ds:max():item()
+        if top == 0.25 then
+          return false, { en = "your grid goes through z = 0 and hits the bound exactly: take z = linspace(-5, 5, 1000), so that dmax shows it was measured",
+                          ko = "격자가 z = 0을 지나서 상한과 정확히 같아집니다. dmax가 측정값임이 드러나도록 z = linspace(-5, 5, 1000)을 쓰세요" }
+        end
+        if type(env.dmax) ~= "number" then
+          return false, { en = "set dmax to the largest value of ds, as a number", ko = "dmax를 ds의 최댓값(숫자)으로 정하세요" }
+        end
+        if env.dmax ~= top then
+          if env.dmax == 0.25 then
+            return false, { en = ("dmax = 0.25 is the bound typed in, not measured: on your grid the largest σ′ is %.10f. Take it from ds"):format(top),
+                            ko = ("dmax = 0.25는 직접 입력한 상한이지 측정값이 아닙니다. 이 격자에서 σ′의 최댓값은 %.10f입니다. ds에서 구하세요"):format(top) }
+          end
+          return false, { en = ("dmax = %.6g, but the largest value of ds is %.10f: dmax = ds:max():item()"):format(env.dmax, top),
+                          ko = ("dmax = %.6g인데 ds의 최댓값은 %.10f입니다. dmax = ds:max():item()"):format(env.dmax, top) }
+        end
+        if math.abs(top - 0.25) > 1e-3 then
+          return false, { en = "the grid should span [−5, 5], through the peak at z = 0", ko = "격자는 z = 0의 꼭대기를 지나 [−5, 5]에 걸쳐야 합니다" }
         end
         return true
       end,
@@ -158,32 +196,52 @@ norms_relu = layer_norms(Ws_relu, function(h) return h:sigmoid() end)]],
       text = {
         en = [[
 Cause 2: the scale of the weights. Keep ReLU, but initialise too small (half of He's
-scale) and too large (twice). Now every layer's gradient shrinks or grows together, as
-(scale ratio)^depth. Compute norms_small and norms_large.]],
+scale) and too large (twice). On the way forward each layer multiplies the activations
+by about the scale ratio, on the way back the gradient too: over the nine layers above
+the first, about 2⁹ = 512. The loss adds its share: the MSE's gradient 2·(out − Y)/N
+grows with the output when it is too large (2¹⁰ times larger here), and stays about
+−2·Y/N when the output shrinks to 0. Predict shrink = norms_relu[1] / norms_small[1]
+and grow = norms_large[1] / norms_relu[1], then compute them.]],
         ko = [[
 원인 2: 가중치의 크기. ReLU는 그대로 두고, 너무 작게(He 크기의 절반), 너무 크게(두 배)
-초기화해 보세요. 이번에는 모든 층의 기울기가 함께 (크기 비율)^깊이만큼 줄거나 커집니다.
-norms_small과 norms_large를 구하세요.]],
+초기화해 보세요. 순전파에서 층마다 활성값에 크기 비율이 대략 곱해지고, 역전파에서는
+기울기에도 곱해집니다. 첫 층 위의 아홉 층을 지나면 약 2⁹ = 512배입니다. 손실도 몫을
+더합니다. MSE의 기울기 2·(out − Y)/N은 출력이 너무 크면 출력과 함께 커지고(여기서는
+2¹⁰배), 출력이 0으로 줄어들면 약 −2·Y/N에 머뭅니다. shrink = norms_relu[1] / norms_small[1]과
+grow = norms_large[1] / norms_relu[1]을 먼저 예측한 다음 계산해 보세요.]],
       },
       code = [[
 he = math.sqrt(2 / 32)
 relu = function(h) return h:relu() end
 norms_small = layer_norms(make_net(10, 32, he / 2), relu)
 norms_large = layer_norms(make_net(10, 32, he * 2), relu)
-print(norms_small[1], norms_relu[1], norms_large[1])]],
+shrink = norms_relu[1] / norms_small[1]
+grow = norms_large[1] / norms_relu[1]
+print(shrink, grow)]],
       wrong = [[
 he = math.sqrt(2 / 32)
 relu = function(h) return h:relu() end
 norms_small = layer_norms(make_net(10, 32, he), relu)
-norms_large = layer_norms(make_net(10, 32, he), relu)]],
+norms_large = layer_norms(make_net(10, 32, he), relu)
+shrink = norms_relu[1] / norms_small[1]
+grow = norms_large[1] / norms_relu[1]
+]],
       check = function(env)
         local s, l, r = env.norms_small, env.norms_large, env.norms_relu
         if not (list_of_numbers(s, 10) and list_of_numbers(l, 10) and list_of_numbers(r, 10)) then return false, need_norms end
-        if not (s[1] < r[1] * 1e-2) then
-          return false, { en = "with half the He scale the gradients should be about 100× smaller", ko = "He 크기의 절반이면 기울기가 100배쯤 작아야 합니다" }
+        local shrink, grow = r[1] / s[1], l[1] / r[1]
+        if type(env.shrink) ~= "number" or type(env.grow) ~= "number"
+          or math.abs(env.shrink - shrink) > 1e-6 * shrink or math.abs(env.grow - grow) > 1e-6 * grow then
+          return false, { en = "set shrink = norms_relu[1] / norms_small[1] and grow = norms_large[1] / norms_relu[1]",
+                          ko = "shrink = norms_relu[1] / norms_small[1], grow = norms_large[1] / norms_relu[1]로 정하세요" }
         end
-        if not (l[1] > r[1] * 1e2) then
-          return false, { en = "with twice the He scale the gradients should be about 100× larger (exploding)", ko = "He 크기의 두 배면 기울기가 100배쯤 커야 합니다 (폭발)" }
+        if not (shrink > 200) then
+          return false, { en = ("with half the He scale the first layer's gradient is only %.3g× smaller: it should be about 2⁹ = 512× from the layers, more from the loss (about 1,400× here)"):format(shrink),
+                          ko = ("He 크기의 절반인데 첫 층의 기울기가 %.3g배만 작습니다. 층에서 약 2⁹ = 512배, 손실에서 더 줄어 여기서는 약 1,400배 작아야 합니다"):format(shrink) }
+        end
+        if not (grow > 2e4) then
+          return false, { en = ("with twice the He scale the first layer's gradient is only %.3g× larger: it should be about 2⁹ from the layers times 2¹⁰ from the MSE (about 280,000× here: exploding)"):format(grow),
+                          ko = ("He 크기의 두 배인데 첫 층의 기울기가 %.3g배만 큽니다. 층에서 약 2⁹배, MSE에서 2¹⁰배가 곱해져 여기서는 약 280,000배 커야 합니다 (기울기 폭발)"):format(grow) }
         end
         return true
       end,

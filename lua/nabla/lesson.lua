@@ -11,6 +11,9 @@
 --         solution = [[...]],                  -- the reference answer, replayed by the tests;
 --                                              -- without it, the step's code is the answer
 --         wrong = [[...]],                     -- a typical wrong answer the check must catch
+--         wrongs = { { code = [[...]], says = { en = ..., ko = ... } } }, -- more wrong
+--                                              -- answers; the check's message must contain
+--                                              -- says (it names the real mistake)
 --       }, ... } }
 -- The runner shows one step at a time; the learner's variables stay (they live in the
 -- session's globals, which checks read as `env`). Progress is saved under

@@ -1,6 +1,6 @@
 -- Every lesson is replayed through the real runner: for each step, a typical wrong answer
--- (the step's `wrong` code) must be caught by its check, then the reference solution must
--- pass it, and next() must move on. Progress goes to a temporary XDG_STATE_HOME.
+-- (the step's `wrong` code, then each of its `wrongs` with what the check must say about it)
+-- must be caught by its check, then the reference solution must pass it, and next() must move on. Progress goes to a temporary XDG_STATE_HOME.
 -- This file replays the lessons in English; tests/lua/test_lessons_ko.lua runs it with
 -- LESSON_LANGS = { "ko" }: two meson tests, each in a fresh session, side by side (the
 -- replay of seventeen lessons in both languages in one test came near its timeout on a
@@ -85,6 +85,18 @@ for _, lang in ipairs(rawget(_G, "LESSON_LANGS") or { "en" }) do
             T.ok(not text:find("[^%d%.]" .. tostring(secret):gsub("%p", "%%%0") .. "[^%d%.]"),
               ("%s step %d: the failing check gives the answer (%s) away: %s"):format(l.id, k, tostring(secret), text))
           end
+        end
+        -- more wrong answers, each with what the check must say about it: the real mistake,
+        -- not another one (says.en and says.ko are plain substrings of the message)
+        for j, w in ipairs(step.wrongs or {}) do
+          local where = ("%s step %d wrongs[%d]"):format(l.id, k, j)
+          T.ok(w.code and w.says and w.says.en and w.says.ko, where .. ": code and says = { en, ko }")
+          run_code(w.code, where)
+          local ok, msg = runner.run_check(step, _G)
+          T.ok(not ok, where .. ": the wrong answer passed the check")
+          local said = runner.tr(msg)
+          T.ok(said:find(w.says[lang], 1, true),
+            ("%s: the check should say %q, it said: %s"):format(where, w.says[lang], said))
         end
         local ok, err = run_code(reference, l.id .. " step " .. k .. " solution")
         T.ok(ok, ("%s step %d: solution failed: %s"):format(l.id, k, tostring(err)))
