@@ -175,8 +175,7 @@ def main():
         B.wait("the panels", lambda: updates(d, "image_grid") >= 1)
         C.ok("생성된 샘플과 잠재 공간" in d.find_element("id", "later").text, "Korean: the section's title")
         time.sleep(0.5)
-        js(d, "document.getElementById('later').scrollIntoView()")
-        B.screenshot(d, "web-samples-projector-ko", full=False)
+        B.screenshot(d, "web-samples-projector-ko")      # the whole page: the panels are at its end
         errs = B.console_errors(d)
         C.ok(not errs, f"/?lang=ko&projector=1: no console errors {errs}")
     except Exception:
