@@ -15,7 +15,7 @@ libcivetweb-dev libpng-dev libcjson-dev"
 # (tests/web) drive Debian's chromium with python3-selenium through chromium-driver;
 # fonts-nanum draws the Korean pages in their screenshots. ./setup.sh run needs none of it.
 # clang, libFuzzer and LLVM's OpenMP: .ci/run's sanitizer and fuzzing build (build-san).
-TEST_PACKAGES="python3-ipykernel python3-nbclient python3-nbformat chromium chromium-driver python3-selenium fonts-nanum
+TEST_PACKAGES="python3-numpy python3-ipykernel python3-nbclient python3-nbformat chromium chromium-driver python3-selenium fonts-nanum
 clang libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev"
 JUPYTER_PACKAGES="jupyter-notebook python3-ipykernel python3-nbclient python3-nbformat"
 

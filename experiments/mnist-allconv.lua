@@ -53,21 +53,25 @@ return {
     lr = 2e-3,          -- Adam, annealed to 0 along a cosine
     channels = 32,
     seed = 1,
+    val = 5000,         -- training images held out to choose the model (the test set is used once, at the end)
+    split_seed = 1,     -- which ones (the same split whatever --seed is)
   },
-  run = function(cfg)
-    local train = data.mnist{ split = "train", full = true }
-    local test = data.mnist{ split = "test", full = true }
+  -- the model alone (`nabla serve CHECKPOINT` and bench/bench_flops.lua build it from the config)
+  model = function(cfg) return AllConv(cfg.channels) end,
+  run = function(cfg, exp)
+    local run = require "nabla.run"
+    local train, val, test = run.mnist_sets(cfg)   -- val: held out of train, chooses the model
 
-    local model = AllConv(cfg.channels)
+    local model = exp.model(cfg)
     print(model)
 
     local opt = optim.Adam(model:parameters(), { lr = cfg.lr })
     local history = nabla.fit(model, data.loader(train, { batch = cfg.batch, shuffle = true, seed = cfg.seed }), {
       epochs = cfg.epochs, optimizer = opt,
       scheduler = optim.lr_scheduler.CosineAnnealingLR(opt, { T_max = cfg.epochs }),
-      val = test, log = cfg.run_dir .. "/log.csv", checkpoint = cfg.run_dir, resume = cfg.resume,
+      val = val, val_name = run.val_name, log = cfg.run_dir .. "/log.csv", checkpoint = cfg.run_dir, resume = cfg.resume,
     })
 
-    return require("nabla.run").test_result(model, test, history)
+    return run.test_result(model, test, history, { run_dir = cfg.run_dir })   -- the one look at test
   end,
 }

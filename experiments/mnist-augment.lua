@@ -32,19 +32,25 @@ return {
     p = 0.9,            -- share of training images transformed
     dropout = 0.3,
     seed = 1,
+    val = 5000,         -- training images held out to choose the model (the test set is used once, at the end)
+    split_seed = 1,     -- which ones (the same split whatever --seed is)
   },
-  run = function(cfg)
-    local train = data.mnist{ split = "train", full = true }
-    local test = data.mnist{ split = "test", full = true }
-
+  -- the model alone (`nabla serve CHECKPOINT` and bench/bench_flops.lua build it from the config)
+  model = function(cfg)
     local c = cfg.channels
-    local model = nn.Sequential{
+    return nn.Sequential{
       conv_bn(1, c), conv_bn(c, c), nn.MaxPool2d(2),
       conv_bn(c, 2 * c), conv_bn(2 * c, 2 * c), nn.MaxPool2d(2),
       nn.Flatten(),
       nn.Linear(2 * c * 7 * 7, 256, { bias = false }), nn.BatchNorm1d(256), nn.ReLU(), nn.Dropout(cfg.dropout),
       nn.Linear(256, 10),
     }
+  end,
+  run = function(cfg, exp)
+    local run = require "nabla.run"
+    local train, val, test = run.mnist_sets(cfg)   -- val: held out of train, chooses the model
+
+    local model = exp.model(cfg)
     print(model)
 
     local augment = cfg.augment and aug.affine{
@@ -59,9 +65,9 @@ return {
     })
     local history = nabla.fit(model, loader, {
       epochs = cfg.epochs, optimizer = opt, scheduler = sched, scheduler_per_batch = true,
-      val = test, log = cfg.run_dir .. "/log.csv", checkpoint = cfg.run_dir, resume = cfg.resume,
+      val = val, val_name = run.val_name, log = cfg.run_dir .. "/log.csv", checkpoint = cfg.run_dir, resume = cfg.resume,
     })
 
-    return require("nabla.run").test_result(model, test, history)
+    return run.test_result(model, test, history, { run_dir = cfg.run_dir })   -- the one look at test
   end,
 }

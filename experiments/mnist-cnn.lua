@@ -5,7 +5,7 @@
 --                  -conv 3×3, 64-> (B, 64, 14, 14) -pool-> (B, 64, 7, 7)
 --                  -flatten-> (B, 3136) -> 128 -> 10
 --
---   nabla run experiments/mnist-cnn.lua                  -- 99.24% in 6 epochs (measured)
+--   nabla run experiments/mnist-cnn.lua                  -- 99.25% on test in 6 epochs (seed 1; chosen on validation)
 --   nabla run experiments/mnist-cnn.lua --epochs 2 --lr 0.002 --channels 16
 local nabla = require "nabla"
 local nn, optim, data = nabla.nn, nabla.optim, nabla.data
@@ -19,6 +19,8 @@ return {
     channels = 32,      -- the second stage has twice as many
     dropout = 0.3,
     seed = 1,
+    val = 5000,         -- training images held out to choose the model (the test set is used once, at the end)
+    split_seed = 1,     -- which ones (the same split whatever --seed is)
   },
   -- the model alone (`nabla serve CHECKPOINT` rebuilds it from the config the checkpoint keeps)
   model = function(cfg)
@@ -32,8 +34,8 @@ return {
     }
   end,
   run = function(cfg, exp)
-    local train = data.mnist{ split = "train", full = true }
-    local test = data.mnist{ split = "test", full = true }
+    local run = require "nabla.run"
+    local train, val, test = run.mnist_sets(cfg)   -- val: held out of train, chooses the model
 
     local model = exp.model(cfg)
     print(model)
@@ -42,9 +44,9 @@ return {
     local history = nabla.fit(model, data.loader(train, { batch = cfg.batch, shuffle = true, seed = cfg.seed }), {
       epochs = cfg.epochs, optimizer = opt,
       scheduler = optim.lr_scheduler.CosineAnnealingLR(opt, { T_max = cfg.epochs }),
-      val = test, log = cfg.run_dir .. "/log.csv", checkpoint = cfg.run_dir, resume = cfg.resume,
+      val = val, val_name = run.val_name, log = cfg.run_dir .. "/log.csv", checkpoint = cfg.run_dir, resume = cfg.resume,
     })
 
-    return require("nabla.run").test_result(model, test, history)
+    return run.test_result(model, test, history, { run_dir = cfg.run_dir })   -- the one look at test
   end,
 }

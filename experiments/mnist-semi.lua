@@ -65,13 +65,14 @@ local function predict(model, ds)
   model:eval()
   local conf, pred = {}, {}
   nabla.no_grad(function()
-    for x in data.loader(ds, { batch = 1000 }):iter() do
+    for x in data.loader(ds, { batch = 100 }):iter() do   -- 1000 at a time: +75 MiB of activations
       local p, k = model(x):softmax(2):max(2)
       for _, v in ipairs(p:tolist()) do conf[#conf + 1] = v end
       for _, v in ipairs(k:tolist()) do pred[#pred + 1] = math.floor(v) end
     end
   end)
   model:train()
+  collectgarbage()   -- the activations of 55,000 predictions: freed now, not when the collector gets to them
   return conf, pred
 end
 
@@ -94,7 +95,10 @@ return {
     threshold = 0.95,         -- confidence needed to use a pseudo-label
     lambda_u = 1.0,           -- weight of the unlabelled loss
     ema = 0.999,              -- decay of the weights' moving average (the model reported)
+    chunk = 64,               -- strong views per forward/backward pass (memory; the gradient is the same)
     seed = 1,
+    val = 5000,               -- training images held out for the progress lines (never trained on)
+    split_seed = 1,
   },
   run = function(cfg)
     if cfg.resume then
@@ -103,8 +107,11 @@ return {
     if cfg.fixmatch_from ~= "baseline" and cfg.fixmatch_from ~= "pseudo" then
       error("mnist-semi: --fixmatch_from must be baseline or pseudo, got " .. cfg.fixmatch_from, 0)
     end
-    local train = data.mnist{ split = "train", full = true }
-    local test = data.mnist{ split = "test", full = true }
+    -- the labelled and unlabelled images come from the 55,000 left after holding out a
+    -- validation split; the progress lines report on that split, and the test set is
+    -- evaluated once per method, at its end (nothing is chosen on it)
+    local run = require "nabla.run"
+    local train, val, test = run.mnist_sets(cfg)
     local L_rows, U_rows, all_labels = choose_labelled(train, cfg.per_class, cfg.seed)
     local labelled, unlabelled = train:subset(L_rows, "labelled"), train:subset(U_rows, "unlabelled")
     print(("%d labelled, %d unlabelled images"):format(#labelled, #unlabelled))
@@ -170,12 +177,12 @@ return {
       local pseudo = data.dataset(train.x, nabla.tensor(full_y), { sample_shape = { 1, 28, 28 } }):subset(storage)
       nabla.fit(model, data.loader(pseudo, { batch = 64, shuffle = true, seed = cfg.seed + round, augment = weak }),
         { epochs = cfg.pl_epochs, optimizer = opt, quiet = true })
-      local acc = accuracy(model, test)
-      print(("pseudo-labelling round %d: %d pseudo-labels (%.2f%% right), test accuracy %.2f%%  (%.0f s)"):format(
+      local acc = accuracy(model, val)
+      print(("pseudo-labelling round %d: %d pseudo-labels (%.2f%% right), validation accuracy %.2f%%  (%.0f s)"):format(
         round, #rows - #L_rows, 100 * right / math.max(1, #rows - #L_rows), 100 * acc, nabla.clock() - t0))
-      results.pseudo_label_accuracy = acc
       take = math.floor(take * 10 / 3 + 0.5)
     end
+    results.pseudo_label_accuracy = accuracy(model, test)
     local pseudo_state = {}
     for k, t in pairs(model:state_dict()) do pseudo_state[k] = t:clone() end
 
@@ -198,27 +205,43 @@ return {
       local xu = unl()
       -- pseudo-labels from the weak view (no gradient flows through them)
       local conf, guess = nabla.no_grad(function() return model(weak(xu)):softmax(2):max(2) end)
+      collectgarbage()   -- the weak pass's activations
       local keep = {}
       for i, c in ipairs(conf:tolist()) do
         if c >= cfg.threshold then keep[#keep + 1] = i end
       end
-      local loss = ce(model(xl), yl)
+      -- The gradient of (labelled loss + λ·unlabelled loss), accumulated part by part: the
+      -- labelled batch, then the strong views `chunk` at a time (this network has no batch
+      -- norm, so the sum is the same as one pass over all), so that only one part's
+      -- activations are alive at a time (all 128 at once peaked at 157 MiB)
+      opt:zero_grad()
+      local loss_l = ce(model(xl), yl)
+      loss_l:backward()
+      local loss = loss_l:item()
+      loss_l = nil
       if #keep > 0 then
         local ids = nabla.tensor(keep)
         local xs = strong(xu:index_select(1, ids))
+        local gs = guess:index_select(1, ids)
         -- mean over all μB unlabelled images, the unconfident ones counting 0
-        local lu = ce(model(xs), guess:index_select(1, ids)) * (#keep / xu.shape[1])
-        loss = loss + lu * cfg.lambda_u
+        for s = 1, #keep, cfg.chunk do
+          local len = math.min(cfg.chunk, #keep - s + 1)
+          local lu = ce(model(xs:narrow(1, s, len)), gs:narrow(1, s, len)) * (len / xu.shape[1] * cfg.lambda_u)
+          lu:backward()
+          loss = loss + lu:item()
+          lu = nil
+          collectgarbage()   -- this part's activations, before the next part makes its own
+        end
       end
-      opt:zero_grad(); loss:backward(); opt:step(); sched:step()
+      opt:step(); sched:step()
       nabla.no_grad(function()
         for k, t in pairs(ema_sd) do t:mul_(cfg.ema):add_(live_sd[k] * (1 - cfg.ema)) end
       end)
       used, seen = used + #keep, seen + xu.shape[1]
       if step % 500 == 0 or step == cfg.fixmatch_steps then
-        print(("fixmatch step %d/%d: loss %.4f, %.1f%% of unlabelled images above the threshold, test accuracy %.2f%% (moving average %.2f%%)  (%.0f s)")
-          :format(step, cfg.fixmatch_steps, loss:item(), 100 * used / seen, 100 * accuracy(model, test),
-                  100 * accuracy(ema, test), nabla.clock() - t0))
+        print(("fixmatch step %d/%d: loss %.4f, %.1f%% of unlabelled images above the threshold, validation accuracy %.2f%% (moving average %.2f%%)  (%.0f s)")
+          :format(step, cfg.fixmatch_steps, loss, 100 * used / seen, 100 * accuracy(model, val),
+                  100 * accuracy(ema, val), nabla.clock() - t0))
         used, seen = 0, 0
       end
     end
@@ -227,6 +250,9 @@ return {
     ema:save(cfg.run_dir .. "/fixmatch-ema.safetensors")
     results.test_accuracy = results.fixmatch_accuracy
     results.labelled_images = #labelled
+    results.val_accuracy = accuracy(ema, val)
+    results.selected_on = "nothing: fixed schedules, the last moving-average weights; "
+      .. run.selection .. " (only printed)"
 
     print(("\n| method (%d labels) | test accuracy |\n|---|---|"):format(#labelled))
     print(("| baseline, labelled images only | %.2f%% |"):format(100 * results.baseline_accuracy))

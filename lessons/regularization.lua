@@ -290,7 +290,7 @@ switch on one technique each; nothing else changes. Watch the curves: the traini
 climbs past 80% while the validation accuracy turns down.]],
         ko = [[
 기준 모델(베이스라인): 196-128-10 MLP, Adam(학습률 3e-3), 배치 크기 50, 30 에폭.
-experiment(name, o)는 새 모델을 학습합니다 — 먼저 manual_seed(1)을 불러 모든 실행이 같은
+experiment(name, o)는 새 모델을 학습합니다 — 먼저 manual_seed(1)을 호출해 모든 실행이 같은
 가중치에서 시작하고 같은 배치를 보게 합니다 — 옵션 o를 켜고 학습한 뒤 results[name]에 한 줄을
 남깁니다: 학습/검증 정확도(학습이 끝난 뒤 evaluate로, 평가 모드에서 측정), 틀린 레이블 100개 중
 모델이 그대로 내놓는 수(memorized), 학습 기록과 모델. 다음 단계들에서는 기법을 하나씩만
@@ -404,7 +404,7 @@ end]=],
         for e = 1, math.min(#mine, #vl) do
           if math.abs(mine[e] - vl[e]) > 1e-4 * math.max(1, vl[e]) then
             return false, msg(("at epoch %d the early-stopped run's validation loss (%.4f) differs from the baseline's (%.4f): experiment must call manual_seed(1) so runs are comparable"):format(e, mine[e], vl[e]),
-                              ("%d 에폭에서 조기 종료 실행의 검증 손실(%.4f)이 기준 모델(%.4f)과 다릅니다: 실행끼리 비교할 수 있도록 experiment가 manual_seed(1)을 불러야 합니다"):format(e, mine[e], vl[e]))
+                              ("%d 에폭에서 조기 종료 실행의 검증 손실(%.4f)이 기준 모델(%.4f)과 다릅니다: 실행끼리 비교할 수 있도록 experiment가 manual_seed(1)을 호출해야 합니다"):format(e, mine[e], vl[e]))
           end
         end
         local best, bad, stop = math.huge, 0, #vl
@@ -635,7 +635,7 @@ measured in eval mode (evaluate calls model:eval()), where dropout is switched o
 절반의 유닛이 무작위로 꺼지므로 어떤 유닛도 다른 유닛이 있으리라고 기대할 수 없습니다.
 코드를 실행하기 전에 예측해 보세요: p = 0.5일 때 '살아남은' 값 1은 얼마가 될까요? 그다음 은닉층
 ReLU 뒤에 nn.Dropout(0.5)를 넣으세요. 표의 학습 정확도는 평가 모드(evaluate가 model:eval()을
-부름)에서 재므로, 그때 드롭아웃은 꺼져 있습니다.]],
+호출함)에서 측정하므로, 그때 드롭아웃은 꺼져 있습니다.]],
       },
       code = [=[
 drop = nn.Dropout(0.5)
@@ -691,7 +691,7 @@ memorized in their rows: does a layer that makes training easier stop the learni
 같은 배치에 어떤 숫자들이 있느냐에 따라 달라지고 (약간의 노이즈: 흔히 정규화 효과라 부름), 평가
 모드에서는 대신 이동 평균과 이동 분산을 씁니다. 그룹 정규화(group norm)는 샘플마다 자기 유닛들의
 그룹에 걸쳐 정규화합니다: 배치가 무엇이든 학습과 평가에서 똑같습니다.
-재 봅시다: 첫 번째 샘플의 출력을 배치 크기가 2일 때와 8일 때 비교합니다. 그리고 평가 모드의 배치
+측정해 봅시다: 첫 번째 샘플의 출력을 배치 크기가 2일 때와 8일 때 비교합니다. 그리고 평가 모드의 배치
 정규화에서 같은 차이 bn_eval_change를 측정하고, 둘 다 학습하세요. 결과 줄의 memorized를 보세요:
 학습을 쉽게 해 주는 층이 외우기도 막아 줄까요?]],
       },
@@ -1064,26 +1064,27 @@ se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)]=],
           en = "A colleague trains with Adam(weight_decay = 1e-2) and says \"AdamW is the same thing, just renamed\". Which answer is right?",
           ko = "동료가 Adam(weight_decay = 1e-2)으로 학습하면서 \"AdamW는 이름만 바꾼 같은 것\"이라고 합니다. 어느 답이 맞을까요?" },
         choices = {
-          { en = "Yes: an L2 penalty and weight decay are the same for every optimizer",
-            ko = "맞다: L2 페널티와 가중치 감쇠는 어떤 옵티마이저에서든 같다" },
-          { en = "No: in Adam the λ·w term is divided by the RMS of the gradients, so weights with large gradients are hardly decayed and weights with tiny ones are pulled a full step; AdamW shrinks every weight by the same factor (1 − lr·λ), apart from the gradient",
-            ko = "아니다: Adam에서는 λ·w 항도 기울기의 RMS로 나뉘어, 기울기가 큰 가중치는 거의 감쇠되지 않고 기울기가 아주 작은 가중치는 한 걸음 전부만큼 당겨진다. AdamW는 기울기와 따로 모든 가중치를 같은 비율 (1 − lr·λ)로 줄인다" },
-          { en = "No: AdamW removes the penalty from the loss, so it does not regularize at all",
-            ko = "아니다: AdamW는 손실에서 페널티를 빼므로 전혀 정규화하지 않는다" },
+          { en = "No: AdamW decays only the weights whose gradients are large, and leaves all the other weights as they are",
+            ko = "아니다: AdamW는 기울기가 큰 가중치만 감쇠하고, 기울기가 작은 나머지 가중치는 모두 그대로 둔다" },
+          { en = "Yes: an L2 penalty and weight decay are the same thing for every optimizer, Adam included",
+            ko = "맞다: Adam을 포함한 어떤 옵티마이저에서든 L2 페널티와 가중치 감쇠는 같은 것이다" },
+          { en = "No: Adam divides the λ·w term by the gradients' RMS too; AdamW shrinks every weight by (1 − lr·λ)",
+            ko = "아니다: Adam은 λ·w 항도 기울기의 RMS로 나누고, AdamW는 모든 가중치를 (1 − lr·λ)배로 줄인다" },
+          { en = "No: AdamW removes the penalty from the loss, so it does not regularize the weights at all",
+            ko = "아니다: AdamW는 손실에서 페널티를 빼므로 가중치를 전혀 정규화하지 않는다" },
         },
-        answer = 2,
-        explain = {
-          en = "Right: step 4 showed it — with Adam + L2 the weight without a gradient moved 0.1 (a full lr), with AdamW only lr·λ·w = 0.002. They coincide only for plain SGD.",
-          ko = "맞습니다: 4단계에서 봤듯이 Adam + L2에서 기울기 없는 가중치는 0.1(lr 전부)만큼, AdamW에서는 lr·λ·w = 0.002만큼만 움직였습니다. 둘은 그냥 SGD에서만 같습니다." },
+        answer = 3,
+        explain = { en = "Right: in Adam + L2, weights with large gradients are hardly decayed and weights with tiny ones are pulled a full step — the weight without a gradient moved 0.1 (a full lr), with AdamW only lr·λ·w = 0.002. They coincide only for plain SGD.",
+                    ko = "맞습니다: Adam + L2에서는 기울기가 큰 가중치는 거의 감쇠되지 않고 기울기가 아주 작은 가중치는 한 걸음 전부만큼 당겨집니다. 기울기 없는 가중치가 0.1(lr 전부)만큼 움직였고, AdamW에서는 lr·λ·w = 0.002만큼만 움직였습니다. 둘은 그냥 SGD에서만 같습니다." },
         wrong = {
-          { en = "That holds for plain SGD only; Adam rescales the gradient, penalty included (step 4).",
-            ko = "그건 그냥 SGD에서만 맞습니다. Adam은 페널티를 포함한 기울기 전체의 크기를 바꿉니다 (4단계)." },
-          [3] = { en = "AdamW still decays the weights, every step, by lr·λ·w: it moves the decay out of the gradient, it does not drop it.",
-                  ko = "AdamW도 매 단계 lr·λ·w만큼 가중치를 감쇠합니다: 감쇠를 기울기 밖으로 옮길 뿐, 없애지 않습니다." },
+          [1] = { en = "AdamW multiplies every weight by the same (1 − lr·λ), whatever its gradient; it is Adam + L2 whose decay depends on the gradient.",
+                  ko = "AdamW는 기울기와 상관없이 모든 가중치에 같은 (1 − lr·λ)를 곱합니다. 감쇠가 기울기에 따라 달라지는 쪽은 Adam + L2입니다." },
+          [2] = { en = "That holds for plain SGD only; Adam rescales the whole gradient, penalty included.",
+                  ko = "그건 그냥 SGD에서만 맞습니다. Adam은 페널티를 포함한 기울기 전체의 크기를 바꿉니다." },
+          [4] = { en = "AdamW still decays the weights, every step, by lr·λ·w: it moves the decay out of the gradient, it does not drop it.",
+                  ko = "AdamW도 매 단계 lr·λ·w만큼 가중치를 감쇠합니다. 감쇠를 기울기 밖으로 옮길 뿐, 없애지 않습니다." },
         },
       },
-      solution = [=[answer(2)]=],
-      wrong = [=[answer(1)]=],
     },
   },
 }

@@ -99,8 +99,10 @@ function aug.affine(opts)
 end
 doc(aug.affine, "aug.affine{rotate=10, shift=0.1, scale=0.1, shear=0, p=0.5}", "random rotation (degrees), shift (fraction of the size), zoom and shear of each image in a batch", "배치의 각 이미지를 무작위로 회전(도), 이동(크기 대비 비율), 확대/축소, 기울임(shear)합니다")
 
-function Transform:apply_affine(x, mask)
-  local n, h, w = check_batch(x, "affine")
+-- the per-sample parameters (angle, scale, shear_x, shear_y, tx, ty: tables of n) of a batch
+-- of n images h×w; the loader passes them to the C kernel that converts a batch of bytes
+-- and transforms it in one pass (the same draws, so the same batch)
+function Transform:affine_params(n, h, w, mask)
   local pick = self:chosen(n, mask)
   local angle, scale, shx, shy, tx, ty = {}, {}, {}, {}, {}, {}
   for i = 1, n do
@@ -112,7 +114,12 @@ function Transform:apply_affine(x, mask)
       angle[i], scale[i], shx[i], shy[i], tx[i], ty[i] = 0, 1, 0, 0, 0, 0
     end
   end
-  return nabla._C._aug_affine(x, angle, scale, shx, shy, tx, ty)
+  return angle, scale, shx, shy, tx, ty
+end
+
+function Transform:apply_affine(x, mask)
+  local n, h, w = check_batch(x, "affine")
+  return nabla._C._aug_affine(x, self:affine_params(n, h, w, mask))
 end
 
 -- aug.elastic{ alpha = 34, sigma = 4, p = 0.5 }: Simard et al.'s elastic distortion: a random

@@ -467,24 +467,43 @@ end
 -- a, b, ... = data.split(ds, sizes, { shuffle = true, seed })
 -- sizes: fractions summing to 1 ({0.8, 0.2}), counts summing to #ds ({50000, 10000}), or a
 -- single number (a fraction < 1 or a count) for two parts: that many, and the rest.
+-- Held-out parts: counts in a table that sum to less than #ds are the LAST parts, and the
+-- rest comes first: train, val = data.split(train60k, {5000}, { seed = 1 }) keeps 5,000
+-- random images aside for validation (model selection, early stopping) and 55,000 to train.
+-- The parts are views of the same storage (no copy); the same seed gives the same parts.
 function data.split(ds, sizes, opts)
   local n = #ds
   if type(sizes) == "number" then
     local first = sizes < 1 and floor(sizes * n + 0.5) or floor(sizes)
     sizes = { first, n - first }
   end
-  local total = 0
-  for _, s in ipairs(sizes) do total = total + s end
+  if type(sizes) ~= "table" or #sizes == 0 then
+    error(L("data.split: sizes must be a number or a table of numbers, e.g. {0.8, 0.2} or {5000}",
+            "data.split: sizes는 수 또는 수의 테이블이어야 합니다 (예: {0.8, 0.2} 또는 {5000})"), 2)
+  end
+  local total, whole = 0, true
+  for i, s in ipairs(sizes) do
+    if type(s) ~= "number" or s < 0 then
+      error(("data.split: size %d is %s; sizes are non-negative numbers"):format(i, tostring(s)), 2)
+    end
+    total = total + s
+    whole = whole and s == floor(s)
+  end
   local counts, given = {}, 0
-  if math.abs(total - 1) < 1e-6 and n ~= 1 then
+  if math.abs(total - 1) < 1e-6 and n ~= 1 and not (whole and #sizes == 1) then
     for i, s in ipairs(sizes) do
       counts[i] = (i < #sizes) and floor(s * n + 0.5) or (n - given)
       given = given + counts[i]
     end
   elseif total == n then
     counts = sizes
+  elseif whole and total < n then
+    -- held-out parts of these sizes at the end; the rest first
+    counts[1] = n - total
+    for i, s in ipairs(sizes) do counts[i + 1] = floor(s) end
   else
-    error(("data.split: the sizes sum to %g; give fractions summing to 1 or counts summing to %d"):format(total, n), 2)
+    error(L(("data.split: the sizes sum to %g; give fractions summing to 1, counts summing to %d, or held-out counts summing to less than %d"):format(total, n, n),
+            ("data.split: 크기의 합이 %g입니다. 합이 1인 비율, 합이 %d인 개수, 또는 합이 %d보다 작은 검증용 개수를 주세요"):format(total, n, n)), 2)
   end
   local order = order_of(n, opts)
   local parts, pos = {}, 0
@@ -496,7 +515,7 @@ function data.split(ds, sizes, opts)
   end
   return table.unpack(parts)
 end
-doc(data.split, "data.split(ds, {0.8, 0.2}, {seed=?})", "random parts of a dataset, by fractions or counts (e.g. train and validation sets)", "데이터셋을 비율이나 개수로 무작위로 나눕니다 (예: 학습/검증 세트)")
+doc(data.split, "data.split(ds, {0.8, 0.2} | {5000}, {seed=?})", "random parts of a dataset, by fractions or counts; train, val = data.split(ds, {5000}, {seed=1}) holds out 5,000 examples for validation (choose the model and stop early on val, touch the test set once at the end)", "데이터셋을 비율이나 개수로 무작위로 나눕니다. train, val = data.split(ds, {5000}, {seed=1})은 5,000개를 검증 세트로 떼어 둡니다 (모델 선택과 조기 종료는 검증 세트로 하고, 테스트 세트는 마지막에 한 번만 씁니다)")
 
 -- for train, val, i in data.kfold(ds, k, { shuffle = true, seed }) do ... end
 -- k folds of (almost) equal size; fold i is the validation set of the i-th pair.
@@ -619,6 +638,26 @@ local function augment_batch(self, x, y)
   return a(x), y
 end
 
+-- A bytes dataset with an affine augmentation: the batch is converted from bytes and
+-- transformed in one C pass (bytes:gather_affine), with the same draws as aug.affine makes,
+-- so the batch is the one the two steps give, without a second batch-sized tensor.
+local function fused_affine(ds, a)
+  if getmetatable(ds) ~= Dataset or not nabla.is_bytes(ds.x) then return false end
+  if getmetatable(a) ~= nabla.aug.Transform or a.kind ~= "affine" or a.mix then return false end
+  local shape = ds.sample_shape
+  return #shape == 3 or #shape == 2
+end
+
+local function fetch_affine(ds, ids, a)
+  local rows = rows_of(ds, ids)
+  local shape = ds.sample_shape
+  local h, w = shape[#shape - 1], shape[#shape]
+  local x = ds.x:gather_affine(rows, ds.scale or 1, ds.shift or 0, a:affine_params(#rows, h, w))
+  local full = { #rows }
+  for _, s in ipairs(shape) do full[#full + 1] = s end
+  return x:view(full), ds.y and nabla._C._gather_rows(ds.y, rows) or nil
+end
+
 -- an iterator over one epoch: for x, y in loader:iter() do ... end
 function Loader:iter()
   self.epoch = self.epoch + 1
@@ -627,12 +666,16 @@ function Loader:iter()
   local order = self.shuffle and nabla._C._permutation(n, mix(self.seed, epoch)) or nil
   local stop = self.drop_last and (n // b) * b or n
   local pos, bi = 0, 0
+  local fused = self.augment and fused_affine(ds, self.augment)
   return function()
     if pos >= stop then return nil end
     local len = math.min(b, stop - pos)
     local ids = {}
     for k = 1, len do ids[k] = order and order[pos + k] or pos + k end
     pos, bi = pos + len, bi + 1
+    if fused then
+      return nabla._C._with_rng_seed(mix(self.seed, epoch, bi), fetch_affine, ds, ids, self.augment)
+    end
     local x, y = fetch(ds, ids)
     if self.augment then
       return nabla._C._with_rng_seed(mix(self.seed, epoch, bi), augment_batch, self, x, y)

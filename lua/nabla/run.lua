@@ -64,16 +64,62 @@ function M.parse(args, defaults)
   return cfg
 end
 
--- What an experiment that trained with fit() reports: accuracy and loss on the test set,
--- and the mean seconds per epoch of the history (the epochs of this run and any resumed).
-function M.test_result(model, test, history)
+-- The sets of an MNIST experiment, for honest model selection: cfg.val images (default
+-- 5,000) held out of the 60,000 training images by data.split (seed cfg.split_seed, the same
+-- split whatever the training seed) choose the model and stop early; the 10,000 test
+-- images are touched once, at the end (test_result). M.selection says so in result.txt.
+function M.mnist_sets(cfg)
+  local data = nabla.data
+  local full = data.mnist{ split = "train", full = true }
+  local test = data.mnist{ split = "test", full = true }
+  local n_val = math.floor(cfg.val or 5000)
+  local seed = math.floor(cfg.split_seed or 1)
+  local train, val = data.split(full, { n_val }, { seed = seed })
+  val.name = "MNIST validation"
+  M.selection = ("validation split: %d of the %d training images held out (data.split seed %d); test used once, at the end")
+    :format(n_val, #full, seed)
+  M.val_name = ("val%d-seed%d"):format(n_val, seed)
+  print(("%d training images, %d for validation (held out of the training set), %d test images (used once, at the end)")
+    :format(#train, #val, #test))
+  return train, val, test
+end
+
+-- What an experiment that trained with fit() reports: the model chosen on the validation
+-- split (the epoch of lowest val_loss: its weights are best.safetensors in opts.run_dir, and
+-- they are loaded back), its accuracy and loss on the test set (evaluated once, here), and
+-- the mean seconds per epoch of the history (the epochs of this run and any resumed).
+function M.test_result(model, test, history, opts)
+  opts = opts or {}
+  local res = {}
+  local vl = history.val_loss
+  if vl and #vl > 0 then
+    local bi
+    for i, v in ipairs(vl) do if not bi or v < vl[bi] then bi = i end end
+    res.selected_epoch = history.epoch[bi]
+    res.val_loss = ("%.4f"):format(vl[bi])
+    res.val_accuracy = history.val_accuracy and history.val_accuracy[bi] or nil
+    res.selected_on = M.selection or "the val set given to fit"
+    local path = opts.run_dir and (opts.run_dir .. "/best.safetensors")
+    local f = path and io.open(path, "rb")
+    if f then
+      f:close()
+      local sd = {}
+      for k, t in pairs(require("nabla.checkpoint").load(path)) do
+        local name = type(k) == "string" and k:match("^model%.(.*)$")
+        if name then sd[name] = t end
+      end
+      model:load_state_dict(sd)
+      res.model = ("best.safetensors (epoch %d of %d, lowest val_loss)"):format(res.selected_epoch, #vl)
+    end
+  else
+    res.selected_on = "nothing (no validation set: the last epoch's weights)"
+  end
   local ev = nabla.evaluate(model, test)
   local seconds, n = 0, 0
   for _, t in pairs(history.time) do seconds, n = seconds + t, n + 1 end
-  return {
-    test_accuracy = ev.accuracy, test_loss = ("%.4f"):format(ev.loss),
-    seconds_per_epoch = ("%.1f"):format(seconds / math.max(n, 1)), epochs = n,
-  }
+  res.test_accuracy, res.test_loss = ev.accuracy, ("%.4f"):format(ev.loss)
+  res.seconds_per_epoch, res.epochs = ("%.1f"):format(seconds / math.max(n, 1)), n
+  return res
 end
 
 function M.main(args)

@@ -61,15 +61,10 @@ static inline float bilinear(const float *p, int64_t h, int64_t w, float sy, flo
  *   R = [[cos a, sin a], [−sin a, cos a]]   (counter-clockwise on screen, y down)
  *   Sh = [[1, tan shx], [tan shy, 1]].
  * Each output pixel p' is sampled from p = M⁻¹ (p' − c − t) + c. */
-nb_tensor *nb_aug_affine(const nb_tensor *x, const nb_affine *p) {
-    batch b;
-    if (batch_open("aug.affine", x, &b) != 0) return NULL;
-    double (*inv)[4] = malloc(sizeof(double[4]) * (b.n ? b.n : 1));
-    if (!inv) {
-        nb_decref(b.in);
-        return nb_error("aug.affine: out of memory");
-    }
-    for (int64_t n = 0; n < b.n; n++) {
+/* The inverses of the per-sample matrices M (inv[n] = M⁻¹, row-major); -1 and nb_error if
+ * one squashes the image to nothing. */
+static int affine_inverses(const char *op, const nb_affine *p, int64_t count, double (*inv)[4]) {
+    for (int64_t n = 0; n < count; n++) {
         const double rad = M_PI / 180.0;
         double ca = cos(p[n].angle * rad), sa = sin(p[n].angle * rad);
         double hx = tan(p[n].shear_x * rad), hy = tan(p[n].shear_y * rad), s = p[n].scale;
@@ -78,14 +73,49 @@ nb_tensor *nb_aug_affine(const nb_tensor *x, const nb_affine *p) {
         double m10 = s * (-sa + ca * hy), m11 = s * (-sa * hx + ca);
         double det = m00 * m11 - m01 * m10;
         if (!(fabs(det) > 1e-12) || !isfinite(det)) {
-            free(inv);
-            nb_decref(b.in);
-            return nb_error("aug.affine: sample %lld: the transform (scale %g, shear %g°, %g°) "
-                            "squashes the image to nothing", (long long)n + 1,
-                            (double)p[n].scale, (double)p[n].shear_x, (double)p[n].shear_y);
+            nb_error("%s: sample %lld: the transform (scale %g, shear %g°, %g°) "
+                     "squashes the image to nothing", op, (long long)n + 1,
+                     (double)p[n].scale, (double)p[n].shear_x, (double)p[n].shear_y);
+            return -1;
         }
         inv[n][0] = m11 / det, inv[n][1] = -m01 / det;
         inv[n][2] = -m10 / det, inv[n][3] = m00 / det;
+    }
+    return 0;
+}
+
+static bool affine_is_identity(const nb_affine *p) {
+    return p->angle == 0 && p->scale == 1 && p->shear_x == 0 && p->shear_y == 0 && p->tx == 0 &&
+           p->ty == 0;
+}
+
+/* One sample: dst (C, H, W) sampled from src (C, H, W) through inv and the translation. */
+static void affine_sample(const float *src, float *dst, int64_t c, int64_t h, int64_t w,
+                          const double inv[4], const nb_affine *p) {
+    const int64_t plane = h * w;
+    const double cy = (h - 1) / 2.0, cx = (w - 1) / 2.0;
+    for (int64_t r = 0; r < h; r++)
+        for (int64_t col = 0; col < w; col++) {
+            double u = col - cx - p->tx, v = r - cy - p->ty;
+            float sx = (float)(inv[0] * u + inv[1] * v + cx);
+            float sy = (float)(inv[2] * u + inv[3] * v + cy);
+            for (int64_t k = 0; k < c; k++)
+                dst[k * plane + r * w + col] = bilinear(src + k * plane, h, w, sy, sx);
+        }
+}
+
+nb_tensor *nb_aug_affine(const nb_tensor *x, const nb_affine *p) {
+    batch b;
+    if (batch_open("aug.affine", x, &b) != 0) return NULL;
+    double (*inv)[4] = malloc(sizeof(double[4]) * (b.n ? b.n : 1));
+    if (!inv) {
+        nb_decref(b.in);
+        return nb_error("aug.affine: out of memory");
+    }
+    if (affine_inverses("aug.affine", p, b.n, inv) != 0) {
+        free(inv);
+        nb_decref(b.in);
+        return NULL;
     }
     nb_tensor *out = batch_out(&b);
     if (!out) {
@@ -95,28 +125,70 @@ nb_tensor *nb_aug_affine(const nb_tensor *x, const nb_affine *p) {
     const float *in = nb_data(b.in);
     float *o = nb_data(out);
     const int64_t plane = b.h * b.w;
-    const double cy = (b.h - 1) / 2.0, cx = (b.w - 1) / 2.0;
     /* in and o are (N, C, H, W) */
     #pragma omp parallel for schedule(static) if (b.n * b.c * plane > NB_AUG_PAR_PIXELS)
     for (int64_t n = 0; n < b.n; n++) {
         const float *src = in + n * b.c * plane;
         float *dst = o + n * b.c * plane;
-        if (p[n].angle == 0 && p[n].scale == 1 && p[n].shear_x == 0 && p[n].shear_y == 0 &&
-            p[n].tx == 0 && p[n].ty == 0) {
-            memcpy(dst, src, sizeof(float) * b.c * plane);
-            continue;
-        }
-        for (int64_t r = 0; r < b.h; r++)
-            for (int64_t col = 0; col < b.w; col++) {
-                double u = col - cx - p[n].tx, v = r - cy - p[n].ty;
-                float sx = (float)(inv[n][0] * u + inv[n][1] * v + cx);
-                float sy = (float)(inv[n][2] * u + inv[n][3] * v + cy);
-                for (int64_t c = 0; c < b.c; c++)
-                    dst[c * plane + r * b.w + col] = bilinear(src + c * plane, b.h, b.w, sy, sx);
-            }
+        if (affine_is_identity(&p[n])) memcpy(dst, src, sizeof(float) * b.c * plane);
+        else affine_sample(src, dst, b.c, b.h, b.w, inv[n], &p[n]);
     }
     free(inv);
     nb_decref(b.in);
+    return out;
+}
+
+nb_tensor *nb_gather_u8_affine(const uint8_t *data, int64_t n_rows, int64_t c, int64_t h,
+                               int64_t w, const int64_t *idx, int64_t count, float scale,
+                               float shift, const nb_affine *p) {
+    for (int64_t i = 0; i < count; i++)
+        if (idx[i] < 0 || idx[i] >= n_rows)
+            return nb_error("gather: index %lld is out of range (the data set has %lld rows)",
+                            (long long)idx[i] + 1, (long long)n_rows);
+    if (c < 1 || h < 1 || w < 1 || c > (INT64_MAX / h) / w)
+        return nb_error("gather: bad image shape (%lld, %lld, %lld)", (long long)c,
+                        (long long)h, (long long)w);
+    const int64_t row = c * h * w;
+    double (*inv)[4] = malloc(sizeof(double[4]) * (count ? count : 1));
+    if (!inv) return nb_error("gather: out of memory");
+    if (affine_inverses("aug.affine", p, count, inv) != 0) {
+        free(inv);
+        return NULL;
+    }
+    int64_t shape[4] = {count, c, h, w};
+    nb_tensor *out = nb_empty(4, shape);
+    if (!out) {
+        free(inv);
+        return NULL;
+    }
+    float *o = nb_data(out);
+    int failed = 0;
+    /* each sample's bytes become floats in a scratch plane (the values the two-step path
+     * gathers), then are sampled into the output: the same numbers, one batch-sized tensor */
+    #pragma omp parallel for schedule(static) if (count * row > NB_AUG_PAR_PIXELS)
+    for (int64_t n = 0; n < count; n++) {
+        const uint8_t *src = data + idx[n] * row;
+        float *dst = o + n * row;
+        if (affine_is_identity(&p[n])) {
+            for (int64_t j = 0; j < row; j++) dst[j] = (float)src[j] * scale + shift;
+            continue;
+        }
+        float stack[4096];
+        float *tmp = row <= 4096 ? stack : malloc(sizeof(float) * (size_t)row);
+        if (!tmp) {
+            #pragma omp atomic write
+            failed = 1;
+            continue;
+        }
+        for (int64_t j = 0; j < row; j++) tmp[j] = (float)src[j] * scale + shift;
+        affine_sample(tmp, dst, c, h, w, inv[n], &p[n]);
+        if (tmp != stack) free(tmp);
+    }
+    free(inv);
+    if (failed) {
+        nb_decref(out);
+        return nb_error("gather: out of memory");
+    }
     return out;
 }
 

@@ -35,6 +35,14 @@ typedef struct nb_affine {
 
 nb_tensor *nb_aug_affine(const nb_tensor *x, const nb_affine *p);
 
+/* Gathering and augmenting in one pass, for images kept as bytes: data is (n_rows, c, h, w)
+ * uint8; the result is the float batch (count, c, h, w) equal to nb_aug_affine applied to
+ * nb_gather_u8(data, ..., idx, count, scale, shift) (the same numbers, bit for bit), without
+ * the intermediate float batch. idx is 0-based; an index out of range is an error. */
+nb_tensor *nb_gather_u8_affine(const uint8_t *data, int64_t n_rows, int64_t c, int64_t h,
+                               int64_t w, const int64_t *idx, int64_t count, float scale,
+                               float shift, const nb_affine *p);
+
 /* Generic warp: out[n, c, r, col] = x[n, c, r + dy[n, r, col], col + dx[n, r, col]]
  * (bilinear, zero outside). dy and dx are displacement fields of shape (N, H, W); a
  * sample whose fields are all zero is copied exactly. */

@@ -203,6 +203,29 @@ static int bytes_gather(lua_State *L) {
     return nbl_push(L, nb_gather_u8(b->data, b->shape[0], b->ndim - 1, b->shape + 1, idx, count, scale, shift));
 }
 
+/* b:gather_affine(indices, scale, shift, angle, zoom, shear_x, shear_y, tx, ty) -> the rows
+ * (N, C, H, W) converted to float and transformed in one pass: the same numbers as
+ * aug's affine kernel applied to b:gather(indices, scale, shift). The six parameters are
+ * numbers or tables of one value per row (see _aug_affine). */
+static int bytes_gather_affine(lua_State *L) {
+    lua_settop(L, 10);   /* scratch buffers go above the arguments */
+    bytes_ud *b = live_bytes(L, 1);
+    int64_t count;
+    int64_t *idx = check_indices(L, 2, &count, "bytes:gather_affine");
+    float scale = (float)luaL_optnumber(L, 3, 1.0), shift = (float)luaL_optnumber(L, 4, 0.0);
+    if (b->ndim != 3 && b->ndim != 4)
+        return luaL_error(L, "bytes:gather_affine: images (N, H, W) or (N, C, H, W) expected, got %d dimensions", b->ndim);
+    int64_t c = b->ndim == 4 ? b->shape[1] : 1, h = b->shape[b->ndim - 2], w = b->shape[b->ndim - 1];
+    const char *names[6] = {"angle", "scale", "shear_x", "shear_y", "tx", "ty"};
+    const float dflt[6] = {0, 1, 0, 0, 0, 0};
+    float *v[6];
+    for (int k = 0; k < 6; k++) v[k] = per_sample(L, 5 + k, count, dflt[k], "aug.affine", names[k]);
+    nb_affine *p = scratch(L, (size_t)count, sizeof(nb_affine));
+    for (int64_t i = 0; i < count; i++)
+        p[i] = (nb_affine){v[0][i], v[1][i], v[2][i], v[3][i], v[4][i], v[5][i]};
+    return nbl_push(L, nb_gather_u8_affine(b->data, b->shape[0], c, h, w, idx, count, scale, shift, p));
+}
+
 /* b:float(scale = 1, shift = 0) -> the whole array as a float tensor */
 static int bytes_float(lua_State *L) {
     bytes_ud *b = live_bytes(L, 1);
@@ -234,7 +257,7 @@ static int bytes_tostring(lua_State *L) {
 }
 
 static const luaL_Reg bytes_methods[] = {
-    {"gather", bytes_gather}, {"float", bytes_float}, {"numel", bytes_numel}, {NULL, NULL}};
+    {"gather", bytes_gather}, {"gather_affine", bytes_gather_affine}, {"float", bytes_float}, {"numel", bytes_numel}, {NULL, NULL}};
 
 static int bytes_index(lua_State *L) {
     bytes_ud *b = live_bytes(L, 1);

@@ -251,6 +251,78 @@ T.test("generic datasets: {x, y} tables and objects with __len and ds[i]", funct
   T.eq(table.concat(got, ","), "1,2,3,4", "custom dataset in order")
 end)
 
+T.test("MNIST storage stays uint8; batches are made in C and equal the float path", function()
+  -- the images are held as bytes: loading a set adds its labels to the tensor memory, not
+  -- its images (2,000 float images would be 6.3 MB)
+  collectgarbage()
+  local before = nabla.tensor_bytes()
+  local train = data.mnist{ split = "train", path = small }
+  local grew = nabla.tensor_bytes() - before
+  T.ok(grew < 64 * 1024, ("loading 2,000 images added %d bytes of float tensors (labels only)"):format(grew))
+  T.ok(nabla.is_bytes(train.x), "storage is nabla.Bytes")
+  T.eq(train.x.dtype, "uint8", "dtype uint8")
+  T.eq(train.x:numel(), 2000 * 28 * 28, "one byte per pixel")
+  -- a held-out split shares that storage (no copy)
+  local tr, va = data.split(train, { 500 }, { seed = 7 })
+  T.ok(rawequal(tr.x, train.x) and rawequal(va.x, train.x), "split parts share the bytes")
+  -- batches: the same numbers as the float path (read_idx / 255, rows picked in Lua)
+  local raw = data.read_idx(small .. "/train-images-idx3-ubyte") / 255
+  local x = data.loader(va, { batch = 64 }):iter()()
+  T.eq(tostring(x.shape), tostring(nabla.zeros(64, 1, 28, 28).shape), "batch shape")
+  for k = 1, 64, 3 do
+    local row = va.index[k]
+    T.near(x[k]:view(28, 28), raw[row], 0, 0, ("batch row %d is image %d / 255"):format(k, row))
+  end
+  -- augmentation works on the batch: the same seed gives the same augmented batch, and
+  -- the identity transform (p = 0) leaves the C-converted batch exactly as it was
+  local a = nabla.aug.affine{ rotate = 10, shift = 0.1, p = 1 }
+  local x1 = data.loader(va, { batch = 32, seed = 5, augment = a }):iter()()
+  local x2 = data.loader(va, { batch = 32, seed = 5, augment = a }):iter()()
+  T.near(x1, x2, 0, 0, "augmented batches reproduce from the seed")
+  -- the fused path (bytes converted and transformed in one C pass) gives the batch of the
+  -- two steps: gather to float, then aug.affine (a plain function forces the two steps)
+  local two = data.loader(va, { batch = 32, seed = 5, augment = function(x) return a(x) end }):iter()()
+  T.near(x1, two, 0, 0, "fused gather + affine == gather, then affine (bit for bit)")
+  local half = nabla.aug.affine{ rotate = 15, scale = 0.1, shear = 5, shift = 0.1, p = 0.5 }
+  local l1 = data.loader(va, { batch = 50, shuffle = true, seed = 9, augment = half })
+  local l2 = data.loader(va, { batch = 50, shuffle = true, seed = 9, augment = function(x) return half(x) end })
+  for _ = 1, 2 do   -- two epochs: the second has a new order and new draws
+    local it1, it2 = l1:iter(), l2:iter()
+    for _ = 1, 3 do
+      local xa, ya = it1()
+      local xb, yb = it2()
+      T.near(xa, xb, 0, 0, "fused == two steps, p = 0.5")
+      T.near(ya, yb, 0, 0, "labels")
+    end
+  end
+  T.near(va.x:gather_affine({ 1, 2 }, 1 / 255, 0, 0, 1, 0, 0, 0, 0), va.x:gather({ 1, 2 }, 1 / 255, 0):view(2, 1, 28, 28),
+         0, 0, "identity parameters: the plain conversion")
+  T.raises(function() va.x:gather_affine({ 0 }, 1, 0, 0, 1, 0, 0, 0, 0) end, "out of range")
+  T.raises(function() va.x:gather_affine({ 1 }, 1, 0, 0, 0, 0, 0, 0, 0) end, "squashes")
+  local plain = data.loader(va, { batch = 32 }):iter()()
+  local same = data.loader(va, { batch = 32, seed = 5, augment = nabla.aug.affine{ rotate = 10, p = 0 } }):iter()()
+  T.near(same, plain, 0, 0, "p = 0: the batch unchanged")
+end)
+
+T.test("data.split: held-out counts come last, the rest first", function()
+  local ds = numbered(100)
+  local tr, va = data.split(ds, { 10 }, { seed = 1 })
+  T.eq(#tr, 90, "the rest")
+  T.eq(#va, 10, "held out")
+  local tr2, va2 = data.split(ds, { 10 }, { seed = 1 })
+  T.eq(table.concat(va.index, ","), table.concat(va2.index, ","), "same seed, same split")
+  local seen = {}
+  for _, r in ipairs(tr.index) do seen[r] = true end
+  for _, r in ipairs(va.index) do T.ok(not seen[r], "disjoint"); seen[r] = true end
+  for i = 1, 100 do T.ok(seen[i], "covering") end
+  local rest, a, b = data.split(ds, { 5, 15 }, { shuffle = false })
+  T.eq(#rest .. "," .. #a .. "," .. #b, "80,5,15", "several held-out parts")
+  T.eq(a:get(1)[1]:item(), 81, "unshuffled: held-out parts are the last examples")
+  T.raises(function() data.split(ds, { 60, 50 }) end, "sum")
+  T.raises(function() data.split(ds, { -1 }) end, "non-negative")
+  T.raises(function() data.split(ds, "x") end, "sizes")
+end)
+
 T.test("split, kfold, bootstrap", function()
   local ds = numbered(100)
   local tr, va = data.split(ds, { 0.8, 0.2 }, { seed = 1 })
