@@ -115,8 +115,6 @@ colour it by its label (read only then). Predict first: what will you see?]],
                   ko = "그러면 모든 7이 같은 코드를 받아 같은 7로 재구성됩니다. 손실 함수는 숫자마다 기울기와 굵기를 지키기를 원하므로 숫자마다 다른 점을 받습니다." },
         },
       },
-      solution = [[answer(1)]],
-      wrong = [[answer(2)]],
     },
     -- 2 ------------------------------------------------------------------------------------------
     {
@@ -611,8 +609,6 @@ on purpose: the generator trains alone against a frozen discriminator.)]],
                   ko = "G는 계속 배웁니다 (손실이 줄어듭니다). 고정된 판별자 하나를 답 하나로 속이는 법을 너무 잘 배운 것입니다." },
         },
       },
-      solution = GAN_CODE .. "\nanswer(1)",
-      wrong = [[answer(2)]],
     },
   },
 }

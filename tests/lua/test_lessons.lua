@@ -51,7 +51,7 @@ end)
 -- NABLA_TEST_ONLY=id,id,... replays only those lessons (.ci/run's sanitizer build takes a
 -- reduced set; a developer at work on one lesson; the ordinary run takes them all)
 -- Lessons that train several networks each (GANs, VAEs) are replayed by a test file of their
--- own (tests/lua/test_lessons_unsupervised.lua), so that the two halves here stay well inside
+-- own (tests/lua/test_lessons_unsupervised*.lua), so that the two halves here stay well inside
 -- meson's timeout on a busy machine: OWN lists them; that file sets LESSON_ONLY.
 local OWN = { unsupervised = true }
 local function selected(list)
