@@ -31,7 +31,7 @@ local function need(what_en, what_ko) return { en = what_en, ko = what_ko } end
 
 return {
   id = "sequences",
-  order = 10.6,   -- after recurrent, before augmentation
+  order = 10.65,   -- after recurrent and language-model, before practice
   title = { en = "Reading a line: CTC", ko = "한 줄 읽기: CTC" },
   steps = {
     {

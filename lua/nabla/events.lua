@@ -7,7 +7,8 @@
 --   events.listening(name)       true if someone listens: emitters build payloads only then
 --
 -- Names: "train_step" and "epoch" (fit), "lesson" (the lesson runner), "plot" (plots),
--- "fit_start" / "fit_end" (fit; the payload of fit_start holds the model itself).
+-- "fit_start" / "fit_end" (fit; the payload of fit_start holds the model itself), "sample"
+-- (what a generative model made: a latent scatter, an image sheet, a text; lua/nabla/samples.lua).
 -- events.poll() is called by long loops (fit, between steps) so that the classroom server
 -- can answer its requests on the main thread; it costs one table lookup when no server runs.
 local doc = require "nabla.doc"

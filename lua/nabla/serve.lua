@@ -167,7 +167,8 @@ local function new_training()
 end
 
 function Server:_state()
-  return { lang = nabla.lang, model = self.summary or NULL, training = self.training or NULL, lesson = self.lesson or NULL }
+  return { lang = nabla.lang, model = self.summary or NULL, training = self.training or NULL, lesson = self.lesson or NULL,
+           samples = self.samples or NULL }
 end
 
 function Server:_publish(event, payload)
@@ -187,6 +188,25 @@ local function halve(h)
   end
   for _, k in ipairs({ "step", "loss", "lr" }) do h[k] = thin(h[k]) end
   for k, a in pairs(h.grad_norms) do h.grad_norms[k] = thin(a) end
+end
+
+-- A "sample" payload as the page gets it: a scatter thinned to MAX_SCATTER points (every
+-- k-th), a text to its last MAX_TEXT bytes, an image grid bounded in size.
+local MAX_SCATTER, MAX_TEXT, MAX_PIXELS = 3000, 20000, 400000
+local function sample_payload(p)
+  local q = {}
+  for k, v in pairs(p) do q[k] = v end
+  if q.kind == "scatter" and type(q.points) == "table" and #q.points > MAX_SCATTER then
+    local pts, step = {}, #q.points / MAX_SCATTER
+    for i = 1, MAX_SCATTER do pts[i] = q.points[math.floor((i - 1) * step) + 1] end
+    q.points = pts
+  elseif q.kind == "text" and type(q.text) == "string" and #q.text > MAX_TEXT then
+    q.text = q.text:sub(-MAX_TEXT):gsub("^[\128-\191]+", "")   -- not starting inside a UTF-8 character
+  elseif q.kind == "image_grid" and type(q.pixels) == "table" and #q.pixels > MAX_PIXELS then
+    return { kind = "image_grid", title = q.title, source = q.source, epoch = q.epoch, rows = 0, cols = 0,
+             height = 0, width = 0, pixels = array() }
+  end
+  return q
 end
 
 function Server:_on(name, p)
@@ -230,12 +250,20 @@ function Server:_on(name, p)
   elseif name == "plot" then
     if self.lesson then self.lesson.svg = p.svg end
     self:_publish("plot", p)
+  elseif name == "sample" then
+    -- what a generative model made (lua/nabla/samples.lua): the latest of each kind stays in
+    -- /state for a page that loads later
+    if type(p) ~= "table" or (p.kind ~= "scatter" and p.kind ~= "image_grid" and p.kind ~= "text") then return end
+    p = sample_payload(p)
+    self.samples = self.samples or {}
+    self.samples[p.kind] = p
+    self:_publish("sample", p)
   end
 end
 
 -- ---- the handle ---------------------------------------------------------------------------------
 
-local WATCHED = { "fit_start", "fit_end", "train_step", "epoch", "lesson", "plot" }
+local WATCHED = { "fit_start", "fit_end", "train_step", "epoch", "lesson", "plot", "sample" }
 
 -- A line model (it reads whole lines: POST /read with lines.ctc_read) is known by its
 -- experiment (`reads = "lines"`, or the experiment mnist-lines) or by serve{ reader = "ctc" };

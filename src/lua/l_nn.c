@@ -7,6 +7,8 @@
  *   conv2d(x, w, b|nil, {stride=, padding=, dilation=, groups=})   pairs: n or {h, w};
  *                                                                  padding also "same"/"valid";
  *          algorithm = "auto" (default), "im2col" or "direct" (src/ops/conv.h)
+ *   conv_transpose2d(x, w, b|nil, {stride=, padding=, output_padding=, dilation=, groups=})
+ *   interpolate(x, {size=, scale_factor=, mode="nearest"|"bilinear", align_corners=})
  *   max_pool2d(x, kernel, stride|nil, padding, dilation, ceil_mode, return_indices)
  *   avg_pool2d(x, kernel, stride|nil, padding, ceil_mode, count_include_pad)
  *   adaptive_avg_pool2d(x, size)                                   size: n or {oh, ow}
@@ -33,6 +35,7 @@
 #include "../ops/loss.h"
 #include "../ops/norm.h"
 #include "../ops/pool.h"
+#include "../ops/resize.h"
 #include "nbl.h"
 
 /* ---- convolution ----------------------------------------------------------------------- */
@@ -77,6 +80,70 @@ static int l_conv2d(lua_State *L) {
     } else
         nbl_pop_pair(L, o.padding, op, "padding");
     return nbl_push(L, nb_conv2d(x, w, b, &o));
+}
+
+/* conv_transpose2d(x, w, b|nil, {stride=, padding=, output_padding=, dilation=, groups=}) */
+static int l_conv_transpose2d(lua_State *L) {
+    static const char *const allowed[] = {"stride", "padding", "output_padding", "dilation",
+                                          "groups", NULL};
+    const char *op = "conv_transpose2d";
+    nb_tensor *x = nbl_check(L, 1), *w = nbl_check(L, 2);
+    nb_tensor *b = nbl_opt_arg_tensor(L, 3, op, "bias");
+    nbl_check_opts(L, 4, op, allowed);
+    nb_conv2d_opts o = {{1, 1}, {0, 0}, {1, 1}, 1};
+    int64_t oph[2] = {0, 0};
+    nbl_opt_get(L, 4, "stride");
+    nbl_pop_pair(L, o.stride, op, "stride");
+    nbl_opt_get(L, 4, "padding");
+    nbl_pop_pair(L, o.padding, op, "padding");
+    nbl_opt_get(L, 4, "output_padding");
+    nbl_pop_pair(L, oph, op, "output_padding");
+    nbl_opt_get(L, 4, "dilation");
+    nbl_pop_pair(L, o.dilation, op, "dilation");
+    o.groups = (int64_t)nbl_opt_number(L, 4, "groups", 1, op);
+    return nbl_push(L, nb_conv_transpose2d(x, w, b, &o, oph));
+}
+
+/* interpolate(x, {size = n | {h, w}, scale_factor = s | {sh, sw}, mode = "nearest" |
+ * "bilinear", align_corners = false}): exactly one of size and scale_factor */
+static int l_interpolate(lua_State *L) {
+    static const char *const allowed[] = {"size", "scale_factor", "mode", "align_corners", NULL};
+    static const char *const modes[] = {"nearest", "bilinear", NULL};
+    const char *op = "interpolate";
+    nb_tensor *x = nbl_check(L, 1);
+    nbl_check_opts(L, 2, op, allowed);
+    int mode = nbl_opt_choice(L, 2, "mode", modes, NULL, NB_RESIZE_NEAREST, op);
+    bool align = nbl_opt_bool(L, 2, "align_corners", false, op);
+    if (align && mode == NB_RESIZE_NEAREST)
+        return luaL_error(L, "interpolate: align_corners only applies to mode 'bilinear'");
+    if (x->ndim != 4) return nbl_push(L, nb_upsample(x, 1, 1, NULL, mode, align)); /* its error */
+    const int64_t H = x->shape[x->ndim - 2], W = x->shape[x->ndim - 1];
+    int64_t size[2] = {-1, -1};
+    double scale[2] = {0, 0};
+    bool has_size = nbl_opt_get(L, 2, "size") != LUA_TNIL;
+    nbl_pop_pair(L, size, op, "size");
+    int st = nbl_opt_get(L, 2, "scale_factor");
+    bool has_scale = st != LUA_TNIL;
+    if (has_size == has_scale)
+        return luaL_error(L, "interpolate: give exactly one of size and scale_factor");
+    if (has_scale) {
+        for (int k = 0; k < 2; k++) {
+            if (st == LUA_TTABLE) lua_geti(L, -1, k + 1);
+            else lua_pushvalue(L, -1);
+            if (!lua_isnumber(L, -1))
+                return luaL_error(L, "interpolate: scale_factor must be a number or a pair "
+                                     "{sh, sw}, got %s", luaL_typename(L, -1));
+            scale[k] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+            if (!(scale[k] > 0) || scale[k] > 1e6)
+                return luaL_error(L, "interpolate: scale_factor %f must be positive",
+                                  (lua_Number)scale[k]);
+        }
+        size[0] = (int64_t)floor((double)H * scale[0]);
+        size[1] = (int64_t)floor((double)W * scale[1]);
+    }
+    lua_pop(L, 1);
+    return nbl_push(L, nb_upsample(x, size[0], size[1], has_scale ? scale : NULL, mode, align));
 }
 
 /* ---- pooling --------------------------------------------------------------------------- */
@@ -280,6 +347,8 @@ static int l_ctc_loss(lua_State *L) {
 
 static const luaL_Reg nn_functions[] = {
     {"conv2d", l_conv2d},
+    {"conv_transpose2d", l_conv_transpose2d},
+    {"interpolate", l_interpolate},
     {"max_pool2d", l_max_pool2d},
     {"avg_pool2d", l_avg_pool2d},
     {"adaptive_avg_pool2d", l_adaptive_avg_pool2d},

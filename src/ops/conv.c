@@ -626,3 +626,243 @@ static int conv2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
     gin[0] = dx, gin[1] = dw, gin[2] = db;
     return 0;
 }
+
+/* ==== conv_transpose2d ===================================================================
+ * The adjoint of conv2d in its input ("deconvolution", PyTorch's conv_transpose2d):
+ * x (N, C, H, W), w (C, O/groups, kh, kw), b (O) -> y (N, O, H', W') with
+ *   H' = (H − 1)·sh − 2·ph + dh·(kh − 1) + oph + 1   (oph, output_padding, < sh or < dh)
+ * It is conv2d's dx computation with the roles swapped: in the geometry of the conv2d that
+ * maps (O, H', W') to (C, H, W) with weight w (whose C rows are then its outputs), per
+ * image n and group g (Cg = C/groups, Kg = (O/groups)·kh·kw, P = H·W):
+ *   forward   cols[g] (Kg, P) = W[g]ᵀ (Kg, Cg) · x[n, g] (Cg, P);   y[n] = col2im(cols) + b
+ *   backward  dcols = im2col(dy[n])                      (each output's taps, gathered back)
+ *             dx[n, g] (Cg, P) = W[g] (Cg, Kg) · dcols[g] (Kg, P)   (a conv2d of dy by w)
+ *             dW[g] (Cg, Kg) += x[n, g] (Cg, P) · dcols[g]ᵀ (P, Kg)  summed over images
+ *             db = Σ over images and positions of dy */
+static geom transposed_geom(const nb_tensor *x, const nb_tensor *w, const nb_conv2d_opts *o,
+                            const int64_t *oph) {
+    geom g;
+    memset(&g, 0, sizeof g);
+    g.N = x->shape[0], g.O = x->shape[1], g.OH = x->shape[2], g.OW = x->shape[3];
+    g.kh = w->shape[2], g.kw = w->shape[3], g.G = o->groups;
+    g.C = w->shape[1] * g.G;
+    g.sh = o->stride[0], g.sw = o->stride[1], g.ph = o->padding[0], g.pw = o->padding[1];
+    g.dh = o->dilation[0], g.dw = o->dilation[1];
+    g.H = (g.OH - 1) * g.sh - 2 * g.ph + g.dh * (g.kh - 1) + oph[0] + 1;
+    g.W = (g.OW - 1) * g.sw - 2 * g.pw + g.dw * (g.kw - 1) + oph[1] + 1;
+    g.P = g.OH * g.OW;
+    g.Cg = g.C / g.G, g.Og = g.O / g.G;
+    g.Kg = g.Cg * g.kh * g.kw, g.K = g.C * g.kh * g.kw;
+    g.plain = g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
+    g.Hp = g.H, g.Wp = g.W;
+    g.algorithm = NB_CONV_IM2COL;
+    return g;
+}
+
+static int conv_transpose2d_backward(nb_node *n, nb_tensor *g, nb_tensor **gin);
+
+nb_tensor *nb_conv_transpose2d(nb_tensor *x, nb_tensor *w, nb_tensor *b,
+                               const nb_conv2d_opts *opts, const int64_t output_padding[2]) {
+    char b1[128], b2[128];
+    const char *op = "conv_transpose2d";
+    nb_conv2d_opts o = {{1, 1}, {0, 0}, {1, 1}, 1};
+    if (opts) o = *opts;
+    int64_t oph[2] = {0, 0};
+    if (output_padding) oph[0] = output_padding[0], oph[1] = output_padding[1];
+    if (x->ndim == 3) { /* unbatched (C, H, W): a batch of one */
+        nb_tensor *xb = nb_unsqueeze(x, 0);
+        nb_tensor *y = xb ? nb_conv_transpose2d(xb, w, b, &o, oph) : NULL;
+        nb_decref(xb);
+        nb_tensor *out = y ? nb_squeeze(y, 0) : NULL;
+        nb_decref(y);
+        return out;
+    }
+    if (x->ndim != 4)
+        return nb_error("%s: expected an input of shape (N, C, H, W) or (C, H, W), got %s", op,
+                        shp(b1, x));
+    if (w->ndim != 4)
+        return nb_error("%s: weight must have shape (in_channels, out_channels/groups, kh, kw), "
+                        "got %s", op, shp(b1, w));
+    if (w->shape[1] < 1 || w->shape[2] < 1 || w->shape[3] < 1)
+        return nb_error("%s: weight %s is empty", op, shp(b1, w));
+    for (int k = 0; k < 2; k++) {
+        if (o.stride[k] < 1 || o.dilation[k] < 1 || o.padding[k] < 0 ||
+            o.stride[k] > NB_GEOM_MAX || o.dilation[k] > NB_GEOM_MAX || o.padding[k] > NB_GEOM_MAX)
+            return nb_error("%s: stride %lldx%lld and dilation %lldx%lld must be positive, "
+                            "padding %lldx%lld not negative (and all below 2^30)", op,
+                            (long long)o.stride[0], (long long)o.stride[1],
+                            (long long)o.dilation[0], (long long)o.dilation[1],
+                            (long long)o.padding[0], (long long)o.padding[1]);
+        if (oph[k] < 0 || (oph[k] >= o.stride[k] && oph[k] >= o.dilation[k]))
+            return nb_error("%s: output_padding %lldx%lld must be smaller than the stride "
+                            "%lldx%lld or the dilation %lldx%lld", op, (long long)oph[0],
+                            (long long)oph[1], (long long)o.stride[0], (long long)o.stride[1],
+                            (long long)o.dilation[0], (long long)o.dilation[1]);
+    }
+    const int64_t C = x->shape[1], G = o.groups;
+    if (G < 1) return nb_error("%s: groups must be at least 1, got %lld", op, (long long)G);
+    if (C % G)
+        return nb_error("%s: groups=%lld must divide the %lld input channels of %s", op,
+                        (long long)G, (long long)C, shp(b1, x));
+    if (w->shape[0] != C)
+        return nb_error("%s: input %s has %lld channels, weight %s expects %lld (its first "
+                        "size: in_channels)", op, shp(b1, x), (long long)C, shp(b2, w),
+                        (long long)w->shape[0]);
+    int64_t O;
+    if (!nb_mul_ok(w->shape[1], G, &O) || O > NB_MAX_NUMEL)
+        return nb_error("%s: weight %s with groups=%lld: too many output channels", op,
+                        shp(b1, w), (long long)G);
+    if (b && (b->ndim != 1 || b->shape[0] != O))
+        return nb_error("%s: bias has shape %s, expected [%lld] (one per output channel: the "
+                        "weight %s's second size × groups)", op, shp(b1, b), (long long)O,
+                        shp(b2, w));
+    if (x->shape[2] < 1 || x->shape[3] < 1)
+        return nb_error("%s: empty input %s", op, shp(b1, x));
+    const geom gm = transposed_geom(x, w, &o, oph), *g = &gm;
+    if (g->H < 1 || g->W < 1)
+        return nb_error("%s: the output of input %s would be %lldx%lld: the padding %lldx%lld is "
+                        "too large", op, shp(b1, x), (long long)g->H, (long long)g->W,
+                        (long long)g->ph, (long long)g->pw);
+    int64_t os[4] = {g->N, g->C, g->H, g->W}, cn;
+    if (nb_shape_numel(4, os) < 0 || !nb_mul_ok(g->K, g->P, &cn) || cn > NB_MAX_NUMEL)
+        return nb_error("%s: input %s and weight %s give an output too large", op, shp(b1, x),
+                        shp(b2, w));
+    nb_tensor *xc = contig(x), *wc = contig(w), *bc = contig(b);
+    nb_tensor *y = xc && wc && (!b || bc) ? nb_empty(4, os) : NULL;
+    if (!y) {
+        nb_decref(xc), nb_decref(wc), nb_decref(bc);
+        return NULL;
+    }
+    const float *xp = nb_data(xc), *wp = nb_data(wc), *bp = bc ? nb_data(bc) : NULL;
+    float *yp = nb_data(y);
+    const int64_t P = g->P, image = g->C * g->H * g->W, HW = g->H * g->W;
+    int failed = 0;
+    const int nt = loop_threads_begin(g->N, g->N * g->O * g->P * g->Kg);
+    /* per image n: x[n] (Cin, P) where Cin = g->O, cols (K, P), y[n] (Cout = g->C, H', W') */
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        float *cols = scratch(round16(cn));
+        if (!cols) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp barrier
+#pragma omp for schedule(static)
+        for (int64_t n = 0; n < g->N; n++) {
+            if (failed) continue;
+            const float *xn = xp + n * g->O * P;
+            float *yn = yp + n * image;
+            for (int64_t gi = 0; gi < G; gi++)
+                nb_sgemm(true, false, g->Kg, P, g->Og, 1.0f, wp + gi * g->Og * g->Kg, g->Kg,
+                         xn + gi * g->Og * P, P, 0.0f, cols + gi * g->Kg * P, P);
+            memset(yn, 0, sizeof(float) * (size_t)image);
+            col2im(g, cols, yn);
+            if (bp)
+                for (int64_t c = 0; c < g->C; c++)
+                    for (int64_t q = 0; q < HW; q++) yn[c * HW + q] += bp[c];
+        }
+        scratch_done();
+    }
+    loop_threads_end(nt);
+    nb_decref(xc), nb_decref(wc), nb_decref(bc);
+    if (failed) {
+        nb_decref(y);
+        return nb_error("%s: out of memory for the column buffer (%lld floats)", op,
+                        (long long)cn);
+    }
+    nb_tensor *ins[3] = {x, w, b};
+    nb_node *n = nb_attach(&y, op, conv_transpose2d_backward, 3, ins);
+    if (!n) return y;
+    n->iarg[0] = o.stride[0], n->iarg[1] = o.stride[1];
+    n->iarg[2] = o.padding[0], n->iarg[3] = o.padding[1];
+    n->iarg[4] = o.dilation[0], n->iarg[5] = o.dilation[1];
+    n->iarg[6] = o.groups, n->iarg[7] = oph[0], n->iarg[8] = oph[1];
+    return y;
+}
+
+/* conv_transpose2d backward (the formulas are above the geometry):
+ *   dcols = im2col(dy[n]);  dx[n, g] = W[g] · dcols[g];  dW[g] += x[n, g] · dcols[g]ᵀ;
+ *   db = Σ_n Σ_positions dy[n] */
+static int conv_transpose2d_backward(nb_node *n, nb_tensor *gy, nb_tensor **gin) {
+    nb_tensor *x = n->in[0], *w = n->in[1];
+    nb_conv2d_opts o = {{n->iarg[0], n->iarg[1]}, {n->iarg[2], n->iarg[3]},
+                        {n->iarg[4], n->iarg[5]}, n->iarg[6], NB_CONV_IM2COL};
+    const int64_t oph[2] = {n->iarg[7], n->iarg[8]};
+    const geom gm = transposed_geom(x, w, &o, oph), *g = &gm;
+    const int64_t G = g->G, P = g->P, Cout = g->C, HW = g->H * g->W;
+    const int64_t Cin = g->O, image = Cout * HW, wsize = Cin * g->Kg;
+    const bool need_dx = n->needs[0], need_dw = n->needs[1], need_db = n->needs[2];
+    nb_tensor *xc = need_dw ? contig(x) : NULL, *wc = need_dx ? contig(w) : NULL;
+    nb_tensor *gc = contig(gy);
+    nb_tensor *dx = need_dx ? nb_empty(4, x->shape) : NULL;
+    nb_tensor *dw = need_dw ? nb_empty(4, w->shape) : NULL;
+    nb_tensor *db = need_db ? nb_empty(1, &Cout) : NULL;
+    const int nt = loop_threads_begin(g->N, g->N * g->O * g->P * g->Kg);
+    const int64_t ps = wsize + Cout; /* per thread: dW (Cin, Kg), then db (Cout) */
+    float *part = need_dw || need_db ? calloc((size_t)nt * ps, sizeof(float)) : NULL;
+    if (!gc || (need_dw && !xc) || (need_dx && !wc) || (need_dx && !dx) || (need_dw && !dw) ||
+        (need_db && !db) || ((need_dw || need_db) && !part)) {
+        nb_decref(xc), nb_decref(wc), nb_decref(gc), nb_decref(dx), nb_decref(dw), nb_decref(db);
+        free(part);
+        loop_threads_end(nt);
+        nb_error("conv_transpose2d backward: out of memory");
+        return -1;
+    }
+    const float *xp = xc ? nb_data(xc) : NULL, *wp = wc ? nb_data(wc) : NULL, *gp = nb_data(gc);
+    float *dxp = dx ? nb_data(dx) : NULL;
+    int failed = 0;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        const int t = omp_get_thread_num();
+        float *pdw = part ? part + (size_t)t * ps : NULL, *pdb = pdw ? pdw + wsize : NULL;
+        float *cols = need_dx || need_dw ? scratch(round16(g->K * P)) : NULL;
+        if ((need_dx || need_dw) && !cols) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp barrier
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < g->N; i++) {
+            if (failed) continue;
+            const float *dyn = gp + i * image;
+            if (need_db)
+                for (int64_t c = 0; c < Cout; c++) pdb[c] += nb_vsum(dyn + c * HW, HW);
+            if (!need_dx && !need_dw) continue;
+            im2col(g, dyn, cols);
+            for (int64_t gi = 0; gi < G; gi++) {
+                const float *dc = cols + gi * g->Kg * P;
+                if (need_dx)
+                    nb_sgemm(false, false, g->Og, P, g->Kg, 1.0f, wp + gi * g->Og * g->Kg, g->Kg,
+                             dc, P, 0.0f, dxp + i * Cin * P + gi * g->Og * P, P);
+                if (need_dw)
+                    nb_sgemm(false, true, g->Og, g->Kg, P, 1.0f, xp + i * Cin * P + gi * g->Og * P,
+                             P, dc, P, 1.0f, pdw + gi * g->Og * g->Kg, g->Kg);
+            }
+        }
+        scratch_done();
+    }
+    loop_threads_end(nt);
+    nb_decref(xc), nb_decref(wc), nb_decref(gc);
+    if (failed) {
+        nb_decref(dx), nb_decref(dw), nb_decref(db);
+        free(part);
+        nb_error("conv_transpose2d backward: out of memory for the column buffer");
+        return -1;
+    }
+    /* the threads' partial sums, added in thread order */
+    if (dw) {
+        float *d = nb_data(dw);
+        memcpy(d, part, sizeof(float) * (size_t)wsize);
+        for (int t = 1; t < nt; t++)
+            for (int64_t k = 0; k < wsize; k++) d[k] += part[(size_t)t * ps + k];
+    }
+    if (db) {
+        float *d = nb_data(db);
+        memcpy(d, part + wsize, sizeof(float) * (size_t)Cout);
+        for (int t = 1; t < nt; t++)
+            for (int64_t k = 0; k < Cout; k++) d[k] += part[(size_t)t * ps + wsize + k];
+    }
+    free(part);
+    gin[0] = dx, gin[1] = dw, gin[2] = db;
+    return 0;
+}

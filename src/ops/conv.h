@@ -21,4 +21,12 @@ enum { NB_CONV_AUTO = 0, NB_CONV_IM2COL = 1, NB_CONV_DIRECT = 2 };
  * Out (N, O, H', W') with H' = (H + 2·ph − dh·(kh − 1) − 1) / sh + 1 (same for W).
  * Differentiable in x, w and b. opts NULL means stride 1, no padding, dilation 1, groups 1. */
 nb_tensor *nb_conv2d(nb_tensor *x, nb_tensor *w, nb_tensor *b, const nb_conv2d_opts *opts);
+
+/* conv_transpose2d (PyTorch's): the adjoint of conv2d in its input, which upsamples.
+ * x (N, C, H, W) or (C, H, W), w (C, O/groups, kh, kw), b (O) or NULL; opts as conv2d's
+ * (algorithm ignored); output_padding {h, w} (NULL: 0), each < its stride or dilation.
+ * Out (N, O, H', W'), H' = (H − 1)·sh − 2·ph + dh·(kh − 1) + oph + 1 (same for W).
+ * Differentiable in x, w and b. */
+nb_tensor *nb_conv_transpose2d(nb_tensor *x, nb_tensor *w, nb_tensor *b,
+                               const nb_conv2d_opts *opts, const int64_t output_padding[2]);
 #endif

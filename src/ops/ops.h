@@ -18,6 +18,7 @@
 #if __has_include("conv.h")
 #include "conv.h"
 #endif
+#include "resize.h"
 #if __has_include("pool.h")
 #include "pool.h"
 #endif

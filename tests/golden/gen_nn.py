@@ -277,6 +277,31 @@ case("bce_logits_pos_weight", nn.BCEWithLogitsLoss(pos_weight=torch.rand(4) * 3)
 case("gaussian_nll_full", nn.GaussianNLLLoss(full=True), "nn.GaussianNLLLoss{full = true}",
      u, v, torch.rand(3, 4) + 0.1, call="gauss")
 
+# upsampling layers of the generative models (issue 21): on their own random stream, so
+# that adding them left every case below unchanged
+_rng = torch.get_rng_state()
+torch.manual_seed(21)
+case("convT", nn.ConvTranspose2d(3, 4, 3), "nn.ConvTranspose2d(3, 4, 3)", torch.randn(2, 3, 5, 4))
+case("convT_stride2_pad1", nn.ConvTranspose2d(4, 2, 4, stride=2, padding=1),
+     "nn.ConvTranspose2d(4, 2, 4, 2, 1)", torch.randn(2, 4, 7, 7))
+case("convT_output_padding", nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1),
+     "nn.ConvTranspose2d(2, 3, 3, {stride = 2, padding = 1, output_padding = 1})", torch.randn(2, 2, 4, 5))
+case("convT_rect_dilation", nn.ConvTranspose2d(2, 3, (3, 2), stride=(2, 3), padding=(1, 0), dilation=2),
+     "nn.ConvTranspose2d(2, 3, {3, 2}, {stride = {2, 3}, padding = {1, 0}, dilation = 2})",
+     torch.randn(2, 2, 3, 4))
+case("convT_groups_nobias", nn.ConvTranspose2d(4, 6, 3, stride=2, groups=2, bias=False),
+     "nn.ConvTranspose2d(4, 6, 3, {stride = 2, groups = 2, bias = false})", torch.randn(2, 4, 3, 3))
+case("convT_unbatched_1x1", nn.ConvTranspose2d(3, 2, 1), "nn.ConvTranspose2d(3, 2, 1)", torch.randn(3, 4, 4))
+case("upsample_nearest2", nn.Upsample(scale_factor=2), "nn.Upsample{scale_factor = 2}", torch.randn(2, 3, 4, 5))
+case("upsample_nearest_size", nn.Upsample(size=(7, 5)), "nn.Upsample{size = {7, 5}}", torch.randn(2, 2, 3, 4))
+case("upsample_bilinear2", nn.Upsample(scale_factor=2, mode="bilinear"),
+     "nn.Upsample{scale_factor = 2, mode = 'bilinear'}", torch.randn(2, 3, 4, 5))
+case("upsample_bilinear_size_align", nn.Upsample(size=(7, 9), mode="bilinear", align_corners=True),
+     "nn.Upsample{size = {7, 9}, mode = 'bilinear', align_corners = true}", torch.randn(1, 2, 3, 4))
+case("upsample_bilinear_3", nn.Upsample(scale_factor=3, mode="bilinear"),
+     "nn.Upsample{scale_factor = 3, mode = 'bilinear'}", torch.randn(1, 3, 5, 4))
+torch.set_rng_state(_rng)
+
 write(os.path.join(HERE, "nn.lua"), nn_cases, "nn cases")
 
 # ---- recurrent layers ------------------------------------------------------------------------

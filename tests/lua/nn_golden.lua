@@ -35,7 +35,7 @@ return function(T)
     if case.call == "hc" then                                  -- LSTM with {h_0, c_0}
       local o, s = m(inputs[1], { inputs[2], inputs[3] })
       outs = { o, s[1], s[2] }
-    elseif case.call == "h" or (case.call == "plain" and m.mode) then   -- recurrent layers
+    elseif case.call == "h" or (case.call == "plain" and m.mode and m.hidden_size) then -- recurrent
       local o, s = m(inputs[1], inputs[2])
       outs = nabla.is_tensor(s) and { o, s } or { o, s[1], s[2] }
     else

@@ -147,6 +147,24 @@ local checks = {
   { "avg_pool overlap padding", function(x) return nb.avg_pool2d(x, 3, 2, 1) end, { leaf(2, 2, 5, 6) } },
   { "avg_pool exclude padding ceil", function(x) return nb.avg_pool2d(x, { 3, 2 }, { 2, 1 }, { 1, 1 }, true, false) end, { leaf(1, 2, 5, 4) } },
   { "avg_pool non-contiguous", function(x) return nb.avg_pool2d(x, 2) end, { nhwc(1, 3, 4, 4) } },
+  { "conv_transpose plain", function(x, w, b) return nb.conv_transpose2d(x, w, b) end,
+    { leaf(2, 3, 3, 4), leaf(3, 2, 3, 2), leaf(2) } },
+  { "conv_transpose stride 2 padding 1", function(x, w, b) return nb.conv_transpose2d(x, w, b, { stride = 2, padding = 1 }) end,
+    { leaf(2, 2, 3, 3), leaf(2, 3, 4, 4), leaf(3) } },
+  { "conv_transpose output_padding {1,0} stride {2,3}", function(x, w)
+      return nb.conv_transpose2d(x, w, nil, { stride = { 2, 3 }, padding = 1, output_padding = { 1, 0 } }) end,
+    { leaf(1, 2, 3, 2), leaf(2, 2, 3, 3) } },
+  { "conv_transpose dilation 2 groups 2", function(x, w, b)
+      return nb.conv_transpose2d(x, w, b, { dilation = 2, groups = 2, stride = 2 }) end,
+    { leaf(2, 4, 2, 3), leaf(4, 1, 2, 2), leaf(2) } },
+  { "conv_transpose unbatched, non-contiguous", function(x, w) return nb.conv_transpose2d(x, w, nil, { stride = 2 }) end,
+    { nb.randn(3, 3, 2):transpose(2, 3):detach():requires_grad(), leaf(3, 2, 3, 3) } },
+  { "interpolate nearest x2", function(x) return nb.interpolate(x, { scale_factor = 2 }) end, { leaf(2, 2, 3, 4) } },
+  { "interpolate nearest to 5x7", function(x) return nb.interpolate(x, { size = { 5, 7 } }) end, { leaf(1, 2, 3, 4) } },
+  { "interpolate bilinear x2", function(x) return nb.interpolate(x, { scale_factor = 2, mode = "bilinear" }) end,
+    { leaf(2, 2, 3, 4) } },
+  { "interpolate bilinear align_corners to 4x9", function(x)
+      return nb.interpolate(x, { size = { 4, 9 }, mode = "bilinear", align_corners = true }) end, { leaf(1, 2, 3, 4) } },
   { "adaptive_avg_pool 3x2", function(x) return nb.adaptive_avg_pool2d(x, { 3, 2 }) end, { leaf(2, 2, 7, 5) } },
   { "global average pool", function(x) return nb.adaptive_avg_pool2d(x, 1) end, { leaf(2, 3, 3, 3) } },
 }
@@ -163,6 +181,41 @@ T.test("conv2d shapes for the MNIST CNN layers", function()
   T.ok(T.same_shape(y.shape, { 4, 64, 24, 24 }), "64c3: " .. tostring(y.shape))
   T.ok(T.same_shape(nb.max_pool2d(y, 2).shape, { 4, 64, 12, 12 }), "pool")
   T.ok(T.same_shape(nb.conv2d(x, nb.randn(16, 1, 5, 5), nil, { padding = "same" }).shape, { 4, 16, 28, 28 }), "same")
+end)
+
+T.test("conv_transpose2d is the adjoint of conv2d: <conv(x), y> = <x, convT(y)>", function()
+  for _, o in ipairs { { stride = 2, padding = 1 }, { stride = { 3, 2 }, dilation = 2 }, {} } do
+    local x, w = nb.randn(2, 3, 9, 8), nb.randn(4, 3, 3, 3)
+    local y = nb.conv2d(x, w, nil, o)
+    local r = nb.randn(table.unpack(y.shape))
+    local oc = { stride = o.stride, padding = o.padding, dilation = o.dilation }
+    local xt = nb.conv_transpose2d(r, w, nil, oc)
+    -- x's last rows and columns that the stride left over come back with output_padding,
+    -- or (when more than output_padding may add) were never read by conv2d
+    local op, s = {}, o.stride or 1
+    for k = 1, 2 do
+      local sk = type(s) == "table" and s[k] or s
+      op[k] = math.min(x.shape[2 + k] - xt.shape[2 + k], sk - 1)
+    end
+    oc.output_padding = op
+    xt = nb.conv_transpose2d(r, w, nil, oc)
+    local a = (y * r):sum():item()
+    local xs = x:narrow(3, 1, xt.shape[3]):narrow(4, 1, xt.shape[4])
+    T.near(nb.tensor(a), (xs * xt):sum(), 1e-4, 1e-3, "adjoint " .. tostring(o.stride))
+  end
+end)
+
+T.test("conv_transpose2d stamps the kernel: stride 2 doubles the size, nn layers' shapes", function()
+  local x = nb.zeros(1, 1, 2, 2)
+  x[{ 1, 1, 1, 1 }] = 1
+  x[{ 1, 1, 2, 2 }] = 2
+  local w = nb.ones(1, 1, 2, 2)
+  local y = nb.conv_transpose2d(x, w, nil, { stride = 2 })
+  T.near(y:view(16), nb.tensor { 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 2, 2, 0, 0, 2, 2 }, 0, 0, "stamps")
+  local z = nb.nn.ConvTranspose2d(8, 4, 4, 2, 1)(nb.randn(3, 8, 7, 7))
+  T.ok(T.same_shape(z.shape, { 3, 4, 14, 14 }), "7 -> 14: " .. tostring(z.shape))
+  local u = nb.nn.Upsample{ scale_factor = 2 }(nb.arange(1, 5):view(1, 1, 2, 2))
+  T.near(u:view(16), nb.tensor { 1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4 }, 0, 0, "nearest")
 end)
 
 T.test("conv2d of a one-hot image is the flipped kernel pattern (cross-correlation)", function()
@@ -236,6 +289,31 @@ T.test("errors name the op and the shapes", function()
     "padding='same' with a kernel of 4")
   T.raises(function() nb.conv2d(nb.randn(1, 1, 5, 5), nb.randn(2, 1, 3, 3), nil, { padding = 1.5 }) end,
     "padding must be an integer")
+  T.raises(function() nb.conv_transpose2d(nb.randn(2, 3, 4, 4), nb.randn(4, 2, 3, 3)) end,
+    "conv_transpose2d: input [2,3,4,4] has 3 channels, weight [4,2,3,3] expects 4")
+  T.raises(function() nb.conv_transpose2d(nb.randn(2, 3, 4, 4), nb.randn(3, 2, 3, 3), nil, { stride = 2, output_padding = 2 }) end,
+    "conv_transpose2d: output_padding 2x2 must be smaller than the stride 2x2")
+  T.raises(function() nb.conv_transpose2d(nb.randn(1, 3, 2, 2), nb.randn(3, 2, 3, 3), nil, { padding = 3 }) end,
+    "conv_transpose2d: the output of input [1,3,2,2] would be -2x-2")
+  T.raises(function() nb.conv_transpose2d(nb.randn(1, 3, 2, 2), nb.randn(3, 2, 3, 3), nb.randn(3)) end,
+    "conv_transpose2d: bias has shape [3], expected [2]")
+  T.raises(function() nb.conv_transpose2d(nb.randn(1, 3, 2, 2), nb.randn(3, 2, 3, 3), nil, { groups = 2 }) end,
+    "groups=2 must divide the 3 input channels")
+  T.raises(function() nb.conv_transpose2d(nb.randn(1, 3, 2, 2), nb.randn(3, 2, 3, 3), nil, { outputpadding = 1 }) end,
+    "conv_transpose2d: unknown option 'outputpadding'")
+  T.raises(function() nb.interpolate(nb.randn(3, 4, 4), { scale_factor = 2 }) end,
+    "upsample_nearest: expected images of shape (N, C, H, W), got [3,4,4]")
+  T.raises(function() nb.interpolate(nb.randn(1, 3, 4, 4), { scale_factor = 2, size = 8 }) end,
+    "interpolate: give exactly one of size and scale_factor")
+  T.raises(function() nb.interpolate(nb.randn(1, 3, 4, 4), { scale_factor = -1 }) end,
+    "interpolate: scale_factor -1.0 must be positive")
+  T.raises(function() nb.interpolate(nb.randn(1, 3, 4, 4), { size = 0, mode = "bilinear" }) end,
+    "upsample_bilinear: output size 0x0 of input [1,3,4,4] must be positive")
+  T.raises(function() nb.interpolate(nb.randn(1, 3, 4, 4), { size = 8, mode = "bicubic" }) end,
+    "interpolate: mode must be")
+  T.raises(function() nb.nn.ConvTranspose2d(4, 2, 3, { stride = 2, output_padding = 2 }) end,
+    "nn.ConvTranspose2d: output_padding (2, 2) must be smaller than the stride (2, 2)")
+  T.raises(function() nb.nn.Upsample{} end, "nn.Upsample: give exactly one of size and scale_factor")
   T.raises(function() nb.max_pool2d(nb.randn(1, 1, 2, 2), 3) end,
     "max_pool2d: the 3x3 window (dilation 1x1, padding 0x0) is larger than the input [1,1,2,2]")
   T.raises(function() nb.max_pool2d(nb.randn(1, 1, 8, 8), 2, 2, 2) end,

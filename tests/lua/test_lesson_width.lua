@@ -7,7 +7,7 @@ require "nabla"
 local term = require "nabla.term"
 local runner = require "nabla.lesson"
 
-local FITTED = { "initialization", "practice", "language-model", "sequences" }
+local FITTED = { "initialization", "practice", "language-model", "sequences", "unsupervised" }
 
 for _, id in ipairs(FITTED) do
   T.test(id .. ": every line of text and code fits 80 columns", function()

@@ -268,6 +268,33 @@ T.test("the lesson runner and plots emit their events; the server's state keeps 
   T.ok(not events.listening("lesson"), "a stopped server stops listening")
 end)
 
+T.test("sample events (generative models): the server keeps the latest of each kind, bounded", function()
+  local events = require "nabla.events"
+  local samples = require "nabla.samples"
+  local s = serve.serve{ model = model, port = 0, quiet = true }
+  T.ok(events.listening("sample"), "the server listens to sample")
+  local z = nabla.randn(5000, 2)
+  local y = {}
+  for i = 1, 5000 do y[i] = i % 10 + 1 end
+  samples.emit(function() return samples.scatter(z, y, { title = "latent" }) end)
+  samples.emit(function() return samples.image_grid(nabla.rand(4, 1, 28, 28), { cols = 2, title = "sheet" }) end)
+  samples.emit(samples.text(("é"):rep(15000), { source = "char-rnn" }))
+  events.emit("sample", { kind = "nonsense" })                -- ignored
+  events.emit("sample", "not a table")                         -- ignored
+  T.eq(#s.samples.scatter.points, 3000, "a scatter is thinned to 3000 points")
+  T.eq(s.samples.scatter.points[1][3], 2, "points keep their class")
+  T.eq(s.samples.image_grid.rows * s.samples.image_grid.cols, 4)
+  T.eq(#s.samples.image_grid.pixels, 4 * 784)
+  local text = s.samples.text.text
+  T.ok(#text <= 20000 and utf8.len(text) ~= nil, "a long text keeps its end, whole characters")
+  T.eq(s.samples.text.source, "char-rnn")
+  T.ok(s.samples.nonsense == nil, "an unknown kind is not kept")
+  local state = nabla._C.json(s:_state())
+  T.ok(state:find('"samples"', 1, true) and state:find('"image_grid"', 1, true), "/state carries the samples")
+  s:stop()
+  T.ok(not events.listening("sample"), "a stopped server stops listening")
+end)
+
 T.test("serve{} errors", function()
   local ok, err = pcall(serve.serve, { model = model, port = 70000, quiet = true })
   T.ok(not ok and err:match("port"), err)

@@ -166,27 +166,129 @@ nabla.start('dashboard', (state) => {
     if (run && run.running && Date.now() - run.lastNews > 30000) { run.running = false; render(); }
   }, 5000);
 
-  // ---- panels of later issues (samples, latent scatter) --------------------------------------
-  // A later issue adds a renderer here: panels.samples = (payload, box) => { ... }.
-  const panels = {};
-  window.nablaPanels = panels;
-  function laterEvent(name) {
-    return (p) => {
-      if (!panels[name]) return;
-      $('later').hidden = false;
-      let box = document.getElementById('panel-' + name);
-      if (!box) { box = nabla.el('div', { id: 'panel-' + name }); $('later-panels').append(box); }
-      panels[name](p, box);
-    };
+  // ---- what generative models make: "sample" events (lua/nabla/samples.lua) ----------------
+  // One panel per kind, replaced by each new event of that kind: the latent space as a
+  // scatter coloured by class, a sheet of generated (or reconstructed) images, a text.
+  // GET /state's "samples" holds the latest of each, for a page that loads later.
+  const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd',
+                   '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  const KINDS = ['scatter', 'image_grid', 'text'];
+
+  function panelBox(kind) {
+    let box = $('sample-' + kind);
+    if (!box) {
+      box = nabla.el('figure', { id: 'sample-' + kind, class: 'sample sample-' + kind, 'data-updates': '0' });
+      // panels keep the order of KINDS whatever order their events come in
+      const after = KINDS.slice(KINDS.indexOf(kind) + 1).map((k) => $('sample-' + k)).find((e) => e);
+      $('later-panels').insertBefore(box, after || null);
+    }
+    return box;
+  }
+
+  function caption(p, kind) {
+    const bits = [p.title || t('dash.sample.' + kind)];
+    if (p.source && !(p.title || '').includes(p.source)) bits.push('(' + p.source + ')');
+    return nabla.el('figcaption', { text: bits.join(' ') });
+  }
+
+  // a canvas of w × h pixels (CSS scales it down on a narrow screen)
+  function canvas(box, w, h) {
+    const c = nabla.el('canvas', { width: Math.round(w), height: Math.round(h) });
+    box.append(c);
+    return c;
+  }
+
+  function drawScatter(p, box) {
+    const pts = (p.points || []).filter((q) => Number.isFinite(q[0]) && Number.isFinite(q[1]));
+    const W = 520, H = 400, pad = 8;
+    const c = canvas(box, W, H);
+    const g = c.getContext('2d');
+    g.fillStyle = '#ffffff';
+    g.fillRect(0, 0, W, H);
+    if (!pts.length) return;
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (const [x, y] of pts) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+    const sx = (W - 2 * pad) / ((x1 - x0) || 1), sy = (H - 2 * pad) / ((y1 - y0) || 1);
+    const r = pts.length > 1500 ? 1.6 : 2.4;
+    g.globalAlpha = 0.75;
+    for (const [x, y, label] of pts) {
+      g.fillStyle = Number.isInteger(label) ? PALETTE[(label - 1) % PALETTE.length] : '#555555';
+      g.beginPath();
+      g.arc(pad + (x - x0) * sx, H - pad - (y - y0) * sy, r, 0, 2 * Math.PI);
+      g.fill();
+    }
+    g.globalAlpha = 1;
+    const seen = [...new Set(pts.map((q) => q[2]).filter(Number.isInteger))].sort((a, b) => a - b);
+    if (seen.length) {
+      const legend = nabla.el('div', { class: 'legend' });
+      for (const label of seen) {
+        const name = p.classes && p.classes[label - 1] !== undefined ? p.classes[label - 1] : String(label);
+        const sw = nabla.el('span', { class: 'sw dot' });
+        sw.style.background = PALETTE[(label - 1) % PALETTE.length];
+        legend.append(nabla.el('span', {}, sw, name));
+      }
+      box.append(legend);
+    }
+  }
+
+  function drawGrid(p, box) {
+    const rows = p.rows | 0, cols = p.cols | 0, h = p.height | 0, w = p.width | 0;
+    const px = p.pixels || [];
+    if (!rows || !cols || !h || !w) return;
+    const gap = 2, W = cols * (w + gap) - gap, H = rows * (h + gap) - gap;
+    const img = new ImageData(W, H);
+    img.data.fill(255);
+    const n = Math.min(p.count || rows * cols, Math.floor(px.length / (h * w)));
+    for (let k = 0; k < n; k++) {
+      const ox = (k % cols) * (w + gap), oy = Math.floor(k / cols) * (h + gap);
+      for (let i = 0; i < h; i++) {
+        for (let j = 0; j < w; j++) {
+          const v = 255 - px[k * h * w + i * w + j];        // ink dark on white paper
+          const o = ((oy + i) * W + ox + j) * 4;
+          img.data[o] = img.data[o + 1] = img.data[o + 2] = v;
+        }
+      }
+    }
+    const scale = Math.max(2, Math.min(6, Math.round(560 / W)));   // CSS shrinks it on a narrow screen
+    const c = canvas(box, W * scale, H * scale);
+    const g = c.getContext('2d');
+    const tmp = document.createElement('canvas');
+    tmp.width = W; tmp.height = H;
+    tmp.getContext('2d').putImageData(img, 0, 0);
+    g.imageSmoothingEnabled = false;
+    g.drawImage(tmp, 0, 0, W * scale, H * scale);
+  }
+
+  function drawText(p, box) {
+    box.append(nabla.el('pre', { class: 'sample-pre', text: p.text || '' }));
+  }
+
+  function onSample(p) {
+    if (!p || !KINDS.includes(p.kind)) return;
+    $('later').hidden = false;
+    const hint = $('later-hint');
+    if (hint) hint.hidden = true;
+    const box = panelBox(p.kind);
+    box.replaceChildren(caption(p, p.kind));
+    if (p.kind === 'scatter') drawScatter(p, box);
+    else if (p.kind === 'image_grid') drawGrid(p, box);
+    else drawText(p, box);
+    box.dataset.updates = String((+box.dataset.updates || 0) + 1);   // the browser test counts these
+    box.dataset.epoch = Number.isFinite(p.epoch) ? String(p.epoch) : '';
+  }
+
+  function samplesFromState(s) {
+    const got = (s && s.samples) || {};
+    for (const kind of KINDS) if (got[kind]) onSample(got[kind]);
   }
 
   fromState(state);
+  samplesFromState(state);
   nabla.live({
-    hello: fromState,
+    hello: (s) => { fromState(s); samplesFromState(s); },
     train_step: onStep,
     epoch: onEpoch,
     fit_end: onEnd,
-    samples: laterEvent('samples'),
-    latent: laterEvent('latent'),
+    sample: onSample,
   });
 });

@@ -53,6 +53,8 @@ const nabla = (() => {
       'dash.model': '{name}: {params} parameters, {layers} layers',
       'dash.later': 'Samples and latent space',
       'dash.later.none': 'Models that generate images or map digits to a plane show them here.',
+      'dash.sample.scatter': 'Latent space', 'dash.sample.image_grid': 'Generated images',
+      'dash.sample.text': 'Generated text',
       // lesson
       'lesson.step': 'Step {n} of {m}', 'lesson.code': 'Type this in the shell',
       'lesson.plot': 'Latest plot', 'lesson.noplot': 'No plot in this step yet.',
@@ -103,6 +105,8 @@ const nabla = (() => {
       'dash.model': '{name}: 파라미터 {params}개, 층 {layers}개',
       'dash.later': '생성된 샘플과 잠재 공간',
       'dash.later.none': '이미지를 생성하거나 숫자를 평면에 옮기는 모델은 그 결과를 여기에 보여 줍니다.',
+      'dash.sample.scatter': '잠재 공간', 'dash.sample.image_grid': '생성된 이미지',
+      'dash.sample.text': '생성된 글',
       'lesson.step': '{m}단계 중 {n}단계', 'lesson.code': '셸에 입력할 코드',
       'lesson.plot': '최근 그래프', 'lesson.noplot': '이 단계에는 아직 그래프가 없습니다.',
       'lesson.none': '진행 중인 수업이 없습니다.',

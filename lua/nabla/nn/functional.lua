@@ -33,6 +33,12 @@ fn("linear", "linear(x, w [, b])", "x·wᵀ + b in one matrix product (what nn.L
 fn("conv2d", "conv2d(x, w, b|nil, {stride=1, padding=0, dilation=1, groups=1})",
    "2-D convolution of (N, C, H, W) with weights (O, C/groups, kh, kw); padding may be \"same\"",
    "(N, C, H, W)와 가중치 (O, C/groups, kh, kw)의 2차원 합성곱. padding은 \"same\"도 됩니다")
+fn("conv_transpose2d", "conv_transpose2d(x, w, b|nil, {stride=1, padding=0, output_padding=0, dilation=1, groups=1})",
+   "transposed convolution of (N, C, H, W) with weights (C, O/groups, kh, kw): the adjoint of conv2d, which upsamples",
+   "(N, C, H, W)와 가중치 (C, O/groups, kh, kw)의 전치 합성곱: conv2d의 수반 연산으로 크기를 키웁니다")
+fn("interpolate", "interpolate(x, {size=, scale_factor=, mode='nearest'|'bilinear', align_corners=false})",
+   "resize (N, C, H, W) images to a size or by a factor, nearest or bilinear",
+   "(N, C, H, W) 이미지를 주어진 크기나 배율로 바꿉니다 (nearest 또는 bilinear)")
 
 -- ---- pooling --------------------------------------------------------------------------------
 fn("max_pool2d", "max_pool2d(x, kernel, stride=kernel, padding=0, dilation=1, ceil_mode=false, return_indices=false)",

@@ -1,7 +1,7 @@
 -- nabla.nn: layers, containers, losses and weight initialisation, with PyTorch's names.
 -- One file per layer family, each short enough to read whole:
 --   module.lua      nn.Module, the base: parameters, state_dict, train/eval, printing
---   linear.lua      Linear                 conv.lua     Conv2d
+--   linear.lua      Linear                 conv.lua     Conv2d, ConvTranspose2d, Upsample
 --   pool.lua        MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
 --   norm.lua        BatchNorm1d/2d, LayerNorm, GroupNorm
 --   activation.lua  ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Identity
