@@ -18,7 +18,7 @@ libcivetweb-dev libpng-dev libcjson-dev"
 # fonts-nanum draws the Korean pages in their screenshots. ./setup.sh run needs none of it.
 # clang, libFuzzer and LLVM's OpenMP: .ci/run's sanitizer and fuzzing build (build-san).
 # debhelper and lintian: .ci/run builds, checks and installs the Debian package (tests/install/deb.sh).
-TEST_PACKAGES="python3-ipykernel python3-nbclient python3-nbformat chromium chromium-driver python3-selenium fonts-nanum
+TEST_PACKAGES="python3-numpy python3-ipykernel python3-nbclient python3-nbformat chromium chromium-driver python3-selenium fonts-nanum
 clang libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev debhelper lintian"
 JUPYTER_PACKAGES="jupyter-notebook python3-ipykernel python3-nbclient python3-nbformat"
 

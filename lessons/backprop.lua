@@ -202,7 +202,7 @@ run the forward pass again, call backward, and compare number for number: the la
 difference should be around 1e-7 (float32 rounding).]],
         ko = [[
 이제 autograd에게 같은 값을 물어봅시다. 기울기가 필요한 가중치 사본을 만들고, 순전파를
-다시 한 뒤 backward를 부르고, 숫자 하나하나 비교하세요: 가장 큰 차이가 1e-7 정도
+다시 한 뒤 backward를 호출하고, 숫자 하나하나 비교하세요: 가장 큰 차이가 1e-7 정도
 (float32 반올림 오차)여야 합니다.]],
       },
       code = [[
@@ -299,21 +299,27 @@ print(first, last)]],
         question = { en = "How does backpropagation compute dL/dW for every weight?",
                      ko = "역전파는 모든 가중치의 dL/dW를 어떻게 계산할까요?" },
         choices = {
-          { en = "It nudges each weight a little and measures how the loss changes", ko = "가중치를 하나씩 조금 움직여 손실의 변화를 측정한다" },
-          { en = "It goes from the loss back through the graph once, multiplying each node's upstream gradient by its local derivative (the chain rule) and summing where paths meet",
-            ko = "손실에서 그래프를 거꾸로 한 번 지나가며, 각 노드에서 위에서 온 기울기에 국소 미분을 곱하고(연쇄 법칙) 경로가 만나는 곳에서 더한다" },
-          { en = "It solves the equations dL/dW = 0 directly", ko = "dL/dW = 0인 방정식을 직접 푼다" },
+          { en = "It runs the forward pass once per layer and subtracts the outputs of neighbouring layers",
+            ko = "층마다 순전파를 한 번씩 돌리고, 이웃한 두 층의 출력끼리 빼서 기울기로 쓴다" },
+          { en = "It nudges each weight in turn and measures how much the loss changes",
+            ko = "가중치를 하나씩 조금 움직여 보고 손실이 얼마나 변하는지 측정한다" },
+          { en = "One sweep back from the loss, multiplying each upstream gradient by a local derivative",
+            ko = "손실에서 한 번 거꾸로 가며, 노드마다 위에서 온 기울기에 국소 미분을 곱한다" },
+          { en = "It solves the equations dL/dW = 0 for all the weights at once, as in least squares",
+            ko = "최소제곱법처럼 모든 가중치에 대해 dL/dW = 0인 방정식을 한꺼번에 푼다" },
         },
-        answer = 2,
-        explain = { en = "Yes: one backward sweep reuses the cached forward values, so all gradients cost about as much as one forward pass.",
-                    ko = "맞습니다: 한 번의 역방향 훑기가 캐시된 순전파 값을 다시 쓰므로, 모든 기울기를 구하는 비용이 순전파 한 번과 비슷합니다." },
+        answer = 3,
+        explain = { en = "Yes: one backward sweep reuses the cached forward values, so all the gradients together cost a small multiple (about 2–3×) of one forward pass.",
+                    ko = "맞습니다: 역방향으로 한 번 지나가면서 캐시해 둔 순전파 값을 다시 쓰므로, 모든 기울기를 구하는 비용이 순전파 한 번의 작은 배수(2–3배 정도)입니다." },
         wrong = {
-          { en = "That is finite differences: correct but one forward pass per weight — far too slow. We used it only to check.", ko = "그건 유한 차분입니다: 맞지만 가중치마다 순전파가 한 번씩 필요해서 너무 느립니다. 검산에만 씁니다." },
-          [3] = { en = "That is solving for the minimum; backprop only computes the slope at the current point.", ko = "그건 최솟값을 푸는 것입니다. 역전파는 현재 점에서의 기울기만 계산합니다." },
+          [1] = { en = "A difference of two layers' outputs is not a derivative; the chain rule multiplies local derivatives.",
+                  ko = "두 층의 출력 차이는 미분이 아닙니다. 연쇄 법칙은 국소 미분을 곱합니다." },
+          [2] = { en = "That is finite differences: correct, but one forward pass per weight — far too slow. We used it only to check.",
+                  ko = "그건 유한 차분입니다. 맞기는 하지만 가중치마다 순전파가 한 번씩 필요해서 너무 느립니다. 검산에만 씁니다." },
+          [4] = { en = "That is solving for the minimum; backprop only computes the slope at the current point.",
+                  ko = "그건 최솟값을 구하는 것입니다. 역전파는 현재 점에서의 기울기만 계산합니다." },
         },
       },
-      solution = [[answer(2)]],
-      wrong = [[answer(1)]],
     },
   },
 }

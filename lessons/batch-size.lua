@@ -129,7 +129,7 @@ end]],
         for i = 1, #pa do
           if pa[i] ~= pb[i] then
             return false, { en = "two calls of make_model() give different weights: call manual_seed(1) inside it, right before building the network",
-                            ko = "make_model()을 두 번 부르면 가중치가 다릅니다: 그 안에서 신경망을 만들기 직전에 manual_seed(1)을 호출하세요" }
+                            ko = "make_model()을 두 번 호출하면 가중치가 다릅니다: 그 안에서 신경망을 만들기 직전에 manual_seed(1)을 호출하세요" }
           end
         end
         local ok, l = pcall(env.full_loss, a)
@@ -392,7 +392,7 @@ loss rose, and averages over trials, and puts the weights back afterwards (keep 
         ko = [[
 실행이 어디서 끝나는지도 중요합니다. 주변에서 손실이 가파르게 오르면 "날카로운" 최솟값, 근처에서
 낮게 머물면 "평평한" 최솟값입니다. 새 데이터가 손실 곡면을 조금 옮겨 놓아도 평평한 최솟값은
-덜 민감하다는 주장이 있습니다. 먼저 그걸 잴 방법이 필요합니다: sharpness(model, eps, trials)는
+덜 민감하다는 주장이 있습니다. 먼저 그걸 측정할 방법이 필요합니다: sharpness(model, eps, trials)는
 모든 가중치에 eps·randn을 더하고, 전체 손실이 얼마나 올랐는지 기록해 trials번 평균합니다.
 그리고 끝나면 가중치를 제자리로 돌려놓습니다 (복사본을 꼭 남기세요!).]],
       },
@@ -551,25 +551,27 @@ changes, yet the minimum becomes as sharp (or as flat) as you like (Dinh et al.,
       quiz = {
         question = { en = "What did your measurements show?", ko = "여러분의 측정은 무엇을 보여 주었나요?" },
         choices = {
-          { en = "Flat minima always generalize better, so the B = 4 model must have the lower test loss",
-            ko = "평평한 최솟값은 언제나 일반화가 더 잘 되므로, B = 4 모델의 테스트 손실이 더 낮을 수밖에 없다" },
-          { en = "The noise of small batches led to a flatter spot; whether that helps on new data has to be measured, and here it did not",
-            ko = "작은 배치의 노이즈는 더 평평한 곳으로 이끌었다. 그게 새 데이터에서 도움이 되는지는 재 봐야 하고, 여기서는 도움이 되지 않았다" },
-          { en = "Batch size changes only the speed of training, not where it ends",
-            ko = "배치 크기는 학습이 얼마나 빨리 가는지만 바꿀 뿐, 어디에 도착하는지는 바꾸지 않는다" },
+          { en = "Small batches ended in a flatter spot, but here that did not lower the test loss",
+            ko = "작은 배치는 더 평평한 곳에 도착했지만, 여기서는 테스트 손실이 낮아지지 않았다" },
+          { en = "Batch size changed only how fast training went, not where it ended up",
+            ko = "배치 크기는 학습이 얼마나 빨리 가는지만 바꿨고, 도착한 곳은 바꾸지 않았다" },
+          { en = "The large batch ended in the flatter spot, because its gradient was less noisy",
+            ko = "큰 배치는 기울기의 노이즈가 적어서 더 평평한 곳에 도착했다" },
+          { en = "Flat minima always generalize better, so the B = 4 model had the lower test loss",
+            ko = "평평한 최솟값은 늘 일반화가 더 잘 되므로, B = 4 모델의 테스트 손실이 더 낮았다" },
         },
-        answer = 2,
-        explain = { en = "Right: sharpness is a property you can measure, and so is the test loss; the link between them is a hypothesis to test, not a rule to assume.",
-                    ko = "맞습니다: sharpness도 테스트 손실도 측정할 수 있는 값이고, 둘 사이의 관계는 가정할 규칙이 아니라 확인해 볼 가설입니다." },
+        answer = 1,
+        explain = { en = "Right: sharpness is a property you can measure, and so is the test loss. The link between them is a hypothesis to test, not a rule to assume.",
+                    ko = "맞습니다: sharpness도 테스트 손실도 측정할 수 있는 값입니다. 둘 사이의 관계는 가정할 규칙이 아니라 확인해 볼 가설입니다." },
         wrong = {
-          { en = "Look at test.small and test.large from the last step: the flatter model did not win here.",
-            ko = "지난 단계의 test.small과 test.large를 보세요: 여기서는 더 평평한 모델이 이기지 못했습니다." },
-          [3] = { en = "sharp.small and sharp.large differ several times over: the two runs ended in different places.",
-                  ko = "sharp.small과 sharp.large는 몇 배나 차이 납니다: 두 실행은 서로 다른 곳에 도착했습니다." },
+          [2] = { en = "sharp.small and sharp.large differ several times over: the two runs ended in different places.",
+                  ko = "sharp.small과 sharp.large는 몇 배나 차이 납니다. 두 실행은 서로 다른 곳에 도착했습니다." },
+          [3] = { en = "Compare sharp.small and sharp.large: the noisier small-batch run is the one that ended flatter.",
+                  ko = "sharp.small과 sharp.large를 비교해 보세요. 더 평평한 곳에 도착한 쪽은 노이즈가 많은 작은 배치입니다." },
+          [4] = { en = "Look at test.small and test.large from the last step: the flatter model did not win here.",
+                  ko = "지난 단계의 test.small과 test.large를 보세요. 여기서는 더 평평한 모델이 이기지 못했습니다." },
         },
       },
-      solution = [[answer(2)]],
-      wrong = [[answer(1)]],
     },
     {
       text = { en = "Why is a mini-batch gradient noisy, and how noisy?", ko = "미니배치 기울기에는 왜, 얼마나 노이즈가 많을까요?" },
@@ -577,20 +579,27 @@ changes, yet the minimum becomes as sharp (or as flat) as you like (Dinh et al.,
         question = { en = "A mini-batch gradient averages B per-example gradients drawn at random. If B grows 4 times, its typical distance from the full-batch gradient (its standard deviation)...",
                      ko = "미니배치 기울기는 무작위로 뽑은 샘플 B개의 기울기 평균입니다. B가 4배가 되면, 전체 배치 기울기에서 벗어나는 전형적인 정도(표준편차)는..." },
         choices = {
-          { en = "shrinks 4 times", ko = "4배 줄어든다" },
-          { en = "halves: the standard deviation of a mean of B samples goes as 1/√B", ko = "절반이 된다: 샘플 B개 평균의 표준편차는 1/√B에 비례한다" },
-          { en = "does not change: every example has the same gradient", ko = "변하지 않는다: 모든 샘플의 기울기가 같다" },
+          { en = "doubles: more examples bring more disagreement into the mean gradient",
+            ko = "두 배가 된다: 샘플이 많을수록 평균에 섞이는 불일치도 많아진다" },
+          { en = "shrinks 4 times: the standard deviation of a mean goes as 1/B",
+            ko = "4배 줄어든다: 평균의 표준편차는 1/B에 비례한다" },
+          { en = "halves: the standard deviation of a mean of B samples goes as 1/√B",
+            ko = "절반이 된다: 샘플 B개 평균의 표준편차는 1/√B에 비례한다" },
+          { en = "does not change: B only decides how many steps an epoch takes",
+            ko = "변하지 않는다: B는 한 에폭이 몇 스텝인지만 정한다" },
         },
-        answer = 2,
+        answer = 3,
         explain = { en = "Right: the variance of a mean falls as 1/B, so the noise falls as 1/√B — 4 times the work per step buys half the noise.",
                     ko = "맞습니다: 평균의 분산은 1/B로 줄어서 노이즈는 1/√B로 줄어듭니다 — 단계당 4배의 일로 노이즈를 절반으로 줄이는 셈입니다." },
         wrong = {
-          { en = "That is the variance (1/B); the standard deviation is its square root.", ko = "그건 분산(1/B)입니다. 표준편차는 그 제곱근입니다." },
-          [3] = { en = "Different examples pull in different directions — that is exactly the noise we measured.", ko = "샘플마다 당기는 방향이 다릅니다 — 그게 바로 우리가 측정한 노이즈입니다." },
+          [1] = { en = "Disagreements cancel in a mean: the variance of the mean of B independent samples is σ²/B.",
+                  ko = "불일치는 평균에서 서로 상쇄됩니다. 독립인 샘플 B개 평균의 분산은 σ²/B입니다." },
+          [2] = { en = "1/B is the variance; the standard deviation is its square root.",
+                  ko = "1/B에 비례하는 것은 분산입니다. 표준편차는 그 제곱근입니다." },
+          [4] = { en = "Different examples pull in different directions; the more of them you average, the less that shows — that is the noise we measured.",
+                  ko = "샘플마다 당기는 방향이 다르고, 많이 평균할수록 그 차이가 덜 드러납니다. 그게 바로 우리가 측정한 노이즈입니다." },
         },
       },
-      solution = [[answer(2)]],
-      wrong = [[answer(1)]],
     },
   },
 }

@@ -655,8 +655,6 @@ losses = { plain = 0.98, batch = 0.98, layer = 0.98 }]],
           [4] = { en = "The rate ((κ−1)/(κ+1))^t does not depend on the start.", ko = "비율 ((κ−1)/(κ+1))^t는 시작점과 상관없습니다." },
         },
       },
-      solution = [[answer(1)]],
-      wrong = [[answer(3)]],
     },
   },
 }

@@ -557,27 +557,25 @@ maps = cnn[1](digit:reshape(1, 1, 28, 28))[1]]=],
       end,
     },
     {
-      text = { en = "To finish, a count to do in your head.", ko = "마지막으로, 머릿속으로 세어 볼 것." },
+      text = { en = "To finish, a count to do in your head — then run it.", ko = "마지막으로, 머릿속으로 세어 본 다음 실행해 보세요." },
       quiz = {
-        question = { en = "How many parameters has nn.Conv2d(64, 128, 3) (with bias), on an image of any size?",
-                     ko = "nn.Conv2d(64, 128, 3)(편향 포함)의 파라미터는 몇 개일까요? 이미지 크기와 상관없이." },
-        choices = {
-          { en = "1,152", ko = "1,152" },
-          { en = "73,728", ko = "73,728" },
-          { en = "9,216", ko = "9,216" },
-          { en = "73,856", ko = "73,856" },
-        },
-        answer = 4,
+        kind = "number",
+        question = { en = "How many parameters has nn.Conv2d(64, 128, 3) (with bias), on an image of any size? Predict the exact count.",
+                     ko = "nn.Conv2d(64, 128, 3)(편향 포함)의 파라미터는 몇 개일까요? 이미지 크기와 상관없이, 정확한 개수를 예측해 보세요." },
+        value = function()
+          local n = 0
+          for _, p in ipairs(require("nabla").nn.Conv2d(64, 128, 3):parameters()) do n = n + p:numel() end
+          return n
+        end,
+        tolerance = { abs = 0.5 },
         explain = { en = "Yes: 128 · 64 · 3 · 3 = 73,728 weights plus 128 biases. The image size never enters: the same kernels slide everywhere.",
-                    ko = "맞습니다: 가중치 128 · 64 · 3 · 3 = 73,728개에 편향 128개. 이미지 크기는 들어가지 않습니다: 같은 커널이 어디로든 미끄러집니다." },
-        wrong = {
-          { en = "That is (64 + 64) · 9: every output channel looks at all 64 input channels.", ko = "그것은 (64 + 64) · 9입니다: 출력 채널마다 입력 채널 64개를 모두 봅니다." },
-          { en = "Close: that is the weights only; add one bias per output channel.", ko = "거의: 그것은 가중치만입니다. 출력 채널마다 편향이 하나씩 있습니다." },
-          { en = "That is 128 · 72: each kernel is 3 · 3 · 64, not 3 · 3 · 8.", ko = "그것은 128 · 72입니다: 커널 하나는 3 · 3 · 8이 아니라 3 · 3 · 64입니다." },
-        },
+                    ko = "맞습니다: 가중치 128 · 64 · 3 · 3 = 73,728개에 편향 128개입니다. 같은 커널이 어디로든 미끄러지므로 이미지 크기는 들어가지 않습니다." },
       },
-      solution = [[answer(4)]],
-      wrong = [[answer(2)]],
+      code = [[
+conv = nn.Conv2d(64, 128, 3)
+count = 0
+for _, p in ipairs(conv:parameters()) do count = count + p:numel() end
+print(count)]],
     },
   },
 }

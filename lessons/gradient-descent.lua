@@ -202,7 +202,7 @@ slow 테이블에, η = 1.5는 fast 테이블에 (매 단계 mse를 기록). 그
     plot.lines({ slow = slow, good = losses, fast = fast }, { xlim = {1, 50} })
 (xlim이 없으면 x축이 losses의 길이인 500까지 늘어나 slow와 fast가 앞쪽 10분의 1에
 몰립니다.) fast는 1e37 근처까지 커지므로 그래프는 y축을 로그 눈금으로 바꾸고 아래에
-그렇게 적어 둡니다: 축을 같은 간격 올라갈 때마다 같은 배수(1, 1e10, 1e20...)가 됩니다.]],
+그렇게 적어 둡니다. 로그 눈금에서는 같은 간격만큼 올라갈 때마다 값이 같은 배수로 커집니다 (1, 1e10, 1e20...).]],
       },
       code = [[
 function run(eta, steps)
@@ -249,7 +249,7 @@ the same numbers you derived by hand. Update inside no_grad (the update itself m
 become part of the graph), then clear the gradients: they accumulate otherwise.]],
         ko = [[
 이제 미분은 autograd에게 맡깁니다. 기울기가 필요한 텐서 w, b를 만들고, 텐서 연산으로
-손실을 만든 다음 loss:backward()를 부르면 w.grad, b.grad에 ∂L/∂w, ∂L/∂b가 채워집니다 —
+손실을 만든 다음 loss:backward()를 호출하면 w.grad, b.grad에 ∂L/∂w, ∂L/∂b가 채워집니다 —
 손으로 유도한 바로 그 값입니다. 갱신은 no_grad 안에서 하고 (갱신 자체가 그래프에 들어가면
 안 됩니다), 기울기는 비워 주세요: 그러지 않으면 누적됩니다.]],
       },
@@ -337,20 +337,27 @@ print(W, B)]],
         question = { en = "The loss grows larger at every step of gradient descent. What is the most likely cause?",
                      ko = "경사 하강법의 매 단계마다 손실이 커집니다. 가장 그럴듯한 원인은?" },
         choices = {
-          { en = "The learning rate is too small", ko = "학습률이 너무 작다" },
-          { en = "The learning rate is too large: each step overshoots the minimum", ko = "학습률이 너무 크다: 매 걸음이 최솟값을 지나친다" },
-          { en = "The data has noise", ko = "데이터에 노이즈가 있다" },
+          { en = "The learning rate is too large: each step jumps past the minimum",
+            ko = "학습률이 너무 크다: 걸음마다 최솟값을 지나쳐 더 높은 곳에 닿는다" },
+          { en = "The data is noisy: each step follows the noise instead of the line",
+            ko = "데이터에 노이즈가 많다: 걸음마다 직선 대신 노이즈를 따라간다" },
+          { en = "The start is far from the minimum, so the loss has to rise at first",
+            ko = "시작점이 최솟값에서 멀어서 처음에는 손실이 올라갈 수밖에 없다" },
+          { en = "The learning rate is too small: the steps cannot get out of the valley",
+            ko = "학습률이 너무 작다: 걸음이 너무 짧아서 골짜기를 빠져나오지 못한다" },
         },
-        answer = 2,
+        answer = 1,
         explain = { en = "Right: with η too large, w − η·∂L/∂w jumps past the valley to a higher point, farther each time.",
                     ko = "맞습니다: η가 너무 크면 w − η·∂L/∂w가 골짜기를 넘어 더 높은 곳으로 튀고, 갈수록 멀어집니다." },
         wrong = {
-          { en = "Too small a rate makes progress slow, but the loss still goes down.", ko = "학습률이 작으면 느리게 내려갈 뿐, 손실은 여전히 줄어듭니다." },
-          [3] = { en = "Noise limits how low the loss can go; it does not make it grow.", ko = "노이즈는 손실이 내려갈 수 있는 한계를 정할 뿐, 손실을 키우지 않습니다." },
+          [2] = { en = "Noise limits how low the loss can go; it does not make it grow step after step.",
+                  ko = "노이즈는 손실이 내려갈 수 있는 한계를 정할 뿐, 걸음마다 손실을 키우지는 않습니다." },
+          [3] = { en = "From any start, a small enough step goes downhill: the loss falls at once.",
+                  ko = "어디서 시작하든 충분히 작은 걸음은 내리막을 따라가므로 손실은 바로 줄어듭니다." },
+          [4] = { en = "Too small a rate makes progress slow, but each step still lowers the loss.",
+                  ko = "학습률이 작으면 느리게 내려갈 뿐, 걸음마다 손실은 여전히 줄어듭니다." },
         },
       },
-      solution = [[answer(2)]],
-      wrong = [[answer(1)]],
     },
   },
 }

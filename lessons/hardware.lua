@@ -164,7 +164,7 @@ and the same product through nabla's mm, which calls an optimized BLAS
 speeds in speed = { lua, c, blas }.]],
         ko = [[
 같은 반복문을 C로: nabla._C._mm_naive(a, b)(스레드 하나, "ijk" 순서, 기교 없음).
-그리고 같은 곱을 최적화된 BLAS를 부르는 nabla의 mm으로
+그리고 같은 곱을 최적화된 BLAS를 호출하는 nabla의 mm으로
 (blas_info()가 이름을 알려 줍니다). n = 256, 각각 3번 돌려 가장 빠른 값. 세
 속도를 speed = { lua, c, blas }에 기록하세요.]],
       },
@@ -547,8 +547,6 @@ for i, g in ipairs(gpus) do ridges[i] = g.tflops / g.gbs end]],
           [4] = { en = "The thread count did not change between the batches (get_num_threads()).", ko = "배치 사이에 스레드 수는 바뀌지 않았습니다 (get_num_threads())." },
         },
       },
-      solution = [[answer(2)]],
-      wrong = [[answer(1)]],
     },
   },
 }

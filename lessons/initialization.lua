@@ -90,6 +90,16 @@ Y = (X:narrow(2, 1, 1) * X:narrow(2, 2, 1)):tanh()
 W1 = zeros(4, 8):requires_grad()
 W2 = zeros(8, 1):requires_grad()
 g1, g2 = 0, 0]],
+      wrongs = {
+        { code = [[
+W1 = (randn(4, 8) * 0.5):requires_grad()
+W2 = (randn(8, 1) * 0.5):requires_grad()
+loss = ((X:mm(W1):tanh():mm(W2) - Y) ^ 2):mean()
+loss:backward()
+g1 = W1.grad:abs():max():item()
+g2 = W2.grad:abs():max():item()]],
+          says = { en = "should start at zero", ko = "0에서 시작해야" } },
+      },
       check = function(env)
         if not (is_matrix(env.W1, 4, 8) and is_matrix(env.W2, 8, 1)) then
           return false, msg("make W1 (4 × 8) and W2 (8 × 1), both zeros(...):requires_grad()",
@@ -289,6 +299,20 @@ sigma = 1 / 256
 x = randn(512, 256)
 W = randn(256, 256) * sigma
 out_std = x:mm(W):std():item()]],
+      wrongs = {
+        { code = [[
+sigma = 1 / math.sqrt(256)
+x = randn(512, 256)
+W = randn(256, 256) * sigma
+out_std = 1]],
+          says = { en = "but the std of x·W is", ko = "x·W의 표준편차는" } },
+        { code = [[
+sigma = 0.1
+x = randn(512, 256)
+W = randn(256, 256) * sigma
+out_std = x:mm(W):std():item()]],
+          says = { en = "n·Var(w) = 2.56, not 1", ko = "n·Var(w) = 2.56입니다" } },
+      },
       secret = function() return 0.0625 end,
       check = function(env)
         local s = value(env.sigma)
@@ -453,6 +477,17 @@ for _, g in ipairs(gains) do
   ratio[g] = s[20] / s[1]
 end
 best_gain = 1]],
+      wrongs = {
+        { code = [[
+gains = { 0.5, 1, math.sqrt(2), 2 }
+ratio = {}
+for _, g in ipairs(gains) do
+  local s = layer_stds(relu, g, 20)
+  ratio[g] = s[20] / s[1]
+end
+best_gain = 2]],
+          says = { en = "but the ratio closest to 1 is ratio[1.41]", ko = "1에 가장 가까운 ratio는 ratio[1.41]" } },
+      },
       check = function(env)
         local r = env.ratio
         if type(r) ~= "table" then
@@ -528,6 +563,22 @@ xavier_std = math.sqrt(1 / fan_in)
 W = empty(128, 784)
 nn.init.xavier_normal_(W)
 measured = W:std():item()]],
+      wrongs = {
+        { code = [[
+fan_in, fan_out = 784, 128
+xavier_std = 2 / (fan_in + fan_out)
+W = empty(128, 784)
+nn.init.xavier_normal_(W)
+measured = W:std():item()]],
+          says = { en = "is the variance; the std is its square root", ko = "분산입니다. 표준편차는 그 제곱근입니다" } },
+        { code = [[
+fan_in, fan_out = 784, 128
+xavier_std = math.sqrt(2 / (fan_in + fan_out))
+W = empty(128, 784)
+nn.init.kaiming_normal_(W)
+measured = W:std():item()]],
+          says = { en = "fill W = empty(128, 784) with nn.init.xavier_normal_(W)", ko = "nn.init.xavier_normal_(W)로 채우고" } },
+      },
       check = function(env)
         local x = value(env.xavier_std)
         local want = math.sqrt(2 / (784 + 128))
@@ -675,8 +726,6 @@ keeps the signal's size through every layer and learns at once.]],
             ko = "학습률은 모든 유닛의 같은 걸음에 같은 값을 곱할 뿐입니다: 유닛들을 가르는 것은 없습니다." },
         },
       },
-      solution = [[answer(3)]],
-      wrong = [[answer(2)]],
     },
   },
 }

@@ -18,9 +18,9 @@ local function ref_unigram(ids, split, V)
 end
 
 local need_text = msg("run step 1 first: it makes text, vocab and ids", "먼저 1단계를 실행하세요: text, vocab, ids를 만듭니다")
-local need_model = msg("run step 3 first: it defines CharLM, batch and val_loss", "먼저 3단계를 실행하세요: CharLM, batch, val_loss를 정의합니다")
+local need_model = msg("run step 3's code first: it defines CharLM, batch and val_loss", "먼저 3단계의 코드를 실행하세요: CharLM, batch, val_loss를 정의합니다")
 
--- step 3's helpers (shown, and part of the solution and the wrong answer of steps 3 and 4)
+-- step 3's helpers (the code run after its predict-the-number quiz; steps 4 to 7 use them)
 local MODEL = [[
 CharLM = nn.Module:extend("CharLM")
 function CharLM:__init(V, H)
@@ -224,6 +224,19 @@ for i = split + 1, #ids do
   nll = nll - math.log(p)
 end
 unigram_ppl = math.exp(nll)]=],
+      wrongs = {
+        { code = [=[
+split = math.floor(#ids * 0.9)
+count = {}
+for i = 1, split do count[ids[i]] = (count[ids[i]] or 0) + 1 end
+local nll = 0
+for i = split + 1, #ids do
+  local p = ((count[ids[i]] or 0) + 1) / (split + #vocab)
+  nll = nll + math.log(p)
+end
+unigram_ppl = math.exp(nll / (#ids - split))]=],
+          says = { en = "the loss is −ln p", ko = "손실은 −ln p이고" } },
+      },
       secret = function(env)
         if type(env.ids) ~= "table" or type(env.vocab) ~= "table" then return nil end
         return ("%.4g"):format(ref_unigram(env.ids, math.floor(#env.ids * 0.9), #env.vocab))
@@ -255,27 +268,49 @@ unigram_ppl = math.exp(nll)]=],
         en = [[
 The network: each character id becomes a learnt vector (nn.Embedding), a GRU
 reads them in order, and a Linear layer turns its state at step t into V scores
-for character t + 1. batch(first, last, B, T) takes B random windows: x, and y
-= x moved by one. Before training, predict: what perplexity will the untrained
-network have? Then measure ppl0, the perplexity of val_loss(CharLM(#vocab,
-64)).]],
+for character t + 1. batch(first, last, B, T) takes B random windows: x, and
+y, which is x moved by one. Predict, then run: a network that has learnt
+nothing spreads its probability about evenly over the V characters.]],
         ko = [[
 신경망: 글자 id마다 학습되는 벡터(nn.Embedding)가 되고, GRU가 그 벡터들을
 차례로 읽고, Linear 층이 t번째 상태를 t + 1번째 글자에 대한 점수 V개로
 바꿉니다. batch(first, last, B, T)는 무작위 구간 B개를 뽑습니다: x, 그리고 x를
-한 칸 민 y. 학습 전에 예측해 보세요: 학습하지 않은 신경망의 퍼플렉서티는
-얼마일까요? 그다음 val_loss(CharLM(#vocab, 64))의 퍼플렉서티 ppl0을 측정하세요.]],
+한 칸 민 y. 예측한 다음 실행해 보세요. 아무것도 배우지 않은 신경망은 확률을
+V개의 글자에 거의 고르게 나눕니다.]],
+      },
+      quiz = {
+        kind = "number",
+        question = { en = "What validation perplexity will the untrained CharLM(#vocab, 64) have? (step 1 printed #vocab)",
+                     ko = "학습하지 않은 CharLM(#vocab, 64)의 검증 퍼플렉서티는 얼마일까요? (#vocab은 1단계에서 출력했습니다)" },
+        value = function(env) return #env.vocab end,
+        tolerance = { rel = 0.1 },
+        explain = { en = "Right: about V. Even probabilities 1/V give the cross-entropy ln V, and exp(ln V) = V; small random weights stay close to that.",
+                    ko = "맞습니다: 약 V입니다. 확률이 고르게 1/V이면 교차 엔트로피가 ln V이고, exp(ln V) = V입니다. 작은 무작위 가중치는 거기서 크게 벗어나지 않습니다." },
       },
       code = MODEL .. [[
+manual_seed(0)
+print(math.exp(val_loss(CharLM(#vocab, 64))), #vocab)]],
+    },
+    {
+      text = {
+        en = [[
+In numbers: val_loss gives the mean cross-entropy in nats (natural log), so the
+perplexity is its exp. Measure loss0 and ppl0 for the untrained network.]],
+        ko = [[
+숫자로 확인해 봅시다: val_loss는 평균 교차 엔트로피를 nat(자연로그) 단위로
+주므로, 퍼플렉서티는 그 exp입니다. 학습하지 않은 신경망의 loss0과 ppl0을
+측정하세요.]],
+      },
+      code = [[
 manual_seed(0)
 loss0 = val_loss(CharLM(#vocab, 64))       -- nats per character
 ppl0 = ???
 print(loss0, ppl0, #vocab)]],
-      solution = MODEL .. [[
+      solution = [[
 manual_seed(0)
 loss0 = val_loss(CharLM(#vocab, 64))
 ppl0 = math.exp(loss0)]],
-      wrong = MODEL .. [[
+      wrong = [[
 manual_seed(0)
 loss0 = val_loss(CharLM(#vocab, 64))
 ppl0 = 2 ^ loss0]],
@@ -588,8 +623,6 @@ ko로 한국어. --unit jamo는 음절을 자모로 나눕니다). 교실 서버
                   ko = "교차 엔트로피는 ln 4 ≈ 1.39 nat입니다: 퍼플렉서티는 그 exp입니다." },
         },
       },
-      solution = [[answer(1)]],
-      wrong = [[answer(2)]],
     },
   },
 }

@@ -338,15 +338,15 @@ end]],
 With σ fixed, ½·log(2πσ²) is a constant c, and what is left is MSE/(2σ²):
     NLL = c + MSE / (2σ²)
 So minimizing MSE IS maximum likelihood under Gaussian noise of fixed variance: same
-minimum, only shifted and scaled. See it on a line through noisy points: for slopes
+minimizer; the values are only shifted and scaled. See it on a line through noisy points: for slopes
 w = 0, 0.5, ..., 4 record the MSE and the NLL of the predictions w·x, and the ratio
 (NLL − c) / MSE, which should be 1/(2σ²) every time.]],
         ko = [[
 σ를 고정하면 ½·log(2πσ²)는 상수 c이고, 남는 것은 MSE/(2σ²)입니다:
     NLL = c + MSE / (2σ²)
 즉 MSE를 최소화하는 것이 분산이 고정된 가우시안 노이즈에서의 최대 가능도 추정 그 자체입니다:
-최솟값은 같고 이동과 배율만 다릅니다. 노이즈 섞인 점들 위의 직선으로 확인해 봅시다:
-기울기 w = 0, 0.5, ..., 4마다 예측 w·x의 MSE와 NLL, 그리고 비 (NLL − c) / MSE를
+최솟값이 되는 지점은 같고, 최솟값 자체는 c만큼 이동하고 1/(2σ²)배로 달라집니다. 노이즈 섞인 점들 위의 직선으로 확인해 봅시다:
+기울기 w = 0, 0.5, ..., 4마다 예측 w·x의 MSE와 NLL, 그리고 비율 (NLL − c) / MSE를
 기록하세요. 매번 1/(2σ²)가 나와야 합니다.]],
       },
       code = [[
@@ -546,26 +546,19 @@ function two_class(z) return z:select(2, 1):sigmoid() end]],
       end,
     },
     {
-      text = { en = "A question on softmax.", ko = "소프트맥스에 대한 질문입니다." },
+      text = { en = "Predict, then run.", ko = "예측한 다음 실행해 보세요." },
       quiz = {
-        question = { en = "You add 5 to every logit of one example. What happens to its softmax probabilities?",
-                     ko = "한 샘플의 모든 로짓에 5를 더합니다. 그 샘플의 소프트맥스 확률은 어떻게 될까요?" },
-        choices = {
-          { en = "They all grow", ko = "모두 커진다" },
-          { en = "Nothing: the e^5 cancels between numerator and denominator", ko = "변하지 않는다: e^5가 분자와 분모에서 약분된다" },
-          { en = "The largest one grows, the others shrink", ko = "가장 큰 것은 커지고 나머지는 작아진다" },
-        },
-        answer = 2,
-        explain = { en = "Right: e^(zₖ+5) / Σ e^(zⱼ+5) = e^zₖ / Σ e^zⱼ. That is why subtracting the max is safe.",
-                    ko = "맞습니다: e^(zₖ+5) / Σ e^(zⱼ+5) = e^zₖ / Σ e^zⱼ. 그래서 최댓값을 빼도 안전합니다." },
-        wrong = {
-          { en = "They still sum to 1, so they cannot all grow.", ko = "확률의 합은 여전히 1이라 모두 커질 수는 없습니다." },
-          [3] = { en = "That happens when the logits are multiplied by a number > 1 (a lower temperature), not shifted.",
-                  ko = "그건 로짓에 1보다 큰 수를 곱할 때(온도를 낮출 때) 일어나는 일이지, 더할 때가 아닙니다." },
-        },
+        kind = "number",
+        question = { en = "softmax of the logits {1, 2, 3} gives the last class p₃ = 0.665. You add 5 to every logit: {6, 7, 8}. What is p₃ now? (to 2 decimals)",
+                     ko = "로짓 {1, 2, 3}의 소프트맥스에서 마지막 클래스의 확률은 p₃ = 0.665입니다. 모든 로짓에 5를 더해 {6, 7, 8}로 만들면 p₃는 얼마일까요? (소수 둘째 자리까지)" },
+        value = function() return require("nabla").tensor({ 6, 7, 8 }):softmax(1)[3]:item() end,
+        tolerance = { abs = 0.01 },
+        explain = { en = "Right: nothing moves. e^(zₖ+5) / Σ e^(zⱼ+5) = e^zₖ / Σ e^zⱼ: the e^5 cancels between numerator and denominator. That is why subtracting the max before exp is safe.",
+                    ko = "맞습니다: 하나도 변하지 않습니다. e^(zₖ+5) / Σ e^(zⱼ+5) = e^zₖ / Σ e^zⱼ이므로 e^5가 분자와 분모에서 약분됩니다. 그래서 exp 전에 최댓값을 빼도 안전합니다." },
       },
-      solution = [[answer(2)]],
-      wrong = [[answer(3)]],
+      code = [[
+p = tensor{6, 7, 8}:softmax(1)
+print(p)]],
     },
     {
       text = { en = "And one on where MSE comes from.", ko = "MSE가 어디서 오는지에 대한 질문입니다." },
@@ -573,22 +566,27 @@ function two_class(z) return z:select(2, 1):sigmoid() end]],
         question = { en = "Training a regression network with MSE is maximum likelihood under which model of the noise?",
                      ko = "MSE로 회귀 신경망을 학습하는 것은 어떤 노이즈 모델에서의 최대 가능도 추정일까요?" },
         choices = {
-          { en = "Gaussian noise of fixed variance around the prediction", ko = "예측값을 중심으로 한, 분산이 고정된 가우시안 노이즈" },
-          { en = "Laplace noise (the distribution with e^−|y − μ|)", ko = "라플라스 노이즈 (e^−|y − μ| 꼴의 분포)" },
-          { en = "A categorical distribution over the outputs", ko = "출력들에 대한 범주형 분포" },
+          { en = "Laplace noise around the prediction, density ∝ e^−|y − μ|",
+            ko = "예측값을 중심으로 한 라플라스 노이즈 (밀도 ∝ e^−|y − μ|)" },
+          { en = "A categorical distribution over the outputs, as in classification",
+            ko = "분류에서처럼, 출력값들에 대한 범주형 분포" },
+          { en = "Uniform noise of a fixed width around the prediction",
+            ko = "예측값을 중심으로 한, 폭이 고정된 균등 분포 노이즈" },
+          { en = "Gaussian noise of fixed variance around the prediction",
+            ko = "예측값을 중심으로 한, 분산이 고정된 가우시안 노이즈" },
         },
-        answer = 1,
+        answer = 4,
         explain = { en = "Right: −log N(y | μ, σ²) = c + (y − μ)²/(2σ²), so with σ fixed the NLL is MSE, shifted and scaled.",
                     ko = "맞습니다: −log N(y | μ, σ²) = c + (y − μ)²/(2σ²)이므로 σ가 고정되면 NLL은 이동하고 배율만 바뀐 MSE입니다." },
         wrong = {
-          [2] = { en = "−log of a Laplace density is c + |y − μ|/b: that gives the L1 loss, not MSE.",
+          [1] = { en = "−log of a Laplace density is c + |y − μ|/b: that gives the L1 loss, not MSE.",
                   ko = "라플라스 밀도의 −log는 c + |y − μ|/b로, MSE가 아니라 L1 손실이 됩니다." },
-          [3] = { en = "A categorical distribution over classes gives the cross-entropy, for classification.",
+          [2] = { en = "A categorical distribution over classes gives the cross-entropy, for classification.",
                   ko = "클래스에 대한 범주형 분포에서는 분류용 교차 엔트로피가 나옵니다." },
+          [3] = { en = "A uniform likelihood is flat inside its width: every prediction there is equally good, and no square appears.",
+                  ko = "균등 분포의 가능도는 폭 안에서 평평합니다. 폭 안의 예측은 모두 똑같이 좋고, 제곱은 나오지 않습니다." },
         },
       },
-      solution = [[answer(1)]],
-      wrong = [[answer(2)]],
     },
   },
 }

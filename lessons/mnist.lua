@@ -412,7 +412,7 @@ cnn = nn.Sequential{
             local extra = { en = "", ko = "" }
             if layer.__name == "Linear" then
               extra = { en = (" — its input has %d features per image; a 3×3 convolution without padding makes the image 2 pixels smaller (28 → 26 → pool → 13 → 11 → pool → 5), padding = 1 keeps it"):format(h:numel() // 2),
-                        ko = (" — 입력은 이미지마다 특징 %d개입니다. 패딩 없는 3×3 합성곱은 이미지를 2픽셀 줄입니다 (28 → 26 → 풀링 → 13 → 11 → 풀링 → 5), padding = 1이면 크기가 유지됩니다"):format(h:numel() // 2) }
+                        ko = (" — 입력은 이미지마다 특성 %d개입니다. 패딩 없는 3×3 합성곱은 이미지를 2픽셀 줄입니다 (28 → 26 → 풀링 → 13 → 11 → 풀링 → 5), padding = 1이면 크기가 유지됩니다"):format(h:numel() // 2) }
             end
             return false, { en = ("layer %d (%s) fails on its input of shape %s: %s%s"):format(i, layer.__name, shape_str(h), why(out), extra.en),
                             ko = ("%d번째 층(%s)이 모양 %s인 입력에서 실패합니다: %s%s"):format(i, layer.__name, shape_str(h), why(out), extra.ko) }
@@ -587,7 +587,7 @@ answer must come from the state after the last row, when the whole digit has bee
         ko = [[
 이미지를 읽는 방법이 하나 더 있습니다: 시퀀스로 읽는 것이죠. 순환 신경망은 28개의 행을
 차례로 읽고 (픽셀 28개짜리 시간 단계 28번), 지금까지 본 것을 기억하는 은닉 상태를 유지합니다.
-x:view(B, 28, 28)은 (배치, 시간, 특징)이고, nn.GRU(28, 32, { batch_first = true })는 '모든'
+x:view(B, 28, 28)은 (배치, 시간, 특성)이고, nn.GRU(28, 32, { batch_first = true })는 '모든'
 행 다음의 은닉 상태 (B, 28, 32)를 돌려줍니다. 답은 숫자 전체를 다 읽은 뒤, 즉 마지막 행 다음의
 상태에서 나와야 합니다. (GRU의 두 번째 결과 h_n과도 같습니다.)]],
       },
@@ -675,23 +675,27 @@ rnn_acc = evaluate(rnn, test).accuracy]],
         question = { en = "The CNN has about a third of the MLP's parameters, is more accurate, and suffers less when digits move. Why?",
                      ko = "CNN은 파라미터가 MLP의 약 3분의 1인데 더 정확하고, 숫자가 움직여도 덜 흔들립니다. 왜일까요?" },
         choices = {
-          { en = "It has more layers, and depth alone is what makes a network accurate", ko = "층이 더 많고, 정확도는 깊이만으로 결정된다" },
-          { en = "Its small filters are shared across all positions (a stroke detector learned in one place works everywhere), and pooling tolerates small shifts",
-            ko = "작은 필터를 모든 위치에서 공유하고 (한곳에서 배운 획 검출기가 어디서나 동작), 풀링이 작은 이동을 견뎌 준다" },
-          { en = "It was trained on more images than the MLP", ko = "MLP보다 더 많은 이미지로 학습했다" },
+          { en = "Each 3×3 filter sees the whole digit at once, while each MLP unit sees only one pixel",
+            ko = "3×3 필터는 숫자 전체를 한 번에 보지만, MLP의 유닛은 각자 픽셀 하나만 본다" },
+          { en = "It has more layers, and depth alone is what makes a network accurate",
+            ko = "층이 더 많고, 신경망의 정확도는 깊이만으로 결정된다" },
+          { en = "Its small filters are shared across positions, and pooling tolerates small shifts",
+            ko = "작은 필터를 모든 위치에서 공유하고, 풀링이 작은 이동을 견뎌 준다" },
+          { en = "It was trained on more images, and for more epochs, than the MLP",
+            ko = "MLP보다 더 많은 이미지로, 더 많은 에폭 동안 학습했다" },
         },
-        answer = 2,
+        answer = 3,
         explain = { en = "Right: weight sharing builds the prior 'the same pattern may appear anywhere' into the network, so it needs fewer weights and fewer examples; the all-conv net and the GRU make other choices about what to share.",
                     ko = "맞습니다: 가중치 공유는 '같은 패턴이 어디에나 나타날 수 있다'는 사전 지식을 신경망에 심어 줍니다. 그래서 가중치도 샘플도 덜 필요하죠. All-Convolutional Net과 GRU는 무엇을 공유할지 다르게 고른 것입니다." },
         wrong = {
-          { en = "Depth alone does not do it: the MLP could be made deeper with far more weights. What do the 3×3 filters do at every position?",
-            ko = "깊이만으로는 아닙니다: MLP도 가중치를 훨씬 많이 써서 깊게 만들 수 있습니다. 3×3 필터는 모든 위치에서 무엇을 하나요?" },
-          [3] = { en = "Both saw the same 2,000 training digits; the CNN even trained fewer epochs.",
+          [1] = { en = "The other way round: each MLP unit sees all 784 pixels, a 3×3 filter only 9 at a time.",
+                  ko = "반대입니다. MLP의 유닛은 784픽셀을 모두 보고, 3×3 필터는 한 번에 9픽셀만 봅니다." },
+          [2] = { en = "Depth alone does not do it: the MLP could be made deeper with far more weights. What do the 3×3 filters do at every position?",
+                  ko = "깊이만으로는 아닙니다. MLP도 가중치를 훨씬 많이 써서 깊게 만들 수 있습니다. 3×3 필터는 모든 위치에서 무엇을 하나요?" },
+          [4] = { en = "Both saw the same 2,000 training digits; the CNN even trained fewer epochs.",
                   ko = "둘 다 같은 학습 숫자 2,000장을 봤고, CNN은 에폭도 더 적었습니다." },
         },
       },
-      solution = [[answer(2)]],
-      wrong = [[answer(3)]],
     },
     {
       text = {

@@ -71,7 +71,7 @@ Define them as functions of (x, y) that work on numbers and on tensors alike.]],
   rosenbrock  길고 휘어진 골짜기 (최솟값 0, (1, 1)에서)
   beale       평평한 고원과 가파른 벽 (최솟값 0, (3, 0.5)에서)
   saddle      두 골짜기 (0, ±1) 사이의 안장점 (0, 0), 골짜기 값은 −0.25
-  bowl        조건수가 나쁜 그릇: 가로 방향이 세로 방향보다 100배 가파름
+  bowl        조건수가 나쁜 그릇: 세로(y) 방향이 가로(x) 방향보다 100배 가파름
 숫자와 텐서 모두에서 동작하는 (x, y)의 함수로 정의하세요.]],
       },
       code = [[
@@ -424,7 +424,7 @@ function tilted(x, y) return bowl(c * (x + y), c * (y - x)) end
 surfaces.tilted = tilted
 starts = { rosenbrock = { -1.5, 2 }, beale = { 1, 1.5 }, saddle = { 1, 1e-3 },
            bowl = { -8, 1 }, tilted = { -9 * c, -7 * c } }   -- (−8, 1) turned 45°
-lrs = { 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3 }
+lrs = { 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3 }
 best = {}
 for surface, start in pairs(starts) do
   best[surface] = {}
@@ -477,7 +477,7 @@ end]],
             end
           end
         end
-        local LRS = { 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3 }
+        local LRS = { 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3 }
         local c = math.sqrt(0.5)
         local function tilted(x, y) return ref.bowl(c * (x + y), c * (y - x)) end
         local function final_of(name, f, start, lr)
@@ -530,16 +530,19 @@ What the table says. With its own learning rate every optimizer leaves the saddl
 escape was a matter of step size, not of dividing by the gradient. SGD, momentum and NAG
 end at the same values on the bowl and the tilted bowl. Adagrad, RMSprop and Adam divide
 each coordinate by its own gradient scale: a diagonal rescaling. On the bowl the steep
-and flat directions are the coordinate axes, and the rescaling evens them out; tilted,
-each coordinate mixes both, and it cannot. Adaptive methods help when the hard
-directions line up with the parameters, not on every ill-conditioned surface. Measure it
-at Adam's own lr 0.05: adam_bowl and adam_tilted, the final values of 500 steps.]],
+and flat directions are the coordinate axes, and the rescaling evens them out (RMSprop
+9e-91); tilted, each coordinate mixes both, and it cannot (RMSprop 0.04, Adagrad 2e-5).
+Tuned to a large learning rate, Adam still gets there on its momentum (2e-22). Adaptive
+methods help when the hard directions line up with the parameters, not on every
+ill-conditioned surface. Measure it at Adam's own lr 0.05: adam_bowl and adam_tilted,
+the final values of 500 steps.]],
                ko = [[
 표가 말해 주는 것입니다. 자기 학습률을 받으면 모든 옵티마이저가 안장점을 벗어납니다.
 탈출은 기울기로 나누기 때문이 아니라 스텝 크기의 문제였습니다. SGD, 모멘텀, NAG는 그릇과
 돌린 그릇에서 같은 값으로 끝납니다. Adagrad, RMSprop, Adam은 좌표마다 자기 기울기의 크기로
 나눕니다. 즉 대각 재조정입니다. 그릇에서는 가파른 방향과 평평한 방향이 좌표축이어서 재조정이
-둘을 고르게 맞춰 주지만, 돌린 그릇에서는 좌표마다 두 방향이 섞여서 그렇게 하지 못합니다.
+둘을 고르게 맞춰 주지만(RMSprop 9e-91), 돌린 그릇에서는 좌표마다 두 방향이 섞여서 그렇게 하지
+못합니다(RMSprop 0.04, Adagrad 2e-5). 큰 학습률로 조정한 Adam은 모멘텀 덕분에 그래도 도달합니다(2e-22).
 적응형 방법은 어려운 방향이 파라미터 축과 맞을 때 도움이 되지, 조건수가 나쁜 모든 곡면에서
 그런 것은 아닙니다. Adam의 lr 0.05에서 측정해 보세요. 500 스텝 뒤의 마지막 값 adam_bowl과
 adam_tilted를 구하세요.]] },
@@ -768,7 +771,7 @@ Keep each optimizer's loss curve in curves[name] and draw them side by side.]],
         ko = [[
 이제 진짜 (작은) 신경망입니다: 두 개의 반달(moons)을 분류하는 2-16-2 MLP를 전체 배치로
 100단계 학습합니다. 모든 옵티마이저가 같은 초기 가중치에서 시작합니다 (모델을 만들기 전에
-manual_seed). 학습률은 2차원 경주와 다릅니다: 신경망의 손실 곡면은 고유한 스케일을 갖습니다.
+manual_seed). 학습률은 2차원 경주와 다릅니다. 신경망의 손실 곡면은 스케일이 저마다 다르기 때문입니다.
 옵티마이저마다 손실 곡선을 curves[name]에 모으고 나란히 그려 보세요.]],
       },
       code = [[
@@ -828,7 +831,7 @@ end]],
         for _, name in ipairs(NAMES) do
           if math.abs(c[name][1] - first) > 1e-4 then
             return false, { en = ("the first losses differ (%s %.4f, sgd %.4f): call manual_seed(1) before building each model, so all start from the same weights"):format(name, c[name][1], first),
-                            ko = ("첫 손실이 다릅니다 (%s %.4f, sgd %.4f): 모델을 만들기 전마다 manual_seed(1)을 불러 모두 같은 가중치에서 시작하게 하세요"):format(name, c[name][1], first) }
+                            ko = ("첫 손실이 다릅니다 (%s %.4f, sgd %.4f): 모델을 만들기 전마다 manual_seed(1)을 호출해 모두 같은 가중치에서 시작하게 하세요"):format(name, c[name][1], first) }
           end
         end
         local last = function(name) return c[name][#c[name]] end
@@ -849,25 +852,27 @@ end]],
         question = { en = "Which sentence describes momentum, RMSprop and Adam correctly?",
                      ko = "모멘텀, RMSprop, Adam을 올바르게 설명한 것은?" },
         choices = {
-          { en = "Momentum averages gradients over time (speed along steady directions, damped zig-zags); RMSprop divides each coordinate by the RMS of its recent gradients (similar steps in steep and flat directions); Adam does both, with bias correction",
-            ko = "모멘텀은 기울기를 시간에 걸쳐 평균하고 (한결같은 방향으로는 가속, 지그재그는 감쇠), RMSprop은 좌표마다 최근 기울기의 RMS로 나누며 (가파른 방향과 평평한 방향의 스텝 크기를 비슷하게), Adam은 둘 다 하면서 편향을 보정한다" },
-          { en = "Momentum gives each coordinate its own learning rate; RMSprop adds a velocity; Adam averages the two updates",
+          { en = "Momentum keeps only the gradient's sign; RMSprop squares it; Adam multiplies the two, clipped",
+            ko = "모멘텀은 기울기의 부호만 남기고, RMSprop은 제곱하며, Adam은 둘을 곱해서 잘라 낸다" },
+          { en = "Momentum averages past gradients; RMSprop divides each coordinate by its recent RMS; Adam does both",
+            ko = "모멘텀은 지난 기울기를 평균하고, RMSprop은 좌표마다 최근 RMS로 나누며, Adam은 둘 다 한다" },
+          { en = "Momentum gives each coordinate its own learning rate; RMSprop adds a velocity; Adam averages the two",
             ko = "모멘텀은 좌표마다 다른 학습률을 주고, RMSprop은 속도를 더하며, Adam은 두 갱신의 평균이다" },
-          { en = "Both lower the learning rate over time; Adam lowers it fastest",
-            ko = "둘 다 시간이 갈수록 학습률을 낮추고, Adam이 가장 빨리 낮춘다" },
+          { en = "All three lower the learning rate as training goes on, and Adam lowers it the fastest",
+            ko = "셋 다 학습이 진행될수록 학습률을 낮추고, 그중 Adam이 가장 빨리 낮춘다" },
         },
-        answer = 1,
-        explain = { en = "Right: m is momentum's running mean of g, v is RMSprop's running mean of g², and Adam steps by m̂/√v̂.",
-                    ko = "맞습니다: m은 모멘텀의 g 이동 평균, v는 RMSprop의 g² 이동 평균이고, Adam은 m̂/√v̂만큼 갑니다." },
+        answer = 2,
+        explain = { en = "Right: m is an exponentially decaying average of g (momentum), v one of g² (RMSprop), and Adam steps by m̂/√v̂, with bias correction: a per-coordinate (diagonal) rescaling, not a rotation.",
+                    ko = "맞습니다: m은 g의 지수 이동 평균(모멘텀), v는 g²의 지수 이동 평균(RMSprop)이고, Adam은 편향을 보정한 m̂/√v̂만큼 갑니다. 좌표마다 따로 크기를 바꾸는 (대각) 조정이지, 회전이 아닙니다." },
         wrong = {
-          [2] = { en = "It is the other way round: RMSprop scales each coordinate; momentum is the velocity.",
-                  ko = "반대입니다: 좌표마다 스텝 크기를 조절하는 것이 RMSprop이고, 속도는 모멘텀입니다." },
-          [3] = { en = "That is Adagrad (its sum only grows) or a scheduler; RMSprop's average forgets, and momentum can speed steps up.",
-                  ko = "그건 Adagrad(합이 커지기만 함)나 스케줄러입니다. RMSprop의 평균은 잊어버리고, 모멘텀은 스텝 크기를 키울 수도 있습니다." },
+          [1] = { en = "No optimizer here keeps only the sign (that would be signSGD); momentum keeps a decaying average of the whole gradient.",
+                  ko = "여기에 부호만 쓰는 옵티마이저는 없습니다 (그건 signSGD입니다). 모멘텀은 기울기 전체의 지수 이동 평균을 씁니다." },
+          [3] = { en = "It is the other way round: RMSprop rescales each coordinate; momentum is the velocity.",
+                  ko = "반대입니다. 좌표마다 스텝 크기를 조절하는 것이 RMSprop이고, 속도는 모멘텀입니다." },
+          [4] = { en = "That is Adagrad (its sum only grows) or a scheduler. RMSprop's average forgets old gradients, and momentum can make steps longer.",
+                  ko = "그건 Adagrad(합이 커지기만 함)나 스케줄러입니다. RMSprop의 평균은 오래된 기울기를 잊고, 모멘텀은 스텝 크기를 키울 수도 있습니다." },
         },
       },
-      solution = [[answer(1)]],
-      wrong = [[answer(2)]],
     },
     {
       text = { en = "One more: Adagrad's weakness.", ko = "하나 더: Adagrad의 약점." },
@@ -875,21 +880,27 @@ end]],
         question = { en = "On a long run Adagrad nearly stops moving, even far from a minimum. Why, and what did RMSprop change?",
                      ko = "긴 학습에서 Adagrad는 최솟값과 먼 곳에서도 거의 움직이지 않게 됩니다. 왜일까요? RMSprop은 무엇을 바꿨나요?" },
         choices = {
-          { en = "Its gradients vanish; RMSprop adds momentum", ko = "기울기가 소실되기 때문이고, RMSprop은 모멘텀을 더했다" },
-          { en = "It divides by the root of a SUM of squared gradients, which only grows; RMSprop uses a decaying average that forgets old gradients",
-            ko = "기울기 제곱의 '합'의 제곱근으로 나누는데 그 합은 커지기만 하기 때문이고, RMSprop은 오래된 기울기를 잊는 감쇠 평균을 쓴다" },
-          { en = "Its learning rate is too small; RMSprop uses a larger default", ko = "학습률이 너무 작기 때문이고, RMSprop은 더 큰 기본값을 쓴다" },
+          { en = "It clips every step a little harder than the last; RMSprop clips only the largest gradients",
+            ko = "갈수록 스텝을 더 세게 잘라 내기 때문이고, RMSprop은 가장 큰 기울기만 잘라 낸다" },
+          { en = "Its gradients vanish with depth; RMSprop adds momentum to keep the steps going",
+            ko = "깊이를 따라 기울기가 소실되기 때문이고, RMSprop은 모멘텀을 더해서 스텝이 계속 나아가게 했다" },
+          { en = "It divides by the root of an ever-growing sum of g²; RMSprop uses a decaying average instead",
+            ko = "커지기만 하는 기울기 제곱의 합으로 나누기 때문이고, RMSprop은 오래된 기울기를 잊는 평균을 쓴다" },
+          { en = "Its default learning rate is too small; RMSprop starts from a larger default",
+            ko = "기본 학습률이 너무 작기 때문이고, RMSprop은 더 큰 기본값에서 시작한다" },
         },
-        answer = 2,
+        answer = 3,
         explain = { en = "Right: Adagrad's state `sum` keeps growing, so lr/√sum shrinks towards 0; RMSprop's square_avg tracks only recent gradients.",
                     ko = "맞습니다: Adagrad의 상태 `sum`은 계속 커져서 lr/√sum이 0으로 줄어듭니다. RMSprop의 square_avg는 최근 기울기만 따라갑니다." },
         wrong = {
-          { en = "The gradient itself need not be small: look at what Adagrad divides it by.", ko = "기울기 자체가 작을 필요는 없습니다: Adagrad가 무엇으로 나누는지 보세요." },
-          [3] = { en = "Any fixed learning rate would still be divided by an ever-growing sum.", ko = "어떤 고정 학습률이든 계속 커지는 합으로 나뉘게 됩니다." },
+          [1] = { en = "Neither clips anything: Adagrad's step is lr·g/√sum, and the sum is what keeps growing.",
+                  ko = "둘 다 아무것도 잘라 내지 않습니다. Adagrad의 스텝은 lr·g/√sum이고, 계속 커지는 것은 그 합입니다." },
+          [2] = { en = "The gradient itself need not be small: look at what Adagrad divides it by.",
+                  ko = "기울기 자체가 작을 필요는 없습니다. Adagrad가 무엇으로 나누는지 보세요." },
+          [4] = { en = "Any fixed learning rate would still be divided by an ever-growing sum.",
+                  ko = "어떤 고정 학습률이든 계속 커지는 합으로 나뉘게 됩니다." },
         },
       },
-      solution = [[answer(2)]],
-      wrong = [[answer(3)]],
     },
   },
 }

@@ -108,6 +108,24 @@ while lr < 10 do
 end
 ]]
 
+-- step 6's schedulers, read before each sched:step() (the solution, and the part of the
+-- wrong answers that is right)
+local RATES = [[
+function rates(make_scheduler)
+  local opt = optim.SGD({ zeros(1):requires_grad() }, { lr = 0.1 })
+  local sched, out = make_scheduler(opt), {}
+  for epoch = 1, 10 do
+    out[epoch] = opt.param_groups[1].lr
+    opt:step(); sched:step()
+  end
+  return out
+end
+step_lrs = rates(function(o)
+  return optim.lr_scheduler.StepLR(o, { step_size = 3, gamma = 0.5 }) end)
+cos_lrs = rates(function(o)
+  return optim.lr_scheduler.CosineAnnealingLR(o, { T_max = 10 }) end)
+]]
+
 -- steps 7 and 8: a short training run, scored by its accuracy on validation
 local SHORT_RUN = [[
 fit_part, fit_val = data.split(train, { 1000, 1000 }, { seed = 3 })
@@ -275,6 +293,24 @@ function numgrad(f, p, eps)
   end)
   return g:view_as(p)
 end]],
+      wrongs = {
+        { code = [[
+function numgrad(f, p, eps)
+  local g, flat = zeros(p:numel()), p:view(-1)
+  no_grad(function()
+    for i = 1, p:numel() do
+      local old = flat[i]:item()
+      flat[{ i }] = old + eps
+      local f_plus = f()
+      flat[{ i }] = old - eps
+      local f_minus = f()
+      g[{ i }] = (f_plus - f_minus) / (2 * eps)
+    end
+  end)
+  return g:view_as(p)
+end]],
+          says = { en = "numgrad changed p: put every element back", ko = "numgrad가 p를 바꿨습니다" } },
+      },
       check = function(env)
         local nabla = nb()
         if type(env.numgrad) ~= "function" then
@@ -511,6 +547,16 @@ end
 lr_found = lrs[best] / 10]],
       wrong = RANGE_TEST .. [[
 lr_found = lrs[#lrs] / 10]],
+      wrongs = {
+        { code = RANGE_TEST .. [[
+local best = 1
+for i = 2, #range_losses do
+  if range_losses[i] < range_losses[best] then best = i end
+end
+lr_found = lrs[best]
+]],
+          says = { en = "at the minimum the rate is already on the edge", ko = "최솟값에서는 학습률이 이미 한계에 있습니다" } },
+      },
       check = function(env)
         local lrs, ls = env.lrs, env.range_losses
         if not (C.numbers(lrs, 20) and C.numbers(ls, 20)) or #lrs ~= #ls then
@@ -574,20 +620,7 @@ wc = {}
 for t = 1, 100 do wc[t] = warmup_cosine(t, 100, 10, 0.1) end
 plot.lines({ warmup_cosine = wc }, { title = "lr per step" })
 print(table.concat(step_lrs, " "))]],
-      solution = [[
-function rates(make_scheduler)
-  local opt = optim.SGD({ zeros(1):requires_grad() }, { lr = 0.1 })
-  local sched, out = make_scheduler(opt), {}
-  for epoch = 1, 10 do
-    out[epoch] = opt.param_groups[1].lr
-    opt:step(); sched:step()
-  end
-  return out
-end
-step_lrs = rates(function(o)
-  return optim.lr_scheduler.StepLR(o, { step_size = 3, gamma = 0.5 }) end)
-cos_lrs = rates(function(o)
-  return optim.lr_scheduler.CosineAnnealingLR(o, { T_max = 10 }) end)
+      solution = RATES .. [[
 function warmup_cosine(t, total, warmup, base)
   if t <= warmup then return base * t / warmup end
   return base * 0.5 * (1 + math.cos(math.pi * (t - warmup) / (total - warmup)))
@@ -610,6 +643,20 @@ function warmup_cosine(t, total, warmup, base)
   if t <= warmup then return base * t / warmup end
   return base * 0.5 * (1 + math.cos(math.pi * (t - warmup) / (total - warmup)))
 end]],
+      wrongs = {
+        { code = RATES .. [[
+function warmup_cosine(t, total, warmup, base)
+  if t <= warmup then return base end
+  return base * 0.5 * (1 + math.cos(math.pi * (t - warmup) / (total - warmup)))
+end]],
+          says = { en = "during the 10 warm-up steps the rate grows linearly", ko = "워밍업 10 스텝 동안 학습률은 base까지 선형으로" } },
+        { code = RATES .. [[
+function warmup_cosine(t, total, warmup, base)
+  if t <= warmup then return base * t / warmup end
+  return base * 0.5 * (1 + math.cos(math.pi * t / total))
+end]],
+          says = { en = "warmup_cosine(11, 100, 10, 0.1)", ko = "warmup_cosine(11, 100, 10, 0.1)" } },
+      },
       check = function(env)
         local s, c = env.step_lrs, env.cos_lrs
         if not (numbers(s, 10) and numbers(c, 10)) then
@@ -759,13 +806,16 @@ The best trial won by how much? Run the same configuration (the best one) with
 5 seeds: the seed sets the initial weights and the order of the batches.
 Compute mean_acc, std_acc (the sample standard deviation, dividing by n − 1)
 and sem, the standard error of the mean, std_acc/√n. Two configurations whose
-means differ by less than about two standard errors have not been told apart.]],
+means differ by less than about two standard errors have not been told apart.
+Compare mean_acc with best.val_acc too: a search picks the luckiest of its
+runs, so the winner's own score flatters it.]],
         ko = [[
 최고의 시도는 얼마나 앞섰을까요? 같은 설정(최고의 설정)을 시드 5개로 학습시켜
 보세요: 시드가 초기 가중치와 배치 순서를 정합니다. mean_acc, std_acc(n − 1로
 나누는 표본 표준편차), 그리고 평균의 표준오차 sem = std_acc/√n을 구하세요.
 평균의 차이가 표준오차의 두 배쯤보다 작은 두 설정은 구별되었다고 할 수
-없습니다.]],
+없습니다. mean_acc와 best.val_acc도 비교해 보세요: 탐색은 가장 운이 좋았던
+학습을 고르므로, 뽑힌 설정의 점수는 실제보다 좋아 보입니다.]],
       },
       code = [[
 accs = {}
@@ -777,7 +827,8 @@ local sq = 0
 for _, a in ipairs(accs) do sq = sq + (a - mean_acc) ^ 2 end
 std_acc = ???
 sem = std_acc / math.sqrt(n)
-print(("%.3f ± %.3f (sem %.3f)"):format(mean_acc, std_acc, sem))]],
+print(("%.3f ± %.3f (sem %.3f); in the search it scored %.3f")
+  :format(mean_acc, std_acc, sem, best.val_acc))]],
       solution = [[
 accs = {}
 for seed = 1, 5 do accs[seed] = short_run(best.lr, best.hidden, seed * 100) end
@@ -798,6 +849,30 @@ local sq = 0
 for _, a in ipairs(accs) do sq = sq + (a - mean_acc) ^ 2 end
 std_acc = math.sqrt(sq / n)
 sem = std_acc / math.sqrt(n)]],
+      wrongs = {
+        { code = [[
+accs = {}
+for seed = 1, 5 do accs[seed] = short_run(best.lr, best.hidden, 1) end
+local n, sum = #accs, 0
+for _, a in ipairs(accs) do sum = sum + a end
+mean_acc = sum / n
+local sq = 0
+for _, a in ipairs(accs) do sq = sq + (a - mean_acc) ^ 2 end
+std_acc = math.sqrt(sq / (n - 1))
+sem = std_acc / math.sqrt(n)]],
+          says = { en = "give each its own seed", ko = "각각 다른 시드를 주세요" } },
+        { code = [[
+accs = {}
+for seed = 1, 5 do accs[seed] = short_run(best.lr, best.hidden, seed * 100) end
+local n, sum = #accs, 0
+for _, a in ipairs(accs) do sum = sum + a end
+mean_acc = sum / n
+local sq = 0
+for _, a in ipairs(accs) do sq = sq + (a - mean_acc) ^ 2 end
+std_acc = math.sqrt(sq / (n - 1))
+sem = std_acc / n]],
+          says = { en = "sem = std_acc / √n", ko = "sem = std_acc / √n" } },
+      },
       check = function(env)
         local a = env.accs
         if not numbers(a, 5) then
@@ -858,8 +933,6 @@ over seeds.]],
                   ko = "어느 모델이 더 작은지는 나와 있지 않고, 편차도 같습니다." },
         },
       },
-      solution = [[answer(2)]],
-      wrong = [[answer(1)]],
     },
   },
 }

@@ -474,27 +474,24 @@ acc = { rnn = 0.3, gru = 0.3 }]],
       end,
     },
     {
-      text = { en = "To finish, a number to predict.", ko = "마지막으로, 예측해 볼 숫자 하나." },
+      text = { en = "Predict, then run.", ko = "예측한 다음 실행해 보세요." },
       quiz = {
-        question = { en = "Each step back multiplies an RNN's gradient by about 0.9. What is left after 50 steps?",
-                     ko = "RNN의 기울기가 한 단계 거슬러 갈 때마다 약 0.9배가 됩니다. 50단계 뒤에는 얼마가 남을까요?" },
-        choices = {
-          { en = "about 0.45 (50 × 0.9 %)", ko = "약 0.45 (50 × 0.9 %)" },
-          { en = "about 0.9 (it stays)", ko = "약 0.9 (그대로)" },
-          { en = "about 0.005 (0.9⁵⁰)", ko = "약 0.005 (0.9⁵⁰)" },
-          { en = "about 1e-50 (0.1⁵⁰)", ko = "약 1e-50 (0.1⁵⁰)" },
-        },
-        answer = 3,
-        explain = { en = "Yes: factors multiply, 0.9⁵⁰ ≈ 0.005. A GRU's z or an LSTM's forget gate near 1 keeps that factor near 1 where the network needs memory.",
-                    ko = "맞습니다: 곱이 쌓여 0.9⁵⁰ ≈ 0.005입니다. GRU의 z나 LSTM의 망각 게이트가 1에 가까우면, 기억이 필요한 곳에서 그 곱을 1 근처로 지킵니다." },
-        wrong = {
-          { en = "The factors multiply, they do not add.", ko = "곱이 쌓이지, 더해지지 않습니다." },
-          { en = "Each step multiplies once more by 0.9.", ko = "단계마다 0.9가 한 번 더 곱해집니다." },
-          [4] = { en = "That would be a factor 0.1 per step, not 0.9.", ko = "그것은 단계마다 0.1배일 때입니다. 0.9배가 아닙니다." },
-        },
+        kind = "number",
+        question = { en = "Each step back multiplies an RNN's gradient by 0.9. What fraction of it is left after 50 steps back? (predict it to within 20%)",
+                     ko = "RNN의 기울기가 한 단계 거슬러 갈 때마다 0.9배가 됩니다. 50단계를 거슬러 가면 처음 기울기의 몇 배가 남을까요? (20% 안으로 예측해 보세요)" },
+        value = function()
+          local g = 1
+          for _ = 1, 50 do g = g * 0.9 end
+          return g
+        end,
+        tolerance = { rel = 0.2 },
+        explain = { en = "Yes: the factors multiply, 0.9⁵⁰ ≈ 0.005 — not 50 × 0.1 lost, but 99.5% gone. A GRU's z or an LSTM's forget gate near 1 keeps that factor near 1 where the network needs memory.",
+                    ko = "맞습니다: 인수가 곱해져서 0.9⁵⁰ ≈ 0.005입니다. 0.1씩 50번 빠지는 게 아니라 99.5%가 사라집니다. GRU의 z나 LSTM의 망각 게이트가 1에 가까우면, 기억이 필요한 곳에서 그 인수를 1 근처로 지킵니다." },
       },
-      solution = [[answer(3)]],
-      wrong = [[answer(1)]],
+      code = [[
+g = 1
+for t = 1, 50 do g = g * 0.9 end
+print(g)]],
     },
   },
 }

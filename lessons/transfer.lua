@@ -212,7 +212,7 @@ our subset: the SOURCE task is the digits 0–4 (1,000 images), the TARGET task 
 5 classes, so relabel: digit 5 becomes class 1, ..., digit 9 class 5. (The full
 experiment transfers from Fashion-MNIST, 60,000 pictures of clothes, to MNIST.)]],
         ko = [[
-한 데이터셋에서 배운 특징은 다른 데이터셋에서 다시 쓸 수 있습니다: 많은 이미지로 학습한
+한 데이터셋에서 배운 특성은 다른 데이터셋에서 다시 쓸 수 있습니다: 많은 이미지로 학습한
 신경망의 앞쪽 층은 다른 곳에서도 쓸모 있는 모서리와 획을 검출합니다. 우리 부분 집합으로 해
 봅시다: '원본' 과제는 숫자 0–4 (1,000장), '목표' 과제는 숫자 5–9인데 레이블 있는 이미지가
 숫자마다 5장(모두 25장)뿐이고, 다른 250장으로 테스트합니다. 과제마다 클래스가 5개이므로
@@ -667,22 +667,27 @@ end]],
         question = { en = "The 20-block plain network ends with a higher TRAINING loss than the 2-block one, though its extra blocks could simply pass their input on. What is going on?",
                      ko = "블록 20개짜리 평범한 신경망은 추가 블록이 입력을 그대로 넘기기만 해도 될 텐데, 블록 2개짜리보다 '학습' 손실이 더 높게 끝납니다. 무슨 일일까요?" },
         choices = {
-          { en = "It overfits: more layers memorise the training set", ko = "과적합이다: 층이 많아서 학습 세트를 외운다" },
-          { en = "It has too few parameters for the task", ko = "과제에 비해 파라미터가 너무 적다" },
-          { en = "Optimisation gets hard: the gradients do not vanish (block 1's is even larger), but a deep stack of weight layers is harder to fit, and passing the input on must be learned; y = x + F(x) makes that the default",
-            ko = "최적화가 어려워진다. 기울기는 사라지지 않지만(블록 1이 오히려 더 크다) 깊이 쌓은 가중치 층은 맞추기 어렵고, 입력을 그대로 넘기는 것도 배워야 한다. y = x + F(x)는 그것을 기본값으로 만든다" },
+          { en = "It overfits: with so many layers it memorises the training set",
+            ko = "과적합이다: 층이 그렇게 많으니 학습 세트를 외운다" },
+          { en = "It has too few parameters for the task, fewer than the 2-block net",
+            ko = "과제에 비해 파라미터가 너무 적고, 블록 2개짜리보다도 적다" },
+          { en = "It is an optimisation problem: SGD does not find the identity for the extra blocks",
+            ko = "최적화가 어려워진다: SGD가 추가 블록에서 항등 함수를 찾아내지 못한다" },
+          { en = "Its first blocks receive vanishing gradients, so they never learn anything useful",
+            ko = "앞쪽 블록에는 기울기가 소실되어 도달하므로, 그 블록들은 아무것도 배우지 못한다" },
         },
         answer = 3,
-        explain = { en = "Right: it is an optimisation problem, not a capacity, overfitting or vanishing-gradient one. The residual network of the same depth, same batch norm, fits its training digits well.",
-                    ko = "맞습니다. 용량이나 과적합, 기울기 소실이 아니라 최적화의 문제입니다. 배치 정규화까지 같은, 같은 깊이의 잔차 신경망은 학습 숫자를 잘 맞춥니다." },
+        explain = { en = "Right: it is an optimisation difficulty, not capacity, overfitting or vanishing gradients (block 1's gradient is even larger than block 20's). y = x + F(x) makes passing the input on the default: the residual network of the same depth, same batch norm, fits its training digits well.",
+                    ko = "맞습니다: 용량, 과적합, 기울기 소실이 아니라 최적화의 어려움입니다 (블록 1의 기울기는 오히려 블록 20보다 큽니다). y = x + F(x)는 입력을 그대로 넘기는 것을 기본값으로 만듭니다. 배치 정규화까지 같은, 같은 깊이의 잔차 신경망은 학습 숫자를 잘 맞춥니다." },
         wrong = {
-          { en = "Overfitting would give a LOW training loss and a high test loss; here the training loss itself is high.",
-            ko = "과적합이라면 학습 손실은 '낮고' 테스트 손실이 높아야 합니다. 여기서는 학습 손실 자체가 높습니다." },
-          { en = "It has MORE parameters than the 2-block network, which fits fine.", ko = "블록 2개짜리보다 파라미터가 '더' 많은데, 2개짜리는 잘 맞춥니다." },
+          [1] = { en = "Overfitting would give a LOW training loss and a high test loss; here the training loss itself is high.",
+                  ko = "과적합이라면 학습 손실은 '낮고' 테스트 손실이 높아야 합니다. 여기서는 학습 손실 자체가 높습니다." },
+          [2] = { en = "It has MORE parameters than the 2-block network, which fits fine.",
+                  ko = "블록 2개짜리보다 파라미터가 '더' 많은데, 2개짜리는 잘 맞춥니다." },
+          [4] = { en = "Measure it: the gradient reaching block 1 is even larger than block 20's. He et al. saw the same degradation with batch norm: it is not vanishing gradients.",
+                  ko = "측정해 보세요. 블록 1에 도달하는 기울기는 블록 20보다 오히려 큽니다. He 외 연구진도 배치 정규화를 쓴 신경망에서 같은 성능 저하를 보았습니다. 기울기 소실이 아닙니다." },
         },
       },
-      solution = [[answer(3)]],
-      wrong = [[answer(1)]],
     },
   },
 }

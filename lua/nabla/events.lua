@@ -38,7 +38,7 @@ function M.off(name, fn)
   end
   return false
 end
-doc(M.off, "events.off(name, fn)", "stop calling fn for event name", "이벤트 name에 대해 fn을 더는 부르지 않습니다", "The classroom server")
+doc(M.off, "events.off(name, fn)", "stop calling fn for event name", "이벤트 name에 대해 fn을 더는 호출하지 않습니다", "The classroom server")
 
 function M.listening(name) return listeners[name] ~= nil end
 doc(M.listening, "events.listening(name)", "true if someone listens to event name (emitters build payloads only then)", "이벤트 name을 듣는 쪽이 있으면 true (그때만 payload를 만듭니다)", "The classroom server")

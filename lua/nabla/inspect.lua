@@ -298,7 +298,7 @@ function M.graph(t, opts)
   if freed then
     note = L("(backward() has freed this graph; call graph() before backward, or "
       .. "backward{retain_graph=true})", "(backward()가 이 그래프를 해제했습니다. backward 전에 graph()를 "
-      .. "부르거나 backward{retain_graph=true}를 쓰세요)")
+      .. "호출하거나 backward{retain_graph=true}를 쓰세요)")
     lines[#lines + 1] = note
   end
   local text = table.concat(lines, "\n")

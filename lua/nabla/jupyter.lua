@@ -378,8 +378,11 @@ function M.notebook(id, opts)
     local tag = { lesson = l.id, step = k }
     local md = { ("## %s %d/%d\n\n%s"):format(ko and "단계" or "Step", k, #l.steps, md_escape(tr(s.text))) }
     if s.quiz then
-      md[#md + 1] = "\n\n**" .. md_escape(tr(s.quiz.question)) .. "**\n"
-      for i, c in ipairs(s.quiz.choices) do md[#md + 1] = ("\n%d. %s"):format(i, md_escape(tr(c))) end
+      -- the choices are shuffled for each learner: answer(nil, ...) shows them in the order
+      -- answer(n, ...) reads
+      md[#md + 1] = "\n\n**" .. md_escape(tr(s.quiz.question)) .. "**\n\n" .. (s.quiz.kind == "number"
+        and (ko and "*코드를 실행하기 전에 숫자를 예측해서 아래 셀에 쓰세요.*" or "*Predict the number before you run the code, and write it in the cell below.*")
+        or (ko and "*아래 셀을 실행하면 보기가 나옵니다 (사람마다 순서가 다릅니다).*" or "*Run the cell below to see the choices (their order is your own).*"))
     end
     if s.hints and #s.hints > 0 then
       for i, h in ipairs(s.hints) do
@@ -394,10 +397,15 @@ function M.notebook(id, opts)
       cell("code", (code:gsub("^\n+", ""):gsub("\n+$", "")), { lesson = l.id, step = k, role = "code" })
     end
     if s.quiz then
-      local choice = opts.solutions and tostring(s.quiz.answer) or "nil"
+      local number = s.quiz.kind == "number"
+      local choice = opts.solutions and ('require("nabla.lesson").reference_answer("%s", %d)'):format(l.id, k) or "nil"
       cell("code", ('answer(%s, "%s", %d)%s'):format(choice, l.id, k, opts.solutions and "" or
-        (ko and "  -- nil 대신 고른 번호를 쓰세요" or "  -- put the number of your choice instead of nil")),
+        (number and (ko and "  -- nil 대신 예측한 숫자를 쓰세요" or "  -- put your prediction instead of nil")
+          or (ko and "  -- 실행해서 보기를 본 뒤, nil 대신 고른 번호를 쓰세요" or "  -- run it to see the choices, then put your choice instead of nil"))),
         { lesson = l.id, step = k, role = "quiz" })
+      if number and code then   -- predict first, then run it
+        cell("code", (code:gsub("^\n+", ""):gsub("\n+$", "")), { lesson = l.id, step = k, role = "code" })
+      end
     elseif s.check then
       cell("code", ('check("%s", %d)'):format(l.id, k), { lesson = l.id, step = k, role = "check" })
     end

@@ -7,7 +7,10 @@
 --         check = function(env) ... end,       -- optional: returns true, or false and what is
 --                                              -- still wrong ({en=..., ko=...} or a string)
 --         hints = { { en = ..., ko = ... } },  -- optional
---         quiz = { question = {...}, choices = { {...}, ... }, answer = 2, explain = {...} },
+--         quiz = { question = {...}, choices = { {...}, ... }, answer = 2, explain = {...},
+--                  wrong = { [k] = {...} }, tries = 2 },  -- see "quizzes" below; or
+--         quiz = { kind = "number", question = {...}, value = function(env) ... end,
+--                  tolerance = { rel = 0.1, abs = 0 }, explain = {...} },
 --         solution = [[...]],                  -- the reference answer, replayed by the tests;
 --                                              -- without it, the step's code is the answer
 --         wrong = [[...]],                     -- a typical wrong answer the check must catch
@@ -156,11 +159,7 @@ local function show_step()
     say(color("2", lang() == "ko" and "-- 입력해 보세요:" or "-- try:"))
     print(s.code)
   end
-  if s.quiz then
-    say(color("1", tr(s.quiz.question)))
-    for i, c in ipairs(s.quiz.choices) do say(("  %d) %s"):format(i, tr(c))) end
-    say(lang() == "ko" and "answer(번호)로 답하세요." or "Answer with answer(n).")
-  end
+  if s.quiz then M.show_quiz(s, l.id, k, say) end
   local cmds = {}
   if s.check or s.quiz then cmds[#cmds + 1] = "check()" end
   if s.hints and #s.hints > 0 then cmds[#cmds + 1] = "hint()" end
@@ -215,7 +214,9 @@ end
 -- Runs a step's check against the learner's session; returns ok, message.
 function M.run_check(step, env)
   if step.quiz and not step.check then
-    return step.quiz_ok == true, { en = "answer the quiz with answer(n)", ko = "answer(번호)로 퀴즈에 답하세요" }
+    return step.quiz_ok == true or step.quiz_ok == "revealed",
+      step.quiz.kind == "number" and { en = "answer the quiz with answer(number)", ko = "answer(숫자)로 퀴즈에 답하세요" }
+      or { en = "answer the quiz with answer(n)", ko = "answer(번호)로 퀴즈에 답하세요" }
   end
   if not step.check then return true end
   local ok, res, msg = pcall(step.check, env or _G)
@@ -393,23 +394,194 @@ function M.hint(id, k)
 end
 doc(M.hint, 'hint() or hint("id", k)', "a hint for this step (or for step k of lesson id)", "이 단계(또는 레슨 id의 k단계)의 힌트", "Lessons")
 
-function M.answer_quiz(k)
+-- ---- quizzes ---------------------------------------------------------------------------------
+-- A quiz with choices shows them in an order of its own for each learner: a permutation
+-- seeded by the learner's seed (made once and kept in the progress file; NABLA_QUIZ_SEED
+-- overrides it), the lesson id and the step, so the right option sits at no fixed place and a
+-- neighbour's "it's 2" does not help. answer(n) reads n in the order shown. A quiz allows
+-- `tries` answers (2 by default); after the last wrong one the runner shows the right answer
+-- and the explanation, and the step counts as seen. A quiz of kind "number" asks the learner to
+-- predict a number before running the code: value(env) computes it (in code, never typed in
+-- the lesson) and the guess counts within its tolerance; a wrong guess hears "too high" or
+-- "too low".
+
+function M.learner_seed()
+  local env = os.getenv("NABLA_QUIZ_SEED")
+  if env and tonumber(env) then return math.tointeger(tonumber(env)) or 1 end
+  local p = M.load_progress()
+  local me = rawget(p, "_learner")
+  if type(me) == "table" and math.tointeger(me.seed) then return me.seed end
+  local seed = (os.time() * 1000003 + math.floor(os.clock() * 1e6) + math.random(1, 1 << 30)) % (1 << 31)
+  p._learner = { seed = seed }
+  M.save_progress(p)
+  return seed
+end
+
+-- a small integer hash of a string (FNV-1a, 32 bits)
+local function hash(str)
+  local h = 2166136261
+  for i = 1, #str do h = ((h ~ str:byte(i)) * 16777619) & 0xffffffff end
+  return h
+end
+
+-- the order in which a quiz's choices are shown: order[i] is the choice shown as number i
+function M.quiz_order(step, id, k, seed)
+  local q = step.quiz
+  local n = #(q.choices or {})
+  local order = {}
+  for i = 1, n do order[i] = i end
+  local x = hash(("%s/%s/%s"):format(seed or M.learner_seed(), id or "", k or 0)) | 1
+  for i = n, 2, -1 do           -- Fisher-Yates, with xorshift32 as the generator
+    x = x ~ ((x << 13) & 0xffffffff); x = x ~ (x >> 17); x = x ~ ((x << 5) & 0xffffffff)
+    local j = x % i + 1
+    order[i], order[j] = order[j], order[i]
+  end
+  return order
+end
+
+-- where choice c (its index in the lesson file) is shown
+function M.quiz_position(step, id, k, c, seed)
+  for i, orig in ipairs(M.quiz_order(step, id, k, seed)) do
+    if orig == c then return i end
+  end
+end
+
+local function quiz_tries(q) return q.tries or (q.kind == "number" and 3 or 2) end
+
+-- the learner's record of a quiz: { tries = used, state = nil | "right" | "revealed" }
+local function quiz_record(id, k)
+  local p, e = progress_of(id)
+  e.quiz = e.quiz or {}
+  e.quiz[k] = e.quiz[k] or { tries = 0 }
+  return p, e.quiz[k]
+end
+
+local function fmt_number(v)
+  if math.type(v) == "integer" then return tostring(v) end
+  if v == math.floor(v) and math.abs(v) < 1e15 then return ("%d"):format(v) end
+  return ("%.4g"):format(v)
+end
+
+function M.show_quiz(s, id, k, out)
+  out = out or say
+  local q = s.quiz
+  out(color("1", tr(q.question)))
+  if q.kind == "number" then
+    out(lang() == "ko" and "코드를 실행하기 전에 예측한 숫자로 answer(숫자)를 호출하세요."
+      or "Before you run the code, answer with your prediction: answer(number).")
+  else
+    for i, c in ipairs(M.quiz_order(s, id, k)) do out(("  %d) %s"):format(i, tr(q.choices[c]))) end
+    out(lang() == "ko" and "answer(번호)로 답하세요." or "Answer with answer(n).")
+  end
+  local _, rec = quiz_record(id, k)
+  local left = quiz_tries(q) - rec.tries
+  if not rec.state and left < quiz_tries(q) then
+    out(color("2", lang() == "ko" and ("(남은 기회: %d번)"):format(left) or ("(tries left: %d)"):format(left)))
+  end
+end
+
+-- the answer the reference solution gives: the number shown for the right choice, or the
+-- computed value (the replay tests and the solution notebooks answer with it)
+function M.reference_answer(id, k)
+  local l = type(id) == "table" and id or M.load(id)
+  local s = l.steps[k]
+  local q = s.quiz
+  if q.kind == "number" then return q.value(_G) end
+  return M.quiz_position(s, l.id, k, q.answer)
+end
+
+local function reveal(s, q, id, k)
+  local right
+  if q.kind == "number" then
+    local ok, v = pcall(q.value, _G)
+    right = ok and fmt_number(v) or "?"
+  else
+    local pos = M.quiz_position(s, id, k, q.answer)
+    right = ("%d) %s"):format(pos, tr(q.choices[q.answer]))
+  end
+  say(color("33", (lang() == "ko" and "정답: %s" or "The answer: %s"):format(right)))
+  -- the explanation without its "Right:" (the learner was not right)
+  if q.explain then
+    local why = tr(q.explain):gsub("^Right[:.]%s*", ""):gsub("^Yes[:.]%s*", ""):gsub("^맞습니다[:.]%s*", "")
+    say(why)
+  end
+end
+
+local function then_run(q)
+  if q.kind == "number" then
+    say(color("2", lang() == "ko" and "이제 코드를 실행해서 직접 확인해 보세요." or "Now run the code and see it for yourself."))
+  end
+end
+
+function M.answer_quiz(n)
   need_lesson()
-  local s = current.lesson.steps[current.step]
-  if not s.quiz then
+  local l, k = current.lesson, current.step
+  local s = l.steps[k]
+  local q = s.quiz
+  if not q then
     say(lang() == "ko" and "이 단계에는 퀴즈가 없습니다." or "This step has no quiz.")
     return false
   end
-  local ok = k == s.quiz.answer
-  s.quiz_ok = ok
-  if ok then
-    say(color("32", "✓ " .. tr(s.quiz.explain or { en = "Right.", ko = "맞습니다." })))
-    mark_done(current.step)
-  else
-    local why = s.quiz.wrong and s.quiz.wrong[k]
-    say(color("31", "✗ " .. (why and tr(why) or (lang() == "ko" and "다시 생각해 보세요." or "Not quite; think again."))))
+  local p, rec = quiz_record(l.id, k)
+  if rec.state == "revealed" then
+    s.quiz_ok = s.quiz_ok or "revealed"
+    say(lang() == "ko" and "이 퀴즈의 기회를 다 썼습니다. 정답과 설명은 위에 있습니다. next()로 넘어가세요."
+      or "You have used the tries of this quiz; the answer and why are above. next() goes on.")
+    return false
   end
-  return ok
+  local ok, why
+  if q.kind == "number" then
+    local guess = M.checks.value(n)
+    if not M.checks.finite(guess) then
+      say(lang() == "ko" and "예측한 숫자로 답하세요: answer(숫자)" or "Answer with the number you predict: answer(number)")
+      return false
+    end
+    local okv, truth = pcall(q.value, _G)
+    if not okv or not M.checks.finite(truth) then
+      say(color("31", (lang() == "ko" and "✗ 정답을 계산하지 못했습니다 (앞 단계를 마쳤나요?): %s"
+        or "✗ could not compute the answer (did you finish the earlier steps?): %s"):format(M.checks.why(truth))))
+      return false
+    end
+    local tol = q.tolerance or {}
+    ok = math.abs(guess - truth) <= (tol.abs or 0) + (tol.rel or 0.05) * math.abs(truth)
+    if not ok then
+      why = guess > truth and { en = "Too high.", ko = "너무 큽니다." } or { en = "Too low.", ko = "너무 작습니다." }
+    end
+  else
+    local c = math.tointeger(n)
+    local order = M.quiz_order(s, l.id, k)
+    if not c or c < 1 or c > #order then
+      say((lang() == "ko" and "1부터 %d까지의 번호로 답하세요: answer(번호)" or "Answer with a number from 1 to %d: answer(n)"):format(#order))
+      return false
+    end
+    local orig = order[c]
+    ok = orig == q.answer
+    why = not ok and q.wrong and q.wrong[orig] or nil
+  end
+  if ok then
+    rec.state = "right"
+    M.save_progress(p)
+    s.quiz_ok = true
+    say(color("32", "✓ " .. tr(q.explain or { en = "Right.", ko = "맞습니다." })))
+    then_run(q)
+    mark_done(k)
+    return true
+  end
+  rec.tries = rec.tries + 1
+  local left = quiz_tries(q) - rec.tries
+  say(color("31", "✗ " .. (why and tr(why) or (lang() == "ko" and "다시 생각해 보세요." or "Not quite; think again."))))
+  if left > 0 then
+    M.save_progress(p)
+    say(color("2", lang() == "ko" and ("(남은 기회: %d번)"):format(left) or ("(tries left: %d)"):format(left)))
+  else
+    rec.state = "revealed"
+    M.save_progress(p)
+    s.quiz_ok = "revealed"
+    reveal(s, q, l.id, k)
+    then_run(q)
+    mark_done(k)
+  end
+  return false
 end
 
 function M.quiz()
@@ -429,16 +601,13 @@ function M.answer(n, id, k)
   if n == nil then -- answer() shows the question again
     need_lesson()
     local s = current.lesson.steps[current.step]
-    if s.quiz then
-      print(color("1", tr(s.quiz.question)))
-      for i, c in ipairs(s.quiz.choices) do print(("  %d) %s"):format(i, tr(c))) end
-    end
-    print(lang() == "ko" and "answer(번호)로 답하세요." or "Answer with answer(n).")
+    if s.quiz then M.show_quiz(s, current.lesson.id, current.step, say)
+    else print(lang() == "ko" and "이 단계에는 퀴즈가 없습니다." or "This step has no quiz.") end
     return
   end
   M.answer_quiz(n)
 end
-doc(M.answer, 'answer(n) or answer(n, "id", k)', "answer the quiz of this step (or of step k of lesson id); answer() shows it again", "이 단계(또는 레슨 id의 k단계)의 퀴즈에 답합니다. answer()는 퀴즈를 다시 보여 줍니다", "Lessons")
+doc(M.answer, 'answer(n) or answer(n, "id", k)', "answer the quiz of this step (or of step k of lesson id) with the number of a choice as shown to you, or with the number you predict; a quiz allows a few tries, then shows the answer and why; answer() shows it again", "이 단계(또는 레슨 id의 k단계)의 퀴즈에 답합니다. 보이는 순서대로의 보기 번호나 예측한 숫자로 답하고, 몇 번 틀리면 정답과 설명이 나옵니다. answer()는 퀴즈를 다시 보여 줍니다", "Lessons")
 
 function M.current() return current end
 

@@ -126,12 +126,31 @@ local function forward_of(self)
   end
 end
 
+-- reader(line) for srv:serve(): POST /read's line (H, W), ink 1 on 0, read by the model:
+-- a digit classifier through lines.segment_read, a line model through lines.ctc_read.
+local function reader_of(self)
+  return function(line)
+    local lines = require "nabla.lines"
+    local r
+    if self.reader == "ctc" then
+      if not lines.ctc_read then error("lines.ctc_read is not in this nabla", 0) end
+      r = lines.ctc_read(self.model, line)
+    else
+      r = lines.segment_read(self.model, line)
+    end
+    r.model = self.reader
+    r.characters = array(r.characters or {})
+    for _, c in ipairs(r.characters) do c.box = array(c.box) end
+    return r
+  end
+end
+
 -- Answers the waiting requests of every running server; returns how many.
 function M.poll()
   if nabla._C.serve_pending() == 0 then return 0 end
   local n = 0
   for _, s in ipairs(running) do
-    if s.model then n = n + s._srv:serve(s._forward) end
+    if s.model then n = n + s._srv:serve(s._forward, nil, s._reader) end
   end
   return n
 end
@@ -218,14 +237,34 @@ end
 
 local WATCHED = { "fit_start", "fit_end", "train_step", "epoch", "lesson", "plot" }
 
+-- A line model (it reads whole lines: POST /read with lines.ctc_read) is known by its
+-- experiment (`reads = "lines"`, or the experiment mnist-lines) or by serve{ reader = "ctc" };
+-- any other model is a digit classifier, which also reads lines by cutting them.
+local function reads_lines(info)
+  return info.reader == "ctc" or info.reads == "lines" or info.name == "mnist-lines"
+end
+
 function Server:set_model(model, info)
   if not (type(model) == "table" and nabla.nn.Module.is_module(model)) then
     error(L("serve: model must be an nn module (serve{ model = m })", "serve: model은 nn 모듈이어야 합니다 (serve{ model = m })"), 2)
   end
-  local input, classes = probe(model)
+  info = info or self.info or {}
+  local lines = require "nabla.lines"
+  local height = info.height or lines.HEIGHT
+  local input, classes
+  if reads_lines(info) then
+    input, classes = { 1, 1, height, 4 * height }, 10
+    self.reader = "ctc"
+  else
+    input, classes = probe(model)
+    self.reader = "segment"
+  end
   self.model, self.input, self.classes = model, input, classes
-  self.info = info or self.info or {}
+  self.info = info
   self.summary = summary(model, self.info, input, classes)
+  self.summary.reader = self.reader
+  self._srv:set_abilities(self.reader == "segment", true)
+  self._srv:set_line_height(height)
   self._srv:set_model(json(self.summary))
   self:_publish(nil)
 end
@@ -274,12 +313,19 @@ function M.serve(opts)
                                   queue = opts.queue, threads = opts.threads, timeout_ms = opts.timeout_ms }
   local self = setmetatable({ _srv = srv, host = srv:host(), port = srv:port(), info = opts.info or {} }, Server)
   self._forward = forward_of(self)
+  self._reader = reader_of(self)
   self._handlers = {}
   for _, name in ipairs(WATCHED) do
     self._handlers[name] = events.on(name, function(p) self:_on(name, p) end)
   end
   local ok, err = pcall(function()
-    if opts.model ~= nil then self:set_model(opts.model, opts.info) else self:_publish(nil) end
+    local info = opts.info
+    if opts.reader then
+      info = {}
+      for k, v in pairs(opts.info or {}) do info[k] = v end
+      info.reader = opts.reader
+    end
+    if opts.model ~= nil then self:set_model(opts.model, info) else self:_publish(nil) end
   end)
   if not ok then
     self:stop()
@@ -367,7 +413,8 @@ function M.load_checkpoint(path)
       if type(v) == "number" then acc = v end
     end
   end
-  return model, { name = exp.name or exp_path:match("([^/]+)%.lua$"), experiment = exp_path, test_accuracy = acc }
+  return model, { name = exp.name or exp_path:match("([^/]+)%.lua$"), experiment = exp_path, test_accuracy = acc,
+                  reads = exp.reads, height = exp.reads == "lines" and (cfg.height or exp.height) or nil }
 end
 
 function M.main(args)

@@ -101,6 +101,19 @@ static int l_broadcast(lua_State *L) {
     return 0;
 }
 
+/* srv:set_abilities(predicts, reads) */
+static int l_set_abilities(lua_State *L) {
+    nb_server_set_abilities(check_srv(L, 1), lua_toboolean(L, 2), lua_toboolean(L, 3));
+    return 0;
+}
+
+static int l_set_line_height(lua_State *L) {
+    lua_Integer h = luaL_checkinteger(L, 2);
+    if (h < 8 || h > 256) return luaL_error(L, "serve: the line height must be 8..256 pixels");
+    nb_server_set_line_height(check_srv(L, 1), (int)h);
+    return 0;
+}
+
 static int l_listeners(lua_State *L) {
     lua_pushinteger(L, nb_server_listeners(check_srv(L, 1)));
     return 1;
@@ -138,19 +151,102 @@ static bool activation_of(const nb_tensor *t, int i, nb_activation *a, float **o
     return true;
 }
 
-/* srv:serve(forward [, max]) takes the waiting jobs (up to max, 64) and runs them as one
- * batch: forward(x, want_activations) with x of shape (n, 784) returns probabilities (n, k)
- * and, when asked, a list of { name =, type =, output = tensor (n, ...) }. Returns the
- * number of jobs answered. */
+/* srv:serve(forward [, max [, reader]]) takes the waiting jobs (up to max, 64): the /predict
+ * ones run as one batch: forward(x, want_activations) with x of shape (n, 784) returns
+ * probabilities (n, k) and, when asked, a list of { name =, type =, output = tensor (n, ...) };
+ * each /read one goes through reader(line) (see serve_read). Returns the number of jobs
+ * answered. */
+static cJSON *to_json(lua_State *L, int i, int depth);
+static int l_to_json_protected(lua_State *L);
+
+/* One /read job: reader(line) with line a (H, W) tensor returns { text =, characters = {
+ * { char =, confidence =, box = { x0, y0, x1, y1 } }, ... }, model = } in the line's pixels;
+ * the boxes are sent in the posted image's pixels. */
+static void serve_read(lua_State *L, nb_server *srv, nb_job *job, int reader) {
+    int top = lua_gettop(L);
+    if (lua_isnoneornil(L, reader)) {
+        nb_job_finish(srv, job, 503, nb_error_json("the model served cannot read lines"));
+        return;
+    }
+    int64_t shape[2] = {job->line.h, job->line.w};
+    nb_tensor *x = nb_from_data(2, shape, job->line.pix);
+    if (!x) {
+        nb_job_finish(srv, job, 503, nb_error_json("out of memory"));
+        return;
+    }
+    lua_pushvalue(L, reader);
+    nbl_push(L, x);
+    double t0 = now_s();
+    int rc = lua_pcall(L, 1, 1, 0);
+    double ms = (now_s() - t0) * 1e3;
+    if (rc != LUA_OK || !lua_istable(L, -1)) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "the model failed: %s",
+                 rc != LUA_OK && lua_tostring(L, -1) ? lua_tostring(L, -1) : "its reader gave no answer");
+        lua_settop(L, top);
+        nb_job_finish(srv, job, 500, nb_error_json(msg));
+        return;
+    }
+    cJSON *o = NULL;
+    lua_pushcfunction(L, l_to_json_protected);
+    lua_pushvalue(L, -2);
+    lua_pushlightuserdata(L, &o);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) o = NULL;
+    lua_settop(L, top);
+    cJSON *chars = o ? cJSON_GetObjectItemCaseSensitive(o, "characters") : NULL;
+    if (!o || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "text")) || (chars && !cJSON_IsArray(chars))) {
+        cJSON_Delete(o);
+        nb_job_finish(srv, job, 500, nb_error_json("the model failed: its reader's answer has no text"));
+        return;
+    }
+    if (!chars) chars = cJSON_AddArrayToObject(o, "characters");
+    cJSON *ch;
+    cJSON_ArrayForEach(ch, chars) {
+        cJSON *box = cJSON_GetObjectItemCaseSensitive(ch, "box");
+        if (cJSON_IsArray(box) && cJSON_GetArraySize(box) == 4) {
+            double in[4];
+            int out[4];
+            for (int k = 0; k < 4; k++) {
+                cJSON *v = cJSON_GetArrayItem(box, k);
+                in[k] = cJSON_IsNumber(v) ? v->valuedouble : 0;
+            }
+            nb_line_box(&job->line, in, out);
+            cJSON *nbx = cJSON_CreateArray();
+            for (int k = 0; k < 4; k++) cJSON_AddItemToArray(nbx, cJSON_CreateNumber(out[k]));
+            cJSON_ReplaceItemInObjectCaseSensitive(ch, "box", nbx);
+        }
+        cJSON *cf = cJSON_GetObjectItemCaseSensitive(ch, "confidence");
+        if (cJSON_IsNumber(cf)) cJSON_SetNumberValue(cf, round(cf->valuedouble * 1e4) / 1e4);
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(o, "model")) cJSON_AddStringToObject(o, "model", "segment");
+    cJSON_AddNumberToObject(o, "ms", round(ms * 1e3) / 1e3);
+    cJSON *line = cJSON_AddObjectToObject(o, "line");
+    cJSON_AddNumberToObject(line, "width", job->line.w);
+    cJSON_AddNumberToObject(line, "height", job->line.h);
+    cJSON_AddNumberToObject(line, "angle", job->line.angle);
+    char *body = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    nb_job_finish(srv, job, body ? 200 : 503, body ? body : nb_error_json("out of memory"));
+}
+
 static int l_serve(lua_State *L) {
     nb_server *srv = check_srv(L, 1);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     int max = (int)luaL_optinteger(L, 3, MAX_BATCH);
     if (max < 1 || max > MAX_BATCH) max = MAX_BATCH;
-    nb_job *jobs[MAX_BATCH];
-    int n = nb_server_take(srv, jobs, max);
-    if (n == 0) {
+    int reader = 4;
+    nb_job *taken[MAX_BATCH], *jobs[MAX_BATCH];
+    int got = nb_server_take(srv, taken, max), n = 0;
+    if (got == 0) {
         lua_pushinteger(L, 0);
+        return 1;
+    }
+    for (int i = 0; i < got; i++) {
+        if (taken[i]->kind == NB_JOB_READ) serve_read(L, srv, taken[i], reader);
+        else jobs[n++] = taken[i];
+    }
+    if (n == 0) {
+        lua_pushinteger(L, got);
         return 1;
     }
     bool acts = false;
@@ -159,7 +255,7 @@ static int l_serve(lua_State *L) {
     nb_tensor *x = nb_empty(2, shape);
     if (!x) {
         for (int i = 0; i < n; i++) nb_job_finish(srv, jobs[i], 503, nb_error_json("out of memory"));
-        lua_pushinteger(L, n);
+        lua_pushinteger(L, got);
         return 1;
     }
     for (int i = 0; i < n; i++) memcpy(nb_data(x) + (int64_t)i * NB_SERVE_PIXELS, jobs[i]->input, sizeof jobs[i]->input);
@@ -180,7 +276,7 @@ static int l_serve(lua_State *L) {
     if (msg[0]) {
         for (int i = 0; i < n; i++) nb_job_finish(srv, jobs[i], 500, nb_error_json(msg));
         lua_settop(L, top);
-        lua_pushinteger(L, n);
+        lua_pushinteger(L, got);
         return 1;
     }
     nb_tensor *pc = nb_contiguous_copy(p);
@@ -232,7 +328,7 @@ static int l_serve(lua_State *L) {
     for (int j = 0; j < nacts; j++) nb_decref(outs[j]);
     nb_decref(pc);
     lua_settop(L, top);
-    lua_pushinteger(L, n);
+    lua_pushinteger(L, got);
     return 1;
 }
 
@@ -262,6 +358,56 @@ static int l_png_to_mnist(lua_State *L) {
     float out[NB_SERVE_PIXELS];
     char err[512];
     if (nb_png_to_mnist((const unsigned char *)s, len, out, err, sizeof err) != 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    int64_t shape[2] = {28, 28};
+    return nbl_push(L, nb_from_data(2, shape, out));
+}
+
+/* png_to_line(bytes [, height = 28]) -> tensor (height, W) as /read hands it to the reader,
+ * the map { a0..a5 } from the line to the image (x = a1 u + a2 v + a3, y = a4 u + a5 v + a6)
+ * and the angle undone (degrees); nil, message if the image is not a line */
+static int l_png_to_line(lua_State *L) {
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    lua_Integer h = luaL_optinteger(L, 2, 28);
+    if (h < 8 || h > 256) return luaL_error(L, "png_to_line: the line height must be 8..256 pixels");
+    nb_line line;
+    char err[512];
+    if (nb_png_to_line((const unsigned char *)s, len, (int)h, &line, err, sizeof err) != 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    int64_t shape[2] = {line.h, line.w};
+    nb_tensor *t = nb_from_data(2, shape, line.pix);
+    free(line.pix);
+    if (!t) return luaL_error(L, "png_to_line: out of memory");
+    nbl_push(L, t);
+    lua_createtable(L, 6, 0);
+    for (int k = 0; k < 6; k++) {
+        lua_pushnumber(L, line.a[k]);
+        lua_rawseti(L, -2, k + 1);
+    }
+    lua_pushnumber(L, line.angle);
+    return 3;
+}
+
+/* ink_to_mnist(t) -> tensor (28, 28): a piece of ink (H, W), 0 paper .. 1 ink, made an MNIST
+ * digit (cropped, longer side 20 px, centre of mass at the centre); nil, message if blank */
+static int l_ink_to_mnist(lua_State *L) {
+    nb_tensor *t = nbl_check(L, 1);
+    if (t->ndim != 2 || t->shape[0] < 1 || t->shape[1] < 1 || t->shape[0] > 4096 || t->shape[1] > 4096)
+        return luaL_error(L, "ink_to_mnist: the piece must be a (H, W) tensor of at most 4096 x 4096");
+    nb_tensor *c = nb_contiguous_copy(t);
+    if (!c) return luaL_error(L, "ink_to_mnist: out of memory");
+    float out[NB_SERVE_PIXELS];
+    char err[256];
+    int rc = nb_ink_to_mnist(nb_data(c), (int)t->shape[1], (int)t->shape[0], out, err, sizeof err);
+    nb_decref(c);
+    if (rc != 0) {
         lua_pushnil(L);
         lua_pushstring(L, err);
         return 2;
@@ -321,6 +467,13 @@ static cJSON *to_json(lua_State *L, int i, int depth) {
     return o;
 }
 
+/* (value, &cJSON*): to_json under lua_pcall, so that an error in it cannot leak past serve */
+static int l_to_json_protected(lua_State *L) {
+    cJSON **out = lua_touserdata(L, 2);
+    *out = to_json(L, 1, 0);
+    return 0;
+}
+
 static int l_json(lua_State *L) {
     luaL_checkany(L, 1);
     cJSON *j = to_json(L, 1, 0);
@@ -335,7 +488,8 @@ static int l_json(lua_State *L) {
 static const luaL_Reg server_methods[] = {
     {"stop", l_stop}, {"running", l_running}, {"port", l_port}, {"host", l_host},
     {"set_model", l_set_model}, {"set_state", l_set_state}, {"broadcast", l_broadcast},
-    {"listeners", l_listeners}, {"serve", l_serve}, {NULL, NULL}};
+    {"listeners", l_listeners}, {"serve", l_serve}, {"set_abilities", l_set_abilities},
+    {"set_line_height", l_set_line_height}, {NULL, NULL}};
 
 static int l_open_server_mt(lua_State *L) {
     if (luaL_newmetatable(L, SERVER_MT)) {
@@ -351,6 +505,7 @@ static int l_open_server_mt(lua_State *L) {
 /* nabla._C.serve_start{...}, serve_pending(), serve_wait(ms), png_to_mnist(bytes), json(v) */
 static const luaL_Reg serve_internals[] = {
     {"serve_start", l_open_server_mt}, {"serve_pending", l_pending}, {"serve_wait", l_wait},
-    {"png_to_mnist", l_png_to_mnist}, {"json", l_json}, {NULL, NULL}};
+    {"png_to_mnist", l_png_to_mnist}, {"ink_to_mnist", l_ink_to_mnist},
+    {"png_to_line", l_png_to_line}, {"json", l_json}, {NULL, NULL}};
 
 NBL_MODULE(serve, NULL, NULL, serve_internals)

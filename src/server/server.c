@@ -41,7 +41,15 @@ struct nb_server {
     event ring[RING];
     uint64_t seq;             /* events ever added; event k is ring[k % RING] */
     int listeners, max_listeners;
+    bool predicts, reads;     /* what the served model answers */
+    int line_height;          /* of the lines /read makes */
 };
+
+static void job_free(nb_job *job) {
+    if (!job) return;
+    free(job->line.pix);
+    free(job);
+}
 
 /* ---- the process-wide wakeup ------------------------------------------------------------------ */
 
@@ -307,6 +315,8 @@ static bool query_flag(const char *qs, const char *name) {
 
 /* ---- /predict ---------------------------------------------------------------------------------------------- */
 
+static int enqueue_and_wait(nb_server *s, struct mg_connection *c, nb_job *job);
+
 static int handle_predict(nb_server *s, struct mg_connection *c) {
     const struct mg_request_info *ri = mg_get_request_info(c);
     char *body;
@@ -321,6 +331,7 @@ static int handle_predict(nb_server *s, struct mg_connection *c) {
         free(body);
         return send_error(c, 503, NULL, "out of memory");
     }
+    job->kind = NB_JOB_PREDICT;
     job->activations = query_flag(ri->query_string, "activations");
     char err[512] = "";
     int rc;
@@ -346,27 +357,42 @@ static int handle_predict(nb_server *s, struct mg_connection *c) {
     }
     free(body);
     if (rc != 0) {
-        free(job);
+        job_free(job);
         return send_error(c, 400, NULL, "%s", err);
     }
     /* the model sees exactly the input the answer reports (4 decimals) */
     for (int i = 0; i < NB_SERVE_PIXELS; i++) job->input[i] = (float)round_to(job->input[i], 1e4);
 
+    return enqueue_and_wait(s, c, job);
+}
+
+/* Puts a job on the queue, waits for the main thread's answer (or the timeout) and sends it. */
+static int enqueue_and_wait(nb_server *s, struct mg_connection *c, nb_job *job) {
     pthread_mutex_lock(&s->mu);
     if (s->stopping) {
         pthread_mutex_unlock(&s->mu);
-        free(job);
+        job_free(job);
         return send_error(c, 503, NULL, "the server is stopping");
     }
     if (!s->model_json) {
         pthread_mutex_unlock(&s->mu);
-        free(job);
+        job_free(job);
         return send_error(c, 503, NULL, "no model is being served yet (training has not started)");
+    }
+    if (job->kind == NB_JOB_PREDICT && !s->predicts) {
+        pthread_mutex_unlock(&s->mu);
+        job_free(job);
+        return send_error(c, 503, NULL, "the model served reads lines, not single digits: POST the image to /read");
+    }
+    if (job->kind == NB_JOB_READ && !s->reads) {
+        pthread_mutex_unlock(&s->mu);
+        job_free(job);
+        return send_error(c, 503, NULL, "the model served cannot read lines (serve a digit classifier or a line model)");
     }
     if (s->queued >= s->o.queue) {
         int q = s->queued;
         pthread_mutex_unlock(&s->mu);
-        free(job);
+        job_free(job);
         return send_error(c, 503, NULL, "the server is busy (%d requests waiting); try again in a moment", q);
     }
     job->state = JOB_QUEUED;
@@ -403,7 +429,7 @@ static int handle_predict(nb_server *s, struct mg_connection *c) {
                 atomic_fetch_sub(&pending_all, 1);
             }
             pthread_mutex_unlock(&s->mu);
-            free(job);
+            job_free(job);
         } else {
             job->abandoned = true;
             pthread_mutex_unlock(&s->mu);
@@ -413,11 +439,58 @@ static int handle_predict(nb_server *s, struct mg_connection *c) {
     pthread_mutex_unlock(&s->mu);
     int status = job->status;
     char *out = job->body;
-    free(job);
+    job_free(job);
     if (!out) return send_error(c, 500, NULL, "out of memory building the answer");
     send_bytes(c, status, JSON_TYPE, out, strlen(out), NULL, false);
     free(out);
     return status;
+}
+
+/* ---- /read ----------------------------------------------------------------------------------------------------- */
+
+static int handle_read(nb_server *s, struct mg_connection *c) {
+    char *body;
+    long len = read_body(c, s->o.max_body, &body);
+    if (len == -1)
+        return send_error(c, 413, NULL, "the request body is over the limit of %zu bytes", s->o.max_body);
+    if (len < 0) return send_error(c, 400, NULL, "the request body could not be read (connection closed early?)");
+    const char *ctype = mg_get_header(c, "Content-Type");
+    if (!ctype) ctype = "";
+    nb_job *job = calloc(1, sizeof *job);
+    if (!job) {
+        free(body);
+        return send_error(c, 503, NULL, "out of memory");
+    }
+    job->kind = NB_JOB_READ;
+    pthread_mutex_lock(&s->mu);
+    int height = s->line_height;
+    pthread_mutex_unlock(&s->mu);
+    char err[512] = "";
+    int rc;
+    if (len == 0) {
+        snprintf(err, sizeof err, "the request has no body: send a PNG image of the line, or a form field 'image'");
+        rc = -1;
+    } else if (!strncasecmp(ctype, "multipart/form-data", 19)) {
+        const char *part;
+        size_t plen;
+        if (!multipart_field(ctype, body, (size_t)len, "image", &part, &plen)) {
+            snprintf(err, sizeof err, "the form has no field 'image' (curl -F image=@line.png ...)");
+            rc = -1;
+        } else
+            rc = nb_png_to_line((const unsigned char *)part, plen, height, &job->line, err, sizeof err);
+    } else if (!strncasecmp(ctype, "image/png", 9) || (len >= 4 && !memcmp(body, "\x89PNG", 4))) {
+        rc = nb_png_to_line((const unsigned char *)body, (size_t)len, height, &job->line, err, sizeof err);
+    } else {
+        snprintf(err, sizeof err, "cannot read a body of type '%s': send image/png or multipart/form-data "
+                                  "with a field 'image'", ctype);
+        rc = -1;
+    }
+    free(body);
+    if (rc != 0) {
+        job_free(job);
+        return send_error(c, 400, NULL, "%s", err);
+    }
+    return enqueue_and_wait(s, c, job);
 }
 
 int nb_server_take(nb_server *s, nb_job **jobs, int max) {
@@ -444,7 +517,7 @@ void nb_job_finish(nb_server *s, nb_job *job, int status, char *body) {
     if (job->abandoned) {
         pthread_mutex_unlock(&s->mu);
         free(body);
-        free(job);
+        job_free(job);
         return;
     }
     job->status = status;
@@ -567,6 +640,17 @@ static void set_text(nb_server *s, char **field, const char *json) {
     *field = copy;
     pthread_mutex_unlock(&s->mu);
 }
+void nb_server_set_abilities(nb_server *s, bool predicts, bool reads) {
+    pthread_mutex_lock(&s->mu);
+    s->predicts = predicts;
+    s->reads = reads;
+    pthread_mutex_unlock(&s->mu);
+}
+void nb_server_set_line_height(nb_server *s, int height) {
+    pthread_mutex_lock(&s->mu);
+    s->line_height = height < 8 ? 8 : height > 256 ? 256 : height;
+    pthread_mutex_unlock(&s->mu);
+}
 void nb_server_set_model(nb_server *s, const char *json) { set_text(s, &s->model_json, json); }
 void nb_server_set_state(nb_server *s, const char *json) { set_text(s, &s->state_json, json); }
 
@@ -594,6 +678,10 @@ static int on_request(struct mg_connection *c) {
         if (strcmp(m, "POST")) return send_error(c, 405, "POST", "/predict takes POST (a PNG image, a form field 'image' or JSON pixels), not %s", m);
         return handle_predict(s, c);
     }
+    if (!strcmp(uri, "/read")) {
+        if (strcmp(m, "POST")) return send_error(c, 405, "POST", "/read takes POST (a PNG image of a line, or a form field 'image'), not %s", m);
+        return handle_read(s, c);
+    }
     if (!strcmp(uri, "/model") || !strcmp(uri, "/state") || !strcmp(uri, "/events")) {
         if (!get && !head) return send_error(c, 405, "GET, HEAD", "%s takes GET, not %s", uri, m);
         if (!strcmp(uri, "/model")) return send_copy(s, c, &s->model_json, "no model is being served yet", head);
@@ -605,7 +693,7 @@ static int on_request(struct mg_connection *c) {
         if (!get && !head) return send_error(c, 405, "GET, HEAD", "%s takes GET, not %s", uri, m);
         return send_bytes(c, 200, a->type, a->data, a->len, NULL, head);
     }
-    return send_error(c, 404, NULL, "no such page: the pages are /, /draw and /lesson; the API is /predict, /model, /state and /events");
+    return send_error(c, 404, NULL, "no such page: the pages are /, /draw and /lesson; the API is /predict, /read, /model, /state and /events");
 }
 
 /* ---- start, stop ------------------------------------------------------------------------------------------------ */
@@ -629,6 +717,8 @@ nb_server *nb_server_start(const nb_server_opts *opts, char *err, size_t errlen)
     if (s->o.threads <= 0) s->o.threads = 64;
     if (s->o.job_timeout_ms <= 0) s->o.job_timeout_ms = 30000;
     s->max_listeners = s->o.threads / 4 > 1 ? s->o.threads / 4 : 1;
+    s->predicts = s->reads = true;
+    s->line_height = 28;
     snprintf(s->host, sizeof s->host, "%s", s->o.host);
     s->o.host = s->host;
     if (strchr(s->host, ':') || strspn(s->host, "0123456789.") != strlen(s->host)) {

@@ -43,6 +43,11 @@ const char *nb_server_host(const nb_server *srv);
 /* The JSON texts of GET /model and GET /state (copied). */
 void nb_server_set_model(nb_server *srv, const char *json);
 void nb_server_set_state(nb_server *srv, const char *json);
+/* What the served model answers: /predict (a digit classifier) and/or /read (any model
+ * with a line reader); the other gets 503 saying so. Both by default. */
+void nb_server_set_abilities(nb_server *srv, bool predicts, bool reads);
+/* The height of the lines /read hands to the reader (28 by default). */
+void nb_server_set_line_height(nb_server *srv, int height);
 /* Sends `event: name` / `data: json` to every /events connection (never blocks long). */
 void nb_server_broadcast(nb_server *srv, const char *event, const char *json);
 /* Number of open /events connections. */
@@ -50,8 +55,23 @@ int nb_server_listeners(nb_server *srv);
 
 /* ---- the job queue ------------------------------------------------------------------------ */
 
+enum { NB_JOB_PREDICT, NB_JOB_READ };
+
+/* A line of writing as the line readers take it: ink (0..1) on 0, h = the readers' height.
+ * a maps a point (u, v) of the line to the posted image: x = a0 u + a1 v + a2,
+ * y = a3 u + a4 v + a5 (pixel i covers [i, i+1) in both). */
+typedef struct nb_line {
+    float *pix;                      /* h x w, malloc'd */
+    int w, h;
+    double a[6];
+    int img_w, img_h;                /* the posted image's size */
+    double angle;                    /* degrees the page was turned (undone) */
+} nb_line;
+
 typedef struct nb_job {
-    float input[NB_SERVE_PIXELS];    /* as the model sees it */
+    int kind;                        /* NB_JOB_PREDICT (/predict) or NB_JOB_READ (/read) */
+    nb_line line;                    /* NB_JOB_READ: the line to read (pix owned by the job) */
+    float input[NB_SERVE_PIXELS];    /* NB_JOB_PREDICT: as the model sees it */
     bool activations;                /* the client asked for each layer's activations */
     double t_queued;                 /* seconds (monotonic) when queued */
     /* private */
@@ -99,5 +119,21 @@ int nb_png_to_mnist(const unsigned char *png, size_t len, float out[NB_SERVE_PIX
 /* The MNIST steps on a grey image (0 black .. 1 white), w x h. */
 int nb_grey_to_mnist(const float *grey, int w, int h, float out[NB_SERVE_PIXELS],
                      char *err, size_t errlen);
+/* The same from ink (0 paper .. 1 ink, w x h): crop, longer side to 20 px, centre of mass to
+ * the centre of 28 x 28. What the segmentation reader does to each piece of a line. */
+int nb_ink_to_mnist(const float *ink, int w, int h, float out[NB_SERVE_PIXELS], char *err,
+                    size_t errlen);
+
+/* Decodes a PNG (a photo-like page: dark ink on light paper or light on dark, any size, one
+ * line, turned up to 15 degrees, margins) and makes it a line `height` pixels tall: the
+ * paper levelled, the grain taken off, the turn undone, the margins cropped, the writing
+ * 20/28 of the height. Returns 0, or -1 with a message in err. */
+int nb_png_to_line(const unsigned char *png, size_t len, int height, nb_line *out, char *err,
+                   size_t errlen);
+int nb_grey_to_line(const float *grey, int w, int h, int height, nb_line *out, char *err,
+                    size_t errlen);
+/* A box {x0, y0, x1, y1} of the line as the box of the posted image that holds it
+ * (clamped to the image; whole pixels, x1 and y1 past the end). */
+void nb_line_box(const nb_line *l, const double in[4], int out[4]);
 
 #endif

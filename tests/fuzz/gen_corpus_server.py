@@ -46,7 +46,13 @@ write("png", "palette", png(8, 8, 3, 8, [bytes(v for v in r) for r in digit(8, 8
 write("png", "grey1", png(8, 8, 0, 1, [bytes([sum(v << (7 - i) for i, v in enumerate(r))]) for r in digit(8, 8)]))
 write("png", "blank", png(4, 4, 0, 8, [bytes(4)] * 4))
 write("png", "truncated", grey8[:60])
+# a line of three digits, dark ink on light paper (POST /read)
+three = [r1 + [0, 0] + r2 + [0, 0] + r3 for r1, r2, r3 in zip(digit(12, 16), digit(12, 16), digit(12, 16))]
+line = png(len(three[0]), len(three), 0, 8, [bytes(255 - 255 * v for v in r) for r in three])
+write("png", "line_dark_ink", line)
 
+line_form = (b"--XX\r\nContent-Disposition: form-data; name=\"image\"; filename=\"l.png\"\r\n"
+             b"Content-Type: image/png\r\n\r\n" + line + b"\r\n--XX--\r\n")
 pixels = json.dumps({"pixels": [v for r in d for v in r]}).encode()
 reqs = {
     "get_model": b"GET /model HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -63,6 +69,11 @@ reqs = {
                           b"Content-Type: image/png\r\n\r\n" + grey8 + b"\r\n--XX--\r\n"),
     "predict_chunked": b"POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"pix\r\n0\r\n\r\n",
     "predict_bad_json": b"POST /predict?activations=1 HTTP/1.1\r\nContent-Length: 9\r\n\r\n{\"pixels\"",
+    "read_png": b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: "
+                + str(len(line)).encode() + b"\r\n\r\n" + line,
+    "read_multipart": (b"POST /read HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\n"
+                       b"Content-Length: " + str(len(line_form)).encode() + b"\r\n\r\n" + line_form),
+    "read_get": b"GET /read HTTP/1.1\r\nHost: x\r\n\r\n",
     "events_then_close": b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n",
     "garbage": b"\x00\xffGET\r\n\r\n",
 }

@@ -26,13 +26,13 @@ BANNED = [
     (r"데이터 세트", "데이터셋"),
     (r"예제", "샘플 (코드는 '예시')"),
     (r"퍼센트\s?포인트|(?<![가-힣])(?:\d|%[-\d.]*[dfgs])\s?포인트", "%p"),
-    (r"부르세요|불러 주세요|부릅니다", "호출하세요 / 호출합니다"),
+    (r"부르세요|불러 주세요|부릅니다|(?<![가-힣])(?<!라 )(?<!라고 )(?:부르[면고기는지거]|불러야|불러 )", "호출하세요 / 호출합니다 (이름을 붙일 때의 '~라 부르는'은 괜찮음)"),
     (r"에포크", "에폭"),
     (r"(?:\d|%[-\d.]*[dfgs]|\})에폭", "숫자와 에폭 사이 한 칸: '30 에폭'"),
     (r"보폭", "스텝 크기 / 스트라이드"),
     (r"완전\s?합성곱", "All-Convolutional Net (완전 합성곱 신경망은 FCN)"),
     (r"시끄러", "노이즈가 많은"),
-    (r"잽니다|잼(?![가-힣])|잰다|재 ?보세요|재세요|잽시다|잴 수|(?<![가-힣])(?:잰|재는|재서|재고|재면)(?![가-힣])", "측정합니다"),
+    (r"잽니다|잼(?![가-힣])|잰다|재 ?보세요|재세요|잽시다|잴 수|(?<![가-힣])(?:잰|재는|재서|재고|재면|잴|재기|재므로)(?![가-힣])|재 ?봅시다|(?<![가-힣])재기를", "측정합니다"),
     (r"손잡이", "설정값 / 하이퍼파라미터"),
     (r"(?:약한|강한|변형된|두|증강된|여러) 보기", "증강된 이미지 / 변형본"),
     (r"역전달|백프롭", "역전파"),
@@ -46,7 +46,7 @@ BANNED = [
     (r"레이어|계층", "층"),
     (r"은닉 층", "은닉층"),
     (r"컨볼루션|컨벌루션", "합성곱"),
-    (r"특징 맵|특징 추출", "특성 맵 / 특성 추출기"),
+    (r"특징", "특성 (feature), 특성 맵, 특성 추출기"),
     (r"크로스\s?엔트로피", "교차 엔트로피"),
     (r"라벨", "레이블"),
     (r"지역 최[솟소]", "국소 최솟값"),
@@ -104,6 +104,14 @@ def segments(path, text):
     return out
 
 
+def is_korean(line):
+    """a Korean sentence, not an English one quoting a Korean word ("한 → ᄒ ᅡ ᆫ; about 70 jamo")"""
+    prose = re.sub(r"`[^`]*`", "", line)
+    hangul = len(HANGUL.findall(prose))
+    latin = len(re.findall(r"[A-Za-z]", prose))
+    return hangul >= 2 and 3 * hangul >= latin
+
+
 def sentence_problems(line):
     """English semicolons and chained colons in one Korean line (code spans left out)."""
     probs = []
@@ -111,12 +119,16 @@ def sentence_problems(line):
     prose = re.sub(r"\w+://\S+", "URL", prose)
     # a table's cells are set apart by two spaces: a cell without Korean is code
     cells = [c for c in re.split(r"\s{2,}", prose) if HANGUL.search(c)]
-    if any(";" in re.sub(r"&\w+;", "", c) for c in cells):
+    def korean_semicolon(c):
+        c = re.sub(r"&\w+;", "", c)
+        # in a Korean sentence, or right after a Korean word ("나눕니다; train, ...")
+        return ";" in c and (is_korean(c) or re.search(r"[가-힣][\s)\]'\"]*;", c))
+    if any(korean_semicolon(c) for c in cells):
         probs.append("English semicolon ';' in a Korean sentence: end the sentence, or join with ~고/~지만")
     # sentences end at . ? ! followed by a space or the end; an op-name prefix "name: " is not
     # part of the sentence (errors name the op)
     body = re.sub(r"^\s*[\w.:()\"'-]*\w[\w.()\"'-]*:\s", "", prose) if re.match(r"^\s*[A-Za-z_][\w.()\"'-]*:\s", prose) else prose
-    for sentence in re.split(r"[.?!。](?:\s|$)|\\n", body):
+    for sentence in re.split(r"[.?!。](?:\s|$)|\\n", body) if is_korean(prose) else []:
         # colons inside parentheses label values: "(B = 16: 0.3, B = 256: 0.4)"
         colons = re.findall(r":(?=\s|$)", re.sub(r"\([^()]*\)", "", sentence))
         if len(colons) >= 2 and HANGUL.search(sentence):
@@ -166,8 +178,8 @@ def self_test():
                   'x = "예제마다"', 'x = "시끄러운 기울기"', 'x = "보폭이 있는 합성곱"',
                   'x = "완전 합성곱 신경망"', 'x = "시간을 잽니다"', 'x = "(%s를 보세요)"',
                   'x = ("%d이 큽니다")', 'x = "{name}은 없습니다"', 'x = "값" .. v .. "를 보세요"',
-                  'x = "기울기가 큽니다; 그래서"', 'x = "검사: 값: 틀림"', 'x = "3포인트 올랐다"',
-                  'x = "10에폭"', 'x = "backward()를 부르세요"', 'x = "기울기 폭주"'],
+                  'x = "기울기가 큽니다; 그래서"', 'x = "검사: 값: 틀림"', 'x = "무작위로 나눕니다; train, val = data.split(ds, {5000}, {seed=1}) holds out"', 'x = "3포인트 올랐다"',
+                  'x = "10에폭"', 'x = "backward()를 부르세요"', 'x = "step()을 부르기 전에"', 'x = "기울기 폭주"'],
         "b.js": ["const t = { ko: '%s로 바꿉니다' };", "const t = `${name}를 지웁니다`;"],
         "c.md": ["매개변수를 바꿉니다.", "경사 클리핑"],
     }
@@ -179,8 +191,10 @@ def self_test():
                   'x = "(으)로: %s(으)로 바꿉니다"', 'x = "손실(%.4f)은 큽니다"',
                   'x = "  x = randn(2, 3); x          식을 입력하면 값을 보여 줍니다"',
                   'x = "덧셈 \\"+\\"가 기울기를 전달합니다"',
+                  'x = "흔히 정규화 효과라 부르는 것"', 'x = "이것을 잔차라고 부르기도 합니다"',
                   'x = "두 손실은 비슷합니다 (B = 16: %.4f, B = 256: %.4f)"'],
-        "c.md": ["```", "경사 노름 in a code block", "```", "기울기 노름을 봅니다."],
+        "c.md": ["```", "경사 노름 in a code block", "```", "기울기 노름을 봅니다.",
+                 "splits a syllable into its jamo (한 → ᄒ ᅡ ᆫ; about 70 jamo instead of 700 syllables)"],
     }
     failures = 0
     for path, lines in bad.items():

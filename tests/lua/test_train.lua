@@ -187,6 +187,30 @@ T.test("early stopping: stops after `patience` epochs without improvement", func
   T.eq(#h3.epoch, 3, "min_delta = 10: no epoch counts as an improvement")
 end)
 
+T.test("early stopping with restore_best keeps the weights of the best epoch, not the last", function()
+  -- 64 training digits and a large learning rate: the validation loss bottoms out early,
+  -- then rises as the model learns the 64 by heart
+  local function run(restore)
+    nabla.manual_seed(4)
+    local model = mlp(64)
+    local h = nabla.fit(model, data.loader(data.mnist{ split = "train", path = small, limit = 64 }, { batch = 16 }),
+      { epochs = 30, lr = 1e-2, val = test, early_stop = { patience = 3, restore_best = restore }, quiet = true })
+    return model, h
+  end
+  local model, h = run(true)
+  local best = 1
+  for e = 2, #h.val_loss do if h.val_loss[e] < h.val_loss[best] then best = e end end
+  T.ok(#h.epoch == best + 3, ("stopped 3 epochs past the best (best %d, ran %d)"):format(best, #h.epoch))
+  T.eq(h.best_epoch, best, "history.best_epoch names the best epoch")
+  local now = nabla.evaluate(model, test).loss
+  T.ok(math.abs(now - h.val_loss[best]) < 1e-4 * h.val_loss[best],
+    ("the model is the best epoch's: val loss %.5f, best %.5f, last %.5f"):format(now, h.val_loss[best], h.val_loss[#h.val_loss]))
+  local last_model, h2 = run(false)
+  T.ok(h2.best_epoch == nil, "without restore_best no best_epoch")
+  T.ok(math.abs(nabla.evaluate(last_model, test).loss - h2.val_loss[#h2.val_loss]) < 1e-4 * h2.val_loss[#h2.val_loss],
+    "without restore_best the last weights stay")
+end)
+
 T.test("gradient clipping bounds each step; without it the same step is larger", function()
   local x, y = data.loader(train, { batch = 64 }):iter()()
   local function one_step(clip)

@@ -64,7 +64,7 @@ def browser(width=1280, height=900, mobile=False):
                          "Chrome/120.0 Mobile Safari/537.36"})
     o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     d = webdriver.Chrome(service=Service(DRIVER), options=o)
-    d.set_page_load_timeout(30)
+    d.set_page_load_timeout(120)     # a renderer on a loaded 2-core machine can take over 30 s to answer
     d._nabla_profile = profile
     return d
 

@@ -1,4 +1,6 @@
-// /draw: a canvas for mouse, finger and pen (pointer events). When a stroke ends the canvas
+// /draw: a canvas for mouse, finger and pen (pointer events). Two modes: one digit (below)
+// and a line of digits (a wide canvas sent to POST /read; the boxes and text read are drawn
+// over it). When a stroke ends the digit canvas
 // goes to POST /predict as a PNG (dark ink on white paper; the server crops, scales and
 // centres it as MNIST was made), and the page shows what came back: the 28×28 image as the
 // model saw it, the ten probabilities as bars (the winner highlighted), and every layer's
@@ -8,7 +10,6 @@
 nabla.start('draw', (state) => {
   const { t, el } = nabla;
   const pad = document.getElementById('pad');
-  const ctx = pad.getContext('2d');
   const hint = document.getElementById('pad-hint');
   const statusEl = document.getElementById('status');
   const digitEl = document.getElementById('digit');
@@ -51,93 +52,99 @@ nabla.start('draw', (state) => {
   buildBars();
 
   // ---- drawing ----------------------------------------------------------------------------
+  // A canvas to draw on with mouse, finger or pen: white paper, dark round strokes as wide as
+  // a sixteenth of its height. onEnd() is called when a stroke ends.
   const INK = '#111111';
-  let inked = false;
-  let active = null;      // the pointer that draws; other fingers are ignored
-  let pts = [];           // the current stroke, in canvas pixels
-
-  function paper() {
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, pad.width, pad.height);
-  }
-  paper();
-
-  function pos(ev) {
-    const r = pad.getBoundingClientRect();
-    return [(ev.clientX - r.left) * pad.width / r.width, (ev.clientY - r.top) * pad.height / r.height];
-  }
-  function width() { return pad.width / 16; }
-
-  // Smooth strokes: quadratic curves through the midpoints of successive points.
-  function drawTo(p) {
-    pts.push(p);
-    const n = pts.length;
-    ctx.strokeStyle = INK;
-    ctx.fillStyle = INK;
-    ctx.lineWidth = width();
-    ctx.lineCap = 'round';
-    ctx.lineJoin = 'round';
-    if (n === 1) {
-      ctx.beginPath();
-      ctx.arc(p[0], p[1], width() / 2, 0, 2 * Math.PI);
-      ctx.fill();
-      return;
+  function drawingPad(canvas, hintEl, onEnd) {
+    const c2d = canvas.getContext('2d');
+    const p = { inked: false };
+    let active = null;      // the pointer that draws; other fingers are ignored
+    let pts = [];           // the current stroke, in canvas pixels
+    p.paper = () => {
+      c2d.fillStyle = '#ffffff';
+      c2d.fillRect(0, 0, canvas.width, canvas.height);
+    };
+    p.paper();
+    function pos(ev) {
+      const r = canvas.getBoundingClientRect();
+      return [(ev.clientX - r.left) * canvas.width / r.width, (ev.clientY - r.top) * canvas.height / r.height];
     }
-    const a = pts[n - 3], b = pts[n - 2], c = pts[n - 1];
-    ctx.beginPath();
-    if (!a) {
-      ctx.moveTo(b[0], b[1]);
-      ctx.lineTo((b[0] + c[0]) / 2, (b[1] + c[1]) / 2);
-    } else {
-      ctx.moveTo((a[0] + b[0]) / 2, (a[1] + b[1]) / 2);
-      ctx.quadraticCurveTo(b[0], b[1], (b[0] + c[0]) / 2, (b[1] + c[1]) / 2);
+    function width() { return canvas.height / 16; }
+    // Smooth strokes: quadratic curves through the midpoints of successive points.
+    function drawTo(q) {
+      pts.push(q);
+      const n = pts.length;
+      c2d.strokeStyle = INK;
+      c2d.fillStyle = INK;
+      c2d.lineWidth = width();
+      c2d.lineCap = 'round';
+      c2d.lineJoin = 'round';
+      if (n === 1) {
+        c2d.beginPath();
+        c2d.arc(q[0], q[1], width() / 2, 0, 2 * Math.PI);
+        c2d.fill();
+        return;
+      }
+      const a = pts[n - 3], b = pts[n - 2], c = pts[n - 1];
+      c2d.beginPath();
+      if (!a) {
+        c2d.moveTo(b[0], b[1]);
+        c2d.lineTo((b[0] + c[0]) / 2, (b[1] + c[1]) / 2);
+      } else {
+        c2d.moveTo((a[0] + b[0]) / 2, (a[1] + b[1]) / 2);
+        c2d.quadraticCurveTo(b[0], b[1], (b[0] + c[0]) / 2, (b[1] + c[1]) / 2);
+      }
+      c2d.stroke();
     }
-    ctx.stroke();
-  }
-  function finishStroke() {
-    const n = pts.length;
-    if (n >= 2) {
-      const b = pts[n - 2], c = pts[n - 1];
-      ctx.beginPath();
-      ctx.moveTo((b[0] + c[0]) / 2, (b[1] + c[1]) / 2);
-      ctx.lineTo(c[0], c[1]);
-      ctx.stroke();
+    function finishStroke() {
+      const n = pts.length;
+      if (n >= 2) {
+        const b = pts[n - 2], c = pts[n - 1];
+        c2d.beginPath();
+        c2d.moveTo((b[0] + c[0]) / 2, (b[1] + c[1]) / 2);
+        c2d.lineTo(c[0], c[1]);
+        c2d.stroke();
+      }
+      pts = [];
     }
-    pts = [];
+    canvas.addEventListener('pointerdown', (ev) => {
+      if (active !== null || (ev.pointerType === 'mouse' && ev.button !== 0)) return;
+      ev.preventDefault();
+      active = ev.pointerId;
+      try { canvas.setPointerCapture(ev.pointerId); } catch (e) { /* synthetic pointers */ }
+      p.inked = true;
+      hintEl.hidden = true;
+      pts = [];
+      drawTo(pos(ev));
+    });
+    canvas.addEventListener('pointermove', (ev) => {
+      if (ev.pointerId !== active) return;
+      ev.preventDefault();
+      const evs = ev.getCoalescedEvents ? ev.getCoalescedEvents() : [];
+      for (const e of evs.length ? evs : [ev]) drawTo(pos(e));
+    });
+    function end(ev) {
+      if (ev.pointerId !== active) return;
+      active = null;
+      finishStroke();
+      onEnd();
+    }
+    canvas.addEventListener('pointerup', end);
+    canvas.addEventListener('pointercancel', end);
+    canvas.addEventListener('contextmenu', (ev) => ev.preventDefault());
+    p.clear = () => {
+      p.paper();
+      p.inked = false;
+      active = null;
+      pts = [];
+      hintEl.hidden = false;
+    };
+    return p;
   }
-
-  pad.addEventListener('pointerdown', (ev) => {
-    if (active !== null || (ev.pointerType === 'mouse' && ev.button !== 0)) return;
-    ev.preventDefault();
-    active = ev.pointerId;
-    try { pad.setPointerCapture(ev.pointerId); } catch (e) { /* synthetic pointers */ }
-    inked = true;
-    hint.hidden = true;
-    pts = [];
-    drawTo(pos(ev));
-  });
-  pad.addEventListener('pointermove', (ev) => {
-    if (ev.pointerId !== active) return;
-    ev.preventDefault();
-    const evs = ev.getCoalescedEvents ? ev.getCoalescedEvents() : [];
-    for (const e of evs.length ? evs : [ev]) drawTo(pos(e));
-  });
-  function end(ev) {
-    if (ev.pointerId !== active) return;
-    active = null;
-    finishStroke();
-    predict();
-  }
-  pad.addEventListener('pointerup', end);
-  pad.addEventListener('pointercancel', end);
-  pad.addEventListener('contextmenu', (ev) => ev.preventDefault());
+  const digitPad = drawingPad(pad, hint, () => predict());
 
   function clear() {
-    paper();
-    inked = false;
-    active = null;
-    pts = [];
-    hint.hidden = false;
+    digitPad.clear();
     digitEl.textContent = '?';
     digitEl.classList.add('none');
     delete digitEl.dataset.label;
@@ -155,18 +162,21 @@ nabla.start('draw', (state) => {
   document.getElementById('clear').addEventListener('click', clear);
   document.addEventListener('keydown', (ev) => {
     if (ev.target.closest('input, textarea, select, button')) return;
-    if (ev.key === 'Escape' || ev.key === 'Delete' || ev.key === 'Backspace') { ev.preventDefault(); clear(); }
+    if (ev.key === 'Escape' || ev.key === 'Delete' || ev.key === 'Backspace') {
+      ev.preventDefault();
+      if (mode === 'line') clearLine(); else clear();
+    }
   });
   showLayers.addEventListener('change', () => {
     document.getElementById('layers-card').hidden = !showLayers.checked;
-    if (showLayers.checked && inked) predict();
+    if (showLayers.checked && digitPad.inked) predict();
   });
 
   // ---- asking the model -------------------------------------------------------------------
   // One request at a time; a stroke that ends meanwhile sends the newest drawing afterwards.
   let busy = false, again = false, seq = 0;
   async function predict() {
-    if (!inked) { statusEl.textContent = t('draw.empty'); return; }
+    if (!digitPad.inked) { statusEl.textContent = t('draw.empty'); return; }
     if (busy) { again = true; return; }
     busy = true;
     answerCard.dataset.busy = '1';
@@ -288,6 +298,130 @@ nabla.start('draw', (state) => {
     };
   }
 
+  // ---- a line of digits: POST /read -------------------------------------------------------
+  // The wide canvas goes to POST /read as a PNG; the answer's boxes (in the PNG's pixels,
+  // which are the canvas's) are drawn over the writing with the digit read above each.
+  const linePad = document.getElementById('line-pad');
+  const boxes = document.getElementById('line-boxes');
+  const lineStatus = document.getElementById('line-status');
+  const lineText = document.getElementById('line-text');
+  const lineChars = document.getElementById('line-chars');
+  const lineHow = document.getElementById('line-how');
+  const lineAnswer = document.getElementById('line-answer');
+  const lineDraw = drawingPad(linePad, document.getElementById('line-hint'), () => read());
+
+  function clearBoxes() { boxes.getContext('2d').clearRect(0, 0, boxes.width, boxes.height); }
+  function clearLine() {
+    lineDraw.clear();
+    clearBoxes();
+    lineText.textContent = '?';
+    lineText.classList.add('none');
+    lineChars.replaceChildren();
+    lineHow.textContent = '';
+    lineStatus.textContent = t('line.waiting');
+    lineStatus.classList.remove('error');
+    lineSeq++;
+  }
+  document.getElementById('line-clear').addEventListener('click', clearLine);
+
+  let lineBusy = false, lineAgain = false, lineSeq = 0, lineAnswers = 0;
+  async function read() {
+    if (!lineDraw.inked) { lineStatus.textContent = t('line.empty'); return; }
+    if (lineBusy) { lineAgain = true; return; }
+    lineBusy = true;
+    lineAnswer.dataset.busy = '1';
+    const mine = ++lineSeq;
+    lineStatus.classList.remove('error');
+    lineStatus.textContent = t('draw.asking');
+    try {
+      const blob = await new Promise((res) => linePad.toBlob(res, 'image/png'));
+      const r = await nabla.json('/read', { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: blob });
+      if (mine === lineSeq) showLine(r);
+    } catch (e) {
+      if (mine === lineSeq) {
+        lineStatus.classList.add('error');
+        lineStatus.textContent = e.status ? t('draw.error', { msg: e.message }) : t('draw.offline', { msg: e.message });
+      }
+    } finally {
+      lineBusy = false;
+      delete lineAnswer.dataset.busy;
+      if (lineAgain) { lineAgain = false; read(); }
+    }
+  }
+
+  function showLine(r) {
+    lineAnswer.dataset.answers = ++lineAnswers;     // how many answers were shown (the tests wait on it)
+    const chars = Array.isArray(r.characters) ? r.characters : [];
+    const text = typeof r.text === 'string' ? r.text : '';
+    lineText.textContent = text || '–';
+    lineText.dataset.text = text;
+    lineText.classList.toggle('none', !text);
+    lineChars.replaceChildren(...chars.map((c) => el('span', { title: t('line.conf', { p: nabla.pct(c.confidence, 1) }) },
+      el('b', { text: c.char }), nabla.pct(c.confidence, 0))));
+    lineHow.textContent = r.model === 'ctc' ? t('line.ctc') : t('line.segment');
+    lineStatus.textContent = !text ? t('line.nothing')
+      : Number.isFinite(r.ms) ? t('line.took', { ms: r.ms < 10 ? r.ms.toFixed(2) : r.ms.toFixed(1) }) : '';
+    // the boxes, in the canvas's pixels
+    clearBoxes();
+    const g = boxes.getContext('2d');
+    const css = getComputedStyle(document.body);
+    const colour = css.getPropertyValue('--win').trim() || '#d9480f';
+    const lw = Math.max(2, boxes.height / 70) * (nabla.projector ? 1.6 : 1);
+    g.lineWidth = lw;
+    g.strokeStyle = colour;
+    const size = Math.round(boxes.height / 8);
+    g.font = `700 ${size}px ${css.getPropertyValue('--font') || 'sans-serif'}`;
+    g.textBaseline = 'top';
+    const tagText = css.getPropertyValue('--accent-fg').trim() || '#ffffff';
+    // each box with a tag holding the digit read, as object detectors draw them: the tag on
+    // the box's top edge, above it when there is room, else just inside
+    for (const c of chars) {
+      if (!Array.isArray(c.box) || c.box.length !== 4) continue;
+      const [x0, y0, x1, y1] = c.box;
+      g.strokeRect(x0 + lw / 2, y0 + lw / 2, Math.max(1, x1 - x0 - lw), Math.max(1, y1 - y0 - lw));
+      const pad = Math.round(size * 0.2), tw = g.measureText(c.char).width + 2 * pad, th = size + pad;
+      const ty = y0 >= th ? y0 - th : y0;
+      g.fillStyle = colour;
+      g.fillRect(x0, ty, tw, th);
+      g.fillStyle = nabla.projector ? tagText : '#ffffff';
+      g.fillText(c.char, x0 + pad, ty + pad * 0.6);
+    }
+    boxes.dataset.boxes = JSON.stringify(chars.map((c) => c.box));
+  }
+
+  // ---- the mode switch -----------------------------------------------------------------------
+  const modeDigit = document.getElementById('mode-digit');
+  const modeLine = document.getElementById('mode-line');
+  let mode = 'digit';
+  function setMode(m, push) {
+    mode = m === 'line' ? 'line' : 'digit';
+    document.getElementById('digit-mode').hidden = mode !== 'digit';
+    document.getElementById('line-mode').hidden = mode !== 'line';
+    modeDigit.setAttribute('aria-checked', mode === 'digit' ? 'true' : 'false');
+    modeLine.setAttribute('aria-checked', mode === 'line' ? 'true' : 'false');
+    document.documentElement.dataset.mode = mode;
+    document.querySelector('.draw-page > h1').textContent = t(mode === 'line' ? 'line.h1' : 'draw.h1');
+    if (push) {
+      const q = new URLSearchParams(location.search);
+      if (mode === 'line') q.set('mode', 'line'); else q.delete('mode');
+      const qs = q.toString();
+      history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
+    }
+    (mode === 'line' ? linePad : pad).focus({ preventScroll: true });
+  }
+  modeDigit.addEventListener('click', () => setMode('digit', true));
+  modeLine.addEventListener('click', () => setMode('line', true));
+  // a line model reads lines only: the digit mode is off
+  function modelReads(m) {
+    const ctc = !!(m && m.reader === 'ctc');
+    modeDigit.disabled = ctc;
+    modeDigit.title = ctc ? t('mode.digit.off') : '';
+    if (ctc && mode !== 'line') setMode('line', false);
+  }
+  if (state && 'model' in state) modelReads(state.model);
+  else nabla.json('/model').then(modelReads, () => {});
+
   statusEl.textContent = t('draw.waiting');
-  pad.focus({ preventScroll: true });
+  lineStatus.textContent = t('line.waiting');
+  setMode(new URLSearchParams(location.search).get('mode') === 'line' ? 'line' : 'digit', false);
 });
