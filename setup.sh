@@ -3,6 +3,8 @@
 #   ./setup.sh run [args]   install what is missing, build, start the nabla shell
 #   ./setup.sh test         install what is missing, build, run the whole test suite
 #   ./setup.sh build        install what is missing and build
+#   ./setup.sh install [PREFIX]  build, then install nabla into PREFIX (default /usr/local: as
+#                           root, or through sudo), so that `nabla` is on the PATH
 #   ./setup.sh jupyter [args]  also Jupyter: installs the nabla kernel, writes the lessons
 #                           as notebooks in notebooks/, starts a notebook server there
 # The test run ends with one line "N passed, N failed" and exits non-zero on any failure.
@@ -15,8 +17,9 @@ libcivetweb-dev libpng-dev libcjson-dev"
 # (tests/web) drive Debian's chromium with python3-selenium through chromium-driver;
 # fonts-nanum draws the Korean pages in their screenshots. ./setup.sh run needs none of it.
 # clang, libFuzzer and LLVM's OpenMP: .ci/run's sanitizer and fuzzing build (build-san).
+# debhelper and lintian: .ci/run builds, checks and installs the Debian package (tests/install/deb.sh).
 TEST_PACKAGES="python3-numpy python3-ipykernel python3-nbclient python3-nbformat chromium chromium-driver python3-selenium fonts-nanum
-clang libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev"
+clang libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev debhelper lintian"
 JUPYTER_PACKAGES="jupyter-notebook python3-ipykernel python3-nbclient python3-nbformat"
 
 install_missing() {
@@ -62,6 +65,20 @@ jupyter)
     [ "$(id -u)" -eq 0 ] && root="--allow-root"
     exec jupyter-notebook --notebook-dir=notebooks $root "$@"
     ;;
+install)
+    prefix="${1:-/usr/local}"
+    build
+    meson configure build -Dprefix="$prefix" >/dev/null
+    ninja -C build >/dev/null
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ] && ! { mkdir -p "$prefix" 2>/dev/null && [ -w "$prefix" ]; }; then SUDO="sudo"; fi
+    $SUDO meson install -C build --quiet >/dev/null
+    echo "nabla: installed into $prefix ($prefix/bin/nabla; man nabla; nabla run --list)"
+    case ":$PATH:" in
+    *":$prefix/bin:"*) ;;
+    *) echo "nabla: $prefix/bin is not on your PATH: add it (export PATH=\"$prefix/bin:\$PATH\")" ;;
+    esac
+    ;;
 test)
     build "$TEST_PACKAGES"
     status=0
@@ -76,7 +93,7 @@ test)
     exit $status
     ;;
 *)
-    echo "usage: ./setup.sh run [args] | test | build | jupyter [args]" >&2
+    echo "usage: ./setup.sh run [args] | test | build | install [PREFIX] | jupyter [args]" >&2
     exit 2
     ;;
 esac

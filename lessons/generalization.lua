@@ -49,29 +49,31 @@ local function list_from(t, lo, hi)
 end
 
 local TREE = [[
--- a regression tree on one input: split where the squared error falls most, then split
--- each side again, depth times; a leaf predicts the mean of its points
+-- a regression tree on one input: cut the x axis where the squared error falls most
+-- (fit1d.best_cut, ready made: read it in lessons/lib/fit1d.lua), then grow a tree of
+-- depth − 1 on each side; a leaf predicts the mean of its points
+best_cut = fit1d.best_cut
 function fit_tree(xs, ys, depth)
-  local n, total, sq = #xs, 0, 0
-  for i = 1, n do total, sq = total + ys[i], sq + ys[i] ^ 2 end
-  local mean = total / n
-  if depth == 0 or n < 2 then return function() return mean end end
-  local order = {}
-  for i = 1, n do order[i] = i end
-  table.sort(order, function(a, b) return xs[a] < xs[b] end)
-  local best, cut, left = math.huge, nil, 0
-  for k = 1, n - 1 do
-    local i, j = order[k], order[k + 1]
-    left = left + ys[i]
-    if xs[i] < xs[j] then
-      -- squared error around the mean on each side of a cut between xs[i] and xs[j]
-      local err = sq - left ^ 2 / k - (total - left) ^ 2 / (n - k)
-      if err < best then best, cut = err, (xs[i] + xs[j]) / 2 end
-    end
-  end
+  local total = 0
+  for i = 1, #ys do total = total + ys[i] end
+  local mean = total / #ys
+  local cut = (depth > 0 and #xs >= 2) and best_cut(xs, ys) or nil
   if not cut then return function() return mean end end
   local lx, ly, rx, ry = {}, {}, {}, {}
-  for i = 1, n do
+  ???     -- your lines: each point to its side of cut (x < cut: left), a tree of
+          -- depth − 1 on each side, and the function of x that asks x's side
+end]]
+
+local TREE_SOLUTION = [[
+best_cut = fit1d.best_cut
+function fit_tree(xs, ys, depth)
+  local total = 0
+  for i = 1, #ys do total = total + ys[i] end
+  local mean = total / #ys
+  local cut = (depth > 0 and #xs >= 2) and best_cut(xs, ys) or nil
+  if not cut then return function() return mean end end
+  local lx, ly, rx, ry = {}, {}, {}, {}
+  for i = 1, #xs do
     if xs[i] < cut then lx[#lx + 1], ly[#ly + 1] = xs[i], ys[i]
     else rx[#rx + 1], ry[#ry + 1] = xs[i], ys[i] end
   end
@@ -84,23 +86,38 @@ manual_seed(0)
 pool = data.sin{ n = 60, noise = 0.3 }         -- y = sin x + 0.3·noise, x in [−π, π]
 test_set = data.sin{ n = 1000, noise = 0.3 }   -- fresh points: the truth, a luxury
 train_set, val_set = data.split(pool, { 20, 40 }, { seed = 0 })
+-- the plumbing, ready made (read it in lessons/lib/fit1d.lua): points(ds) gives the
+-- examples as two lists xs, ys; features(x, d) the d + 1 columns of a degree-d polynomial
+-- at x (Chebyshev T0..Td of x/π: the same polynomials as 1, x, ..., x^d, better-behaved
+-- numbers); solve(A, b) solves A·w = b by Gaussian elimination
+fit1d = require("nabla.lesson").lib("fit1d")
+points, features, solve = fit1d.points, fit1d.features, fit1d.solve
+function predict(w, x)                         -- Σ wᵢ·featureᵢ(x)
+  local f, s = features(x, #w - 1), 0
+  for i = 1, #w do s = s + w[i] * f[i] end
+  return s
+end]]
 
--- the examples of a dataset as two lists of numbers
-function points(ds)
-  local ids = {}
-  for i = 1, #ds do ids[i] = i end
-  local x, y = ds:batch(ids)
-  return x:reshape(-1):tolist(), y:reshape(-1):tolist()
+local POLYFIT = [[
+-- least squares: the w minimizing Σ (w·f(x) − y)² solves (FᵀF)·w = Fᵀy, where row k of F
+-- is f = features(xs[k], d): FᵀF is the sum of f·fᵀ over the examples, Fᵀy of f·ys[k]
+function polyfit(ds, d)
+  local xs, ys = points(ds)
+  local m, A, b = d + 1, {}, {}
+  for i = 1, m do A[i], b[i] = {}, 0; for j = 1, m do A[i][j] = 0 end end
+  for k = 1, #xs do
+    local f = features(xs[k], d)
+    ???              -- your lines: add f[i]·ys[k] to b[i], and f[i]·f[j] to A[i][j]
+  end
+  return solve(A, b)
 end
--- the d + 1 columns of a degree-d polynomial at x: Chebyshev T0..Td of t = x/π (the same
--- polynomials as 1, x, ..., x^d, with better-behaved numbers)
-function features(x, d)
-  local t, f = x / math.pi, { 1 }
-  if d >= 1 then f[2] = t end
-  for k = 2, d do f[k + 1] = 2 * t * f[k] - f[k - 1] end
-  return f
+function mse(w, ds)
+  ???                -- your lines: the mean over ds of (predict(w, x) − y)²
 end
--- least squares: the w minimizing Σ (w·features(x) − y)², from (FᵀF) w = Fᵀy
+w3 = polyfit(train_set, 3)
+print(mse(w3, train_set), mse(w3, val_set))]]
+
+local POLYFIT_SOLUTION = [[
 function polyfit(ds, d)
   local xs, ys = points(ds)
   local m, A, b = d + 1, {}, {}
@@ -112,30 +129,15 @@ function polyfit(ds, d)
       for j = 1, m do A[i][j] = A[i][j] + f[i] * f[j] end
     end
   end
-  for i = 1, m do A[i][i] = A[i][i] + 1e-9 end
-  for c = 1, m do                                  -- Gaussian elimination
-    local p = c
-    for r = c + 1, m do if math.abs(A[r][c]) > math.abs(A[p][c]) then p = r end end
-    A[c], A[p], b[c], b[p] = A[p], A[c], b[p], b[c]
-    for r = c + 1, m do
-      local f = A[r][c] / A[c][c]
-      for j = c, m do A[r][j] = A[r][j] - f * A[c][j] end
-      b[r] = b[r] - f * b[c]
-    end
-  end
-  local w = {}
-  for i = m, 1, -1 do
-    local s = b[i]
-    for j = i + 1, m do s = s - A[i][j] * w[j] end
-    w[i] = s / A[i][i]
-  end
-  return w
+  return solve(A, b)
 end
-function predict(w, x)
-  local f, s = features(x, #w - 1), 0
-  for i = 1, #w do s = s + w[i] * f[i] end
-  return s
-end]]
+function mse(w, ds)
+  local xs, ys = points(ds)
+  local s = 0
+  for i = 1, #xs do s = s + (predict(w, xs[i]) - ys[i]) ^ 2 end
+  return s / #xs
+end
+w3 = polyfit(train_set, 3)]]
 
 return {
   id = "generalization",
@@ -149,44 +151,25 @@ return {
 A model is good if it predicts points it has NOT seen. We take a noisy sine: 60 points,
 split at random into 20 for training and 40 for validation, plus 1000 fresh points as a
 test set (in real life we rarely have that many to spare; here it shows us the truth).
-The models are polynomials of degree d, fitted by least squares in plain Lua. Type the
-helpers below, then write mse(w, ds): the mean over the examples of ds of
-(predict(w, x) − y)².]],
+The models are polynomials of degree d, fitted by least squares in plain Lua. The
+plumbing is ready (points, features, solve, predict); derive the two key pieces and type
+them: the normal equations of polyfit, and mse(w, ds), the mean over the examples of ds
+of (predict(w, x) − y)².]],
         ko = [[
-좋은 모델은 '보지 못한' 점을 잘 예측하는 모델입니다. 노이즈 섞인 사인을 씁시다: 점 60개를
+좋은 모델은 '보지 못한' 점을 잘 예측하는 모델입니다. 노이즈 섞인 사인을 씁시다. 점 60개를
 무작위로 학습용 20개와 검증용 40개로 나누고, 새 점 1000개를 테스트 세트로 둡니다 (현실에서는
-이렇게 여유 있는 데이터가 드물지만, 여기서는 진짜 오차를 보여 줍니다).
-모델은 차수 d인 다항식이고, 평범한 Lua로 최소제곱법을 풀어 맞춥니다. 아래 도우미 함수들을
-입력한 뒤 mse(w, ds)를 작성하세요: ds의 샘플들에 대한 (predict(w, x) − y)²의 평균입니다.]],
+이렇게 여유 있는 데이터가 드물지만, 여기서는 진짜 오차를 보여 줍니다). 모델은 차수 d인
+다항식이고, 평범한 Lua로 최소제곱법을 풀어 맞춥니다. 뼈대(points, features, solve, predict)는
+준비되어 있습니다. 핵심 두 가지를 직접 유도해서 입력하세요. polyfit의 정규 방정식, 그리고
+ds의 샘플들에 대한 (predict(w, x) − y)²의 평균인 mse(w, ds)입니다.]],
       },
-      code = SETUP .. [[
-
-function mse(w, ds)
-  local xs, ys = points(ds)
-  local s = 0
-  for i = 1, #xs do s = s + (predict(w, xs[i]) - ys[i]) ^ 2 end
-  return s / #xs
-end
-w3 = polyfit(train_set, 3)
-print(mse(w3, train_set), mse(w3, val_set))]],
-      solution = SETUP .. [[
-
-function mse(w, ds)
-  local xs, ys = points(ds)
-  local s = 0
-  for i = 1, #xs do s = s + (predict(w, xs[i]) - ys[i]) ^ 2 end
-  return s / #xs
-end
-w3 = polyfit(train_set, 3)]],
-      wrong = SETUP .. [[
-
-function mse(w, ds)
-  local xs, ys = points(ds)
-  local s = 0
-  for i = 1, #xs do s = s + (predict(w, xs[i]) - ys[i]) ^ 2 end
-  return s
-end
-w3 = polyfit(train_set, 3)]],
+      code = SETUP .. "\n" .. POLYFIT,
+      solution = SETUP .. "\n" .. POLYFIT_SOLUTION,
+      wrong = SETUP .. "\n" .. POLYFIT_SOLUTION:gsub("return s / #xs", "return s"),
+      wrongs = {
+        { code = SETUP .. "\n" .. POLYFIT_SOLUTION:gsub("A%[i%]%[j%] %+ f%[i%] %* f%[j%]", "A[i][j] + f[i] * f[i]"),
+          says = { en = "normal equations", ko = "정규 방정식" } },
+      },
       check = function(env)
         if not have_setup(env) then return false, need_setup end
         if #env.train_set ~= 20 or #env.val_set ~= 40 or #env.test_set ~= 1000 then
@@ -203,13 +186,19 @@ w3 = polyfit(train_set, 3)]],
         end
         local okf, w3 = pcall(env.polyfit, S.train, 3)
         if not okf or type(w3) ~= "table" or #w3 ~= 4 or not close(ref_mse(w3, S.train), ref_mse(w, S.train), 1e-6) then
-          return false, msg("polyfit(train_set, 3) should return the 4 least-squares coefficients (type the helpers as given)",
-                            "polyfit(train_set, 3)은 최소제곱 계수 4개를 돌려줘야 합니다 (도우미 함수를 주어진 대로 입력하세요)")
+          return false, msg("polyfit(train_set, 3) should return the 4 least-squares coefficients: the normal equations add f[i]·ys[k] to b[i] and f[i]·f[j] to A[i][j] for every example k",
+                            "polyfit(train_set, 3)은 최소제곱 계수 4개를 돌려줘야 합니다. 정규 방정식은 샘플 k마다 b[i]에 f[i]·ys[k]를, A[i][j]에 f[i]·f[j]를 더합니다")
         end
         return true
       end,
-      hints = { { en = "points(ds) gives two lists xs, ys; sum the squared errors, then divide by #xs.",
-                  ko = "points(ds)는 두 리스트 xs, ys를 줍니다. 제곱 오차를 더한 뒤 #xs로 나누세요." } },
+      hints = {
+        { en = "Σ (w·f − y)² is smallest where its gradient 2·Σ f·(w·f − y) is 0: Σ f·fᵀ·w = Σ f·y. That is A·w = b.",
+          ko = "Σ (w·f − y)²는 기울기 2·Σ f·(w·f − y)가 0인 곳에서 가장 작습니다. Σ f·fᵀ·w = Σ f·y, 즉 A·w = b입니다." },
+        { en = "Two loops inside the loop over k: for i = 1, m, b[i] grows by f[i] * ys[k]; for j = 1, m, A[i][j] by f[i] * f[j].",
+          ko = "k에 대한 반복 안에 반복 두 개: i = 1, m에서 b[i]에 f[i] * ys[k]를, j = 1, m에서 A[i][j]에 f[i] * f[j]를 더합니다." },
+        { en = "mse: local xs, ys = points(ds); sum (predict(w, xs[i]) − ys[i]) ^ 2; divide by #xs.",
+          ko = "mse: local xs, ys = points(ds)로 받아 (predict(w, xs[i]) − ys[i]) ^ 2를 더하고 #xs로 나누세요." },
+      },
     },
     -- 2 -------------------------------------------------------------------------------------
     {
@@ -848,16 +837,18 @@ boot_sd, true_sd, oob_fraction = sd(boot), sd(fresh), oob / 200]],
 BAGGING (bootstrap aggregating) turns that scatter into a cure: fit the same model on many
 bootstrap samples and AVERAGE their predictions. Averaging cancels much of the variance,
 and leaves the bias about where it was. It helps most with models whose fit jumps when the data
-move a little, like deep regression trees: fit_tree below splits the x axis where the
-squared error falls most, depth times. Compare on the test set one depth-6 tree on
+move a little, like deep regression trees. Finish fit_tree: best_cut (ready made) finds
+where a cut of the x axis lowers the squared error most; you send each point to its side
+and grow a tree of depth − 1 on each. Then compare on the test set one depth-6 tree on
 train_set with the average of 50 depth-6 trees, each on data.bootstrap(train_set,
 { seed = b }).]],
         ko = [[
 배깅(bootstrap aggregating)은 그 흩어짐을 치료법으로 바꿉니다: 같은 모델을 여러 부트스트랩
 표본에 맞추고 예측을 '평균'합니다. 평균을 내면 분산이 크게 상쇄되고, 편향은 거의 그대로 남습니다.
 데이터가 조금만 바뀌어도 결과가 확 달라지는 모델, 예를 들어 깊은 회귀 트리에 가장 효과가
-큽니다: 아래의 fit_tree는 제곱 오차가 가장 많이 줄어드는 곳에서 x축을 자르기를 depth번
-반복합니다. train_set에 맞춘 깊이 6인 트리 하나와, 각각 data.bootstrap(train_set, { seed = b })에
+큽니다. fit_tree를 완성하세요. best_cut(준비되어 있음)은 x축의 어디를 자르면 제곱 오차가 가장 많이
+줄어드는지 찾아 줍니다. 여러분은 점마다 자기 쪽으로 보내고 양쪽에 깊이 depth − 1인 트리를 키우면
+됩니다. 그다음 train_set에 맞춘 깊이 6인 트리 하나와, 각각 data.bootstrap(train_set, { seed = b })에
 맞춘 깊이 6 트리 50개의 평균을 테스트 세트에서 비교하세요.]],
       },
       code = TREE .. [[
@@ -886,7 +877,7 @@ local grid = linspace(-3.1, 3.1, 300):tolist()
 local a, b = {}, {}
 for i, x in ipairs(grid) do a[i], b[i] = single(x), bagged(x) end
 plot.lines({ ["one tree"] = { grid, a }, ["50 bagged"] = { grid, b } })]],
-      solution = TREE .. [[
+      solution = TREE_SOLUTION .. [[
 
 local xs, ys = points(train_set)
 local single = fit_tree(xs, ys, 6)
@@ -907,7 +898,7 @@ local function test_mse(f)
   return s / #tx
 end
 bag = { single = test_mse(single), bagged = test_mse(bagged) }]],
-      wrong = TREE .. [[
+      wrong = TREE_SOLUTION .. [[
 
 local xs, ys = points(train_set)
 local single = fit_tree(xs, ys, 6)
@@ -927,9 +918,38 @@ local function test_mse(f)
   return s / #tx
 end
 bag = { single = test_mse(single), bagged = test_mse(bagged) }]],
+      wrongs = {
+        { code = TREE_SOLUTION:gsub("fit_tree%(lx, ly, depth %- 1%), fit_tree%(rx, ry, depth %- 1%)", "fit_tree(lx, ly, depth), fit_tree(rx, ry, depth)") .. [[
+
+bag = { single = 0.2, bagged = 0.1 }]],
+          says = { en = "depth − 1", ko = "depth − 1" } },
+      },
       check = function(env)
         local data = dt()
         if not have_setup(env) then return false, need_setup end
+        -- the learner's tree first: on the training points, depth 1, 2 and 3, against the reference
+        if type(env.fit_tree) ~= "function" then
+          return false, msg("define fit_tree(xs, ys, depth)", "fit_tree(xs, ys, depth)를 정의하세요")
+        end
+        do
+          local S0 = sets()
+          local xs0, ys0 = ref_points(S0.train)
+          for _, depth in ipairs({ 1, 2, 3 }) do
+            local ok, t = pcall(env.fit_tree, xs0, ys0, depth)
+            local want = ref_tree(xs0, ys0, depth)
+            local bad = not ok or type(t) ~= "function"
+            if not bad then
+              for x = -3, 3, 0.25 do
+                local okx, v = pcall(t, x)
+                if not okx or type(v) ~= "number" or math.abs(v - want(x)) > 1e-9 then bad = true break end
+              end
+            end
+            if bad then
+              return false, msg(("fit_tree(xs, ys, %d) differs from a depth-%d tree: send x < cut to the left, grow a tree of depth − 1 on each side, and return function(x) that asks the tree of x's side"):format(depth, depth),
+                                ("fit_tree(xs, ys, %d)가 깊이 %d 트리와 다릅니다. x < cut인 점은 왼쪽으로 보내고, 양쪽에 깊이 depth − 1인 트리를 키운 다음, x가 속한 쪽 트리에 묻는 function(x)를 돌려주세요"):format(depth, depth))
+            end
+          end
+        end
         local bg = env.bag
         if type(bg) ~= "table" or not finite(value(bg.single)) or not finite(value(bg.bagged)) then
           return false, msg("make bag = { single = ..., bagged = ... }: test MSE of one tree and of the average of 50",
@@ -962,6 +982,14 @@ bag = { single = test_mse(single), bagged = test_mse(bagged) }]],
         end
         return true
       end,
+      hints = {
+        { en = "One loop over the points: if xs[i] < cut it goes to lx, ly, else to rx, ry.",
+          ko = "점들에 대한 반복 하나: xs[i] < cut이면 lx, ly로, 아니면 rx, ry로 보냅니다." },
+        { en = "local l, r = fit_tree(lx, ly, depth - 1), fit_tree(rx, ry, depth - 1): the recursion stops at depth 0.",
+          ko = "local l, r = fit_tree(lx, ly, depth - 1), fit_tree(rx, ry, depth - 1). 재귀는 depth 0에서 멈춥니다." },
+        { en = "return function(x) if x < cut then return l(x) end return r(x) end",
+          ko = "return function(x) if x < cut then return l(x) end return r(x) end" },
+      },
     },
     -- 9 -------------------------------------------------------------------------------------
     {

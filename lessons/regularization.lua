@@ -6,7 +6,7 @@ local function nb() return require "nabla" end
 
 local L = require "nabla.lesson"
 local C = L.checks
-local value, finite, msg = C.value, C.finite, C.msg
+local value, finite, msg, close = C.value, C.finite, C.msg, C.close
 
 local NAMES = { "baseline", "early_stop", "l2", "adamw", "dropout", "batchnorm", "groupnorm",
                 "noise", "smoothing", "mixup", "cutmix" }
@@ -102,7 +102,9 @@ local function one_step_ref(make)
   return w:tolist()
 end
 
-local STEP2_CODE = [=[
+-- the model and the count of wrong labels given back, ready made (the learner types the
+-- key lines of experiment: the seed, the model and its optimizer, the two measurements)
+local STEP2_GIVEN = [=[
 function make_model(o)
   local layers = { nn.Flatten(), nn.Linear(196, 128) }
   if o.norm == "batch" then layers[#layers + 1] = nn.BatchNorm1d(128) end
@@ -112,33 +114,51 @@ function make_model(o)
   layers[#layers + 1] = nn.Linear(128, 10)
   return nn.Sequential(layers)
 end
-
-function memorized(model)          -- how many of the 100 wrong labels the model gives back
-  model:eval()
-  local pred = no_grad(function() return model(x):argmax(2):tolist() end)
-  model:train()
-  local k = 0
-  for i = 5, 500, 5 do if pred[i] == labels[i] then k = k + 1 end end
-  return k
-end
+-- memorized(model): how many of the 100 wrong labels the model gives back (in eval mode)
+memorized = require("nabla.lesson").lib("noisy_digits").memorized
 
 results = {}
 function experiment(name, o)
   o = o or {}
+]=]
+
+local STEP2_KEY = [=[
   manual_seed(1)
   local model = make_model(o)
   local opt = o.optimizer and o.optimizer(model:parameters())
               or optim.Adam(model:parameters(), { lr = 3e-3 })
+]=]
+
+local STEP2_FIT = [=[
   local loader = data.loader(train_set, { batch = 50, shuffle = true, seed = 0, augment = o.augment })
   local h = fit(model, loader, { epochs = o.epochs or 30, optimizer = opt, loss = o.loss,
                                  val = val_set, early_stop = o.early_stop, quiet = true, progress = false })
-  local row = { train = evaluate(model, train_set).accuracy, val = evaluate(model, val_set).accuracy,
-                memorized = memorized(model), epochs = #h.epoch, history = h, model = model,
-                optimizer = opt, opts = o }
+]=]
+
+local STEP2_MEASURE = [=[
+  local train = evaluate(model, train_set).accuracy
+  local val = evaluate(model, val_set).accuracy
+]=]
+
+local STEP2_END = [=[
+  local row = { train = train, val = val, memorized = memorized(model), epochs = #h.epoch,
+                history = h, model = model, optimizer = opt, opts = o }
   results[name] = row
   print(("%-10s train %5.1f%%  val %5.1f%%  memorized %3d/100  %d epochs"):format(
     name, 100 * row.train, 100 * row.val, row.memorized, row.epochs))
 end]=]
+
+local STEP2_CODE = STEP2_GIVEN .. STEP2_KEY .. STEP2_FIT .. STEP2_MEASURE .. STEP2_END
+
+-- what step 2 shows: the key lines left to the learner
+local STEP2_SHOWN = STEP2_GIVEN .. [=[
+  ???   -- your lines: manual_seed(1) (every run: the same first weights, the same
+        -- batches); model = make_model(o); opt = o.optimizer(its parameters) when
+        -- given, else Adam with lr 3e-3
+]=] .. STEP2_FIT .. [=[
+  ???   -- your lines: train and val, the accuracies of the FINISHED model, measured
+        -- by evaluate() in eval mode on train_set and val_set
+]=] .. STEP2_END
 
 return {
   id = "regularization",
@@ -285,7 +305,8 @@ The baseline: a 196-128-10 MLP, Adam (lr 3e-3), batches of 50, 30 epochs. experi
 trains a fresh one — manual_seed(1) first, so every run starts from the same weights and
 sees the same batches — with the options o switched on, and keeps a row in results[name]:
 train and val accuracy (measured after training, by evaluate, in eval mode), how many of the
-100 wrong labels the model gives back (memorized), the history and the model. Later steps
+100 wrong labels the model gives back (memorized), the history and the model. make_model,
+memorized and the fit call are given; type the key lines (the ??? marks). Later steps
 switch on one technique each; nothing else changes. Watch the curves: the training accuracy
 climbs past 80% while the validation accuracy turns down.]],
         ko = [[
@@ -293,11 +314,12 @@ climbs past 80% while the validation accuracy turns down.]],
 experiment(name, o)는 새 모델을 학습합니다 — 먼저 manual_seed(1)을 호출해 모든 실행이 같은
 가중치에서 시작하고 같은 배치를 보게 합니다 — 옵션 o를 켜고 학습한 뒤 results[name]에 한 줄을
 남깁니다: 학습/검증 정확도(학습이 끝난 뒤 evaluate로, 평가 모드에서 측정), 틀린 레이블 100개 중
-모델이 그대로 내놓는 수(memorized), 학습 기록과 모델. 다음 단계들에서는 기법을 하나씩만
+모델이 그대로 내놓는 수(memorized), 학습 기록과 모델. make_model, memorized, fit 호출은 주어져
+있으니 핵심 줄(??? 표시)만 입력하세요. 다음 단계들에서는 기법을 하나씩만
 켭니다. 나머지는 그대로입니다. 곡선을 보세요: 학습 정확도가 80%를 넘어가는 동안 검증
 정확도는 꺾여 내려갑니다.]],
       },
-      code = STEP2_CODE .. [=[
+      code = STEP2_SHOWN .. [=[
 
 experiment("baseline")
 h = results.baseline.history
@@ -305,7 +327,7 @@ plot.lines({ train = h.accuracy, val = h.val_accuracy }, { xlabel = "epoch", yla
       solution = STEP2_CODE .. "\nexperiment(\"baseline\")",
       -- a plausible slip: the training accuracy read off fit's history, a running average
       -- taken during the epoch (and, later, with dropout or noise switched on)
-      wrong = STEP2_CODE:gsub("train = evaluate%(model, train_set%)%.accuracy", "train = h.accuracy[#h.accuracy]")
+      wrong = STEP2_CODE:gsub("local train = evaluate%(model, train_set%)%.accuracy", "local train = h.accuracy[#h.accuracy]")
               .. "\nexperiment(\"baseline\")",
       check = function(env)
         if type(env.experiment) ~= "function" or type(env.make_model) ~= "function" then
@@ -331,6 +353,10 @@ plot.lines({ train = h.accuracy, val = h.val_accuracy }, { xlabel = "epoch", yla
         return true
       end,
       hints = {
+        { en = "First ???: manual_seed(1), then local model = make_model(o), then local opt = o.optimizer and o.optimizer(model:parameters()) or optim.Adam(model:parameters(), { lr = 3e-3 }).",
+          ko = "첫 ???: manual_seed(1), local model = make_model(o), 그리고 local opt = o.optimizer and o.optimizer(model:parameters()) or optim.Adam(model:parameters(), { lr = 3e-3 })." },
+        { en = "Second ???: local train = evaluate(model, train_set).accuracy, and val the same on val_set.",
+          ko = "둘째 ???: local train = evaluate(model, train_set).accuracy, val도 val_set에서 같은 식으로 구합니다." },
         { en = "fit's own accuracy column (h.accuracy) is a running average taken during each epoch, while the weights still move (and, later, with dropout or noise on); evaluate() measures the finished model in eval mode.",
           ko = "fit이 기록하는 정확도(h.accuracy)는 에폭 도중 가중치가 움직이는 동안 측정한 이동 평균입니다 (뒤에서는 드롭아웃이나 노이즈가 켜진 채로). evaluate()는 학습이 끝난 모델을 평가 모드에서 측정합니다." },
       },
@@ -342,16 +368,19 @@ plot.lines({ train = h.accuracy, val = h.val_accuracy }, { xlabel = "epoch", yla
 Early stopping: the simplest regularizer. The validation loss falls, bottoms out, then
 rises as the model starts to learn the wrong labels. Find best_epoch, the epoch of the
 lowest VALIDATION loss in the baseline's history (the training loss keeps falling to the
-end). Then let fit stop by itself: early_stop = { patience = 3 } ends training once the
-validation loss has not improved for 3 epochs. (fit keeps the last weights, 3 epochs past
-the best; checkpoint = "dir" also saves the best ones as dir/best.safetensors.)]],
+end). Then let fit stop by itself: early_stop = { patience = 3, restore_best = true } ends
+training once the validation loss has not improved for 3 epochs, and puts back the
+weights of the best epoch. That is what early stopping means: the model you keep is the
+one of the best epoch, not the one 3 epochs past it (fit keeps the last weights unless
+restore_best says otherwise).]],
         ko = [[
 조기 종료(early stopping): 가장 간단한 정규화입니다. 검증 손실은 내려가다 바닥을 찍고, 모델이
 틀린 레이블을 외우기 시작하면 다시 올라갑니다. 기준 모델의 기록에서 '검증' 손실이 가장 낮은
 에폭 best_epoch를 찾으세요 (학습 손실은 끝까지 계속 내려갑니다). 그리고 fit이 스스로 멈추게
-하세요: early_stop = { patience = 3 }은 검증 손실이 3 에폭 동안 나아지지 않으면 학습을
-끝냅니다. (fit은 마지막 가중치를 남기는데, 이는 최적점보다 3 에폭 뒤입니다. checkpoint = "dir"을
-주면 가장 좋았던 가중치도 dir/best.safetensors로 저장합니다.)]],
+하세요. early_stop = { patience = 3, restore_best = true }는 검증 손실이 3 에폭 동안 나아지지
+않으면 학습을 끝내고, 가장 좋았던 에폭의 가중치로 되돌립니다. 조기 종료란 바로 그것입니다.
+남기는 모델은 최적점보다 3 에폭 뒤의 모델이 아니라 가장 좋았던 에폭의 모델입니다 (restore_best가
+없으면 fit은 마지막 가중치를 남깁니다).]],
       },
       code = [=[
 h = results.baseline.history
@@ -361,20 +390,30 @@ for e = 2, #h.val_loss do
   if h.val_loss[e] < h.val_loss[best_epoch] then best_epoch = e end
 end
 print("lowest validation loss at epoch " .. best_epoch)
-experiment("early_stop", { early_stop = { patience = 3 } })]=],
+experiment("early_stop", { early_stop = { patience = 3, restore_best = true } })]=],
       solution = [=[
 h = results.baseline.history
 best_epoch = 1
 for e = 2, #h.val_loss do
   if h.val_loss[e] < h.val_loss[best_epoch] then best_epoch = e end
 end
-experiment("early_stop", { early_stop = { patience = 3 } })]=],
+experiment("early_stop", { early_stop = { patience = 3, restore_best = true } })]=],
       wrong = [=[
 h = results.baseline.history
 best_epoch = 1
 for e = 2, #h.loss do
   if h.loss[e] < h.loss[best_epoch] then best_epoch = e end
 end]=],
+      wrongs = {
+        { code = [=[
+h = results.baseline.history
+best_epoch = 1
+for e = 2, #h.val_loss do
+  if h.val_loss[e] < h.val_loss[best_epoch] then best_epoch = e end
+end
+experiment("early_stop", { early_stop = { patience = 3 } })]=],
+          says = { en = "restore_best", ko = "restore_best" } },
+      },
       check = function(env)
         local ok, base = check_row(env, "baseline")
         if not ok then return ok, base end
@@ -396,8 +435,12 @@ end]=],
         if not ok2 then return ok2, row end
         local es = row.opts and row.opts.early_stop
         if type(es) ~= "table" or es.patience ~= 3 then
-          return false, msg("run experiment(\"early_stop\", { early_stop = { patience = 3 } })",
-                            "experiment(\"early_stop\", { early_stop = { patience = 3 } })를 실행하세요")
+          return false, msg("run experiment(\"early_stop\", { early_stop = { patience = 3, restore_best = true } })",
+                            "experiment(\"early_stop\", { early_stop = { patience = 3, restore_best = true } })를 실행하세요")
+        end
+        if es.restore_best ~= true then
+          return false, msg("the early-stopped model is the one of the LAST epoch, 3 past the best: early stopping keeps the best weights, early_stop = { patience = 3, restore_best = true }",
+                            "조기 종료한 모델이 최적점보다 3 에폭 뒤인 '마지막' 에폭의 모델입니다. 조기 종료는 가장 좋았던 가중치를 남깁니다: early_stop = { patience = 3, restore_best = true }")
         end
         -- same seed, same batches: the early-stopped run follows the baseline epoch by epoch
         local mine = row.history.val_loss
@@ -415,6 +458,14 @@ end]=],
         if row.epochs ~= stop then
           return false, msg(("with patience 3 training should stop after epoch %d, it ran %d"):format(stop, row.epochs),
                             ("patience 3이면 %d 에폭 뒤에 멈춰야 하는데 %d 에폭 학습했습니다"):format(stop, row.epochs))
+        end
+        -- the model kept is the best epoch's: its validation loss, measured here, is the lowest
+        local r = reference_data()
+        local ok3, ev = pcall(nb().evaluate, row.model, { r.vx, r.vy })
+        local lowest = mine[row.history.best_epoch or 0]
+        if not ok3 or not lowest or math.abs(ev.loss - lowest) > 1e-4 * lowest or row.history.best_epoch ~= want then
+          return false, msg("results.early_stop.model should hold the weights of the best epoch: fit with early_stop.restore_best = true",
+                            "results.early_stop.model에는 가장 좋았던 에폭의 가중치가 있어야 합니다. early_stop.restore_best = true로 fit하세요")
         end
         return true
       end,
@@ -683,17 +734,15 @@ Batch norm normalises each hidden unit over the BATCH: in training a digit's out
 on which other digits share its batch (a little noise, often called a regularizing effect);
 in eval mode it uses the running mean and variance instead. Group norm normalises each
 sample over groups of its own units: the same in training and eval, whatever the batch.
-Measure it: the first sample's output in a batch of 2 vs in a batch of 8. Then measure
-bn_eval_change, the same difference for batch norm in eval mode, and train both. Look at
-memorized in their rows: does a layer that makes training easier stop the learning by heart?]],
+Measure it: the first sample's output in a batch of 2 vs in a batch of 8, for both
+layers. Then measure bn_eval_change, the same difference for batch norm in eval mode.]],
         ko = [[
-배치 정규화(batch norm)는 은닉 유닛마다 '배치'에 걸쳐 정규화합니다: 학습 중에는 한 숫자의 출력이
-같은 배치에 어떤 숫자들이 있느냐에 따라 달라지고 (약간의 노이즈: 흔히 정규화 효과라 부름), 평가
-모드에서는 대신 이동 평균과 이동 분산을 씁니다. 그룹 정규화(group norm)는 샘플마다 자기 유닛들의
-그룹에 걸쳐 정규화합니다: 배치가 무엇이든 학습과 평가에서 똑같습니다.
-측정해 봅시다: 첫 번째 샘플의 출력을 배치 크기가 2일 때와 8일 때 비교합니다. 그리고 평가 모드의 배치
-정규화에서 같은 차이 bn_eval_change를 측정하고, 둘 다 학습하세요. 결과 줄의 memorized를 보세요:
-학습을 쉽게 해 주는 층이 외우기도 막아 줄까요?]],
+배치 정규화(batch norm)는 은닉 유닛마다 '배치'에 걸쳐 정규화합니다. 학습 중에는 한 숫자의 출력이
+같은 배치에 어떤 숫자들이 있느냐에 따라 달라지고 (약간의 노이즈이며, 흔히 정규화 효과라고 합니다),
+평가 모드에서는 대신 이동 평균과 이동 분산을 씁니다. 그룹 정규화(group norm)는 샘플마다 자기
+유닛들의 그룹에 걸쳐 정규화하므로, 배치가 무엇이든 학습과 평가에서 똑같습니다. 측정해 봅시다.
+두 층 모두에서 첫 번째 샘플의 출력을 배치 크기가 2일 때와 8일 때 비교합니다. 그리고 평가 모드의
+배치 정규화에서 같은 차이 bn_eval_change를 측정하세요.]],
       },
       code = [=[
 manual_seed(2)
@@ -703,9 +752,7 @@ function change(layer) return (layer(xb)[1] - layer(xb:narrow(1, 1, 2))[1]):abs(
 bn_change, gn_change = change(bn), change(gn)
 bn:eval()
 bn_eval_change = change(bn)
-print(bn_change, gn_change, bn_eval_change)
-experiment("batchnorm", { norm = "batch" })
-experiment("groupnorm", { norm = "group" })]=],
+print(bn_change, gn_change, bn_eval_change)]=],
       solution = [=[
 manual_seed(2)
 xb = randn(8, 16)
@@ -713,9 +760,7 @@ bn, gn = nn.BatchNorm1d(16), nn.GroupNorm(4, 16)
 function change(layer) return (layer(xb)[1] - layer(xb:narrow(1, 1, 2))[1]):abs():max():item() end
 bn_change, gn_change = change(bn), change(gn)
 bn:eval()
-bn_eval_change = change(bn)
-experiment("batchnorm", { norm = "batch" })
-experiment("groupnorm", { norm = "group" })]=],
+bn_eval_change = change(bn)]=],
       wrong = [=[
 manual_seed(2)
 xb = randn(8, 16)
@@ -740,6 +785,32 @@ bn_eval_change = change(bn)]=],
           return false, msg(("bn_eval_change = %.3g: measure it after bn:eval(): in eval mode batch norm uses running_mean and running_var, so the batch no longer matters"):format(be),
                             ("bn_eval_change = %.3g, bn:eval() 뒤에 측정하세요. 평가 모드에서 배치 정규화는 running_mean과 running_var를 쓰므로 배치가 더는 영향을 주지 않습니다"):format(be))
         end
+        return true
+      end,
+      hints = {
+        { en = "bn:eval() switches the layer to its running statistics; bn:train() switches it back.",
+          ko = "bn:eval()은 층이 이동 통계를 쓰게 바꾸고, bn:train()은 되돌립니다." },
+      },
+    },
+    -- 8 ------------------------------------------------------------------------------------
+    {
+      text = {
+        en = [[
+Now train with each: experiment("batchnorm", { norm = "batch" }) puts nn.BatchNorm1d after
+the first Linear layer, { norm = "group" } nn.GroupNorm(8, 128). Look at memorized in
+their rows: does a layer that makes training easier stop the learning by heart?]],
+        ko = [[
+이제 각각으로 학습하세요. experiment("batchnorm", { norm = "batch" })는 첫 Linear 층 뒤에
+nn.BatchNorm1d를, { norm = "group" }은 nn.GroupNorm(8, 128)을 넣습니다. 결과 줄의 memorized를
+보세요. 학습을 쉽게 해 주는 층이 외우기도 막아 줄까요?]],
+      },
+      code = [=[
+experiment("batchnorm", { norm = "batch" })
+experiment("groupnorm", { norm = "group" })]=],
+      wrong = [=[
+experiment("batchnorm", { norm = "group" })
+experiment("groupnorm", { norm = "group" })]=],
+      check = function(env)
         for _, spec in ipairs({ { "batchnorm", "BatchNorm1d" }, { "groupnorm", "GroupNorm" } }) do
           local ok, row = check_row(env, spec[1])
           if not ok then return ok, row end
@@ -756,12 +827,8 @@ bn_eval_change = change(bn)]=],
         end
         return true
       end,
-      hints = {
-        { en = "bn:eval() switches the layer to its running statistics; bn:train() switches it back.",
-          ko = "bn:eval()은 층이 이동 통계를 쓰게 바꾸고, bn:train()은 되돌립니다." },
-      },
     },
-    -- 8 ------------------------------------------------------------------------------------
+    -- 9 ------------------------------------------------------------------------------------
     {
       text = {
         en = [[
@@ -828,7 +895,7 @@ robust = { baseline = evaluate(results.baseline.model, val_set).accuracy,
           ko = "robust.baseline = evaluate(results.baseline.model, noisy_val).accuracy, results.noise.model도 마찬가지입니다." },
       },
     },
-    -- 9 ------------------------------------------------------------------------------------
+    -- 10 ------------------------------------------------------------------------------------
     {
       text = {
         en = [[
@@ -911,23 +978,28 @@ lowest = nn.CrossEntropyLoss{ label_smoothing = eps }(smooth_target:log():view(1
           ko = "ε/K = 0.01은 모든 클래스에 가고, 정답 클래스는 그 위에 1 − ε = 0.9를 더 받습니다." },
       },
     },
-    -- 10 -----------------------------------------------------------------------------------
+    -- 11 -----------------------------------------------------------------------------------
     {
       text = {
         en = [[
 Mixup blends two training images, x = λ·x_a + (1 − λ)·x_b with λ ~ Beta(α, α), and their
 targets the same way; CutMix pastes a box of x_b into x_a and mixes the targets by area.
 With a mixer, data.loader turns the labels into soft targets (one row of K probabilities
-per image), which nn.CrossEntropyLoss accepts. A wrong label now only ever counts for a
-fraction of a target. Write by hand the soft target of a 3 mixed with a 7 at λ = 0.7 (ten
-numbers), compare with data.soft_targets, and train with each mixer.]],
+per image), which nn.CrossEntropyLoss accepts. A wrong label mixed in now counts for a
+share of a target. With α = 1, λ is uniform on [0, 1]: that share is one half only ON
+AVERAGE; one draw gives the wrong label nearly all the weight, another almost none.
+Write by hand the soft target of a 3 mixed with a 7 at λ = 0.7 (ten numbers), compare
+with data.soft_targets; draw λ 1,000 times through the mixer and measure lam_mean and
+lam_high, the share of draws above 0.9.]],
         ko = [[
 믹스업(mixup)은 학습 이미지 두 장을 섞고 (x = λ·x_a + (1 − λ)·x_b, λ ~ Beta(α, α)), 목표도 같은
 비율로 섞습니다. 컷믹스(CutMix)는 x_b의 사각형 하나를 x_a에 붙이고 목표를 넓이 비율로 섞습니다.
 믹서를 주면 data.loader가 레이블을 부드러운 목표(이미지마다 K개 확률의 행)로 바꾸고,
-nn.CrossEntropyLoss는 이를 받습니다. 이제 틀린 레이블은 언제나 목표의 일부로만 쓰입니다. 3과 7을
-λ = 0.7로 섞은 부드러운 목표(숫자 열 개)를 손으로 쓰고, data.soft_targets와 비교한 다음 믹서마다
-학습해 보세요.]],
+nn.CrossEntropyLoss는 이를 받습니다. 이제 섞여 들어온 틀린 레이블은 목표의 일부로만 쓰입니다.
+α = 1이면 λ는 [0, 1]에서 균등하므로 그 몫이 절반인 것은 '평균적으로'만 그렇습니다. 어떤 때는
+틀린 레이블이 거의 전부를, 어떤 때는 거의 아무것도 차지하지 않습니다. 3과 7을 λ = 0.7로 섞은
+부드러운 목표(숫자 열 개)를 손으로 쓰고 data.soft_targets와 비교하세요. 믹서로 λ를 1,000번 뽑아
+평균 lam_mean과 0.9를 넘는 비율 lam_high를 측정하세요.]],
       },
       code = [=[
 mix_3_7 = { 0, 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0 }
@@ -936,12 +1008,27 @@ manual_seed(6)
 xm, ya, yb, lam = aug.cutmix{ alpha = 1 }(train_set:batch({ 1, 2, 3, 4 }))
 print(("cutmix: %d pasted into %d, lam = %.2f"):format(yb[1]:item() - 1, ya[1]:item() - 1, lam))
 plot.image(xm[1][1])
-experiment("mixup", { augment = aug.mixup{ alpha = 1 } })
-experiment("cutmix", { augment = aug.cutmix{ alpha = 1 } })]=],
+mixer = aug.mixup{ alpha = 1 }
+xa, la = train_set:batch({ 1, 2 })
+lams = {}
+for i = 1, 1000 do lams[i] = select(4, mixer(xa, la)) end
+lam_mean, lam_high = 0, 0
+for _, l in ipairs(lams) do
+  lam_mean = lam_mean + l / #lams
+  if l > 0.9 then lam_high = lam_high + 1 / #lams end
+end
+print(("λ: mean %.3f, above 0.9 in %.1f%% of the draws"):format(lam_mean, 100 * lam_high))]=],
       solution = [=[
 mix_3_7 = { 0, 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0 }
-experiment("mixup", { augment = aug.mixup{ alpha = 1 } })
-experiment("cutmix", { augment = aug.cutmix{ alpha = 1 } })]=],
+mixer = aug.mixup{ alpha = 1 }
+xa, la = train_set:batch({ 1, 2 })
+lams = {}
+for i = 1, 1000 do lams[i] = select(4, mixer(xa, la)) end
+lam_mean, lam_high = 0, 0
+for _, l in ipairs(lams) do
+  lam_mean = lam_mean + l / #lams
+  if l > 0.9 then lam_high = lam_high + 1 / #lams end
+end]=],
       wrong = [=[
 mix_3_7 = { 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0, 0 }]=],
       check = function(env)
@@ -960,6 +1047,53 @@ mix_3_7 = { 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0, 0 }]=],
           return false, msg(("mix_3_7 = %s: ten numbers summing to 1, λ = 0.7 at the 3's class and 0.3 at the 7's"):format(fmt_list(got)),
                             ("mix_3_7 = %s: 합이 1인 숫자 열 개로, 3의 클래스에 λ = 0.7, 7의 클래스에 0.3"):format(fmt_list(got)))
         end
+        local lams = env.lams
+        if type(lams) ~= "table" or #lams < 1000 then
+          return false, msg("draw λ 1,000 times into lams: lams[i] = select(4, mixer(xa, la))",
+                            "λ를 1,000번 뽑아 lams에 담으세요: lams[i] = select(4, mixer(xa, la))")
+        end
+        local mean, high = 0, 0
+        for _, l in ipairs(lams) do
+          if type(l) ~= "number" or l < 0 or l > 1 then
+            return false, msg("every λ in lams should be a number in [0, 1]", "lams의 모든 λ는 [0, 1]의 숫자여야 합니다")
+          end
+          mean = mean + l / #lams
+          if l > 0.9 then high = high + 1 / #lams end
+        end
+        if not (close(value(env.lam_mean), mean, 1e-9, 1e-9) and close(value(env.lam_high), high, 1e-9, 1e-9)) then
+          return false, msg(("lam_mean should be the mean of lams (%.3f) and lam_high the share above 0.9 (%.3f)"):format(mean, high),
+                            ("lam_mean은 lams의 평균(%.3f), lam_high는 0.9를 넘는 비율(%.3f)이어야 합니다"):format(mean, high))
+        end
+        if not (math.abs(mean - 0.5) < 0.05 and high > 0.05 and high < 0.15) then
+          return false, msg(("with α = 1, λ is uniform on [0, 1]: mean about 0.5 and about 10%% of draws above 0.9 (you have %.3f and %.1f%%): use aug.mixup{ alpha = 1 }"):format(mean, 100 * high),
+                            ("α = 1이면 λ는 [0, 1]에서 균등합니다. 평균은 약 0.5, 0.9를 넘는 비율은 약 10%%여야 합니다 (지금 %.3f, %.1f%%). aug.mixup{ alpha = 1 }을 쓰세요"):format(mean, 100 * high))
+        end
+        return true
+      end,
+      hints = {
+        { en = "Digit d is class d + 1: the 3 is at index 4, the 7 at index 8.",
+          ko = "숫자 d는 클래스 d + 1입니다: 3은 4번 자리, 7은 8번 자리." },
+      },
+    },
+    -- 12 -----------------------------------------------------------------------------------
+    {
+      text = {
+        en = [[
+Train with each mixer, α = 1: data.loader mixes every batch (augment = the mixer) and the
+loss takes the soft targets. Compare memorized with the baseline's: how many wrong labels
+does a model learn by heart when they only ever come mixed?]],
+        ko = [[
+믹서마다 α = 1로 학습하세요. data.loader가 배치마다 섞고(augment = 믹서), 손실은 부드러운
+목표를 받습니다. memorized를 기준 모델과 비교해 보세요. 틀린 레이블이 언제나 섞여서만
+들어오면, 모델은 그중 몇 개를 외울까요?]],
+      },
+      code = [=[
+experiment("mixup", { augment = aug.mixup{ alpha = 1 } })
+experiment("cutmix", { augment = aug.cutmix{ alpha = 1 } })]=],
+      wrong = [=[
+experiment("mixup", { augment = aug.mixup{ alpha = 1 } })
+experiment("cutmix", { augment = aug.mixup{ alpha = 1 } })]=],
+      check = function(env)
         for _, kind in ipairs({ "mixup", "cutmix" }) do
           local ok, row = check_row(env, kind)
           if not ok then return ok, row end
@@ -973,35 +1107,31 @@ mix_3_7 = { 0, 0, 0.7, 0, 0, 0, 0.3, 0, 0, 0 }]=],
         end
         return true
       end,
-      hints = {
-        { en = "Digit d is class d + 1: the 3 is at index 4, the 7 at index 8.",
-          ko = "숫자 d는 클래스 d + 1입니다: 3은 4번 자리, 7은 8번 자리." },
-      },
     },
-    -- 11 -----------------------------------------------------------------------------------
+    -- 13 -----------------------------------------------------------------------------------
     {
       text = {
         en = [[
 The results, one row per technique, sorted by validation accuracy. Pick best, the
 technique with the highest validation accuracy (not training accuracy: that one rewards
-learning the wrong labels). Then ask how sure we are: with 500 validation digits, an
-accuracy p has a standard error √(p·(1 − p)/500), about 2 points here. Differences smaller
-than two standard errors may be luck (another seed could swap them); one run per technique
-and fixed hyperparameters say nothing about the techniques at their best. Read memorized
-too: the techniques that help are those that kept the model from learning the wrong labels;
-batch norm and group norm are not among them here — they made training easier, wrong
-labels included (with early stopping they can still pay off: their validation accuracy peaks
-early, see results.batchnorm.history.val_accuracy).]],
+learning the wrong labels). How sure are we? With 500 validation digits an accuracy p has
+a standard error √(p·(1 − p)/500), about 2 points here: smaller differences may be luck.
+And the winner's validation accuracy flatters it: it is the highest of eleven noisy
+numbers, chosen on those very digits. Report it on digits no step has touched: test_set,
+500 other digits of the training file (every 4th from the 3rd, true labels), never
+trained on, never used to choose; test_acc is the number to report. Read memorized too:
+the techniques that help kept the model from learning the wrong labels; batch norm and
+group norm did not here, they made training easier, wrong labels included.]],
         ko = [[
 결과를 기법마다 한 줄씩, 검증 정확도 순으로 정리합니다. 검증 정확도가 가장 높은 기법을 best로
-고르세요 (학습 정확도가 아닙니다: 학습 정확도는 틀린 레이블을 외울수록 올라갑니다). 그리고 얼마나
-확실한지 따져 봅시다: 검증 숫자 500개에서 정확도 p의 표준 오차는 √(p·(1 − p)/500), 여기서는
-약 2%p입니다. 표준 오차 두 배보다 작은 차이는 우연일 수 있습니다 (시드가 다르면 순서가 바뀔 수
-있음). 기법마다 한 번씩, 고정된 하이퍼파라미터로 돌린 결과로는 각 기법이 최선일 때를 알 수
-없습니다. memorized 열도 읽어 보세요: 도움이 된 기법은 모델이 틀린 레이블을 외우지 못하게 막은
-기법입니다. 여기서 배치 정규화와 그룹 정규화는 그렇지 않았습니다 — 학습을 쉽게 만들었고, 틀린
-레이블까지 쉽게 외우게 했습니다 (조기 종료와 함께라면 여전히 쓸모가 있습니다: 검증 정확도가 일찍
-정점을 찍습니다. results.batchnorm.history.val_accuracy를 보세요).]],
+고르세요 (학습 정확도가 아닙니다. 학습 정확도는 틀린 레이블을 외울수록 올라갑니다). 얼마나
+확실할까요? 검증 숫자 500개에서 정확도 p의 표준 오차는 √(p·(1 − p)/500), 여기서는 약 2%p라서
+그보다 작은 차이는 우연일 수 있습니다. 그리고 우승한 기법의 검증 정확도는 실제보다 좋아 보입니다.
+바로 그 숫자들로 고른, 노이즈 섞인 숫자 열한 개 가운데 최댓값이니까요. 그러니 어떤 단계도 건드리지
+않은 숫자로 보고하세요. test_set은 학습 파일의 다른 숫자 500개(3번째부터 네 개마다, 참 레이블)로,
+학습에도 선택에도 쓰지 않았습니다. 보고할 숫자는 test_acc입니다. memorized 열도 읽어 보세요.
+도움이 된 기법은 모델이 틀린 레이블을 외우지 못하게 막은 기법입니다. 여기서 배치 정규화와 그룹
+정규화는 그러지 못했습니다. 학습을 쉽게 만들었고, 틀린 레이블까지 쉽게 외우게 했습니다.]],
       },
       code = [=[
 names = { "baseline", "early_stop", "l2", "adamw", "dropout", "batchnorm", "groupnorm",
@@ -1015,19 +1145,42 @@ for _, name in ipairs(names) do
 end
 best = names[1]
 se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)
-print(("best: %s; one standard error: %.1f points"):format(best, 100 * se))]=],
+print(("best: %s; one standard error: %.1f points"):format(best, 100 * se))
+tids = {}
+for i = 1, 500 do tids[i] = 4 * i - 1 end              -- digits no step has touched
+test_x, test_y = digits:batch(tids)
+test_set = data.dataset(avg_pool2d(test_x, 2), test_y, { classes = data.MNIST_CLASSES })
+test_acc = evaluate(results[best].model, test_set).accuracy
+print(("%s: val %.1f%% (chosen on it), test %.1f%% (untouched)"):format(best,
+  100 * results[best].val, 100 * test_acc))]=],
       solution = [=[
 names = { "baseline", "early_stop", "l2", "adamw", "dropout", "batchnorm", "groupnorm",
           "noise", "smoothing", "mixup", "cutmix" }
 table.sort(names, function(a, b) return results[a].val > results[b].val end)
 best = names[1]
-se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)]=],
+se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)
+tids = {}
+for i = 1, 500 do tids[i] = 4 * i - 1 end
+test_x, test_y = digits:batch(tids)
+test_set = data.dataset(avg_pool2d(test_x, 2), test_y, { classes = data.MNIST_CLASSES })
+test_acc = evaluate(results[best].model, test_set).accuracy
+]=],
       wrong = [=[
 names = { "baseline", "early_stop", "l2", "adamw", "dropout", "batchnorm", "groupnorm",
           "noise", "smoothing", "mixup", "cutmix" }
 table.sort(names, function(a, b) return results[a].train > results[b].train end)
 best = names[1]
 se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)]=],
+      wrongs = {
+        { code = [=[
+names = { "baseline", "early_stop", "l2", "adamw", "dropout", "batchnorm", "groupnorm",
+          "noise", "smoothing", "mixup", "cutmix" }
+table.sort(names, function(a, b) return results[a].val > results[b].val end)
+best = names[1]
+se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)
+test_acc = results[best].val]=],
+          says = { en = "not its validation accuracy again", ko = "검증 정확도를 다시 쓰면 안 됩니다" } },
+      },
       check = function(env)
         local top, top_val = {}, -1
         for _, name in ipairs(NAMES) do
@@ -1049,6 +1202,15 @@ se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)]=],
           return false, msg(("se should be √(p·(1 − p)/500) = %.4f for the baseline's p = %.3f, got %s"):format(want, p, tostring(env.se)),
                             ("se는 기준 모델의 p = %.3f에 대한 √(p·(1 − p)/500) 값(%.4f)이어야 하는데 %s입니다"):format(p, want, tostring(env.se)))
         end
+        local t = D.test()
+        local acc = accuracy(env.results[env.best].model, t.x, t.y)
+        if not finite(value(env.test_acc)) or math.abs(value(env.test_acc) - acc) > 1e-6 then
+          local on_val = finite(value(env.test_acc)) and math.abs(value(env.test_acc) - env.results[env.best].val) < 1e-9
+          return false, msg(("test_acc should be the accuracy of results[best].model on test_set (the 500 untouched digits 4i − 1), %.3f%s"):format(acc,
+                              on_val and ", not its validation accuracy again: the validation digits chose the winner" or ""),
+                            ("test_acc는 test_set(건드리지 않은 숫자 500개, 4i − 1번째)에서 results[best].model의 정확도 %.3f여야 합니다%s"):format(acc,
+                              on_val and ". 검증 정확도를 다시 쓰면 안 됩니다. 검증 숫자로 우승자를 골랐으니까요" or ""))
+        end
         return true
       end,
       hints = {
@@ -1056,7 +1218,7 @@ se = math.sqrt(results.baseline.val * (1 - results.baseline.val) / #val_set)]=],
           ko = "results[a].val > results[b].val로 정렬하세요. p = results.baseline.val." },
       },
     },
-    -- 12 -----------------------------------------------------------------------------------
+    -- 14 -----------------------------------------------------------------------------------
     {
       text = { en = "What did we learn?", ko = "무엇을 배웠나요?" },
       quiz = {

@@ -377,21 +377,31 @@ bumpy_errs = { [4] = 0.1, [16] = 0.1, [64] = 0.1 }]],
     {
       text = {
         en = [[
-The theorem is about an interval. Outside the points it was trained on, a ReLU network is
-just a straight line continuing the last hinge. Evaluate the width-32 sine network on
+The theorem is about a closed, bounded interval (a compact set), and it needs an
+activation that is not a polynomial (ReLU, tanh and sigmoid qualify). Outside the points
+it was trained on, nothing holds a ReLU network to the target: it keeps the hinges its
+units happen to have there, and beyond its outermost hinge, where no unit switches on or
+off any more, it is exactly a straight line. Evaluate the width-32 sine network on
 [π, 3π], where sin keeps waving, and compare its largest error there with its largest
-error on [−π, π].]],
+error on [−π, π]. Then find last_kink, the outermost hinge: unit i of the first layer
+switches at x = −bᵢ/wᵢ.]],
         ko = [[
-정리는 구간에 대한 이야기입니다. 학습한 점들 바깥에서 ReLU 신경망은 마지막 경첩을 이어 가는
-직선일 뿐입니다. 폭 32인 사인 신경망을 sin이 계속 물결치는 [π, 3π]에서 계산하고, 그곳의
-최대 오차를 [−π, π]에서의 최대 오차와 비교해 보세요.]],
+정리는 닫힌 유계 구간(콤팩트 집합)에 대한 이야기이고, 활성화 함수가 다항식이 아니어야 합니다
+(ReLU, tanh, 시그모이드는 조건을 만족합니다). 학습한 점들 바깥에서는 ReLU 신경망을 목표에 묶어
+두는 것이 없습니다. 거기서는 유닛들이 우연히 가진 경첩을 그대로 따르고, 가장 바깥 경첩 너머에서는
+더 이상 켜지거나 꺼지는 유닛이 없으므로 정확히 직선입니다. 폭 32인 사인 신경망을 sin이 계속
+물결치는 [π, 3π]에서 계산하고, 그곳의 최대 오차를 [−π, π]에서의 최대 오차와 비교해 보세요. 그다음
+가장 바깥 경첩 last_kink를 찾으세요. 첫 층의 유닛 i는 x = −bᵢ/wᵢ에서 꺾입니다.]],
       },
       code = [[
 model32 = fit_width(32, function(x) return x:sin() end, 1000)
 far = linspace(math.pi, 3 * math.pi, 200):view(-1, 1)
 inside = (model32(xs) - xs:sin()):abs():max():item()
 outside = (model32(far) - far:sin()):abs():max():item()
-print(inside, outside)
+w1, b1 = model32[1].weight:view(-1):tolist(), model32[1].bias:tolist()
+last_kink = -math.huge
+for i = 1, #w1 do last_kink = math.max(last_kink, -b1[i] / w1[i]) end
+print(inside, outside, last_kink)   -- beyond last_kink: a straight line
 plot.lines{ sin = { far:view(-1), far:sin():view(-1) }, net = { far:view(-1), model32(far):view(-1) } }]],
       wrong = [[
 model32 = fit_width(32, function(x) return x:sin() end, 1000)
@@ -415,7 +425,29 @@ outside = (model32(xs) - xs:sin()):abs():max():item()]],
         end
         if not (outside > 10 * inside) then
           return false, { en = ("outside (%.3g) should be far larger than inside (%.3g)"):format(outside, inside),
-                          ko = ("outside(%.3g)는 inside(%.3g)보다 훨씬 커야 합니다"):format(outside, inside) }
+                          ko = ("outside(%.3g) 값은 inside(%.3g)보다 훨씬 커야 합니다"):format(outside, inside) }
+        end
+        local W, B = env.model32[1].weight:reshape(-1):tolist(), env.model32[1].bias:reshape(-1):tolist()
+        local kink = -math.huge
+        for i = 1, #W do if W[i] ~= 0 then kink = math.max(kink, -B[i] / W[i]) end end
+        local got = value(env.last_kink)
+        if not finite(got) or math.abs(got - kink) > 1e-5 * math.max(1, math.abs(kink)) then
+          local first = -math.huge
+          for i = 1, #W do if W[i] ~= 0 then first = math.max(first, B[i] / W[i]) end end
+          return false, { en = ("last_kink should be the largest −bᵢ/wᵢ over the 32 units of model32[1] (%s)"):format(
+                              finite(got) and math.abs(got - first) < 1e-5 * math.max(1, math.abs(first)) and "mind the minus sign" or "the outermost hinge"),
+                          ko = ("last_kink는 model32[1]의 유닛 32개에 대한 −bᵢ/wᵢ의 최댓값이어야 합니다 (%s)"):format(
+                              finite(got) and math.abs(got - first) < 1e-5 * math.max(1, math.abs(first)) and "부호에 주의하세요" or "가장 바깥 경첩") }
+        end
+        -- beyond it the network is affine: equal slopes on three stretches past the kink
+        local xs3 = { kink + 0.5, kink + 1.5, kink + 2.5, kink + 3.5 }
+        local ys3 = outputs(env.model32, xs3)
+        if ys3 then
+          local s1, s2, s3 = ys3[2] - ys3[1], ys3[3] - ys3[2], ys3[4] - ys3[3]
+          if math.abs(s1 - s2) > 1e-3 * math.max(1, math.abs(s1)) or math.abs(s2 - s3) > 1e-3 * math.max(1, math.abs(s2)) then
+            return false, { en = "past last_kink model32 should be a straight line: is model32 the width-32 ReLU network?",
+                            ko = "last_kink 너머에서 model32는 직선이어야 합니다. model32가 폭 32인 ReLU 신경망인가요?" }
+          end
         end
         return true
       end,

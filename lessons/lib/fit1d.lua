@@ -1,6 +1,7 @@
 -- Reference fits of a one-input regression, in plain Lua, for the checks of the
 -- generalization lesson: the checks never call the learner's helpers to compute what the
--- answer should be, they call these. A lesson takes them with
+-- answer should be, they call these. The lesson also hands the learner the plumbing
+-- (points, features, solve, best_cut) so that a step asks for its key lines only. A lesson takes them with
 --   local F = require("nabla.lesson").lib("fit1d")
 -- Nothing here touches the learner's session or the random generator.
 local M = {}
@@ -21,23 +22,17 @@ function M.features(x, d)
   return f
 end
 
--- least squares of degree d: solves the normal equations (FᵀF) w = Fᵀy by Gaussian
--- elimination with partial pivoting (a tiny ridge keeps high degrees solvable)
-function M.fit_xy(xs, ys, d)
-  local m = d + 1
+-- solves A w = b (A m × m, b m numbers, as Lua tables) by Gaussian elimination with
+-- partial pivoting, after adding a tiny ridge 1e-9 to the diagonal (it keeps high degrees
+-- solvable); A and b are left as they were
+function M.solve(A0, b0)
+  local m = #b0
   local A, b = {}, {}
   for i = 1, m do
-    A[i], b[i] = {}, 0
-    for j = 1, m do A[i][j] = 0 end
+    A[i], b[i] = {}, b0[i]
+    for j = 1, m do A[i][j] = A0[i][j] end
+    A[i][i] = A[i][i] + 1e-9
   end
-  for k = 1, #xs do
-    local f = M.features(xs[k], d)
-    for i = 1, m do
-      b[i] = b[i] + f[i] * ys[k]
-      for j = 1, m do A[i][j] = A[i][j] + f[i] * f[j] end
-    end
-  end
-  for i = 1, m do A[i][i] = A[i][i] + 1e-9 end
   for c = 1, m do
     local p = c
     for r = c + 1, m do if math.abs(A[r][c]) > math.abs(A[p][c]) then p = r end end
@@ -55,6 +50,24 @@ function M.fit_xy(xs, ys, d)
     w[i] = s / A[i][i]
   end
   return w
+end
+
+-- least squares of degree d: the normal equations (FᵀF) w = Fᵀy, solved
+function M.fit_xy(xs, ys, d)
+  local m = d + 1
+  local A, b = {}, {}
+  for i = 1, m do
+    A[i], b[i] = {}, 0
+    for j = 1, m do A[i][j] = 0 end
+  end
+  for k = 1, #xs do
+    local f = M.features(xs[k], d)
+    for i = 1, m do
+      b[i] = b[i] + f[i] * ys[k]
+      for j = 1, m do A[i][j] = A[i][j] + f[i] * f[j] end
+    end
+  end
+  return M.solve(A, b)
 end
 
 function M.polyfit(ds, d) local xs, ys = M.points(ds); return M.fit_xy(xs, ys, d) end
@@ -76,13 +89,12 @@ end
 
 function M.mse(w, ds) return M.mse_fn(function(x) return M.predict(w, x) end, ds) end
 
--- a regression tree of the given depth: split where the squared error falls most, then
--- split each side again; a leaf predicts the mean of its points. Returns a function of x.
-function M.tree(xs, ys, depth)
+-- where to cut the points (xs, ys) in two so that the squared error around each side's
+-- mean falls most: the cut (halfway between two neighbouring x values), or nil when no
+-- cut separates two different x values
+function M.best_cut(xs, ys)
   local n, total, sq = #xs, 0, 0
   for i = 1, n do total, sq = total + ys[i], sq + ys[i] ^ 2 end
-  local mean = total / n
-  if depth == 0 or n < 2 then return function() return mean end end
   local order = {}
   for i = 1, n do order[i] = i end
   table.sort(order, function(a, b) return xs[a] < xs[b] end)
@@ -95,6 +107,16 @@ function M.tree(xs, ys, depth)
       if err < best then best, cut = err, (xs[i] + xs[j]) / 2 end
     end
   end
+  return cut
+end
+
+-- a regression tree of the given depth: cut at best_cut, then grow a tree of depth − 1 on
+-- each side; a leaf predicts the mean of its points. Returns a function of x.
+function M.tree(xs, ys, depth)
+  local n, total = #xs, 0
+  for i = 1, n do total = total + ys[i] end
+  local mean = total / n
+  local cut = (depth > 0 and n >= 2) and M.best_cut(xs, ys) or nil
   if not cut then return function() return mean end end
   local lx, ly, rx, ry = {}, {}, {}, {}
   for i = 1, n do

@@ -197,6 +197,7 @@ module("checkpoint", "checkpoint.save, checkpoint.load, checkpoint.json", "safet
 module("help_lib", "help_lib.find(x), help_lib.text(x)", "the help registry behind help(x) (lua/nabla/help.lua)", "help(x) 뒤의 도움말 목록 (lua/nabla/help.lua)")
 module("inspect_lib", "inspect_lib.inspect, inspect_lib.graph, inspect_lib.watch", "what inspect, graph and watch are made of (lua/nabla/inspect.lua)", "inspect, graph, watch를 이루는 코드 (lua/nabla/inspect.lua)")
 module("lessons_lib", "lessons_lib.lesson(id), lessons_lib.checks", "the lesson runner and the helpers of the lessons' checks", "레슨 실행기와 레슨 검사용 도우미")
+module("paths", "paths.root, paths.lessons, paths.experiments, paths.data, paths.installed, ...", "where nabla's files are: lessons, experiments, data sets (fetched ones go to paths.data)", "nabla의 파일이 있는 곳: 레슨, 실험, 데이터셋 (받은 데이터셋은 paths.data에 저장)")
 module("plot", "plot.line, plot.lines, plot.scatter, plot.contour, plot.save, ...", "plots in the terminal and as SVG (help(plot))", "터미널 그래프와 SVG (help(plot))")
 
 return registry

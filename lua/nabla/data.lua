@@ -126,14 +126,10 @@ local function exists(path)
   return f ~= nil
 end
 
--- where the datasets live: $NABLA_DATA, the source tree's datasets/, ./datasets
-local function dataset_roots()
-  local roots = {}
-  if os.getenv("NABLA_DATA") then roots[#roots + 1] = os.getenv("NABLA_DATA") end
-  if nabla.lua_dir then roots[#roots + 1] = nabla.lua_dir .. "/../datasets" end
-  roots[#roots + 1] = "datasets"
-  return roots
-end
+-- where the datasets live: $NABLA_DATA, the user's data directory (an installed nabla),
+-- the bundled datasets/, ./datasets (lua/nabla/paths.lua)
+local paths = require "nabla.paths"
+local dataset_roots = paths.data_roots
 
 local function find_set(name)
   for _, root in ipairs(dataset_roots()) do
@@ -141,18 +137,14 @@ local function find_set(name)
   end
 end
 
-local function fetch_script()
-  for _, root in ipairs(dataset_roots()) do
-    if exists(root .. "/fetch") then return root .. "/fetch" end
-  end
-end
-
+-- fetches a set into paths.data_dir(): $NABLA_DATA, or the user's data directory when
+-- nabla is installed (never the install prefix), or the source tree's datasets/
 local function run_fetch(which)
-  local script = fetch_script()
-  if not script then return false end
-  io.stderr:write(L(("%s is not here yet: running %s %s\n"):format(which, script, which),
-                    ("%s 데이터가 아직 없어서 받습니다: %s %s\n"):format(which, script, which)))
-  return os.execute(("sh '%s' %s"):format(script:gsub("'", "'\\''"), which)) == true
+  local cmd, script = paths.fetch_command(which)
+  if not cmd then return false end
+  io.stderr:write(L(("%s is not here yet: running %s %s (into %s)\n"):format(which, script, which, paths.data_dir()),
+                    ("%s 데이터가 아직 없어서 받습니다: %s %s (저장 위치 %s)\n"):format(which, script, which, paths.data_dir())))
+  return os.execute(cmd) == true
 end
 
 local MNIST_CLASSES = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" }
@@ -224,19 +216,19 @@ function data.mnist(opts)
     dir = find_set("mnist")
     if not dir and (opts.download or opts.full) and run_fetch("mnist") then dir = find_set("mnist") end
     if not dir and opts.full then
-      error(L("data.mnist{full = true}: the full MNIST could not be fetched (see the message above); run datasets/fetch mnist",
-              "data.mnist{full = true}: 전체 MNIST를 받지 못했습니다 (위 메시지 참고). datasets/fetch mnist 를 실행하세요"), 2)
+      error(L("data.mnist{full = true}: the full MNIST could not be fetched (see the message above); run " .. paths.fetch_hint("mnist"),
+              "data.mnist{full = true}: 전체 MNIST를 받지 못했습니다 (위 메시지 참고). 직접 받으려면 " .. paths.fetch_hint("mnist") .. " 명령을 실행하세요"), 2)
     end
     if not dir then
       dir = find_set("mnist-small")
       if not dir then
-        error(L("data.mnist: no MNIST found: run datasets/fetch mnist (or set NABLA_DATA)",
-                "data.mnist: MNIST를 찾을 수 없습니다: datasets/fetch mnist 를 실행하세요 (또는 NABLA_DATA 지정)"), 2)
+        error(L("data.mnist: no MNIST found: run " .. paths.fetch_hint("mnist") .. " (or set NABLA_DATA)",
+                "data.mnist: MNIST를 찾을 수 없습니다. " .. paths.fetch_hint("mnist") .. " 명령을 실행하세요 (또는 NABLA_DATA 지정)"), 2)
       end
       if not data._warned_small then
         data._warned_small = true
-        io.stderr:write(L("data.mnist: the full MNIST is not fetched (run datasets/fetch mnist); using the 2,000/500-digit subset datasets/mnist-small\n",
-                          "data.mnist: 전체 MNIST가 아직 없습니다 (datasets/fetch mnist 실행). 2,000/500장 부분 집합 datasets/mnist-small 을 씁니다\n"))
+        io.stderr:write(L("data.mnist: the full MNIST is not fetched (run " .. paths.fetch_hint("mnist") .. "); using the 2,000/500-digit subset datasets/mnist-small\n",
+                          "data.mnist: 전체 MNIST가 아직 없습니다 (" .. paths.fetch_hint("mnist") .. " 명령으로 받습니다). 2,000/500장 부분 집합 datasets/mnist-small 을 씁니다\n"))
       end
     end
   end
@@ -255,8 +247,8 @@ function data.fashion_mnist(opts)
   local dir = opts.path or find_set("fashion-mnist")
   if not dir and (opts.download or opts.full) and run_fetch("fashion-mnist") then dir = find_set("fashion-mnist") end
   if not dir then
-    error(L("data.fashion_mnist: Fashion-MNIST is not fetched: run datasets/fetch fashion-mnist (it installs Debian's dataset-fashion-mnist), or pass download = true",
-            "data.fashion_mnist: Fashion-MNIST가 없습니다: datasets/fetch fashion-mnist 를 실행하세요 (데비안 패키지 dataset-fashion-mnist 설치), 또는 download = true"), 2)
+    error(L("data.fashion_mnist: Fashion-MNIST is not fetched: run " .. paths.fetch_hint("fashion-mnist") .. " (it installs Debian's dataset-fashion-mnist), or pass download = true",
+            "data.fashion_mnist: Fashion-MNIST가 없습니다: " .. paths.fetch_hint("fashion-mnist") .. " 명령을 실행하세요 (데비안 패키지 dataset-fashion-mnist 설치), 또는 download = true"), 2)
   end
   return idx_pair(dir, prefix, "Fashion-MNIST " .. (prefix == "train" and "train" or "test"), FASHION_CLASSES, opts.limit)
 end

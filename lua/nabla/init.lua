@@ -8,7 +8,7 @@ local modules = {
   nn = "nabla.nn", optim = "nabla.optim", data = "nabla.data", aug = "nabla.aug",
   plot = "nabla.plot", lessons_lib = "nabla.lesson", inspect_lib = "nabla.inspect",
   train = "nabla.train", help_lib = "nabla.help", checkpoint = "nabla.checkpoint",
-  events = "nabla.events", lines = "nabla.lines",
+  events = "nabla.events", lines = "nabla.lines", paths = "nabla.paths",
 }
 -- Functions that live in a submodule: name = { module, field }.
 local functions = {

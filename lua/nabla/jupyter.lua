@@ -466,11 +466,9 @@ function M.data_dir()
 end
 
 function M.kernel_source()
-  local dir = nabla.lua_dir or "lua"
-  for _, cand in ipairs({ dir .. "/../jupyter/nabla_kernel.py", dir .. "/../../jupyter/nabla_kernel.py" }) do
-    local f = io.open(cand)
-    if f then f:close(); return cand end
-  end
+  local cand = require("nabla.paths").jupyter .. "/nabla_kernel.py"
+  local f = io.open(cand)
+  if f then f:close(); return cand end
   return nil
 end
 
@@ -481,7 +479,7 @@ function M.install(opts)
   local exe = opts.exe or executable()
   if not exe then error("nabla jupyter install: cannot find the nabla executable", 0) end
   local src = M.kernel_source()
-  if not src then error("nabla jupyter install: jupyter/nabla_kernel.py not found next to " .. tostring(nabla.lua_dir), 0) end
+  if not src then error("nabla jupyter install: nabla_kernel.py not found in " .. require("nabla.paths").jupyter, 0) end
   local dir = M.data_dir() .. "/kernels/" .. name
   if not os.execute("mkdir -p " .. shell_quote(dir)) then error("nabla jupyter install: cannot create " .. dir, 0) end
   local f = assert(io.open(src, "rb"))
@@ -489,7 +487,10 @@ function M.install(opts)
   f:close()
   write_file(dir .. "/nabla_kernel.py", py)
   local env = { NABLA_EXE = exe }
-  if nabla.lua_dir then env.NABLA_PATH = nabla.lua_dir end
+  -- the executable finds its own files (lua/nabla/paths.lua); a NABLA_PATH given to this
+  -- process (a test, a copy of the sources) is passed on
+  local np = os.getenv("NABLA_PATH")
+  if np and np ~= "" and nabla.lua_dir then env.NABLA_PATH = nabla.lua_dir end
   write_file(dir .. "/kernel.json", M.json({
     -- (frozen modules off: else ipykernel's debugger warns about them at every start)
     argv = array({ PYTHON, "-Xfrozen_modules=off", dir .. "/nabla_kernel.py", "-f", "{connection_file}" }),

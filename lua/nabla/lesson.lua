@@ -44,16 +44,8 @@ end
 
 -- ---- where lessons and progress live ----------------------------------------------------
 
-function M.lessons_dir()
-  local env = os.getenv("NABLA_LESSONS")
-  if env and env ~= "" then return env end
-  local dir = nabla.lua_dir or "lua"
-  for _, cand in ipairs({ dir .. "/../lessons", dir .. "/../../lessons" }) do
-    local f = io.open(cand .. "/gradient-descent.lua")
-    if f then f:close(); return cand end
-  end
-  return dir .. "/../lessons"
-end
+-- lessons/ beside lua/ in the resource root ($NABLA_LESSONS overrides): lua/nabla/paths.lua
+function M.lessons_dir() return require("nabla.paths").lessons_dir() end
 
 local function state_dir()
   local base = os.getenv("XDG_STATE_HOME")

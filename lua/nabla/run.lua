@@ -1,4 +1,5 @@
--- `nabla run experiments/mnist-cnn.lua --lr 0.01 --epochs 5 --resume runs/...`:
+-- `nabla run mnist-cnn --lr 0.01 --epochs 5 --resume runs/...` (a bundled experiment by name,
+-- or any experiment file: `nabla run experiments/mnist-cnn.lua`; `nabla run --list`):
 -- an experiment is a Lua file returning { name, config = {defaults}, run = function(cfg) }.
 -- Any config key can be overridden from the command line (its type is the default's).
 local nabla = require "nabla"
@@ -110,6 +111,9 @@ function M.test_result(model, test, history, opts)
       end
       model:load_state_dict(sd)
       res.model = ("best.safetensors (epoch %d of %d, lowest val_loss)"):format(res.selected_epoch, #vl)
+    else
+      -- e.g. a resumed run whose best epoch came before the resume, in another directory
+      res.model = "the last epoch's weights (no best.safetensors in the run directory)"
     end
   else
     res.selected_on = "nothing (no validation set: the last epoch's weights)"
@@ -122,11 +126,42 @@ function M.test_result(model, test, history, opts)
   return res
 end
 
+local USAGE = [[
+usage: nabla run NAME|FILE.lua [--key value ...] [--resume runs/.../last.safetensors] [--live]
+       nabla run --list            the bundled experiments, one a line
+       nabla run NAME --help       an experiment's options and their defaults
+NAME is a bundled experiment (nabla run mnist-cnn); FILE.lua any experiment file. The run
+goes to runs/NAME-DATE-TIME under the current directory (or --run_dir DIR).]]
+
+-- `nabla run --list`: name and one line for each bundled experiment
+function M.list()
+  local paths = require "nabla.paths"
+  local list = paths.experiment_list()
+  if #list == 0 then
+    io.stderr:write("run: no experiments in ", paths.experiments, "\n")
+    return 1
+  end
+  local w = 0
+  for _, e in ipairs(list) do w = math.max(w, #e.name) end
+  for _, e in ipairs(list) do print(("%-" .. w .. "s  %s"):format(e.name, e.description)) end
+  return 0
+end
+
 function M.main(args)
-  local path = args[1]
-  if not path or path == "--help" then
-    print("usage: nabla run experiments/NAME.lua [--key value ...] [--resume runs/.../last.safetensors] [--live]")
+  local what = args[1]
+  if not what or what == "--help" or what == "-h" then
+    print(USAGE)
     return 0
+  end
+  if what == "--list" then return M.list() end
+  local path = require("nabla.paths").find_experiment(what)
+  if not path then
+    local names = {}
+    for _, e in ipairs(require("nabla.paths").experiment_list()) do names[#names + 1] = e.name end
+    io.stderr:write(("run: no experiment '%s'%s (a file, or one of: %s; nabla run --list)\n")
+      :format(what, require("nabla.suggest").hint(what:match("([^/]+)$"):gsub("%.lua$", ""), names),
+              table.concat(names, ", ")))
+    return 2
   end
   local chunk, err = loadfile(path)
   if not chunk then

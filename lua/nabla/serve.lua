@@ -376,8 +376,12 @@ function M.load_checkpoint(path)
             ("serve: '%s'에는 모델을 만든 실험이 기록되어 있지 않습니다 (`nabla run`이 저장한 체크포인트에는 있습니다)"):format(path)), 0)
   end
   local exp_path = meta.experiment
-  local chunk = loadfile(exp_path)
-  if not chunk and nabla.lua_dir then chunk = loadfile(nabla.lua_dir .. "/../" .. exp_path) end
+  -- the recorded path, else the bundled experiment of that name (a checkpoint made in the
+  -- source tree served by an installed nabla, or the other way round)
+  local paths = require "nabla.paths"
+  local found = paths.find_experiment(exp_path)
+  if not found and exp_path:match("[^/]+%.lua$") then found = paths.find_experiment(exp_path:match("([^/]+)%.lua$")) end
+  local chunk = found and loadfile(found)
   if not chunk then error(L("serve: cannot read the experiment ", "serve: 실험 파일을 읽을 수 없습니다: ") .. exp_path, 0) end
   local exp = chunk()
   if type(exp) ~= "table" or type(exp.model) ~= "function" then

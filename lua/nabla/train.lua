@@ -146,7 +146,8 @@ end
 -- val_loss, val_accuracy, lr, time}. opts: epochs, optimizer, loss, scheduler
 -- (stepped each epoch; opts.scheduler_per_batch to step per batch; ReduceLROnPlateau gets
 -- the validation loss), val (a dataset or loader), clip_grad (max norm), early_stop =
--- { patience, min_delta, monitor = "val_loss" }, checkpoint = directory (best and last
+-- { patience, min_delta, monitor = "val_loss", restore_best = false: true puts back the
+-- weights of the best epoch at the end, and history.best_epoch says which }, checkpoint = directory (best and last
 -- saved as safetensors), resume = checkpoint file, log = csv path, quiet, progress.
 -- Options every fit() of the session gets unless it gives its own (`nabla run --live`
 -- sets defaults.live).
@@ -194,6 +195,9 @@ function M.fit(model, loader, opts)
   local history = opts.history or { epoch = {}, loss = {}, accuracy = {}, val_loss = {}, val_accuracy = {}, lr = {}, time = {} }
   local start_epoch = 1
   local best, bad_epochs = math.huge, 0
+  -- early_stop.restore_best: a copy of the weights of the best epoch so far, put back at
+  -- the end (what early stopping means: the model kept is the one of the best epoch)
+  local best_state, best_epoch = nil, nil
   if opts.resume then
     local ck = require("nabla.trainstate")
     local state = ck.load_training(opts.resume, model, opt, { scheduler = sched })
@@ -310,6 +314,12 @@ function M.fit(model, loader, opts)
     local value = monitor and row[monitor] or row.val_loss or row.loss
     local improved = value < best - ((opts.early_stop and opts.early_stop.min_delta) or 0)
     if improved then best, bad_epochs = value, 0 else bad_epochs = bad_epochs + 1 end
+    if improved and opts.early_stop and opts.early_stop.restore_best then
+      best_state, best_epoch = {}, epoch
+      for k, t in pairs(model:state_dict()) do
+        if nabla.is_tensor(t) then best_state[k] = t:clone() end
+      end
+    end
     if log then
       log:write(("%d,%.6f,%s,%s,%s,%s,%.3f"):format(epoch, row.loss, row.accuracy or "", row.val_loss or "",
         row.val_accuracy or "", row.lr or "", elapsed))
@@ -337,6 +347,14 @@ function M.fit(model, loader, opts)
   -- Ctrl-C stops the training and keeps what was learnt: the history so far is returned
   -- (h.interrupted = true), the interruption said on its own line after the progress bar.
   local ok, err = pcall(epochs_loop)
+  if best_state then
+    model:load_state_dict(best_state)
+    history.best_epoch = best_epoch
+    if not opts.quiet then
+      print(L(("early stop: restored the weights of epoch %d"):format(best_epoch),
+              ("조기 종료: %d 에폭의 가중치로 되돌렸습니다"):format(best_epoch)))
+    end
+  end
   if log then log:close() end
   if live then live:finish() end
   if events.listening("fit_end") then events.emit("fit_end", { history = history }) end

@@ -394,7 +394,7 @@ static bool repl(lua_State *L, bool welcome) {
 
 static void usage(void) {
     printf("usage: %s [options] [script.lua [args]]\n"
-           "       %s run experiments/NAME.lua [--key value ...]\n"
+           "       %s run NAME|FILE.lua [--key value ...]   (an experiment; run --list lists them)\n"
            "       %s serve CHECKPOINT [--port 8000] [--host 127.0.0.1]   (a model on the web)\n"
            "       %s jupyter install | lesson ID [--lang ko]   (nabla in Jupyter)\n"
            "  -e chunk      run the Lua chunk (several allowed)\n"
@@ -405,7 +405,8 @@ static void usage(void) {
            "  --version     version, Lua and BLAS\n"
            "  --help        this text\n"
            "With no script, nabla starts the interactive shell: lessons() lists the lessons,\n"
-           "help() the topics.\n",
+           "help() the topics. NABLA_DATA: where data sets are fetched (default, installed:\n"
+           "~/.local/share/nabla/datasets). man nabla for more.\n",
            progname, progname, progname, progname);
 }
 

@@ -187,6 +187,30 @@ T.test("early stopping: stops after `patience` epochs without improvement", func
   T.eq(#h3.epoch, 3, "min_delta = 10: no epoch counts as an improvement")
 end)
 
+T.test("early stopping with restore_best keeps the weights of the best epoch, not the last", function()
+  -- 64 training digits and a large learning rate: the validation loss bottoms out early,
+  -- then rises as the model learns the 64 by heart
+  local function run(restore)
+    nabla.manual_seed(4)
+    local model = mlp(64)
+    local h = nabla.fit(model, data.loader(data.mnist{ split = "train", path = small, limit = 64 }, { batch = 16 }),
+      { epochs = 30, lr = 1e-2, val = test, early_stop = { patience = 3, restore_best = restore }, quiet = true })
+    return model, h
+  end
+  local model, h = run(true)
+  local best = 1
+  for e = 2, #h.val_loss do if h.val_loss[e] < h.val_loss[best] then best = e end end
+  T.ok(#h.epoch == best + 3, ("stopped 3 epochs past the best (best %d, ran %d)"):format(best, #h.epoch))
+  T.eq(h.best_epoch, best, "history.best_epoch names the best epoch")
+  local now = nabla.evaluate(model, test).loss
+  T.ok(math.abs(now - h.val_loss[best]) < 1e-4 * h.val_loss[best],
+    ("the model is the best epoch's: val loss %.5f, best %.5f, last %.5f"):format(now, h.val_loss[best], h.val_loss[#h.val_loss]))
+  local last_model, h2 = run(false)
+  T.ok(h2.best_epoch == nil, "without restore_best no best_epoch")
+  T.ok(math.abs(nabla.evaluate(last_model, test).loss - h2.val_loss[#h2.val_loss]) < 1e-4 * h2.val_loss[#h2.val_loss],
+    "without restore_best the last weights stay")
+end)
+
 T.test("gradient clipping bounds each step; without it the same step is larger", function()
   local x, y = data.loader(train, { batch = 64 }):iter()()
   local function one_step(clip)
@@ -279,6 +303,48 @@ return {
   T.ok(code ~= "0" and out:find("load_training", 1, true), "resuming into another shape fails clearly: " .. out)
   out, code = nabla_run("--help")
   T.ok(code == "0" and out:find("--hidden", 1, true), "--help lists the options: " .. out)
+end)
+
+T.test("run.test_result: the weights chosen on validation are the ones tested, once", function()
+  nabla.manual_seed(3)
+  local pool = data.moons{ n = 400, noise = 0.3 }
+  local train, val = data.split(pool, { 100 }, { seed = 1 })
+  local test = data.moons{ n = 200, noise = 0.3 }
+  local model = nn.Sequential{ nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 2) }
+  local dir = tmpdir .. "/select"
+  -- a learning rate too high for the last epochs: validation loss goes up and down, so the
+  -- chosen epoch is often not the last
+  local h = nabla.fit(model, data.loader(train, { batch = 16, shuffle = true, seed = 1 }), {
+    epochs = 8, lr = 0.3, val = val, val_name = "val100", checkpoint = dir, log = dir .. "/log.csv", quiet = true })
+  local best_i = 1
+  for i, v in ipairs(h.val_loss) do if v < h.val_loss[best_i] then best_i = i end end
+  local res = run.test_result(model, test, h, { run_dir = dir })
+  T.eq(res.selected_epoch, best_i, "the epoch of lowest val_loss")
+  print(("  chosen: epoch %d of %d"):format(best_i, #h.val_loss))
+  T.ok(res.model:find("best.safetensors", 1, true), "the chosen weights were loaded: " .. res.model)
+  -- the model now holds best.safetensors' weights, and test_accuracy is theirs
+  local again = nn.Sequential{ nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 2) }
+  local sd = {}
+  for k, t in pairs(require("nabla.checkpoint").load(dir .. "/best.safetensors")) do
+    local name = k:match("^model%.(.*)$")
+    if name then sd[name] = t end
+  end
+  again:load_state_dict(sd)
+  T.near(res.test_accuracy, nabla.evaluate(again, test).accuracy, 0, 0, "test accuracy of the chosen weights")
+  T.near(res.val_accuracy, h.val_accuracy[best_i], 0, 0, "its validation accuracy")
+  -- log.csv says which split chose, and which epoch wrote best.safetensors
+  local lines = {}
+  for line in io.lines(dir .. "/log.csv") do lines[#lines + 1] = line end
+  T.ok(lines[1]:find(",selected_on,best$"), "log.csv header: " .. lines[1])
+  local marked = 0
+  for i = 2, #lines do
+    T.ok(lines[i]:find(",val100,[01]$"), "each row names the split: " .. lines[i])
+    if lines[i]:find(",1$") then marked = i - 1 end
+  end
+  T.eq(marked, best_i, "the last row marked best is the chosen epoch")
+  -- without a validation set nothing is chosen, and result.txt says so
+  local r2 = run.test_result(model, test, { time = { 1 } })
+  T.ok(r2.selected_on:find("nothing", 1, true), r2.selected_on)
 end)
 
 os.execute("rm -rf '" .. tmpdir .. "'")
