@@ -232,6 +232,7 @@ int nb_ink_to_mnist(const float *ink_in, int w, int h, float out[NB_SERVE_PIXELS
 #define DESKEW_MAX_DEG 15.0
 #define DESKEW_STEP_DEG 0.25
 #define LINE_MAX_W 4096
+#define LINE_MAX_SIDE 16384   /* the profiles hold one bin per pixel of the diagonal */
 
 /* bilinear ink at continuous image point (x, y) (pixel i covers [i, i+1)) */
 static float sample(const float *ink, int w, int h, double x, double y) {
@@ -283,6 +284,10 @@ int nb_grey_to_line(const float *grey, int w, int h, int height, nb_line *out, c
     memset(out, 0, sizeof *out);
     if (w < 1 || h < 1 || (long)w * h > MAX_PIXELS) return fail(err, errlen, "the image is empty or too large");
     if (height < 8 || height > 256) return fail(err, errlen, "the line height must be 8..256 pixels");
+    if (w > LINE_MAX_SIDE || h > LINE_MAX_SIDE) {
+        snprintf(err, errlen, "the image is %dx%d pixels; a page of at most %d pixels a side is read", w, h, LINE_MAX_SIDE);
+        return -1;
+    }
     size_t n = (size_t)w * h;
     /* 1. the paper */
     size_t hist[256] = {0};

@@ -174,6 +174,8 @@ def main():
     huge += struct.pack(">I", zlib.crc32(huge[12:29]) & 0xFFFFFFFF)
     _, err, _ = bad("a PNG claiming 100000x100000 pixels", 400, huge + good[33:])
     check("/read: the huge PNG's error says how many pixels are accepted", err and "pixels" in err, err)
+    _, err, _ = bad("a page 20000 pixels wide", 400, png(np.full((2, 20000), 255, dtype=np.uint8)))
+    check("/read: the too-wide page's error says the largest side read", err and "16384" in err, err)
     bad("an empty body", 400, b"")
     bad("JSON (only images can be read)", 400, b'{"pixels": [0]}', "application/json")
     body, ct = multipart("file", good)
