@@ -211,7 +211,10 @@ end
 
 function Server:_on(name, p)
   if name == "fit_start" then
-    if not self.model and p.model then self:set_model(p.model) end
+    -- the model being trained is served when it reads digits; one that does not (char-rnn's
+    -- language model, a GAN's generator) trains under the dashboard all the same, and /predict
+    -- keeps answering 503 "no model"
+    if not self.model and p.model then pcall(self.set_model, self, p.model) end
     self.training = new_training()
     self.training.running, self.training.epochs, self.training.steps = true, p.epochs or 0, p.steps or 0
     self:_publish(nil)

@@ -295,6 +295,17 @@ T.test("sample events (generative models): the server keeps the latest of each k
   T.ok(not events.listening("sample"), "a stopped server stops listening")
 end)
 
+T.test("a model that reads no digits trains under the server (char-rnn, a generator): the dashboard follows, nothing is served", function()
+  local events = require "nabla.events"
+  local s = serve.serve{ port = 0, quiet = true }
+  events.emit("fit_start", { model = nn.Linear(3, 2), epochs = 2, steps = 10 })
+  T.ok(s.model == nil, "a model that does not take digits is not served")
+  T.ok(s.training and s.training.running, "the dashboard follows its training")
+  events.emit("train_step", { step = 1, global_step = 1, epoch = 1, epochs = 2, loss = 1.5 })
+  T.eq(s.training.history.loss[1], 1.5)
+  s:stop()
+end)
+
 T.test("serve{} errors", function()
   local ok, err = pcall(serve.serve, { model = model, port = 70000, quiet = true })
   T.ok(not ok and err:match("port"), err)
