@@ -13,10 +13,21 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import browser as B  # noqa: E402
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
 
 EXE = sys.argv[1]
 C = B.Checks()
+
+
+def text_of(d, selector):
+    """The text of the element now at selector: a panel redrawn by the next epoch replaces
+    its element between finding it and reading it (seen on a fast, idle machine)."""
+    for _ in range(100):
+        try:
+            return d.find_element("css selector", selector).text
+        except StaleElementReferenceException:
+            time.sleep(0.05)
+    raise AssertionError(f"{selector} was replaced 100 times in a row")
 
 SERVER = r"""
 local nabla = require "nabla"
@@ -126,7 +137,7 @@ def main():
         C.ok(st and st["colours"] >= 5, f"the scatter is coloured by digit ({st})")
         legend = js(d, "return [...document.querySelectorAll('#sample-scatter .legend > span')].map(s => s.textContent)")
         C.ok(legend == [str(k) for k in range(10)], f"its legend names the ten digits ({legend})")
-        cap = d.find_element("css selector", "#sample-scatter figcaption").text
+        cap = text_of(d, "#sample-scatter figcaption")
         C.ok("latent space" in cap, f"the scatter's caption says what it is ({cap!r})")
         B.screenshot(d, "web-samples")
 
@@ -144,9 +155,9 @@ def main():
         st = js(d, CANVAS_STATS, "image_grid")
         C.ok(st and 0.02 < st["dark"] < 0.9, f"the GAN's sheet: dark strokes on white ({st})")
         C.ok(st["w"] >= 2 * 8 * 28 and st["h"] >= 2 * 8 * 28, "8 × 8 samples of 28 × 28 pixels, each at least twice as large")
-        text = d.find_element("css selector", "#sample-text pre").text
+        text = text_of(d, "#sample-text pre")
         C.ok("quick brown fox" in text and "경사 하강법" in text, f"the generated text is shown ({text!r})")
-        C.ok("char-rnn" in d.find_element("css selector", "#sample-text figcaption").text, "the text's caption")
+        C.ok("char-rnn" in text_of(d, "#sample-text figcaption"), "the text's caption")
         order = js(d, "return [...document.getElementById('later-panels').children].map(e => e.id)")
         C.ok(order == ["sample-scatter", "sample-image_grid", "sample-text"], f"panels in a fixed order ({order})")
 
