@@ -286,6 +286,9 @@ static void sum_kernel(const float *x, float *out, geom G, double scale) {
 /* gin is (outer, n, inner), g is (outer, inner):  gin[o, r, i] = scale · g[o, i] */
 static void spread_kernel(const float *g, float *gin, geom G, float scale) {
     const int64_t outer = G.outer, n = G.n, inner = G.inner;
+    /* an empty tensor has nothing to fill, though its other dims may be huge (a [2^31, 0]
+     * view looped 2^31 times here: fuzz_ops found it as a timeout) */
+    if (outer == 0 || n == 0 || inner == 0) return;
     if (inner == 1) { /* each output's gradient fills a contiguous row of n */
         if (outer * n <= PAR_SUM || outer == 1) { /* small: no parallel region */
             for (int64_t o = 0; o < outer; o++) {
