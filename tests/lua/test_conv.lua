@@ -74,7 +74,7 @@ end
 T.test("direct and im2col agree on the MNIST CNN's layers (batch 4) and on one image", function()
   nb.manual_seed(11)
   for _, c in ipairs { { 32, 14, 64, 3, 1 }, { 32, 26, 64, 3, 0 }, { 16, 12, 32, 5, 0 }, { 1, 28, 32, 3, 0 },
-                       { 16, 9, 16, 3, 1, 1 } } do
+                       { 1, 28, 32, 3, 1 }, { 1, 28, 16, 5, 0 }, { 3, 11, 16, 3, 1, 3 }, { 16, 9, 16, 3, 1, 1 } } do
     local C, H, O, k, pad, N = table.unpack(c)
     local x, w, b = nb.randn(N or 4, C, H, H), nb.randn(O, C, k, k) * 0.1, nb.randn(O)
     local up
