@@ -81,6 +81,9 @@ T.test("the hidden units split over the threads give the same numbers", function
   nabla.manual_seed(5)
   agree("LSTM H=16 B=5 T=7", nn.LSTM(3, 16), nabla.randn(7, 5, 3), nil, 1e-4)
   agree("GRU H=16 B=5 T=7", nn.GRU(3, 16), nabla.randn(7, 5, 3), nil, 1e-4)
+  -- one chunk of 16 units on two threads (when there are two): the second has none
+  agree("LSTM H=16 B=401 T=3", nn.LSTM(3, 16), nabla.randn(3, 401, 3), nil, 1e-4)
+  agree("GRU H=16 B=401 T=3", nn.GRU(3, 16), nabla.randn(3, 401, 3), nil, 1e-4)
   agree("LSTM H=48 B=67 T=3 bidirectional, h0 and c0", nn.LSTM(5, 48, { bidirectional = true }), nabla.randn(3, 67, 5),
     { nabla.randn(2, 67, 48), nabla.randn(2, 67, 48) }, 1e-4)
   agree("GRU H=48 B=67 T=3 bidirectional, h0", nn.GRU(5, 48, { bidirectional = true }), nabla.randn(3, 67, 5),
