@@ -256,8 +256,8 @@ T.test("max_pool2d propagates NaN", function()
   T.ok(y ~= y, "NaN wins")
 end)
 
--- The 2x2, stride-2 max pool has its own kernel (vectorised, 16 outputs of a row at a time,
--- with a masked last group; its backward writes every element of dx). It must agree with a
+-- The 2x2, stride-2 max pool has its own forward kernel (vectorised, 16 outputs of a row at a
+-- time, with a masked last group; the backward scatters through its indices). It must agree with a
 -- plain loop and with the general kernel (ceil_mode on odd sizes takes the general path,
 -- whose extra last row and column are cut off) on odd sizes, rows of more than 16 outputs,
 -- ties and NaNs, values and 1-based indices, forward and backward.
