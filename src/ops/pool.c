@@ -238,8 +238,8 @@ static void max_pool_forward(float *y, int32_t *idx, const float *x, int64_t P, 
 /* max_pool2d: dL/dx[p, argmax of window (i, j)] += dL/dy[p, i, j]; 0 elsewhere.
  * (For the 2×2 windows, writing every element of dx once, vectorised, instead of zeroing
  * it and scattering g was tried: slower inside a training step, 9.7% of the MNIST CNN's
- * step against 6.6%. A store to a line not in the cache first reads it; memset's
- * `rep stosb` does not, and the scatter then finds the lines it writes.) */
+ * step against 6.6%: most likely because a store to a line not in the cache first reads
+ * it, where memset's `rep stosb` does not.) */
 static int max_pool2d_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     nb_tensor *x = n->in[0];
     int nd = x->ndim;
