@@ -463,7 +463,12 @@ int nb_backward(nb_tensor *root, const nb_backward_opts *opts) {
             rc = -1;
             goto cleanup;
         }
-        if (n->backward(n, g, gin) || (o.visit && o.visit(o.visit_ctx, n, g, gin))) {
+        /* the visitor is shown g after the backward: held here, so that no backward takes
+         * it as its own to write over (relu's does when it holds the only reference) */
+        if (o.visit) nb_incref(g);
+        int bad = n->backward(n, g, gin) || (o.visit && o.visit(o.visit_ctx, n, g, gin));
+        if (o.visit) nb_decref(g);
+        if (bad) {
             for (int i = 0; i < gn; i++) nb_decref(gin[i]);
             if (gin != gin_inline) free(gin);
             nb_decref(g);

@@ -44,6 +44,12 @@ typedef struct nb_storage {
  * reset: the Lua binding feeds the second to Lua's collector so that it sees tensor
  * memory (Torch7's collectgarbage() habit is not needed). */
 extern int64_t nb_bytes_alive;
+
+/* Asks for transparent huge pages over the whole 2 MiB pages inside [p, p + bytes), before
+ * the memory is first written (where the kernel gives them on request: Debian's default
+ * /sys/kernel/mm/transparent_hugepage/enabled is "madvise"). A hint: nothing changes if
+ * it is refused. Tensors and data sets of more than 2 MiB use it (see tensor.c). */
+void nb_advise_huge(void *p, size_t bytes);
 extern int64_t nb_bytes_since_gc;
 
 /* ---- tensors ----------------------------------------------------------------------- */

@@ -229,6 +229,7 @@ uint8_t *nb_read_idx_u8(const char *path, int *ndim, int64_t shape[NB_MAXDIM], s
         fclose(h.f);
         return nb_error("read_idx: '%s': out of memory for %lld bytes", path, (long long)h.numel);
     }
+    nb_advise_huge(data, (size_t)h.numel); /* batches are gathered from it at random */
     if (h.numel && fread(data, 1, (size_t)h.numel, h.f) != (size_t)h.numel) {
         free(data);
         fclose(h.f);

@@ -171,6 +171,7 @@ static int l_bytes(lua_State *L) {
         nb_decref(c);
         return luaL_error(L, "bytes: out of memory");
     }
+    nb_advise_huge(b->data, (size_t)n);
     for (int64_t i = 0; i < n; i++) b->data[i] = (uint8_t)x[i];
     b->nbytes = (size_t)n;
     b->ndim = t->ndim;

@@ -132,7 +132,7 @@ static int shape_tostring(lua_State *L) {
     lua_Integer n = luaL_len(L, 1);
     for (lua_Integer i = 1; i <= n; i++) {
         lua_geti(L, 1, i);
-        lua_pushfstring(L, i > 1 ? ",%d" : "%d", (int)lua_tointeger(L, -1));
+        lua_pushfstring(L, i > 1 ? ",%I" : "%I", (LUAI_UACINT)lua_tointeger(L, -1));   /* sizes reach 2^63 */
         lua_remove(L, -2);
         luaL_addvalue(&b);
     }

@@ -284,8 +284,11 @@ static void shift_pixels(int64_t OH, int64_t OW, int64_t Wf, int64_t *pix) {
 /* Whether the direct path computes a product (SHIFT_FWD, SHIFT_DW or SHIFT_DX) that writes
  * n channels. AUTO takes it where bench/bench_conv.lua measured it faster than im2col:
  *  - not for one image (the im2col path's sgemm then runs on every thread);
- *  - not when a receptive field has fewer than 64 values (C·kh·kw: a first layer on a
- *    grey image): the im2col products are then short, cheap to set up, and as fast;
+ *  - with AVX2, not when a receptive field has fewer than 64 values (C·kh·kw: a first
+ *    layer on a grey image): the im2col products are then short, cheap to set up, and as
+ *    fast. With AVX-512 the direct path wins there too (on the 2-core Zen of issue 17,
+ *    batch 64, forward + dW: 32c3 padded on 1×28×28 0.44 against 0.85–0.93 ms, LeNet's
+ *    16c5 0.33 against 0.61, 16c3 on 3×32×32 0.76–0.83 against 1.36–1.45);
  *  - dx only when the input is at most 1.25× the output plane (1.1× with AVX2): the direct
  *    dx runs over every input pixel with every tap, also where the taps fall on dy's zero
  *    border; the im2col path's col2im does not. (Unpadded 3×3 on 26×26: 1.17× the work, 6%
@@ -296,7 +299,7 @@ static bool shift_ok(const geom *g, int64_t n, int product) {
     if (!g->shifted || n % nb_convmm_width() || g->algorithm == NB_CONV_IM2COL) return false;
     if (g->algorithm == NB_CONV_DIRECT) return true;
     if (g->N < 2 && nb_num_threads() > 1) return false;
-    if (g->K < 64) return false;
+    if (g->K < 64 && nb_convmm_width() < 16) return false;
     if (product == SHIFT_DX) /* AVX-512: up to 1.25×; AVX2 (measured with -mno-avx512f): 1.1× */
         return nb_convmm_width() >= 16 ? g->H * g->W * 4 <= g->P * 5 : g->H * g->W * 10 <= g->P * 11;
     return true;

@@ -4,11 +4,13 @@
  * split over OpenMP threads by rows. */
 #include "rnn.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "impl.h"
 #include "blas.h"
+#include "convmm.h"
 #include "vmath.h"
 
 /* gx and gh (B, G·H) and s (B, H), checked; B and H out */
@@ -40,14 +42,15 @@ static int check(const char *op, int G, nb_tensor *gx, nb_tensor *gh, nb_tensor 
 /* ==== LSTM ============================================================================== */
 
 /* One row: gx, gh (4H), c (H) -> act (4H: i, f, g, o after their nonlinearities),
- * h' and c' (H). */
-static void lstm_row(int64_t H, const float *restrict gx, const float *restrict gh, const float *restrict c, float *restrict act,
+ * h' and c' (H). n units j < n of the row (all H of them, or one thread's share): gate k
+ * of unit j is gx[k·H + j], act[k·H + j] and gh[k·sh + j]. */
+static void lstm_row(int64_t n, int64_t H, int64_t sh, const float *restrict gx, const float *restrict gh, const float *restrict c, float *restrict act,
                      float *restrict h1, float *restrict c1) {
-    for (int64_t j = 0; j < H; j++) {
+    for (int64_t j = 0; j < n; j++) {
         float i = nb_vsigmoidf(gx[j] + gh[j]);
-        float f = nb_vsigmoidf(gx[H + j] + gh[H + j]);
-        float g = nb_vtanhf(gx[2 * H + j] + gh[2 * H + j]);
-        float o = nb_vsigmoidf(gx[3 * H + j] + gh[3 * H + j]);
+        float f = nb_vsigmoidf(gx[H + j] + gh[sh + j]);
+        float g = nb_vtanhf(gx[2 * H + j] + gh[2 * sh + j]);
+        float o = nb_vsigmoidf(gx[3 * H + j] + gh[3 * sh + j]);
         float cn = f * c[j] + i * g;
         act[j] = i, act[H + j] = f, act[2 * H + j] = g, act[3 * H + j] = o;
         c1[j] = cn;
@@ -61,9 +64,9 @@ static void lstm_row(int64_t H, const float *restrict gx, const float *restrict 
  *                           i = dc ⊙ g ⊙ i(1 − i),   f = dc ⊙ c ⊙ f(1 − f),   g = dc ⊙ i ⊙ (1 − g²)
  *   dL/dc = dc ⊙ f
  * The pre-activation is gx + gh, so dgates is the gradient of both. */
-static void lstm_row_backward(int64_t H, const float *restrict dh, const float *restrict dc1, const float *restrict act,
+static void lstm_row_backward(int64_t n, int64_t H, const float *restrict dh, const float *restrict dc1, const float *restrict act,
                               const float *restrict c, const float *restrict c1, float *restrict dgates, float *restrict dc0) {
-    for (int64_t j = 0; j < H; j++) {
+    for (int64_t j = 0; j < n; j++) { /* n units, gates H apart in act and dgates, as above */
         float i = act[j], f = act[H + j], g = act[2 * H + j], o = act[3 * H + j];
         float tc = nb_vtanhf(c1[j]);
         float dc = dc1[j] + dh[j] * o * (1.0f - tc * tc);
@@ -89,7 +92,7 @@ static int lstm_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
     const float *pG = nb_data(G), *pa = nb_data(act), *pc = nb_data(cc), *po = nb_data(out);
     float *pd = nb_data(dg), *p0 = nb_data(dc0);
     FOR_ROWS(B, H, {
-        lstm_row_backward(H, pG + b * H, pG + (B + b) * H, pa + b * 4 * H, pc + b * H,
+        lstm_row_backward(H, H, pG + b * H, pG + (B + b) * H, pa + b * 4 * H, pc + b * H,
                           po + (B + b) * H, pd + b * 4 * H, p0 + b * H);
     });
     nb_decref(G), nb_decref(cc);
@@ -111,7 +114,7 @@ nb_tensor *nb_lstm_cell(nb_tensor *gx, nb_tensor *gh, nb_tensor *c) {
         const float *px = nb_data(x), *ph = nb_data(hh), *pc = nb_data(cc);
         float *po = nb_data(out), *pa = nb_data(act);
         FOR_ROWS(B, H, {
-            lstm_row(H, px + b * 4 * H, ph + b * 4 * H, pc + b * H, pa + b * 4 * H, po + b * H,
+            lstm_row(H, H, H, px + b * 4 * H, ph + b * 4 * H, pc + b * H, pa + b * 4 * H, po + b * H,
                      po + (B + b) * H);
         });
     }
@@ -136,10 +139,11 @@ nb_tensor *nb_lstm_cell(nb_tensor *gx, nb_tensor *gh, nb_tensor *c) {
 
 /* ==== GRU =============================================================================== */
 
-/* One row: gx, gh (3H), h (H) -> act (3H: r, z, n) and h' (H). */
-static void gru_row(int64_t H, const float *restrict gx, const float *restrict gh, const float *restrict h, float *restrict act,
+/* One row: gx, gh (3H), h (H) -> act (3H: r, z, n) and h' (H); n units of it, gates H
+ * apart (as lstm_row) */
+static void gru_row(int64_t n, int64_t H, const float *restrict gx, const float *restrict gh, const float *restrict h, float *restrict act,
                     float *restrict h1) {
-    for (int64_t j = 0; j < H; j++) {
+    for (int64_t j = 0; j < n; j++) {
         float r = nb_vsigmoidf(gx[j] + gh[j]);
         float z = nb_vsigmoidf(gx[H + j] + gh[H + j]);
         float nn = nb_vtanhf(gx[2 * H + j] + r * gh[2 * H + j]);
@@ -153,9 +157,9 @@ static void gru_row(int64_t H, const float *restrict gx, const float *restrict g
  *   p = dL/dn ⊙ (1 − n²): the gradient of n's pre-activation gx_n + r ⊙ gh_n, so
  *   dL/dgx_n = p,  dL/dgh_n = p ⊙ r,  dL/dr = p ⊙ gh_n
  *   dL/dgx_r = dL/dgh_r = dL/dr ⊙ r(1 − r),  dL/dgx_z = dL/dgh_z = dL/dz ⊙ z(1 − z) */
-static void gru_row_backward(int64_t H, const float *restrict d, const float *restrict act, const float *restrict gh,
+static void gru_row_backward(int64_t n, int64_t H, const float *restrict d, const float *restrict act, const float *restrict gh,
                              const float *restrict h, float *restrict dgx, float *restrict dgh, float *restrict dh) {
-    for (int64_t j = 0; j < H; j++) {
+    for (int64_t j = 0; j < n; j++) { /* n units, gates H apart */
         float r = act[j], z = act[H + j], nn = act[2 * H + j];
         float dn = d[j] * (1.0f - z), dz = d[j] * (h[j] - nn);
         float p = dn * (1.0f - nn * nn);
@@ -181,7 +185,7 @@ static int gru_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
         const float *pG = nb_data(G), *pa = nb_data(act), *pgh = nb_data(gh), *ph = nb_data(h);
         float *px = nb_data(dgx), *pw = nb_data(dgh), *pd = nb_data(dh);
         FOR_ROWS(B, H, {
-            gru_row_backward(H, pG + b * H, pa + b * 3 * H, pgh + b * 3 * H, ph + b * H,
+            gru_row_backward(H, H, pG + b * H, pa + b * 3 * H, pgh + b * 3 * H, ph + b * H,
                              px + b * 3 * H, pw + b * 3 * H, pd + b * H);
         });
     }
@@ -208,7 +212,7 @@ nb_tensor *nb_gru_cell(nb_tensor *gx, nb_tensor *gh, nb_tensor *h) {
         const float *px = nb_data(x), *ph = nb_data(hh), *p0 = nb_data(h0);
         float *po = nb_data(out), *pa = nb_data(act);
         FOR_ROWS(B, H, {
-            gru_row(H, px + b * 3 * H, ph + b * 3 * H, p0 + b * H, pa + b * 3 * H, po + b * H);
+            gru_row(H, H, px + b * 3 * H, ph + b * 3 * H, p0 + b * H, pa + b * 3 * H, po + b * H);
         });
     }
     nb_decref(x), nb_decref(hh), nb_decref(h0);
@@ -347,6 +351,87 @@ static void seq_grads(nb_node *n, nb_tensor **gin, nb_tensor *dx, nb_tensor *dh0
     for (int k = 0; k < 5; k++) nb_decref(all[k]);
 }
 
+/* ---- The hidden units split over the threads ------------------------------------------
+ * A step's products are small (B × G·H × H: 64 × 512 × 128 for the MNIST LSTM), and each
+ * step needs the whole previous h. Called as one threaded sgemm per step, the library
+ * packs both operands again at every call and the gate nonlinearities run on one thread.
+ * Instead, one parallel region runs the whole sequence, and each thread owns a slice of
+ * the hidden units [u0, u0 + n) (multiples of 16 units): in the forward, its columns of
+ * every gate, gh[:, k·H + u0 …] = h · W_kᵀ for its rows of W, packed once per sequence as
+ * (H, G·n) so that the product is nb_convmm's (src/ops/convmm.h: the vector tiles of the
+ * direct convolutions, with no packing), then the gates of its units, then a barrier
+ * (the next step reads all of h). In the backward, the gates' gradients of its units, a
+ * barrier, then its columns of dh = dg · W (W's columns u0 …, packed as (G·H, n)).
+ * Used when nb_convmm has vector kernels and H is a multiple of 16; the per-step loops
+ * further down do the rest (and the tests compare both with the cells written with ops). */
+static bool split_ok(int64_t H) { return nb_convmm_width() > 0 && H % 16 == 0; }
+
+/* the threads for a sequence of B rows: one when the products are small */
+static int split_threads(int64_t B, int64_t G, int64_t H) {
+    int nt = omp_in_parallel() ? 1 : nb_num_threads();
+    return B * G * H * H >= NB_PAR_MIN * 8 ? nt : 1;
+}
+
+/* thread t's units [*u0, *u0 + *n) of H, in whole chunks of 16 */
+static void split_units(int64_t H, int t, int nt, int64_t *u0, int64_t *n) {
+    const int64_t chunks = H / 16, c0 = chunks * t / nt, c1 = chunks * (t + 1) / nt;
+    *u0 = 16 * c0, *n = 16 * (c1 - c0);
+}
+
+/* A thread's buffers: wf (H, G·n) its rows of W transposed (forward) or wb (G·H, n) its
+ * columns of W (backward); the product (B + slack, G·n); row and column offsets for
+ * nb_convmm; two (B, n) temporaries. NULL if out of memory. */
+typedef struct {
+    float *w, *prod, *t1, *t2;
+    int64_t *rowoff, *off;
+} split_buf;
+
+static int split_alloc(split_buf *sb, int64_t B, int64_t G, int64_t H, int64_t n) {
+    const int64_t nw = G * H * n, np = (B + NB_CONVMM_SLACK) * G * n;
+    float *f = malloc(sizeof(float) * (size_t)(nw + np + 2 * B * n + 1));
+    int64_t *o = malloc(sizeof(int64_t) * (size_t)(B + G * H));
+    if (!f || !o) {
+        free(f), free(o);
+        return -1;
+    }
+    sb->w = f, sb->prod = f + nw, sb->t1 = sb->prod + np, sb->t2 = sb->t1 + B * n;
+    sb->rowoff = o, sb->off = o + B;
+    for (int64_t l = 0; l < G * H; l++) sb->off[l] = l;
+    return 0;
+}
+static void split_free(split_buf *sb) { free(sb->w), free(sb->rowoff); }
+
+/* forward: wf[k, g·n + j] = w[(g·H + u0 + j), k], w (G·H, H) */
+static void pack_rows(const float *w, int64_t G, int64_t H, int64_t u0, int64_t n, float *wf) {
+    for (int64_t g = 0; g < G; g++)
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t k = 0; k < H; k++) wf[k * G * n + g * n + j] = w[(g * H + u0 + j) * H + k];
+}
+/* backward: wb[l, j] = w[l, u0 + j] */
+static void pack_cols(const float *w, int64_t G, int64_t H, int64_t u0, int64_t n, float *wb) {
+    for (int64_t l = 0; l < G * H; l++) memcpy(wb + l * n, w + l * H + u0, sizeof(float) * n);
+}
+
+/* gh[b, g·n + j] = (h · W_gᵀ)[b, u0 + j] + b_hh[g·H + u0 + j] for the thread's units */
+static void split_hidden(const split_buf *sb, const float *h, int64_t B, int64_t G, int64_t H,
+                         int64_t u0, int64_t n, const float *bias) {
+    if (n == 0) return;
+    for (int64_t b = 0; b < B; b++) sb->rowoff[b] = b * H;
+    nb_convmm(h, sb->rowoff, B, sb->off, H, sb->w, G * n, sb->prod, false);
+    if (bias)
+        for (int64_t b = 0; b < B; b++)
+            for (int64_t g = 0; g < G; g++)
+                for (int64_t j = 0; j < n; j++) sb->prod[(b * G + g) * n + j] += bias[g * H + u0 + j];
+}
+
+/* out[b, j] = (dg · W)[b, u0 + j], dg (B, G·H): into sb->prod (B, n) */
+static void split_dh(const split_buf *sb, const float *dg, int64_t B, int64_t G, int64_t H,
+                     int64_t n) {
+    if (n == 0) return;
+    for (int64_t b = 0; b < B; b++) sb->rowoff[b] = b * G * H;
+    nb_convmm(dg, sb->rowoff, B, sb->off, G * H, sb->w, n, sb->prod, false);
+}
+
 /* ---- LSTM over a sequence -------------------------------------------------------------- */
 
 /* saved: [0] act (T, B, 4H), [1] cs (T, B, H): c_t of every step, [2] alias of the output */
@@ -372,14 +457,59 @@ static int lstm_seq_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
     float *pdx = nb_data(dx), *pdh = nb_data(dh), *pdc = nb_data(dc);
     float *dhtot = tmp, *dcprev = tmp + B * H;
     memcpy(pdc, pG + T * B * H, sizeof(float) * B * H);   /* dL/d(last c) */
-    for (int64_t s = T - 1; s >= 0; s--) {
+    int failed = 0;
+    if (split_ok(H)) {
+        const int nt = split_threads(B, 4, H);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+        {
+            int64_t u0, n;
+            split_units(H, omp_get_thread_num(), omp_get_num_threads(), &u0, &n);
+            split_buf sb;
+            const int bad = split_alloc(&sb, B, 4, H, n);
+            if (bad) {
+#pragma omp atomic write
+                failed = 1;
+            }
+#pragma omp barrier
+            if (!failed) {
+                pack_cols(pw, 4, H, u0, n, sb.w);
+                float *dht = sb.t1, *dcn = sb.t2; /* (B, n): dL/dh of the step, dL/dc before it */
+                for (int64_t s = T - 1; s >= 0; s--) {
+                    const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
+                    const float *cprev = s == 0 ? pc0 : pcs + tp * B * H;
+                    const float *Gt = pG + t * B * H;
+                    float *dxt = pdx + t * B * H4;
+                    for (int64_t b = 0; b < B; b++) {
+                        for (int64_t j = 0; j < n; j++)
+                            dht[b * n + j] = Gt[b * H + u0 + j] + pdh[b * H + u0 + j];
+                        lstm_row_backward(n, H, dht + b * n, pdc + b * H + u0,
+                                          pa + (t * B + b) * H4 + u0, cprev + b * H + u0,
+                                          pcs + (t * B + b) * H + u0, dxt + b * H4 + u0,
+                                          dcn + b * n);
+                        memcpy(pdc + b * H + u0, dcn + b * n, sizeof(float) * n);
+                    }
+#pragma omp barrier /* dh = dg · W reads every unit's gate gradients */
+                    split_dh(&sb, dxt, B, 4, H, n);
+                    for (int64_t b = 0; b < B; b++)
+                        memcpy(pdh + b * H + u0, sb.prod + b * n, sizeof(float) * n);
+                }
+            }
+            if (!bad) split_free(&sb);
+        }
+        if (failed) {
+            nb_error("lstm_seq: out of memory");
+            nb_decref(dx), nb_decref(dh), nb_decref(dc), nb_decref(dw), nb_decref(db);
+            goto done;
+        }
+    }
+    for (int64_t s = T - 1; s >= 0 && !split_ok(H); s--) {
         const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
         const float *cprev = s == 0 ? pc0 : pcs + tp * B * H;
         const float *Gt = pG + t * B * H;
         for (int64_t i = 0; i < B * H; i++) dhtot[i] = Gt[i] + pdh[i];
         float *dxt = pdx + t * B * H4;
         FOR_ROWS(B, H, {
-            lstm_row_backward(H, dhtot + b * H, pdc + b * H, pa + (t * B + b) * H4,
+            lstm_row_backward(H, H, dhtot + b * H, pdc + b * H, pa + (t * B + b) * H4,
                               cprev + b * H, pcs + (t * B + b) * H, dxt + b * H4,
                               dcprev + b * H);
         });
@@ -411,21 +541,56 @@ nb_tensor *nb_lstm_seq(nb_tensor *xp, nb_tensor *h0, nb_tensor *c0, nb_tensor *w
     }
     const float *px = nb_data(a.x), *pw = nb_data(a.w), *pb = a.b ? nb_data(a.b) : NULL;
     float *py = nb_data(out), *pa = nb_data(act), *pcs = nb_data(cs), *pgh = nb_data(gh);
-    int64_t t = 0;
-    for (int64_t s = 0; s < T; s++) {
+    int64_t t = reverse ? 0 : T - 1; /* the last step */
+    int failed = 0;
+    if (split_ok(H)) {
+        const int nt = split_threads(B, 4, H);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+        {
+            int64_t u0, n;
+            split_units(H, omp_get_thread_num(), omp_get_num_threads(), &u0, &n);
+            split_buf sb;
+            const int bad = split_alloc(&sb, B, 4, H, n);
+            if (bad) {
+#pragma omp atomic write
+                failed = 1;
+            }
+#pragma omp barrier /* every thread sees whether all buffers were allocated */
+            if (!failed) {
+                pack_rows(pw, 4, H, u0, n, sb.w);
+                for (int64_t s = 0; s < T; s++) {
+                    const int64_t ts = reverse ? T - 1 - s : s, tp = reverse ? ts + 1 : ts - 1;
+                    const float *hprev = s == 0 ? nb_data(a.h0) : py + tp * B * H;
+                    const float *cprev = s == 0 ? nb_data(a.c0) : pcs + tp * B * H;
+                    split_hidden(&sb, hprev, B, 4, H, u0, n, pb);
+                    for (int64_t b = 0; b < B; b++)
+                        lstm_row(n, H, n, px + (ts * B + b) * H4 + u0, sb.prod + b * 4 * n,
+                                 cprev + b * H + u0, pa + (ts * B + b) * H4 + u0,
+                                 py + (ts * B + b) * H + u0, pcs + (ts * B + b) * H + u0);
+#pragma omp barrier /* the next step reads all of h */
+                }
+            }
+            if (!bad) split_free(&sb);
+        }
+    }
+    for (int64_t s = 0; s < T && !split_ok(H); s++) {
         t = reverse ? T - 1 - s : s;
         const int64_t tp = reverse ? t + 1 : t - 1;
         const float *hprev = s == 0 ? nb_data(a.h0) : py + tp * B * H;
         const float *cprev = s == 0 ? nb_data(a.c0) : pcs + tp * B * H;
         hidden_product(B, H4, H, hprev, pw, pb, pgh);
         FOR_ROWS(B, H, {
-            lstm_row(H, px + (t * B + b) * H4, pgh + b * H4, cprev + b * H,
+            lstm_row(H, H, H, px + (t * B + b) * H4, pgh + b * H4, cprev + b * H,
                      pa + (t * B + b) * H4, py + (t * B + b) * H, pcs + (t * B + b) * H);
         });
     }
     memcpy(py + T * B * H, pcs + t * B * H, sizeof(float) * B * H); /* the last step's c */
     nb_decref(gh);
     seq_free(&a);
+    if (failed) {
+        nb_decref(out), nb_decref(act), nb_decref(cs);
+        return nb_error("lstm_seq: out of memory");
+    }
     nb_tensor *alias = nb_alias(out);
     if (!alias) {
         nb_decref(out), nb_decref(act), nb_decref(cs);
@@ -459,14 +624,58 @@ static int gru_seq_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
     const float *pG = nb_data(G), *pa = nb_data(act), *pgh = nb_data(ghs), *py = nb_data(out);
     const float *ph0 = nb_data(h0), *pw = nb_data(w);
     float *pdx = nb_data(dx), *pdgh = nb_data(dgh), *pdh = nb_data(dh), *d = tmp;
-    for (int64_t s = T - 1; s >= 0; s--) {
+    int failed = 0;
+    if (split_ok(H)) {
+        const int nt = split_threads(B, 3, H);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+        {
+            int64_t u0, n;
+            split_units(H, omp_get_thread_num(), omp_get_num_threads(), &u0, &n);
+            split_buf sb;
+            const int bad = split_alloc(&sb, B, 3, H, n);
+            if (bad) {
+#pragma omp atomic write
+                failed = 1;
+            }
+#pragma omp barrier
+            if (!failed) {
+                pack_cols(pw, 3, H, u0, n, sb.w);
+                float *dt = sb.t1, *dhd = sb.t2; /* (B, n): dL/dh' of the step; h's direct path */
+                for (int64_t s = T - 1; s >= 0; s--) {
+                    const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
+                    const float *hprev = s == 0 ? ph0 : py + tp * B * H;
+                    const float *Gt = pG + t * B * H;
+                    float *dxt = pdx + t * B * H3, *dght = pdgh + t * B * H3;
+                    for (int64_t b = 0; b < B; b++) {
+                        for (int64_t j = 0; j < n; j++)
+                            dt[b * n + j] = Gt[b * H + u0 + j] + pdh[b * H + u0 + j];
+                        gru_row_backward(n, H, dt + b * n, pa + (t * B + b) * H3 + u0,
+                                         pgh + (t * B + b) * H3 + u0, hprev + b * H + u0,
+                                         dxt + b * H3 + u0, dght + b * H3 + u0, dhd + b * n);
+                    }
+#pragma omp barrier /* dh = (the direct path) + dgh · W reads every unit's dgh */
+                    split_dh(&sb, dght, B, 3, H, n);
+                    for (int64_t b = 0; b < B; b++)
+                        for (int64_t j = 0; j < n; j++)
+                            pdh[b * H + u0 + j] = dhd[b * n + j] + sb.prod[b * n + j];
+                }
+            }
+            if (!bad) split_free(&sb);
+        }
+        if (failed) {
+            nb_error("gru_seq: out of memory");
+            nb_decref(dx), nb_decref(dgh), nb_decref(dh), nb_decref(dw), nb_decref(db);
+            goto done;
+        }
+    }
+    for (int64_t s = T - 1; s >= 0 && !split_ok(H); s--) {
         const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
         const float *hprev = s == 0 ? ph0 : py + tp * B * H;
         const float *Gt = pG + t * B * H;
         for (int64_t i = 0; i < B * H; i++) d[i] = Gt[i] + pdh[i];
         float *dxt = pdx + t * B * H3, *dght = pdgh + t * B * H3;
         FOR_ROWS(B, H, {
-            gru_row_backward(H, d + b * H, pa + (t * B + b) * H3, pgh + (t * B + b) * H3,
+            gru_row_backward(H, H, d + b * H, pa + (t * B + b) * H3, pgh + (t * B + b) * H3,
                              hprev + b * H, dxt + b * H3, dght + b * H3, pdh + b * H);
         });
         /* dh = (the direct path, in pdh) + dgh · W */
@@ -498,17 +707,55 @@ nb_tensor *nb_gru_seq(nb_tensor *xp, nb_tensor *h0, nb_tensor *w_hh, nb_tensor *
     }
     const float *px = nb_data(a.x), *pw = nb_data(a.w), *pb = a.b ? nb_data(a.b) : NULL;
     float *py = nb_data(out), *pa = nb_data(act), *pgh = nb_data(ghs);
-    for (int64_t s = 0; s < T; s++) {
+    int failed = 0;
+    if (split_ok(H)) {
+        const int nt = split_threads(B, 3, H);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+        {
+            int64_t u0, n;
+            split_units(H, omp_get_thread_num(), omp_get_num_threads(), &u0, &n);
+            split_buf sb;
+            const int bad = split_alloc(&sb, B, 3, H, n);
+            if (bad) {
+#pragma omp atomic write
+                failed = 1;
+            }
+#pragma omp barrier
+            if (!failed) {
+                pack_rows(pw, 3, H, u0, n, sb.w);
+                for (int64_t s = 0; s < T; s++) {
+                    const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
+                    const float *hprev = s == 0 ? nb_data(a.h0) : py + tp * B * H;
+                    float *ght = pgh + t * B * H3;
+                    split_hidden(&sb, hprev, B, 3, H, u0, n, pb);
+                    for (int64_t b = 0; b < B; b++) {
+                        for (int64_t g = 0; g < 3; g++) /* saved for the backward */
+                            memcpy(ght + b * H3 + g * H + u0, sb.prod + (b * 3 + g) * n, sizeof(float) * n);
+                        gru_row(n, H, px + (t * B + b) * H3 + u0, ght + b * H3 + u0,
+                                hprev + b * H + u0, pa + (t * B + b) * H3 + u0,
+                                py + (t * B + b) * H + u0);
+                    }
+#pragma omp barrier /* the next step reads all of h */
+                }
+            }
+            if (!bad) split_free(&sb);
+        }
+    }
+    for (int64_t s = 0; s < T && !split_ok(H); s++) {
         const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
         const float *hprev = s == 0 ? nb_data(a.h0) : py + tp * B * H;
         float *ght = pgh + t * B * H3;
         hidden_product(B, H3, H, hprev, pw, pb, ght);
         FOR_ROWS(B, H, {
-            gru_row(H, px + (t * B + b) * H3, ght + b * H3, hprev + b * H,
+            gru_row(H, H, px + (t * B + b) * H3, ght + b * H3, hprev + b * H,
                     pa + (t * B + b) * H3, py + (t * B + b) * H);
         });
     }
     seq_free(&a);
+    if (failed) {
+        nb_decref(out), nb_decref(act), nb_decref(ghs);
+        return nb_error("gru_seq: out of memory");
+    }
     nb_tensor *alias = nb_alias(out);
     if (!alias) {
         nb_decref(out), nb_decref(act), nb_decref(ghs);

@@ -162,4 +162,28 @@ T.test("requires_grad only on leaves can be turned off", function()
   T.eq(a.needs_grad, false)
 end)
 
+-- relu's backward writes its result over the incoming gradient when nothing else holds
+-- that gradient (src/ops/elementwise.c); a gradient a hook kept, or the one the
+-- step-by-step walk shows, must stay as it was.
+T.test("relu backward over its incoming gradient: right, and never over one held elsewhere", function()
+  nabla.manual_seed(4)
+  local x, w = nabla.randn(4, 5, 3):requires_grad(), nabla.randn(4, 5, 3)
+  ;(nabla.relu(x) * w):sum():backward()
+  T.near(x.grad, w * x:detach():gt(0), 0, 0, "written in place")
+  x.grad = nil
+  local held
+  local r = nabla.relu(x)
+  r:register_hook(function(g) held = g end)
+  ;(r * w):sum():backward()
+  T.near(held, w, 0, 0, "the hook's gradient is untouched")
+  T.near(x.grad, w * x:detach():gt(0), 0, 0, "and the result is the same")
+  local a = nabla.tensor { -1, 2 }:requires_grad()
+  local out = {}
+  ;(nabla.relu(a) * nabla.tensor { 5, -7 }):backward { gradient = nabla.ones(2), step = true,
+    input = function() return "" end, output = function(s) out[#out + 1] = s end }
+  local text = table.concat(out)
+  T.ok(text:find("[2] relu [2]\n    upstream gradient dJ/d(out): [5.0000, -7.0000]", 1, true), text)
+  T.near(a.grad, { 0, -7 }, 0, 0, "the walk's result")
+end)
+
 T.done()

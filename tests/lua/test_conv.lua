@@ -74,7 +74,7 @@ end
 T.test("direct and im2col agree on the MNIST CNN's layers (batch 4) and on one image", function()
   nb.manual_seed(11)
   for _, c in ipairs { { 32, 14, 64, 3, 1 }, { 32, 26, 64, 3, 0 }, { 16, 12, 32, 5, 0 }, { 1, 28, 32, 3, 0 },
-                       { 16, 9, 16, 3, 1, 1 } } do
+                       { 1, 28, 32, 3, 1 }, { 1, 28, 16, 5, 0 }, { 3, 11, 16, 3, 1, 3 }, { 16, 9, 16, 3, 1, 1 } } do
     local C, H, O, k, pad, N = table.unpack(c)
     local x, w, b = nb.randn(N or 4, C, H, H), nb.randn(O, C, k, k) * 0.1, nb.randn(O)
     local up
@@ -254,6 +254,84 @@ T.test("max_pool2d propagates NaN", function()
   local x = nb.tensor { { { { 1, 0 / 0 }, { 3, 4 } } } }
   local y = nb.max_pool2d(x, 2):item()
   T.ok(y ~= y, "NaN wins")
+end)
+
+-- The 2x2, stride-2 max pool has its own forward kernel (vectorised, 16 outputs of a row at a
+-- time, with a masked last group; the backward scatters through its indices). It must agree with a
+-- plain loop and with the general kernel (ceil_mode on odd sizes takes the general path,
+-- whose extra last row and column are cut off) on odd sizes, rows of more than 16 outputs,
+-- ties and NaNs, values and 1-based indices, forward and backward.
+local function pool2x2_reference(x, g)
+  local N, C, H, W = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+  local OH, OW = H // 2, W // 2
+  local xs, gs = x:contiguous():view(-1):tolist(), g:contiguous():view(-1):tolist()
+  local y, idx, dx = {}, {}, {}
+  for k = 1, N * C * H * W do dx[k] = 0 end
+  for p = 0, N * C - 1 do
+    for i = 0, OH - 1 do
+      for j = 0, OW - 1 do
+        local best, at = nil, nil
+        for a = 0, 1 do
+          for b = 0, 1 do
+            local k = (2 * i + a) * W + 2 * j + b
+            local v = xs[p * H * W + k + 1]
+            if best == nil or v > best or v ~= v then best, at = v, k end
+          end
+        end
+        local o = p * OH * OW + i * OW + j + 1
+        y[o], idx[o] = best, at + 1
+        dx[p * H * W + at + 1] = dx[p * H * W + at + 1] + gs[o]
+      end
+    end
+  end
+  return nb.tensor(y):view(N, C, OH, OW), nb.tensor(idx):view(N, C, OH, OW), nb.tensor(dx):view(N, C, H, W)
+end
+
+local function same_values(a, b, msg) -- exact, NaN equal to NaN
+  local av, bv = a:contiguous():view(-1):tolist(), b:contiguous():view(-1):tolist()
+  T.ok(#av == #bv, msg .. ": sizes")
+  for k = 1, #av do
+    T.ok(av[k] == bv[k] or (av[k] ~= av[k] and bv[k] ~= bv[k]), ("%s: element %d: %s vs %s"):format(msg, k, av[k], bv[k]))
+  end
+end
+
+T.test("max_pool2d 2x2 fast path agrees with a plain loop and the general kernel", function()
+  nb.manual_seed(7)
+  math.randomseed(7)
+  local shapes = { { 2, 3, 7, 9 }, { 1, 2, 6, 34 }, { 3, 1, 5, 40 }, { 1, 1, 2, 2 }, { 2, 2, 9, 33 },
+    { 1, 3, 28, 28 }, { 2, 4, 14, 14 }, { 1, 2, 3, 3 }, { 2, 1, 11, 67 } }
+  for _, s in ipairs(shapes) do
+    local name = table.concat(s, "x")
+    for _, kind in ipairs { "random", "ties", "nan" } do
+      local x
+      if kind == "random" then
+        x = nb.randn(table.unpack(s))
+      else -- small integers: many windows hold their max twice; the first one wins
+        local n = 1
+        for _, d in ipairs(s) do n = n * d end
+        local v = {}
+        for k = 1, n do v[k] = (kind == "nan" and math.random() < 0.1) and 0 / 0 or math.random(0, 2) end
+        x = nb.tensor(v):view(s)
+      end
+      x = x:detach():requires_grad()
+      local g = nb.randn(s[1], s[2], s[3] // 2, s[4] // 2)
+      local y, idx = nb.max_pool2d(x, 2, nil, nil, nil, nil, true)
+      y:backward(g)
+      local ry, ridx, rdx = pool2x2_reference(x:detach(), g)
+      same_values(y, ry, name .. " " .. kind .. " values")
+      same_values(idx, ridx, name .. " " .. kind .. " indices")
+      same_values(x.grad, rdx, name .. " " .. kind .. " gradient")
+      if s[3] % 2 == 1 and s[4] % 2 == 1 then -- the general kernel, through ceil_mode
+        local x2 = x:detach():requires_grad()
+        local yg, ig = nb.max_pool2d(x2, 2, 2, 0, 1, true, true)
+        yg = yg:narrow(3, 1, s[3] // 2):narrow(4, 1, s[4] // 2)
+        same_values(y, yg, name .. " " .. kind .. " general values")
+        same_values(idx, ig:narrow(3, 1, s[3] // 2):narrow(4, 1, s[4] // 2), name .. " " .. kind .. " general indices")
+        yg:backward(g)
+        same_values(x.grad, x2.grad, name .. " " .. kind .. " general gradient")
+      end
+    end
+  end
 end)
 
 T.test("avg_pool2d count_include_pad", function()

@@ -73,6 +73,29 @@ T.test("a batch large enough to split over threads gives the same numbers", func
   agree("GRU B=300 H=128", nn.GRU(8, 128), nabla.randn(3, 300, 8), nil, 1e-4)
 end)
 
+-- With H a multiple of 16 (and vector kernels), a sequence runs as one parallel region
+-- with the hidden units split over the threads in chunks of 16 (src/ops/rnn.c): one chunk
+-- (a thread may get none), an odd number of chunks, odd batches and lengths, both
+-- directions, no bias, given states, two layers.
+T.test("the hidden units split over the threads give the same numbers", function()
+  nabla.manual_seed(5)
+  agree("LSTM H=16 B=5 T=7", nn.LSTM(3, 16), nabla.randn(7, 5, 3), nil, 1e-4)
+  agree("GRU H=16 B=5 T=7", nn.GRU(3, 16), nabla.randn(7, 5, 3), nil, 1e-4)
+  -- one chunk of 16 units on two threads (when there are two): the second has none
+  agree("LSTM H=16 B=401 T=3", nn.LSTM(3, 16), nabla.randn(3, 401, 3), nil, 1e-4)
+  agree("GRU H=16 B=401 T=3", nn.GRU(3, 16), nabla.randn(3, 401, 3), nil, 1e-4)
+  agree("LSTM H=48 B=67 T=3 bidirectional, h0 and c0", nn.LSTM(5, 48, { bidirectional = true }), nabla.randn(3, 67, 5),
+    { nabla.randn(2, 67, 48), nabla.randn(2, 67, 48) }, 1e-4)
+  agree("GRU H=48 B=67 T=3 bidirectional, h0", nn.GRU(5, 48, { bidirectional = true }), nabla.randn(3, 67, 5),
+    nabla.randn(2, 67, 48), 1e-4)
+  agree("LSTM H=32 no bias, 2 layers, batch_first", nn.LSTM(4, 32, { bias = false, num_layers = 2, batch_first = true }),
+    nabla.randn(9, 4, 4), nil, 1e-4)
+  agree("GRU H=32 no bias, 2 layers, batch_first", nn.GRU(4, 32, { bias = false, num_layers = 2, batch_first = true }),
+    nabla.randn(9, 4, 4), nil, 1e-4)
+  agree("LSTM H=128 B=64 T=28 (the MNIST reader)", nn.LSTM(28, 128, { batch_first = true }), nabla.randn(64, 28, 28), nil, 1e-4)
+  agree("GRU H=128 B=64 T=28 (the MNIST reader)", nn.GRU(28, 128, { batch_first = true }), nabla.randn(64, 28, 28), nil, 1e-4)
+end)
+
 T.test("the cells alone: finite differences, and saturated gates stay finite", function()
   nabla.manual_seed(4)
   local B, H = 3, 4
