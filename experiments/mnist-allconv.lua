@@ -10,8 +10,11 @@
 --                   -global average pool->                     (B, 4c, 1, 1)
 --                   -conv 1×1, 10->                            (B, 10, 1, 1)
 -- The scores (B, 10, 1, 1) are viewed as (B, 10) for the loss (a view, no computation).
+-- Each 3×3 convolution is followed by batch norm, and the training images are shown slightly
+-- rotated, shifted and zoomed (up to 8°, 8%, ±8%); 140,458 parameters.
 --
---   nabla run experiments/mnist-allconv.lua              -- 99.29% in 6 epochs (measured)
+--   nabla run experiments/mnist-allconv.lua              -- 99.52% on test in 10 epochs (seed 1; chosen on validation)
+--   nabla run experiments/mnist-allconv.lua --batchnorm false --augment false --epochs 6   -- the plain net: 99.31%
 local nabla = require "nabla"
 local nn, optim, data = nabla.nn, nabla.optim, nabla.data
 
@@ -52,12 +55,12 @@ end
 return {
   name = "mnist-allconv",
   config = {
-    epochs = 6,
+    epochs = 10,
     batch = 64,
     lr = 2e-3,          -- Adam, annealed to 0 along a cosine
     channels = 32,
-    batchnorm = false,  -- batch norm after each 3×3 convolution
-    augment = false,    -- small random rotations, shifts and zooms of the training images
+    batchnorm = true,   -- batch norm after each 3×3 convolution
+    augment = true,     -- small random rotations, shifts and zooms of the training images
     rotate = 8, shift = 0.08, scale = 0.08,
     seed = 1,
     val = 5000,         -- training images held out to choose the model (the test set is used once, at the end)

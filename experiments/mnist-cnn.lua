@@ -43,7 +43,7 @@ return {
       add(nn.Conv2d(cin, cout, 3, { padding = 1, bias = not cfg.batchnorm }))
       if cfg.batchnorm then add(nn.BatchNorm2d(cout)) end
       add(nn.ReLU()); add(nn.MaxPool2d(2))
-      if cfg.dropout2d > 0 then add(nn.Dropout2d(cfg.dropout2d)) end
+      if (cfg.dropout2d or 0) > 0 then add(nn.Dropout2d(cfg.dropout2d)) end   -- absent from older configs (checkpoints, mnist-gan)
     end
     stage(1, c); stage(c, 2 * c)
     for _, m in ipairs{

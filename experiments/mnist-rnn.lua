@@ -3,7 +3,7 @@
 --
 --   x (B, 1, 28, 28) -view-> (B, 28 rows, 28 pixels) -GRU(28, 128)-> h_28 (B, 128) -> 10
 --
---   nabla run experiments/mnist-rnn.lua                  -- 98.71% on test in 6 epochs (seed 1; chosen on validation)
+--   nabla run experiments/mnist-rnn.lua                  -- 98.91% / 98.97% on test in 10 epochs (seeds 1 / 2; chosen on validation)
 --   nabla run experiments/mnist-rnn.lua --cell LSTM --hidden 64
 local nabla = require "nabla"
 local nn, optim, data = nabla.nn, nabla.optim, nabla.data
@@ -25,7 +25,7 @@ end
 return {
   name = "mnist-rnn",
   config = {
-    epochs = 6,
+    epochs = 10,
     batch = 64,
     lr = 2e-3,          -- Adam, annealed to 0 along a cosine
     cell = "GRU",       -- or "LSTM", "RNN"

@@ -17,7 +17,7 @@ local EXPERIMENTS = {
   { name = "mnist-cnn", what = "conv 32 - pool - conv 64 - pool - fc 128 - 10; small affine augmentation", target = 0.993 },
   { name = "mnist-rnn", what = "GRU(128) reading the 28 rows, last state → 10", target = 0.988 },
   { name = "mnist-augment", what = "[conv 16 - BN]×2 - pool - [conv 32 - BN]×2 - pool - fc 256; affine augmentation, one-cycle", target = 0.997 },
-  { name = "mnist-allconv", what = "5 convs (32, 32/2, 64, 64/2, 128), global average pool, 1×1 conv to 10; He init", target = 0.995 },
+  { name = "mnist-allconv", what = "5 convs (32, 32/2, 64, 64/2, 128) with BN, global average pool, 1×1 conv to 10; small affine augmentation", target = 0.995 },
   { name = "mnist-semi", what = "100 labels: baseline / pseudo-labelling / FixMatch-style (EMA weights) / self-training (noisy BN students)", target = 0.990 },
 }
 

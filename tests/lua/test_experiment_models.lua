@@ -60,10 +60,12 @@ end)
 
 T.test("mnist-allconv: five convolutions, global average pooling, a 1×1 convolution; with batch norm", function()
   local exp = load("mnist-allconv")
+  local defaults = run.parse({}, exp.config)
+  T.ok(defaults.batchnorm and defaults.augment, "batch norm and augmentation are on by default")
   local c = 32
   local convs = { { 1, c }, { c, c }, { c, 2 * c }, { 2 * c, 2 * c }, { 2 * c, 4 * c } }
   for _, bn in ipairs{ false, true } do
-    local cfg = run.parse(bn and { "--batchnorm" } or {}, exp.config)
+    local cfg = run.parse({ "--batchnorm", tostring(bn) }, exp.config)
     T.eq(cfg.batchnorm, bn)
     local m = exp.model(cfg)
     local want = conv(4 * c, 10, 1, true)
