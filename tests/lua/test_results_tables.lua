@@ -52,4 +52,26 @@ T.test("a new run changes the tables; --check catches it; rewriting fixes it", f
   sh("rm -rf " .. q(tmp))
 end)
 
+T.test("an mnist-semi run: every method's test accuracy in its row, the last in bold", function()
+  local tmp = os.tmpname()
+  os.remove(tmp)
+  local d = tmp .. "/results-test"
+  sh(("mkdir -p %s/tools %s/experiments/results/mnist-semi-seed7"):format(q(d), q(d)))
+  sh(("cp %s/tools/results.lua %s/tools/ && cp %s/README.md %s/ && cp %s/experiments/README.md %s/experiments/")
+    :format(q(root), q(d), q(root), q(d), q(root), q(d)))
+  local f = assert(io.open(d .. "/experiments/results/mnist-semi-seed7/result.txt", "w"))
+  f:write("experiment: mnist-semi\nbaseline_accuracy: 85.20%\npseudo_label_accuracy: 86.78%\n",
+          "fixmatch_accuracy: 97.10%\nself_training_accuracy: 98.05%\ntest_accuracy: 98.05%\n",
+          "val_accuracy: 97.90%\nselected_on: nothing\ntime: 700.0 s\npeak memory: 140 MiB\n")
+  f:close()
+  local out, code = sh(("%s %s"):format(q(exe), q(d .. "/tools/results.lua")))
+  T.eq(code, 0, "rewrite: " .. out)
+  local readme = io.open(d .. "/experiments/README.md"):read("a")
+  T.ok(readme:find("| mnist-semi | 7 | 85.20% / 86.78% / 97.10% / **98.05%** | ≥ 99.0% ✗ | nothing (fixed schedule) | 97.90% | – | 700 s | 140 MiB |", 1, true),
+       "the four methods, the target not met, no time.txt: the run's own time and RSS")
+  local top = io.open(d .. "/README.md"):read("a")
+  T.ok(top:find("| `mnist-semi` | 7: 98.05%", 1, true), "README.md's summary row: the last method")
+  sh("rm -rf " .. q(tmp))
+end)
+
 T.done()
