@@ -292,6 +292,10 @@ return {
     -- class), with noise the teacher did not have: random affine transforms, elastic
     -- distortion and dropout. A noisy student cannot just copy the teacher's slips, so it
     -- ends up better, and becomes the next round's teacher. One round costs two epochs.
+    -- (Memory: FixMatch's activations are free but their pages are still the process's;
+    -- they go back to the system here, so that the students do not start on top of them.)
+    collectgarbage()
+    nabla._C._trim_heap()
     t0 = nabla.clock()
     local teacher = ema
     local noisy = aug.compose{
@@ -339,6 +343,8 @@ return {
       print(("self-training round %d: %d pseudo-labels (%.2f%% right), student's validation accuracy %.2f%%  (%.0f s)"):format(
         round, #rows - n0, 100 * right / math.max(1, #rows - n0), 100 * accuracy(student, val), nabla.clock() - t0))
       teacher = student
+      collectgarbage()
+      nabla._C._trim_heap()
     end
     local final = teacher
     if cfg.st_rounds > 0 then

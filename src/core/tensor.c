@@ -42,6 +42,15 @@ static void tune_malloc(void) {
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
+/* Gives the heap's free pages back to the system (glibc's malloc_trim): the heap is not
+ * trimmed below 256 MiB of free space on its own (above), so a program that moves from one
+ * stage to another (mnist-semi: a FixMatch model, then students) can call this between
+ * them, after freeing the first stage's tensors, so that the next stage does not start on
+ * top of the first one's free but resident pages. Returns 1 if memory was released. */
+int nb_trim_heap(void) {
+    return malloc_trim(0);
+}
+
 /* Huge pages for large buffers. Every page of a tensor costs a TLB entry, and in a virtual
  * machine a TLB miss walks two page tables: the MNIST CNN streams 6.4 MB activations
  * through each layer and gathers each batch from 47 MB of bytes at random. Measured on

@@ -50,6 +50,9 @@ extern int64_t nb_bytes_alive;
  * /sys/kernel/mm/transparent_hugepage/enabled is "madvise"). A hint: nothing changes if
  * it is refused. Tensors and data sets of more than 2 MiB use it (see tensor.c). */
 void nb_advise_huge(void *p, size_t bytes);
+
+/* Gives the heap's free pages back to the system (malloc_trim); 1 if any were released. */
+int nb_trim_heap(void);
 extern int64_t nb_bytes_since_gc;
 
 /* ---- tensors ----------------------------------------------------------------------- */

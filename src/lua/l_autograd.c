@@ -197,6 +197,12 @@ static int l_memory(lua_State *L) {
     return 1;
 }
 
+/* _trim_heap(): after collectgarbage(), the heap's free pages back to the system */
+static int l_trim_heap(lua_State *L) {
+    lua_pushboolean(L, nb_trim_heap());
+    return 1;
+}
+
 static const luaL_Reg autograd_methods[] = {
     {"requires_grad", l_requires_grad}, {"requires_grad_", l_requires_grad},
     {"retain_grad", l_retain_grad}, {"backward", l_backward},
@@ -207,4 +213,6 @@ static const luaL_Reg autograd_functions[] = {
     {"is_grad_enabled", l_is_grad_enabled}, {"set_grad_enabled", l_set_grad_enabled},
     {"tensor_bytes", l_memory}, {NULL, NULL}};
 
-NBL_MODULE(autograd, autograd_methods, autograd_functions, NULL)
+static const luaL_Reg autograd_internals[] = {{"_trim_heap", l_trim_heap}, {NULL, NULL}};
+
+NBL_MODULE(autograd, autograd_methods, autograd_functions, autograd_internals)
