@@ -392,6 +392,7 @@ static int split_alloc(split_buf *sb, int64_t B, int64_t G, int64_t H, int64_t n
     int64_t *o = malloc(sizeof(int64_t) * (size_t)(B + G * H));
     if (!f || !o) {
         free(f), free(o);
+        sb->w = NULL, sb->rowoff = NULL; /* split_free has nothing to free */
         return -1;
     }
     sb->w = f, sb->prod = f + nw, sb->t1 = sb->prod + np, sb->t2 = sb->t1 + B * n;
@@ -410,6 +411,26 @@ static void pack_rows(const float *w, int64_t G, int64_t H, int64_t u0, int64_t 
 /* backward: wb[l, j] = w[l, u0 + j] */
 static void pack_cols(const float *w, int64_t G, int64_t H, int64_t u0, int64_t n, float *wb) {
     for (int64_t l = 0; l < G * H; l++) memcpy(wb + l * n, w + l * H + u0, sizeof(float) * n);
+}
+
+/* A thread's start in a split region (inside `omp parallel`): its units [u0, u0 + n), its
+ * buffers, and its part of W packed (rows for the forward, columns for the backward). The
+ * barrier lets every thread see whether all buffers were allocated: false, with *failed set,
+ * if any thread's were not. Call split_free(sb) at the end of the region either way. */
+static bool split_enter(split_buf *sb, const float *w, int64_t B, int64_t G, int64_t H,
+                        bool backward, int64_t *u0, int64_t *n, int *failed) {
+    split_units(H, omp_get_thread_num(), omp_get_num_threads(), u0, n);
+    if (split_alloc(sb, B, G, H, *n)) {
+#pragma omp atomic write
+        *failed = 1;
+    }
+#pragma omp barrier
+    int any;
+#pragma omp atomic read
+    any = *failed;
+    if (any) return false;
+    (backward ? pack_cols : pack_rows)(w, G, H, *u0, *n, sb->w);
+    return true;
 }
 
 /* gh[b, g·n + j] = (h · W_gᵀ)[b, u0 + j] + b_hh[g·H + u0 + j] for the thread's units */
@@ -463,16 +484,8 @@ static int lstm_seq_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
 #pragma omp parallel num_threads(nt) if (nt > 1)
         {
             int64_t u0, n;
-            split_units(H, omp_get_thread_num(), omp_get_num_threads(), &u0, &n);
             split_buf sb;
-            const int bad = split_alloc(&sb, B, 4, H, n);
-            if (bad) {
-#pragma omp atomic write
-                failed = 1;
-            }
-#pragma omp barrier
-            if (!failed) {
-                pack_cols(pw, 4, H, u0, n, sb.w);
+            if (split_enter(&sb, pw, B, 4, H, true, &u0, &n, &failed)) {
                 float *dht = sb.t1, *dcn = sb.t2; /* (B, n): dL/dh of the step, dL/dc before it */
                 for (int64_t s = T - 1; s >= 0; s--) {
                     const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
@@ -494,7 +507,7 @@ static int lstm_seq_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
                         memcpy(pdh + b * H + u0, sb.prod + b * n, sizeof(float) * n);
                 }
             }
-            if (!bad) split_free(&sb);
+            split_free(&sb);
         }
         if (failed) {
             nb_error("lstm_seq: out of memory");
@@ -548,16 +561,8 @@ nb_tensor *nb_lstm_seq(nb_tensor *xp, nb_tensor *h0, nb_tensor *c0, nb_tensor *w
 #pragma omp parallel num_threads(nt) if (nt > 1)
         {
             int64_t u0, n;
-            split_units(H, omp_get_thread_num(), omp_get_num_threads(), &u0, &n);
             split_buf sb;
-            const int bad = split_alloc(&sb, B, 4, H, n);
-            if (bad) {
-#pragma omp atomic write
-                failed = 1;
-            }
-#pragma omp barrier /* every thread sees whether all buffers were allocated */
-            if (!failed) {
-                pack_rows(pw, 4, H, u0, n, sb.w);
+            if (split_enter(&sb, pw, B, 4, H, false, &u0, &n, &failed)) {
                 for (int64_t s = 0; s < T; s++) {
                     const int64_t ts = reverse ? T - 1 - s : s, tp = reverse ? ts + 1 : ts - 1;
                     const float *hprev = s == 0 ? nb_data(a.h0) : py + tp * B * H;
@@ -570,7 +575,7 @@ nb_tensor *nb_lstm_seq(nb_tensor *xp, nb_tensor *h0, nb_tensor *c0, nb_tensor *w
 #pragma omp barrier /* the next step reads all of h */
                 }
             }
-            if (!bad) split_free(&sb);
+            split_free(&sb);
         }
     }
     for (int64_t s = 0; s < T && !split_ok(H); s++) {
@@ -630,16 +635,8 @@ static int gru_seq_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
 #pragma omp parallel num_threads(nt) if (nt > 1)
         {
             int64_t u0, n;
-            split_units(H, omp_get_thread_num(), omp_get_num_threads(), &u0, &n);
             split_buf sb;
-            const int bad = split_alloc(&sb, B, 3, H, n);
-            if (bad) {
-#pragma omp atomic write
-                failed = 1;
-            }
-#pragma omp barrier
-            if (!failed) {
-                pack_cols(pw, 3, H, u0, n, sb.w);
+            if (split_enter(&sb, pw, B, 3, H, true, &u0, &n, &failed)) {
                 float *dt = sb.t1, *dhd = sb.t2; /* (B, n): dL/dh' of the step; h's direct path */
                 for (int64_t s = T - 1; s >= 0; s--) {
                     const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
@@ -660,7 +657,7 @@ static int gru_seq_backward(nb_node *n, nb_tensor *gout, nb_tensor **gin) {
                             pdh[b * H + u0 + j] = dhd[b * n + j] + sb.prod[b * n + j];
                 }
             }
-            if (!bad) split_free(&sb);
+            split_free(&sb);
         }
         if (failed) {
             nb_error("gru_seq: out of memory");
@@ -713,16 +710,8 @@ nb_tensor *nb_gru_seq(nb_tensor *xp, nb_tensor *h0, nb_tensor *w_hh, nb_tensor *
 #pragma omp parallel num_threads(nt) if (nt > 1)
         {
             int64_t u0, n;
-            split_units(H, omp_get_thread_num(), omp_get_num_threads(), &u0, &n);
             split_buf sb;
-            const int bad = split_alloc(&sb, B, 3, H, n);
-            if (bad) {
-#pragma omp atomic write
-                failed = 1;
-            }
-#pragma omp barrier
-            if (!failed) {
-                pack_rows(pw, 3, H, u0, n, sb.w);
+            if (split_enter(&sb, pw, B, 3, H, false, &u0, &n, &failed)) {
                 for (int64_t s = 0; s < T; s++) {
                     const int64_t t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1;
                     const float *hprev = s == 0 ? nb_data(a.h0) : py + tp * B * H;
@@ -738,7 +727,7 @@ nb_tensor *nb_gru_seq(nb_tensor *xp, nb_tensor *h0, nb_tensor *w_hh, nb_tensor *
 #pragma omp barrier /* the next step reads all of h */
                 }
             }
-            if (!bad) split_free(&sb);
+            split_free(&sb);
         }
     }
     for (int64_t s = 0; s < T && !split_ok(H); s++) {
