@@ -167,6 +167,7 @@ doc("blas_info", "blas_info()", "which BLAS library and kernels nabla uses, and 
 doc("set_num_threads", "set_num_threads(n)", "threads for every kernel (OpenMP and matrix products)", "모든 커널(OpenMP와 행렬 곱)이 쓸 스레드 수", G)
 doc("get_num_threads", "get_num_threads()", "the number of threads kernels use", "커널이 쓰는 스레드 수", G)
 doc("tensor_bytes", "tensor_bytes()", "bytes of tensor storage alive now (what the collector is told about)", "지금 살아 있는 텐서 저장소의 바이트 수 (가비지 컬렉터에 알리는 양)", G)
+doc("memory_limit", "memory_limit([bytes])", "the most bytes one tensor may hold (the machine's memory, a container's share or NABLA_MAX_MEMORY); with bytes (or \"2G\"), sets it and returns the old one", "텐서 하나가 쓸 수 있는 최대 바이트 (기계의 메모리, 컨테이너 몫, NABLA_MAX_MEMORY 중 작은 값). bytes(또는 \"2G\")를 주면 바꾸고 이전 값을 돌려줍니다", G)
 doc("peak_rss", "peak_rss()", "the most memory this process has held, in MiB", "이 프로세스가 지금까지 쓴 최대 메모리 (MiB)", G)
 doc("clock", "clock()", "seconds on a wall clock, for timing (os.clock() adds up the CPU time of every thread)", "시간 재기용 벽시계 초 (os.clock()은 모든 스레드의 CPU 시간을 더함)", G)
 doc("isatty", "isatty([fd=1])", "true if fd (standard output by default) is a terminal", "fd(기본은 표준 출력)가 터미널이면 true", G)

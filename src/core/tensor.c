@@ -2,6 +2,8 @@
 #include "tensor.h"
 
 #include <malloc.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +19,65 @@ void (*nb_autograd_release)(nb_tensor *t) = NULL;
 /* ---- storage ------------------------------------------------------------------------ */
 
 /* One allocation: a 64-byte header slot, then the floats (64-byte aligned for AVX-512). */
-/* A tensor larger than the machine's memory is refused up front: with overcommit, malloc
- * would succeed and the first write would bring the kernel's OOM killer instead of an
- * error the learner can read. */
-static int64_t max_bytes(void) {
-    static int64_t cached = 0;
-    if (!cached) {
-        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-        cached = (pages > 0 && size > 0) ? (int64_t)pages * size : ((int64_t)1 << 40);
+/* A tensor larger than the memory nabla may use is refused up front: with overcommit,
+ * malloc would succeed and the first write would bring the kernel's OOM killer instead of
+ * an error the learner can read. The limit is the least of the machine's memory, the
+ * control group's memory.max (a container's share) and NABLA_MAX_MEMORY (bytes, or with a
+ * K/M/G suffix); nb_set_memory_limit changes it at run time (nabla.memory_limit(bytes)).
+ * It bounds one tensor, not the sum: tensors freed but not yet collected would otherwise
+ * make a fresh allocation fail. */
+int64_t nb_parse_bytes(const char *s) {
+    if (!s || !*s) return -1;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (end == s || !(v >= 0)) return -1;
+    double mult = 1;
+    switch (*end) {
+    case 'k': case 'K': mult = 1024.0; end++; break;
+    case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
     }
-    return cached;
+    if (*end == 'i' || *end == 'I') end++;
+    if (*end == 'b' || *end == 'B') end++;
+    if (*end) return -1;
+    v *= mult;
+    return v >= 9.0e18 ? INT64_MAX : (int64_t)v;
+}
+
+static int64_t limit_bytes = 0;     /* 0: not yet computed */
+
+static int64_t system_limit(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    int64_t lim = (pages > 0 && size > 0) ? (int64_t)pages * size : ((int64_t)1 << 40);
+    FILE *f = fopen("/sys/fs/cgroup/memory.max", "r");   /* cgroup v2; "max" when unset */
+    if (f) {
+        char buf[64] = {0};
+        if (fgets(buf, sizeof buf, f)) {
+            buf[strcspn(buf, "\n")] = 0;
+            int64_t c = nb_parse_bytes(buf);
+            if (c > 0 && c < lim) lim = c;
+        }
+        fclose(f);
+    }
+    int64_t e = nb_parse_bytes(getenv("NABLA_MAX_MEMORY"));
+    if (e > 0 && e < lim) lim = e;
+    return lim;
+}
+
+static int64_t max_bytes(void) {
+    if (!limit_bytes) limit_bytes = system_limit();
+    return limit_bytes;
+}
+
+int64_t nb_memory_limit(void) { return max_bytes(); }
+
+/* bytes <= 0 restores the system's limit; returns the previous one */
+int64_t nb_set_memory_limit(int64_t bytes) {
+    int64_t prev = max_bytes();
+    limit_bytes = bytes > 0 ? bytes : system_limit();
+    return prev;
 }
 
 /* Freed tensor memory is kept for reuse instead of going back to the kernel: a training
@@ -70,8 +121,8 @@ void nb_advise_huge(void *p, size_t bytes) {
 static nb_storage *storage_new(int64_t numel) {
     tune_malloc();
     if (numel < 0 || numel > max_bytes() / (int64_t)sizeof(float))
-        return nb_error("tensor: out of memory: %lld elements (%.1f GiB) is more than this "
-                        "machine's %.1f GiB of memory", (long long)numel,
+        return nb_error("tensor: out of memory: %lld elements (%.1f GiB) is more than the "
+                        "%.1f GiB one tensor may use (nabla.memory_limit)", (long long)numel,
                         (double)numel * 4.0 / (1 << 30), (double)max_bytes() / (1 << 30));
     size_t bytes = 64 + ((size_t)numel * sizeof(float) + 63) / 64 * 64;
     void *block = NULL;

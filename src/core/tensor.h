@@ -53,6 +53,11 @@ void nb_advise_huge(void *p, size_t bytes);
 
 /* Gives the heap's free pages back to the system (malloc_trim); 1 if any were released. */
 int nb_trim_heap(void);
+/* the most bytes one tensor may hold, and setting it (<= 0: the system's); see tensor.c */
+int64_t nb_memory_limit(void);
+int64_t nb_set_memory_limit(int64_t bytes);
+/* "4096", "1.5G", "512MiB": bytes (K, M, G, T are powers of 1024); -1 if not a size */
+int64_t nb_parse_bytes(const char *s);
 extern int64_t nb_bytes_since_gc;
 
 /* ---- tensors ----------------------------------------------------------------------- */

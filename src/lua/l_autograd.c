@@ -197,6 +197,30 @@ static int l_memory(lua_State *L) {
     return 1;
 }
 
+/* memory_limit([bytes]): the most bytes one tensor may hold; with an argument (a number of
+ * bytes, or a string such as "2G"; 0 for the system's limit), sets it and returns the
+ * previous limit */
+static int l_memory_limit(lua_State *L) {
+    if (lua_isnoneornil(L, 1)) {
+        lua_pushinteger(L, nb_memory_limit());
+        return 1;
+    }
+    int64_t bytes;
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        bytes = nb_parse_bytes(lua_tostring(L, 1));
+        if (bytes < 0)
+            return luaL_error(L, "memory_limit: '%s' is not a size (bytes, or a number with K, M or G)",
+                              lua_tostring(L, 1));
+    } else {
+        lua_Number v = luaL_checknumber(L, 1);
+        if (!(v >= 0) || v >= 9.0e18)
+            return luaL_error(L, "memory_limit: %f is not a size in bytes (0 for the system's limit)", (double)v);
+        bytes = (int64_t)v;
+    }
+    lua_pushinteger(L, nb_set_memory_limit(bytes));
+    return 1;
+}
+
 /* _trim_heap(): after collectgarbage(), the heap's free pages back to the system */
 static int l_trim_heap(lua_State *L) {
     lua_pushboolean(L, nb_trim_heap());
@@ -211,7 +235,7 @@ static const luaL_Reg autograd_methods[] = {
 static const luaL_Reg autograd_functions[] = {
     {"no_grad", l_no_grad}, {"enable_grad", l_enable_grad},
     {"is_grad_enabled", l_is_grad_enabled}, {"set_grad_enabled", l_set_grad_enabled},
-    {"tensor_bytes", l_memory}, {NULL, NULL}};
+    {"tensor_bytes", l_memory}, {"memory_limit", l_memory_limit}, {NULL, NULL}};
 
 static const luaL_Reg autograd_internals[] = {{"_trim_heap", l_trim_heap}, {NULL, NULL}};
 

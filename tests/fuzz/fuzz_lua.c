@@ -18,6 +18,10 @@ static int traceback(lua_State *L) {
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    /* a valid op may ask for a huge tensor (the mean over an empty dimension of a
+     * [2^31, 0, 2] tensor is [2^31, 2]: 16 GiB); nabla refuses more than its memory limit
+     * with a clear error, and here that limit is below libFuzzer's -rss_limit_mb (4 GiB) */
+    setenv("NABLA_MAX_MEMORY", "1G", 0);
     L = luaL_newstate();
     luaL_openlibs(L);
     luaL_requiref(L, "nabla", luaopen_nabla, 1);

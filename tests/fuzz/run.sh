@@ -1,9 +1,13 @@
 #!/bin/sh
 # Replays the committed seed corpora through the fuzz targets, then fuzzes each target for
-# SECONDS (default 30), one at a time, from a fixed seed (FUZZ_SEED, default 1: CI explores
-# the same inputs on every run, so a finding is the code's, not the luck of the draw; a
-# longer local run from the same seed covers what CI will see). New inputs go to a scratch directory, never into the
-# committed corpora; a crash input is kept as BUILD/fuzz-artifacts/<target>-crash-*.
+# SECONDS (default 30), one at a time, from a fixed seed (FUZZ_SEED, default 1). The seed
+# does not make two runs explore the same inputs (Lua's string hashes and the addresses
+# differ from run to run, and the time budget gives a faster machine more executions): a
+# CI run may find what a local one did not, so run longer locally, from several seeds,
+# before a change lands (FUZZ_SEED=2 tests/fuzz/run.sh build-san 300). New inputs go to a
+# scratch directory, never into the committed corpora; a finding's input is kept as
+# BUILD/fuzz-artifacts/<target>-{crash,oom,timeout,leak}-*; add it to the target's corpus
+# once fixed.
 #   tests/fuzz/run.sh BUILD_DIR [SECONDS] [TARGET...]
 # Exits non-zero on any finding. Prints each target's executions ("stat::number_of_executed_units").
 set -eu

@@ -176,6 +176,25 @@ T.test("huge allocations are a Lua error, not a crash", function()
   T.raises(function() return nb.arange(0, 1e12) end, "arange")
 end)
 
+T.test("memory_limit bounds one tensor; the mean over an empty dimension is bounded too", function()
+  local sys = nb.memory_limit()
+  T.ok(sys > 0, "a limit is known: " .. sys)
+  T.eq(nb.memory_limit("1M"), sys, "setting it returns the old limit")
+  T.eq(nb.memory_limit(), 1 << 20, "1M is 2^20 bytes")
+  local ok = nb.zeros(1000, 200)                      -- 800 KB: under the limit
+  T.eq(ok:numel(), 200000)
+  T.raises(function() return nb.zeros(1000, 300) end, "out of memory", "memory_limit")
+  -- a valid op whose result is larger than its input: [2^31, 0, 2]:mean(2) is [2^31, 2]
+  local empty = nb.zeros(1, 0, 2):expand(1 << 31, 0, 2)
+  T.raises(function() return empty:mean(2) end, "out of memory")
+  T.raises(function() return nb.memory_limit("lots") end, "memory_limit", "not a size")
+  T.raises(function() return nb.memory_limit(-5) end, "memory_limit", "not a size")
+  nb.memory_limit(0)                                 -- back to the system's
+  T.eq(nb.memory_limit(), sys, "0 restores the system's limit")
+  T.eq(nb.memory_limit(2.5 * 1024 * 1024), sys)
+  T.eq(nb.memory_limit(sys), 2.5 * 1024 * 1024)
+end)
+
 T.test("a closed tensor is an error when used", function()
   local x <close> = nb.ones(3)
   do
