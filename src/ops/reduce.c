@@ -1023,7 +1023,8 @@ static int softmax_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
         nb_decref(gc);
         return -1;
     }
-    softmax_backward_kernel(nb_data(gc), nb_data(n->saved[0]), nb_data(d), G, n->iarg[2]);
+    /* an empty tensor may still have 2^31 rows of nothing to walk */
+    if (nb_numel(a) > 0) softmax_backward_kernel(nb_data(gc), nb_data(n->saved[0]), nb_data(d), G, n->iarg[2]);
     nb_decref(gc);
     gin[0] = d;
     return 0;
