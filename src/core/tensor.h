@@ -38,6 +38,7 @@ typedef struct nb_storage {
     int refcount;
     int64_t numel;   /* number of floats in data */
     float *data;     /* 64-byte aligned */
+    size_t mapped;   /* bytes mapped for it (large blocks, see tensor.c), 0 if from malloc */
 } nb_storage;
 
 /* Bytes of tensor storage alive right now, and allocated since the counter was last
@@ -51,11 +52,15 @@ extern int64_t nb_bytes_alive;
  * it is refused. Tensors and data sets of more than 2 MiB use it (see tensor.c). */
 void nb_advise_huge(void *p, size_t bytes);
 
-/* Gives the heap's free pages back to the system (malloc_trim); 1 if any were released. */
+/* Gives the heap's free pages and the cache of large freed blocks back to the system
+ * (malloc_trim); 1 if any were released. */
 int nb_trim_heap(void);
 /* the most bytes one tensor may hold, and setting it (<= 0: the system's); see tensor.c */
 int64_t nb_memory_limit(void);
 int64_t nb_set_memory_limit(int64_t bytes);
+/* bytes held in the cache of freed large blocks, and its limit ((size_t)-1: only read) */
+size_t nb_cache_bytes(void);
+size_t nb_set_cache_limit(size_t bytes);
 /* "4096", "1.5G", "512MiB": bytes (K, M, G, T are powers of 1024); -1 if not a size */
 int64_t nb_parse_bytes(const char *s);
 extern int64_t nb_bytes_since_gc;
