@@ -191,8 +191,61 @@ static void test_backward(void) {
           (long long)nb_bytes_alive, (long long)before);
 }
 
+/* ---- the cache of large blocks (tensor.c) ---------------------------------------------- */
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_CACHE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_CACHE 1
+#endif
+#endif
+static void test_block_cache(void) {
+    int64_t before = nb_bytes_alive;
+    int64_t big[1] = {1 << 20}, other[1] = {(1 << 20) + 300000}, small[1] = {1000};
+    nb_trim_heap();
+    CHECK(nb_cache_bytes() == 0, "trimmed: the cache is empty");
+    nb_tensor *a = nb_zeros(1, big);
+    float *pa = nb_data(a);
+    pa[(1 << 20) - 1] = 7;
+    nb_decref(a);
+    nb_decref(nb_zeros(1, small));   /* small tensors come from malloc, not the cache */
+#ifdef NO_CACHE
+    CHECK(nb_cache_bytes() == 0, "under AddressSanitizer every block comes from malloc");
+#else
+    CHECK(nb_cache_bytes() >= (size_t)4 << 20, "a freed 4 MiB tensor is cached (%zu bytes)", nb_cache_bytes());
+    nb_tensor *b = nb_zeros(1, big);
+    CHECK(b && nb_data(b) == pa && nb_cache_bytes() == 0, "the same size takes the same block back");
+    CHECK(nb_data(b)[(1 << 20) - 1] == 0, "and nb_zeros zeroes it");
+    nb_decref(b);
+    /* a size up to a quarter smaller fits in a cached block; a larger one does not */
+    int64_t smaller[1] = {(1 << 20) - 100000};
+    nb_tensor *c = nb_empty(1, smaller);
+    CHECK(c && nb_data(c) == pa, "a slightly smaller tensor reuses the block");
+    nb_decref(c);
+    nb_tensor *d = nb_empty(1, other);
+    CHECK(d && nb_data(d) != pa && nb_cache_bytes() >= (size_t)4 << 20, "a larger one is mapped anew");
+    nb_decref(d);
+    size_t both = nb_cache_bytes();
+    /* 128 allocations of the larger size (twice the sizes remembered): the 4 MiB block,
+     * which none of them would take, is stale and goes back to the kernel; the other stays */
+    for (int i = 0; i < 128; i++) nb_decref(nb_empty(1, other));
+    CHECK(nb_cache_bytes() < both && nb_cache_bytes() >= (size_t)other[0] * 4,
+          "the stale block was unmapped (%zu -> %zu bytes)", both, nb_cache_bytes());
+    /* the limit bounds the cache */
+    size_t prev = nb_set_cache_limit((size_t)1 << 20);
+    CHECK(nb_cache_bytes() == 0, "a 1 MiB limit empties it");
+    nb_decref(nb_zeros(1, big));
+    CHECK(nb_cache_bytes() == 0, "a block larger than the limit is not kept");
+    CHECK(nb_set_cache_limit(prev) == (size_t)1 << 20, "the limit is restored");
+#endif
+    nb_trim_heap();
+    CHECK(nb_cache_bytes() == 0, "trimmed again");
+    CHECK(nb_bytes_alive == before, "nothing alive");
+}
+
 int main(void) {
     test_lifetime();
+    test_block_cache();
     test_views();
     test_broadcasting();
     test_backward();
