@@ -1,7 +1,8 @@
 /* The allocation-failure test's own executable (SQLite's way of testing out-of-memory): it
  * is linked with -Wl,--wrap=malloc,... so that every allocation made by nabla's C code (the
  * core, the ops, the Lua bindings; not Lua's own allocator nor libc's internals) goes through
- * the wrappers below, and the N-th one after fail_alloc(N) returns NULL (once).
+ * the wrappers below (malloc, calloc, realloc, posix_memalign and mmap), and the N-th one
+ * after fail_alloc(N) returns NULL (once).
  *
  *   alloc_fail SCRIPT.lua      runs SCRIPT with the nabla library and two globals:
  *     fail_alloc(n)            arms: the n-th wrapped allocation from now fails (0 disarms)
@@ -14,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 int luaopen_nabla(lua_State *L);
 
@@ -21,6 +23,7 @@ void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
 void *__real_realloc(void *p, size_t n);
 int __real_posix_memalign(void **p, size_t a, size_t n);
+void *__real_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off);
 
 static atomic_long countdown; /* > 0: armed; the allocation that brings it to 0 fails */
 static atomic_long made;
@@ -41,6 +44,10 @@ void *__wrap_calloc(size_t n, size_t m) { return should_fail() ? NULL : __real_c
 void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_realloc(p, n); }
 int __wrap_posix_memalign(void **p, size_t a, size_t n) {
     return should_fail() ? 12 /* ENOMEM */ : __real_posix_memalign(p, a, n);
+}
+/* large tensors are mapped on their own (src/core/tensor.c) */
+void *__wrap_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off) {
+    return should_fail() ? MAP_FAILED : __real_mmap(a, n, prot, flags, fd, off);
 }
 
 static int l_fail_alloc(lua_State *L) {
