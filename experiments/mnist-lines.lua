@@ -50,7 +50,7 @@ end
 local function score(ds, n, reader, model, classifier, beam)
   local L = lines_module()
   local errors, chars, exact = 0, 0, 0
-  local chunk = 64
+  local chunk = 4         -- lines per forward pass (16 lines of 400 columns: ~60 MiB of activations)
   for first = 1, n, chunk do
     local ls = {}
     for i = first, math.min(n, first + chunk - 1) do ls[#ls + 1] = ds:line(i) end
@@ -66,6 +66,7 @@ local function score(ds, n, reader, model, classifier, beam)
       chars = chars + #l.text
       if texts[k] == l.text then exact = exact + 1 end
     end
+    collectgarbage()   -- this chunk's activations, before the next chunk makes its own
   end
   return errors / chars, exact / n
 end
@@ -79,6 +80,7 @@ return {
     epochs = 8,
     lines_per_epoch = 6000,
     batch = 32,
+    micro = 8,            -- lines per forward/backward pass (memory; the gradient is the batch's)
     lr = 3e-3,            -- Adam, one-cycle schedule over all steps
     hidden = 64,
     c1 = 16, c2 = 32, c3 = 32,
@@ -161,16 +163,27 @@ return {
         for b = 1, #ls, cfg.batch do batches[#batches + 1] = { table.unpack(ls, b, math.min(#ls, b + cfg.batch - 1)) } end
         for _, k in ipairs(nabla._C._permutation(#batches, cfg.seed * 7919 + first)) do
           local x, targets, tl, widths = ds:collate(batches[k], model.stride)
-          local logp = model(x)
-          local il = {}
-          for b = 1, #widths do il[b] = math.ceil(widths[b] / model.stride) end
-          local loss = nabla.ctc_loss(logp, targets, il, tl, { zero_infinity = true })
+          -- the batch's gradient, `micro` lines at a time (memory: a batch of 32 wide lines
+          -- made ~100 MiB of activations). The model has no batch norm and the lines keep
+          -- the batch's padding (the backward GRU reads it), so the sum of the parts'
+          -- gradients, each loss weighted by its share of the batch, is the batch's.
+          local B, batch_loss = x.shape[1], 0
           opt:zero_grad()
-          loss:backward()
+          for s = 1, B, cfg.micro do
+            local m = math.min(cfg.micro, B - s + 1)
+            local il, tls = {}, {}
+            for b = 1, m do il[b], tls[b] = math.ceil(widths[s + b - 1] / model.stride), tl[s + b - 1] end
+            local loss = nabla.ctc_loss(model(x:narrow(1, s, m)), targets:narrow(1, s, m), il, tls,
+                                        { zero_infinity = true }) * (m / B)
+            loss:backward()
+            batch_loss = batch_loss + loss:item()
+            loss = nil
+            collectgarbage()   -- this part's activations, before the next part makes its own
+          end
           nn.utils.clip_grad_norm_(model:parameters(), 5)
           opt:step()
           sched:step()
-          sum, count = sum + loss:item(), count + 1
+          sum, count = sum + batch_loss, count + 1
           if count % 50 == 0 then
             io.write(("  epoch %d  step %d/%d  loss %.4f  (%.0f s)\n"):format(epoch, count, steps_per_epoch,
               sum / count, nabla.clock() - te))

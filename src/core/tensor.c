@@ -88,10 +88,16 @@ int64_t nb_set_memory_limit(int64_t bytes) {
  * Small buffers come from malloc's heap. Large ones (BIG_BYTES and up: activations,
  * gradients, batches) are mapped on their own and, when freed, kept in a cache that the
  * next allocation of a size that fits takes back (the same size first, else one at most a
- * quarter larger). A cached block whose size none of the last RECENT large allocations
- * asked for is stale, and goes back to the kernel: a training loop asks for the sizes of
- * the step before, so its blocks stay; an evaluation's (another batch size) go a few steps
- * after training resumes. The cache never holds more than cache_limit bytes either.
+ * quarter larger). What leaves the cache, back to the kernel:
+ *  - on a miss, every block freed more than MISS_AGE large allocations ago: a training
+ *    step takes back within a few dozen allocations what the step before freed (some
+ *    misses remain, when Lua's collector frees the step before late), while sizes that
+ *    came once (a varying number of strong views, lines of varying width) go;
+ *  - now and then, every block that none of the last RECENT allocations would take;
+ *  - everything, when a model switches between train() and eval() (the sizes change);
+ *  - the oldest blocks beyond cache_limit (64 MiB: the MNIST CNN's step needs 32-64 MiB
+ *    to run without faulting pages in), and any block over CACHE_MAX_BLOCK (32 MiB: a
+ *    one-off pass over 1,000 images is not worth keeping).
  * Before, large buffers came from the heap, which kept up to 256 MiB of free space: there,
  * fragmented by Lua's small allocations between the tensors and by every batch size a run
  * had used, it stayed the process's (mnist-semi: 153 MiB at its peak, 10-17 MiB of
@@ -108,17 +114,21 @@ int64_t nb_set_memory_limit(int64_t bytes) {
 #define BIG_BYTES ((size_t)256 << 10)
 #define PAGE_BYTES ((size_t)4096)
 #define RECENT 64
+#define MISS_AGE 32
+#define CACHE_MAX_BLOCK ((size_t)32 << 20)
 
 typedef struct cached_block {
     struct cached_block *next;   /* freed more recently first */
     size_t bytes;
+    uint64_t freed_at;           /* the value of `ticks` when it was freed */
 } cached_block;
 
 static cached_block *cache_head = NULL;
 static size_t cache_bytes = 0;
-static size_t cache_limit = (size_t)128 << 20;
+static size_t cache_limit = (size_t)64 << 20;
 static size_t recent[RECENT];     /* the sizes of the last RECENT large allocations */
 static unsigned recent_next = 0;
+static uint64_t ticks = 0;        /* large allocations so far */
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void tune_malloc(void) {
@@ -138,15 +148,17 @@ static bool wanted(size_t block) {
     return false;
 }
 
-/* unmaps cached blocks, those freed longest ago first: all of them beyond `keep` bytes, and
- * (stale) every one no recent request would take. Called with cache_mu held. */
-static void evict(size_t keep, bool stale) {
+/* unmaps cached blocks: beyond `keep` bytes, those freed longest ago; (stale) every one no
+ * recent request would take; and every one freed more than `age` large allocations ago.
+ * Called with cache_mu held. */
+static void evict(size_t keep, bool stale, uint64_t age) {
     cached_block **pp = &cache_head;
     size_t kept = 0;
     /* the list is newest first: keep the newest up to `keep` bytes */
     while (*pp) {
         cached_block *c = *pp;
-        if (kept + c->bytes <= keep && !(stale && !wanted(c->bytes))) {
+        bool go = kept + c->bytes > keep || (stale && !wanted(c->bytes)) || ticks - c->freed_at > age;
+        if (!go) {
             kept += c->bytes;
             pp = &c->next;
         } else {
@@ -157,9 +169,14 @@ static void evict(size_t keep, bool stale) {
     }
 }
 
-/* a cached block for `bytes` (a multiple of the page size), or NULL */
+/* a cached block for `bytes` (a multiple of the page size), or NULL. On a miss the blocks
+ * freed more than MISS_AGE large allocations ago go back to the kernel before the caller
+ * maps a new one: a training step takes back what the step before freed within a few
+ * dozen allocations, while blocks of sizes that came once (a varying number of strong
+ * views, lines of varying width) would otherwise pile up beside the new ones. */
 static void *cache_take(size_t bytes) {
     pthread_mutex_lock(&cache_mu);
+    ticks++;
     recent[recent_next++ % RECENT] = bytes;
     cached_block **best = NULL;
     for (cached_block **pp = &cache_head; *pp; pp = &(*pp)->next) {
@@ -172,34 +189,39 @@ static void *cache_take(size_t bytes) {
         c = *best;
         *best = c->next;
         cache_bytes -= c->bytes;
+        if (recent_next % RECENT == 0) evict(cache_limit, true, UINT64_MAX);   /* now and then */
+    } else {
+        evict(cache_limit, true, MISS_AGE);
     }
-    if (recent_next % RECENT == 0) evict(cache_limit, true);   /* now and then: stale blocks */
     pthread_mutex_unlock(&cache_mu);
     return c;
 }
 
 static void cache_put(void *block, size_t bytes) {
-    if (bytes > cache_limit) {
+    if (bytes > CACHE_MAX_BLOCK || bytes > cache_limit) {   /* rare and large: back at once */
         munmap(block, bytes);
         return;
     }
     cached_block *c = block;
     c->bytes = bytes;
     pthread_mutex_lock(&cache_mu);
+    c->freed_at = ticks;
     c->next = cache_head;
     cache_head = c;
     cache_bytes += bytes;
-    if (cache_bytes > cache_limit) evict(cache_limit, false);
+    if (cache_bytes > cache_limit) evict(cache_limit, false, UINT64_MAX);
     pthread_mutex_unlock(&cache_mu);
 }
 
 static void cache_shrink(size_t keep) {
     pthread_mutex_lock(&cache_mu);
-    evict(keep, false);
+    evict(keep, false, UINT64_MAX);
     pthread_mutex_unlock(&cache_mu);
 }
 
 size_t nb_cache_bytes(void) { return cache_bytes; }
+
+void nb_release_cache(void) { cache_shrink(0); }
 
 /* bytes == (size_t)-1 only reads it */
 size_t nb_set_cache_limit(size_t bytes) {

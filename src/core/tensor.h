@@ -60,6 +60,8 @@ int64_t nb_memory_limit(void);
 int64_t nb_set_memory_limit(int64_t bytes);
 /* bytes held in the cache of freed large blocks, and its limit ((size_t)-1: only read) */
 size_t nb_cache_bytes(void);
+/* unmaps every cached block (the next phase of a run allocates other sizes) */
+void nb_release_cache(void);
 size_t nb_set_cache_limit(size_t bytes);
 /* "4096", "1.5G", "512MiB": bytes (K, M, G, T are powers of 1024); -1 if not a size */
 int64_t nb_parse_bytes(const char *s);

@@ -237,6 +237,15 @@ static const luaL_Reg autograd_functions[] = {
     {"is_grad_enabled", l_is_grad_enabled}, {"set_grad_enabled", l_set_grad_enabled},
     {"tensor_bytes", l_memory}, {"memory_limit", l_memory_limit}, {NULL, NULL}};
 
-static const luaL_Reg autograd_internals[] = {{"_trim_heap", l_trim_heap}, {NULL, NULL}};
+/* _release_cache(): the cache of freed large blocks back to the system (model:train and
+ * model:eval call it when the mode changes: the sizes a run allocates change with it) */
+static int l_release_cache(lua_State *L) {
+    (void)L;
+    nb_release_cache();
+    return 0;
+}
+
+static const luaL_Reg autograd_internals[] = {{"_trim_heap", l_trim_heap},
+                                              {"_release_cache", l_release_cache}, {NULL, NULL}};
 
 NBL_MODULE(autograd, autograd_methods, autograd_functions, autograd_internals)

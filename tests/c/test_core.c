@@ -231,6 +231,11 @@ static void test_block_cache(void) {
     for (int i = 0; i < 128; i++) nb_decref(nb_empty(1, other));
     CHECK(nb_cache_bytes() < both && nb_cache_bytes() >= (size_t)other[0] * 4,
           "the stale block was unmapped (%zu -> %zu bytes)", both, nb_cache_bytes());
+    /* a model's switch between train() and eval() lets the cache go */
+    nb_decref(nb_empty(1, other));
+    CHECK(nb_cache_bytes() > 0, "a block is cached");
+    nb_release_cache();
+    CHECK(nb_cache_bytes() == 0, "nb_release_cache unmaps every cached block");
     /* the limit bounds the cache */
     size_t prev = nb_set_cache_limit((size_t)1 << 20);
     CHECK(nb_cache_bytes() == 0, "a 1 MiB limit empties it");

@@ -277,6 +277,9 @@ doc(Module.zero_grad, "model:zero_grad()", "drop every parameter's .grad (model:
 -- Training mode (dropout on, batch norm uses and updates batch statistics) or not.
 function Module:train(mode)
   if mode == nil then mode = true end
+  -- between training and evaluation the sizes of the tensors change (batch, no graph):
+  -- the blocks the other mode freed are let go, not kept beside the new ones (memory)
+  if rawget(self, "training") ~= (mode and true or false) then nabla._C._release_cache() end
   for _, m in ipairs(self:modules()) do rawset(m, "training", mode and true or false) end
   return self
 end
