@@ -25,6 +25,7 @@
 --   nabla run experiments/mnist-semi.lua --fixmatch_steps 2000 --st_rounds 1   -- about 5 min
 local nabla = require "nabla"
 local nn, optim, data, aug = nabla.nn, nabla.optim, nabla.data, nabla.aug
+local F = nn.functional
 
 local function cnn(c)
   return nn.Sequential{
@@ -241,30 +242,35 @@ return {
       -- pseudo-labels from the weak view (no gradient flows through them)
       local conf, guess = nabla.no_grad(function() return model(weak(xu)):softmax(2):max(2) end)
       collectgarbage()   -- the weak pass's activations
-      local keep = {}
+      local mask, kept = {}, 0
       for i, c in ipairs(conf:tolist()) do
-        if c >= cfg.threshold then keep[#keep + 1] = i end
+        mask[i] = c >= cfg.threshold and 1 or 0
+        kept = kept + mask[i]
       end
       -- The gradient of (labelled loss + λ·unlabelled loss), accumulated part by part: the
       -- labelled batch, then the strong views `chunk` at a time (this network has no batch
       -- norm, so the sum is the same as one pass over all), so that only one part's
-      -- activations are alive at a time (all 128 at once peaked at 157 MiB)
+      -- activations are alive at a time (all 128 at once peaked at 157 MiB). Every image
+      -- gets its strong view and its loss, the unconfident ones weighted 0 (the same
+      -- gradient as leaving them out): every step then allocates the same sizes, which the
+      -- allocator's cache reuses (a varying number of views made each step's sizes new:
+      -- peak 154 MiB)
       opt:zero_grad()
       local loss_l = ce(model(xl), yl)
       loss_l:backward()
       local loss = loss_l:item()
       loss_l = nil
-      if #keep > 0 then
-        local ids = nabla.tensor(keep)
-        local xs = strong(xu:index_select(1, ids))
-        local gs = guess:index_select(1, ids)
+      if kept > 0 then
+        local n = xu.shape[1]
+        local xs, w = strong(xu), nabla.tensor(mask)
         -- mean over all μB unlabelled images, the unconfident ones counting 0
-        for s = 1, #keep, cfg.chunk do
-          local len = math.min(cfg.chunk, #keep - s + 1)
-          local lu = ce(model(xs:narrow(1, s, len)), gs:narrow(1, s, len)) * (len / xu.shape[1] * cfg.lambda_u)
+        for s = 1, n, cfg.chunk do
+          local len = math.min(cfg.chunk, n - s + 1)
+          local per = F.cross_entropy(model(xs:narrow(1, s, len)), guess:narrow(1, s, len), { reduction = "none" })
+          local lu = (per * w:narrow(1, s, len)):sum() * (cfg.lambda_u / n)
           lu:backward()
           loss = loss + lu:item()
-          lu = nil
+          lu, per = nil, nil
           collectgarbage()   -- this part's activations, before the next part makes its own
         end
       end
@@ -272,7 +278,7 @@ return {
       nabla.no_grad(function()
         for k, t in pairs(ema_sd) do t:mul_(cfg.ema):add_(live_sd[k] * (1 - cfg.ema)) end
       end)
-      used, seen = used + #keep, seen + xu.shape[1]
+      used, seen = used + kept, seen + xu.shape[1]
       if step % 500 == 0 or step == cfg.fixmatch_steps then
         print(("fixmatch step %d/%d: loss %.4f, %.1f%% of unlabelled images above the threshold, validation accuracy %.2f%% (moving average %.2f%%)  (%.0f s)")
           :format(step, cfg.fixmatch_steps, loss, 100 * used / seen, 100 * accuracy(model, val),

@@ -168,6 +168,7 @@ doc("set_num_threads", "set_num_threads(n)", "threads for every kernel (OpenMP a
 doc("get_num_threads", "get_num_threads()", "the number of threads kernels use", "커널이 쓰는 스레드 수", G)
 doc("tensor_bytes", "tensor_bytes()", "bytes of tensor storage alive now (what the collector is told about)", "지금 살아 있는 텐서 저장소의 바이트 수 (가비지 컬렉터에 알리는 양)", G)
 doc("memory_limit", "memory_limit([bytes])", "the most bytes one tensor may hold (the machine's memory, a container's share or NABLA_MAX_MEMORY); with bytes (or \"2G\"), sets it and returns the old one", "텐서 하나가 쓸 수 있는 최대 바이트 (기계의 메모리, 컨테이너 몫, NABLA_MAX_MEMORY 중 작은 값). bytes(또는 \"2G\")를 주면 바꾸고 이전 값을 돌려줍니다", G)
+doc("cache_limit", "cache_limit([bytes])", "the most freed tensor memory kept for reuse (64 MiB; a training step reuses the step before's); with bytes (or \"24M\"), sets it and returns the old one", "재사용을 위해 남겨 두는 해제된 텐서 메모리의 최대 크기 (64 MiB, 학습 스텝이 이전 스텝의 메모리를 다시 씀). bytes(또는 \"24M\")를 주면 바꾸고 이전 값을 돌려줍니다", G)
 doc("peak_rss", "peak_rss()", "the most memory this process has held, in MiB", "이 프로세스가 지금까지 쓴 최대 메모리 (MiB)", G)
 doc("clock", "clock()", "seconds on a wall clock, for timing (os.clock() adds up the CPU time of every thread)", "시간 재기용 벽시계 초 (os.clock()은 모든 스레드의 CPU 시간을 더함)", G)
 doc("isatty", "isatty([fd=1])", "true if fd (standard output by default) is a terminal", "fd(기본은 표준 출력)가 터미널이면 true", G)

@@ -221,6 +221,30 @@ static int l_memory_limit(lua_State *L) {
     return 1;
 }
 
+/* cache_limit([bytes]): the most freed memory kept for reuse (src/core/tensor.c's block
+ * cache, 64 MiB by default); with an argument (bytes, or a string such as "24M"), sets it
+ * and returns the previous limit */
+static int l_cache_limit(lua_State *L) {
+    if (lua_isnoneornil(L, 1)) {
+        lua_pushinteger(L, (lua_Integer)nb_set_cache_limit((size_t)-1));
+        return 1;
+    }
+    int64_t bytes;
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        bytes = nb_parse_bytes(lua_tostring(L, 1));
+        if (bytes < 0)
+            return luaL_error(L, "cache_limit: '%s' is not a size (bytes, or a number with K, M or G)",
+                              lua_tostring(L, 1));
+    } else {
+        lua_Number v = luaL_checknumber(L, 1);
+        if (!(v >= 0) || v >= 9.0e18)
+            return luaL_error(L, "cache_limit: %f is not a size in bytes", (double)v);
+        bytes = (int64_t)v;
+    }
+    lua_pushinteger(L, (lua_Integer)nb_set_cache_limit((size_t)bytes));
+    return 1;
+}
+
 /* _trim_heap(): after collectgarbage(), the heap's free pages back to the system */
 static int l_trim_heap(lua_State *L) {
     lua_pushboolean(L, nb_trim_heap());
@@ -235,7 +259,8 @@ static const luaL_Reg autograd_methods[] = {
 static const luaL_Reg autograd_functions[] = {
     {"no_grad", l_no_grad}, {"enable_grad", l_enable_grad},
     {"is_grad_enabled", l_is_grad_enabled}, {"set_grad_enabled", l_set_grad_enabled},
-    {"tensor_bytes", l_memory}, {"memory_limit", l_memory_limit}, {NULL, NULL}};
+    {"tensor_bytes", l_memory}, {"memory_limit", l_memory_limit},
+    {"cache_limit", l_cache_limit}, {NULL, NULL}};
 
 /* _release_cache(): the cache of freed large blocks back to the system (model:train and
  * model:eval call it when the mode changes: the sizes a run allocates change with it) */

@@ -195,6 +195,20 @@ T.test("memory_limit bounds one tensor; the mean over an empty dimension is boun
   T.eq(nb.memory_limit(sys), 2.5 * 1024 * 1024)
 end)
 
+T.test("cache_limit reads and sets how much freed memory is kept for reuse", function()
+  local old = nb.cache_limit()
+  T.eq(old, 64 << 20, "64 MiB by default")
+  T.eq(nb.cache_limit("24M"), old, "setting it returns the old limit")
+  T.eq(nb.cache_limit(), 24 << 20)
+  local x = nb.zeros(1000, 1000)                 -- 4 MB: over the cache's own threshold
+  x = nil
+  collectgarbage()
+  T.eq(nb.zeros(1000, 1000):sum():item(), 0, "a reused block is zeroed")
+  T.raises(function() return nb.cache_limit("much") end, "cache_limit", "not a size")
+  T.raises(function() return nb.cache_limit(-1) end, "cache_limit", "not a size")
+  T.eq(nb.cache_limit(old), 24 << 20)
+end)
+
 T.test("a closed tensor is an error when used", function()
   local x <close> = nb.ones(3)
   do
