@@ -70,19 +70,23 @@ local function train_classifier(cfg, train, test)
   return model, acc
 end
 
--- images in [−1, 1] (B, 1, 28, 28) -> {confidence, classes (2^H), is, counts}
-local function score(classifier, images)
-  -- 100 images at a time, as nabla.evaluate does: the CNN's activations for all 1,000 at
-  -- once took the run's peak memory from ~120 to 294 MiB
-  local n = images.shape[1]
-  local parts = {}
+-- f(x) without gradients, 100 rows of x at a time (as nabla.evaluate does: a CNN's
+-- activations for 1,000 images at once took the run's peak memory from ~120 to 294 MiB)
+local function by_hundreds(f, x)
+  local n, parts = x.shape[1], {}
   nabla.no_grad(function()
     for s = 1, n, 100 do
-      parts[#parts + 1] = classifier((images:narrow(1, s, math.min(100, n - s + 1)) + 1) * 0.5):softmax(2)
+      parts[#parts + 1] = f(x:narrow(1, s, math.min(100, n - s + 1)))
       collectgarbage()
     end
   end)
-  local p = nabla.cat(parts, 1)
+  return nabla.cat(parts, 1)
+end
+
+-- images in [−1, 1] (B, 1, 28, 28) -> {confidence, classes (2^H), is, counts}
+local function score(classifier, images)
+  local p = by_hundreds(function(x) return classifier((x + 1) * 0.5):softmax(2) end, images)
+  local n = p.shape[1]
   local conf = p:max(2):mean():item()
   local py = p:mean(1)                                        -- p(y): the class mix
   local kl = (p * ((p + 1e-12):log() - (py + 1e-12):log():view(1, 10))):sum(2):mean():item()
@@ -157,14 +161,7 @@ local function train_gan(name, G, D, opt, cfg, loader, classifier, fixed_z, log)
     end
     local seconds = nabla.clock() - t0
     G:eval()
-    local s = score(classifier, nabla.no_grad(function()   -- 100 samples at a time (memory)
-      local z, parts = nabla.randn(cfg.score_samples, cfg.z), {}
-      for i = 1, cfg.score_samples, 100 do
-        parts[#parts + 1] = G(z:narrow(1, i, math.min(100, cfg.score_samples - i + 1)))
-        collectgarbage()
-      end
-      return nabla.cat(parts, 1)
-    end))
+    local s = score(classifier, by_hundreds(G, nabla.randn(cfg.score_samples, cfg.z)))
     last = { model = name, epoch = epoch, d_loss = opt.d and sd / n or nil, g_loss = sg / n, confidence = s.confidence,
              classes = s.classes, is = s.is, counts = s.counts, seconds = seconds }
     print(("%-9s epoch %2d  D loss %s  G loss %.3f  score: confidence %.3f, classes %.2f of 10, IS %.2f  (%.1f s)")

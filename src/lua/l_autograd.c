@@ -197,51 +197,32 @@ static int l_memory(lua_State *L) {
     return 1;
 }
 
-/* memory_limit([bytes]): the most bytes one tensor may hold; with an argument (a number of
- * bytes, or a string such as "2G"; 0 for the system's limit), sets it and returns the
- * previous limit */
-static int l_memory_limit(lua_State *L) {
-    if (lua_isnoneornil(L, 1)) {
-        lua_pushinteger(L, nb_memory_limit());
-        return 1;
-    }
-    int64_t bytes;
+/* argument 1 of `op` as a size in bytes: a number, or a string such as "2G" (K, M, G, T) */
+static int64_t size_arg(lua_State *L, const char *op) {
     if (lua_type(L, 1) == LUA_TSTRING) {
-        bytes = nb_parse_bytes(lua_tostring(L, 1));
+        int64_t bytes = nb_parse_bytes(lua_tostring(L, 1));
         if (bytes < 0)
-            return luaL_error(L, "memory_limit: '%s' is not a size (bytes, or a number with K, M or G)",
-                              lua_tostring(L, 1));
-    } else {
-        lua_Number v = luaL_checknumber(L, 1);
-        if (!(v >= 0) || v >= 9.0e18)
-            return luaL_error(L, "memory_limit: %f is not a size in bytes (0 for the system's limit)", (double)v);
-        bytes = (int64_t)v;
+            luaL_error(L, "%s: '%s' is not a size (bytes, or a number with K, M or G)", op, lua_tostring(L, 1));
+        return bytes;
     }
-    lua_pushinteger(L, nb_set_memory_limit(bytes));
+    lua_Number v = luaL_checknumber(L, 1);
+    if (!(v >= 0) || v >= 9.0e18) luaL_error(L, "%s: %f is not a size in bytes", op, (double)v);
+    return (int64_t)v;
+}
+
+/* memory_limit([bytes]): the most bytes one tensor may hold; with an argument (0 for the
+ * system's limit), sets it and returns the previous limit */
+static int l_memory_limit(lua_State *L) {
+    if (lua_isnoneornil(L, 1)) lua_pushinteger(L, nb_memory_limit());
+    else lua_pushinteger(L, nb_set_memory_limit(size_arg(L, "memory_limit")));
     return 1;
 }
 
 /* cache_limit([bytes]): the most freed memory kept for reuse (src/core/tensor.c's block
- * cache, 64 MiB by default); with an argument (bytes, or a string such as "24M"), sets it
- * and returns the previous limit */
+ * cache, 64 MiB by default); with an argument, sets it and returns the previous limit */
 static int l_cache_limit(lua_State *L) {
-    if (lua_isnoneornil(L, 1)) {
-        lua_pushinteger(L, (lua_Integer)nb_set_cache_limit((size_t)-1));
-        return 1;
-    }
-    int64_t bytes;
-    if (lua_type(L, 1) == LUA_TSTRING) {
-        bytes = nb_parse_bytes(lua_tostring(L, 1));
-        if (bytes < 0)
-            return luaL_error(L, "cache_limit: '%s' is not a size (bytes, or a number with K, M or G)",
-                              lua_tostring(L, 1));
-    } else {
-        lua_Number v = luaL_checknumber(L, 1);
-        if (!(v >= 0) || v >= 9.0e18)
-            return luaL_error(L, "cache_limit: %f is not a size in bytes", (double)v);
-        bytes = (int64_t)v;
-    }
-    lua_pushinteger(L, (lua_Integer)nb_set_cache_limit((size_t)bytes));
+    size_t bytes = lua_isnoneornil(L, 1) ? (size_t)-1 : (size_t)size_arg(L, "cache_limit");
+    lua_pushinteger(L, (lua_Integer)nb_set_cache_limit(bytes));
     return 1;
 }
 
