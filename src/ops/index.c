@@ -119,8 +119,9 @@ static int index_select_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     const float *gs = nb_data(gc);
     float *ds = nb_data(d);
     /* g is (outer, m, inner), d is (outer, len, inner) */
+    /* inner == 0: an empty tensor may still have 2^31 rows of nothing to walk */
 #pragma omp parallel for schedule(static) if (outer * m * inner > NB_PAR_MIN && outer > 1)
-    for (int64_t o = 0; o < outer; o++)
+    for (int64_t o = 0; o < (inner > 0 ? outer : 0); o++)
         for (int64_t j = 0; j < m; j++) {
             const float *src = gs + (o * m + j) * inner;
             float *dst = ds + (o * len + k[j]) * inner;
@@ -157,7 +158,7 @@ nb_tensor *nb_index_select(nb_tensor *a, int dim, nb_tensor *idx) {
     float *os = nb_data(o);
     /* x is (outer, len, inner), out is (outer, m, inner) */
 #pragma omp parallel for schedule(static) if (outer * m * inner > NB_PAR_MIN)
-    for (int64_t q = 0; q < outer * m; q++) {
+    for (int64_t q = 0; q < (inner > 0 ? outer * m : 0); q++) {   /* empty: nothing to walk */
         const int64_t oi = q / m, j = q % m;
         if (inner == 1) os[q] = xs[oi * len + k[j]];
         else memcpy(os + q * inner, xs + (oi * len + k[j]) * inner, sizeof(float) * (size_t)inner);

@@ -301,7 +301,7 @@ T.test("the shell chooses the OpenMP wait policy at start-up, and keeps the user
   T.eq(run("OMP_WAIT_POLICY=active"):match("^%S+"), "nil", "the user's OMP_WAIT_POLICY")
 end)
 
-T.test("an empty tensor with 2^31 rows costs nothing: forward and backward of every reduction", function()
+T.test("an empty tensor with 2^31 rows costs nothing: forward and backward of every reduction and index_select", function()
   -- fuzz_ops found softmax's backward walking 2^31 empty rows (9-18 s each; 20 s under
   -- ASan); each op here, forward and backward, takes microseconds when it skips them
   local old = nabla.memory_limit("64M")   -- a valid result too big to hold is refused at once
@@ -330,6 +330,15 @@ T.test("an empty tensor with 2^31 rows costs nothing: forward and backward of ev
         end
       end
     end
+  end
+  -- index_select walked them too (fuzz_ops again): every dim of the 4-d empty tensor
+  for d = 1, 4 do
+    local x = nabla.zeros(1, 5, 0, 2):requires_grad()
+    local ok, err = pcall(function()
+      local z = x:expand(1 << 31, 5, 0, 2):index_select(d, nabla.tensor{ 1, 2, 1 });
+      (z * nabla.randn(table.unpack(z.shape))):sum():backward()
+    end)
+    T.ok(ok or tostring(err):find("index_select: ", 1, true), "index_select " .. d .. ": " .. tostring(err))
   end
   nabla.memory_limit(old)
   T.eq(done + refused, #ops * 3 * #shapes)
