@@ -144,7 +144,9 @@ static int reduce_run(nb_tensor *a, int dim, bool keepdim, reduce_fn k, const vo
         if (!outs[i] || (!inorder && !(tmp[i] = nb_empty(tnd, tshape)))) rc = -1;
         else data[i] = nb_data(inorder ? outs[i] : tmp[i]);
     }
-    if (!rc) k(nb_data(x), geometry(x, xdim), data, arg);
+    const geom G = geometry(x, xdim);
+    /* no output elements: nothing to compute (an empty tensor may still have 2^31 rows) */
+    if (!rc && G.outer * G.inner > 0) k(nb_data(x), G, data, arg);
     if (!rc && !inorder) {
         /* tmp holds the kept dims in x's order: view it in a's order, copy it out */
         int64_t vst[NB_MAXDIM];
@@ -634,8 +636,8 @@ static int extreme_dim_backward(nb_node *n, nb_tensor *g, nb_tensor **gin) {
     }
     const float *gs = nb_data(gc), *ks = nb_data(n->saved[0]);
     float *ds = nb_data(d);
-    /* g, k are (outer, inner); d is (outer, n, inner) */
-    for (int64_t o = 0; o < G.outer; o++)
+    /* g, k are (outer, inner); d is (outer, n, inner); inner == 0: nothing to walk */
+    for (int64_t o = 0; o < (G.inner > 0 ? G.outer : 0); o++)
         for (int64_t i = 0; i < G.inner; i++) {
             int64_t r = (int64_t)ks[o * G.inner + i] - 1;
             if (r < 0 || r >= G.n) { /* the indices tensor was changed in place */
